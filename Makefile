@@ -1,0 +1,61 @@
+# `make run` and `make test` work on a fresh machine: they install uv (when missing), the
+# locked dependencies into .venv with Python from .python-version, and what the tests need.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run demo test test-fast lint format typecheck messages browser-deps clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/folkmoot: pyproject.toml uv.lock | $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --locked
+	@touch $@
+
+install: $(VENV)/folkmoot
+	@# Compiled translations are build products, made from the committed .po files.
+	@$(VENV)/folkmoot compilemessages --ignore=.venv --ignore=.tools -v 0
+
+run: install
+	@mkdir -p var
+	$(VENV)/folkmoot migrate --no-input -v 0
+	$(VENV)/folkmoot demo
+	$(VENV)/folkmoot runserver $(HOST):$(PORT)
+
+demo: install
+	@mkdir -p var
+	$(VENV)/folkmoot migrate --no-input -v 0
+	$(VENV)/folkmoot demo
+
+# Browser tests drive Debian's Chromium through Playwright; never a downloaded browser.
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser-deps
+	$(VENV)/pytest -n 2 --dist loadfile
+
+test-fast: install
+	$(VENV)/pytest -n 2 -m "not browser"
+
+lint: install
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy
+	$(VENV)/folkmoot makemigrations --check --dry-run
+
+format: install
+	$(VENV)/ruff check --fix .
+	$(VENV)/ruff format .
+
+messages: install
+	cd src/folkmoot && ../../$(VENV)/folkmoot makemessages -l es -l fr -l ja --no-obsolete --no-location --ignore='*/help/*'
+
+clean:
+	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache

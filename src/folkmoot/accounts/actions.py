@@ -1,0 +1,50 @@
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from folkmoot.audit.log import record
+from folkmoot.refusals import NotFound
+
+from .models import ApiToken, User, hash_token
+
+
+@transaction.atomic
+def do_update_profile(*, user: User, changes: dict[str, Any]) -> User:
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.save(update_fields=list(changes))
+    record("profile.update", actor=user, subject=user, fields=sorted(changes))
+    return user
+
+
+@transaction.atomic
+def do_create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token and its raw value, which is shown once and never stored."""
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[:8])
+    record("api_token.create", actor=user, subject=token)
+    return token, raw
+
+
+def access_api_token(user: User, token_id: int) -> ApiToken:
+    try:
+        return ApiToken.objects.active().get(pk=token_id, user=user)
+    except ApiToken.DoesNotExist as missing:
+        raise NotFound(token_id) from missing
+
+
+@transaction.atomic
+def do_revoke_api_token(*, token: ApiToken, actor: User) -> ApiToken:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record("api_token.revoke", actor=actor, subject=token)
+    return token
+
+
+def authenticate_token(raw: str) -> User | None:
+    token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

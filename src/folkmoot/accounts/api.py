@@ -1,0 +1,81 @@
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from pydantic import field_validator
+
+from folkmoot.api.auth import REQUIRED
+
+from .actions import do_update_profile
+from .attributes import CommunityAttribute
+
+router = Router(tags=["me"])
+
+
+class ProfileOut(Schema):
+    email: str
+    display_name: str
+    language: str
+    birth_date: date | None
+    attributes: list[str]
+
+
+class ProfileIn(Schema):
+    """Only the fields sent are changed."""
+
+    display_name: str | None = Field(None, min_length=1, max_length=80)
+    language: str | None = None
+    birth_date: date | None = None
+    attributes: list[str] | None = None
+
+    model_config = {"extra": "forbid"}
+
+    @field_validator("language")
+    @classmethod
+    def known_language(cls, value: str | None) -> str | None:
+        if value not in (None, "", *dict(settings.LANGUAGES)):
+            raise ValueError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(dict(settings.LANGUAGES))})
+        return value
+
+    @field_validator("birth_date")
+    @classmethod
+    def plausible_birth_date(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError(_("The birth date cannot be in the future."))
+        return value
+
+    @field_validator("attributes")
+    @classmethod
+    def known_attributes(cls, value: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(value or ()) - set(CommunityAttribute.values))
+        if unknown:
+            raise ValueError(
+                _("Unknown community attribute: %(names)s.") % {"names": ", ".join(unknown)}
+            )
+        return value
+
+
+def _out(user: Any) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "language": user.language,
+        "birth_date": user.birth_date,
+        "attributes": list(user.attribute_set),
+    }
+
+
+@router.get("/me", response=ProfileOut, auth=REQUIRED, summary="My profile")
+def read_me(request: HttpRequest) -> dict[str, Any]:
+    return _out(request.user)
+
+
+@router.patch("/me", response=ProfileOut, auth=REQUIRED, summary="Change my profile")
+def update_me(request: HttpRequest, payload: ProfileIn) -> dict[str, Any]:
+    changes = payload.model_dump(exclude_unset=True)
+    if changes:
+        do_update_profile(user=request.user, changes=changes)
+    return _out(request.user)

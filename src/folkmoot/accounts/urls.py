@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.api_tokens, name="api-tokens"),
+    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+]

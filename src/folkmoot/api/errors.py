@@ -1,0 +1,64 @@
+"""Every bad call gets a JSON error naming what is wrong, in the caller's language, and
+changes nothing (issue 2)."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from folkmoot.refusals import NotFound, Refused
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in {"string_too_long", "too_long"}:
+        return _("Ensure this value has at most %(max)s characters.") % {"max": ctx.get("max_length", "?")}
+    if kind in {"string_too_short", "too_short"}:
+        return _("Ensure this value has at least %(min)s characters.") % {"min": ctx.get("min_length", "?")}
+    if kind in {"int_parsing", "int_type"}:
+        return _("Enter a whole number.")
+    if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+        return _("Enter a valid date (YYYY-MM-DD).")
+    if kind in {"literal_error", "enum"}:
+        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind == "extra_forbidden":
+        return _("This field is not allowed here.")
+    if kind in {"json_invalid", "model_attributes_type", "dict_type"}:
+        return _("The request body must be a JSON object.")
+    if kind == "value_error":
+        return str(ctx.get("error") or error.get("msg", ""))
+    return _("This value is not valid.")
+
+
+def _field(error: dict[str, Any]) -> str:
+    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+    return ".".join(loc) or "body"
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [{"field": _field(e), "message": _message(e), "type": e.get("type", "")} for e in exc.errors]
+        return api.create_response(request, {"detail": _("The request is not valid."), "errors": errors}, status=422)
+
+    @api.exception_handler(Refused)
+    def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+        reasons = [{"code": c, "message": m} for c, m in zip(exc.codes, exc.messages, strict=True)]
+        return api.create_response(
+            request, {"detail": " ".join(exc.messages), "reasons": reasons}, status=403
+        )
+
+    @api.exception_handler(NotFound)
+    def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+        return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": _("Sign in, or send a valid API token.")}, status=401
+        )

@@ -1,0 +1,19 @@
+from ninja import NinjaAPI
+
+from folkmoot.accounts.api import router as accounts_router
+from folkmoot.federation.api import router as federation_router
+
+from . import errors
+
+api = NinjaAPI(
+    title="Folkmoot API",
+    version="1",
+    description=(
+        "Everything a person can do in the browser (UI-5). Authenticate with a bearer token "
+        "from your profile, or with your browser session plus the CSRF token for writes."
+    ),
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/", federation_router)
+api.add_router("/", accounts_router)

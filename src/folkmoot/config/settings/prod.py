@@ -1,0 +1,16 @@
+"""Production: PostgreSQL through DATABASE_URL, HTTPS only, a real SECRET_KEY."""
+
+import os
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = False
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,234 @@
+"""The demo federation (issue 2, item 8): Harmony Party UK and the RED15M assembly, with a
+few people whose passwords are printed by `make run`. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+
+from folkmoot.accounts.models import User
+from folkmoot.governance.membership import JoinPolicy, Status
+
+from . import actions
+from .models import AccessMode, Assembly, AssemblyType, JoinRequest, Membership
+
+DEMO_PASSWORD = "moot-demo-2026"
+
+OWG_DESCRIPTION = """This umbrella assembly is responsible broadly for constitutional matters, for maintenance of the party's information technology infrastructure, and for operational support relating to these things.
+
+In more detail, the Operational Working Group maintains the constitution by editing it in line with changes of practice within the federation of assemblies.
+
+It also provides support to other assemblies relating to the constitution, and is responsible for monitoring consensus along with the Secretarial Committee.
+
+The assembly is also broadly responsible for maintaining digital infrastructure except where that remit intersects with those of the Presentation of Policy member assemblies (such as the Media Working Group).
+
+The assembly is also tasked with development of processes to the benefit of other assemblies - this includes observation of development of new processes in other assemblies and facilitating their use in different ones.
+
+All IT-related assemblies are members of this assembly. For example, the Harmony Rec, our online community centre on Discord, while autonomous, is nonetheless a member of the Operational Working Group.
+
+All Party participants are automatically considered members of this assembly."""
+
+# Seed 002's table: the operational assemblies, their remits and whether the secretary is elected.
+OPERATIONAL = [
+    ("committee-for-resolutions", "The Committee for Resolutions", "discipline, rules, regulations", False),
+    ("operational-working-group", "The Operational Working Group",
+     "rules, regulations, processes, communications, supporting the executive work of the Secretarial Committee", True),
+    ("financial-working-group", "The Financial Working Group",
+     "Party financial oversight; accounts; Treasurer oversight & logistical support", False),
+    ("foundational-committee", "The Foundational Committee",
+     "supporting the formation of new Assemblies & evaluating where new Assemblies may be advantageous for the Party", False),
+    ("society-for-presentation-of-policy", "The Society for Presentation of Policy",
+     "deciding strategy & \"marketing\" for policy", False),
+    ("media-working-group", "The Media Working Group",
+     "creating media for internal & external usages; determining tactics for media operations; press relations", False),
+    ("research-working-group", "The Research Working Group",
+     "data collection & collation of all kinds for other Assemblies and the Party", False),
+    ("society-for-constructive-activism", "The Society for Constructive Activism",
+     "syndicalism, education, mutual aid, protest, petitions etc", False),
+    ("policy-societies-committee", "The Policy Societies Committee",
+     "coordination & support of the Policy Societies (which should also be considered core assemblies, but are too numerous to include!)", False),
+    ("constituency-societies-committee", "The Constituency Societies Committee",
+     "presenting the geographic concerns of the Party; coordination of the Constituency Societies collectively", False),
+]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    role: str
+    birth_date: date | None = None
+    attributes: tuple[str, ...] = ()
+    staff: bool = False
+
+
+PEOPLE = [
+    DemoPerson("admin@folkmoot.example", "Ada Admin", "staff (Django admin at /admin/)", staff=True),
+    DemoPerson("grace@folkmoot.example", "Grace Okafor", "general secretary of Harmony Party UK", date(1979, 4, 2)),
+    DemoPerson("david@folkmoot.example", "David Hollas", "elected secretary of the Operational Working Group", date(1985, 11, 20)),
+    DemoPerson("alice@folkmoot.example", "Alice Moreno", "member of Harmony (votes), Manchester Central", date(1990, 6, 15)),
+    DemoPerson("bob@folkmoot.example", "Bob Tanaka", "participant of Harmony (does not vote), waiting to join Manchester Central", date(1968, 1, 30)),
+    DemoPerson("carol@folkmoot.example", "Carol Dubois", "member, Youth Assembly (aged 18–30)", date(2003, 9, 9)),
+    DemoPerson("dan@folkmoot.example", "Dan Reyes", "member, Disability Activism Society (declared attribute)", date(1975, 3, 3), ("disabled",)),
+    DemoPerson("erin@folkmoot.example", "Erin Castillo", "citizen of the RED15M assembly", date(1995, 5, 25)),
+    DemoPerson("frank@folkmoot.example", "Frank Outsider", "signed up, belongs to nothing yet"),
+]
+
+
+def _at(year: int, month: int, day: int = 1) -> datetime:
+    return timezone.make_aware(datetime(year, month, day, 12, 0))
+
+
+def _assembly(slug: str, admin: User, **fields: Any) -> Assembly:
+    existing = Assembly.objects.filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    return actions.do_save_assembly(assembly=Assembly(slug=slug, **fields), actor=admin)
+
+
+def _person(spec: DemoPerson) -> User:
+    user = User.objects.filter(email=spec.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            spec.email, DEMO_PASSWORD, display_name=spec.name, birth_date=spec.birth_date,
+            attributes=list(spec.attributes), is_staff=spec.staff, is_superuser=spec.staff,
+        )
+    EmailAddress.objects.get_or_create(user=user, email=spec.email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def _join(user: User, assembly: Assembly, *, status: Status | None = None, since: datetime | None = None) -> None:
+    if Membership.objects.active().filter(user=user, assembly=assembly).exists():
+        return
+    membership = actions.do_join(user=user, assembly=assembly, actor=user)
+    changes: dict[str, Any] = {}
+    if status is not None and status != membership.status:
+        changes["status"] = status
+    if since is not None:
+        changes["started_at"] = since
+    if changes:
+        Membership.objects.filter(pk=membership.pk).update(**changes)
+
+
+@transaction.atomic
+def load_demo() -> list[DemoPerson]:
+    people = {p.email.split("@")[0]: _person(p) for p in PEOPLE}
+    admin = people["admin"]
+
+    # Creation order gives the Operational Working Group id 4 on a fresh database, so its
+    # reference reads HPUK-ASSE-2025-09-4 as on Harmony's own site (seed 000).
+    hpuk = _assembly(
+        "harmony-party-uk", admin, title="Harmony Party UK", subtitle="A federation of assemblies",
+        short_description="Anyone can participate in our assemblies, whether a member of the party or not. But only members can vote.",
+        description="Harmony is a federation of autonomous assemblies. Together they form the party: all parts of a thing resemble the whole.",
+        purpose_of_action="Bring people together to turn ideas into action — by mutual aid, activism, or organising to win elections.",
+        composition="Everyone who joins Harmony is a participant; paying members of the party also vote.",
+        internal_organisation="Assemblies seek consensus first; if they cannot, they try harder; if they still cannot, they vote with a STAR ballot. The general secretaries serve the whole federation.",
+        assembly_type=AssemblyType.FEDERATION, reference_prefix="HPUK", created_at=_at(2025, 6),
+        secretary_elected=True,
+    )
+    red15m = _assembly(
+        "red15m", admin, title="Asamblea RED15M", subtitle="Protocolo 2.0",
+        short_description="An open assembly of the platform's citizens, run under the RED15M protocol.",
+        description="The RED15M assembly gathers every citizen of the platform who joins it. Forums with per-role permissions, elected coordinators, drafters and designers, five kinds of vote and a scale of sanctions are set out in its protocol.",
+        purpose_of_action="Debate, draft and decide in the open, with every rule written down and enforced.",
+        composition="All citizens of the platform may join; every one of them is a citizen of the assembly.",
+        assembly_type=AssemblyType.FEDERATION, reference_prefix="RED15M", created_at=_at(2025, 7),
+        newcomer_status=Status.MEMBER, secretary_elected=True,
+    )
+    operational: dict[str, Assembly] = {}
+    for slug, title, remits, elected in OPERATIONAL:
+        extra: dict[str, Any] = {}
+        if slug == "operational-working-group":
+            extra = dict(
+                subtitle="Helping Harmony work (and play!)",
+                description=OWG_DESCRIPTION,
+                purpose_of_action="This assembly maintains the constitution, records consensus, is responsible for information technology in the Party, and develops processes which benefit other assemblies.",
+                composition="All Harmony participants are automatically a member of this assembly.",
+                join_policy=JoinPolicy.AUTOMATIC,
+                created_at=_at(2025, 9, 14),
+            )
+        operational[slug] = _assembly(
+            slug, admin, **{
+                "title": title, "remits": remits, "assembly_type": AssemblyType.OPERATIONAL,
+                "parent": hpuk, "secretary_elected": elected, "created_at": _at(2025, 9), **extra,
+            }
+        )
+    owg = operational["operational-working-group"]
+    rec = _assembly(
+        "harmony-rec", admin, title="The Harmony Rec", subtitle="Our online community centre on Discord",
+        description="Autonomous, and nonetheless a member of the Operational Working Group, like every IT-related assembly.",
+        assembly_type=AssemblyType.OPERATIONAL, parent=hpuk, created_at=_at(2025, 10),
+    )
+    actions.do_add_to_umbrella(member=rec, umbrella=owg, actor=admin)
+
+    region = _assembly(
+        "north-west-england", admin, title="North West England", subtitle="Regional assembly",
+        remits="Selection and consensus for anything affecting the region", assembly_type=AssemblyType.REGION,
+        parent=hpuk, created_at=_at(2025, 10),
+    )
+    city = _assembly(
+        "manchester", admin, title="Manchester", subtitle="City assembly", assembly_type=AssemblyType.CITY,
+        parent=region, created_at=_at(2025, 10),
+    )
+    constituency = _assembly(
+        "manchester-central", admin, title="Manchester Central", subtitle="Constituency society",
+        short_description="The secretary welcomes newcomers: ask to join and say a word about yourself.",
+        assembly_type=AssemblyType.CONSTITUENCY, parent=city, join_policy=JoinPolicy.APPROVAL,
+        created_at=_at(2025, 11),
+    )
+    _assembly(
+        "manchester-withington", admin, title="Manchester Withington", subtitle="Constituency society",
+        assembly_type=AssemblyType.CONSTITUENCY, parent=city, created_at=_at(2025, 11),
+    )
+    youth = _assembly(
+        "youth-assembly", admin, title="Youth Assembly", subtitle="For 18–30 year olds",
+        description="The youth assembly of Harmony, for people aged 18 to 30 (because it's the youth assembly!).",
+        assembly_type=AssemblyType.YOUTH, parent=hpuk, min_age=18, max_age=30, created_at=_at(2025, 11),
+    )
+    disability = _assembly(
+        "disability-activism-society", admin, title="Disability Activism Society",
+        subtitle="By and for disabled people", assembly_type=AssemblyType.COMMUNITY, parent=hpuk,
+        required_attribute="disabled", created_at=_at(2025, 11),
+    )
+    _assembly(
+        "disability-allies", admin, title="Disability Allies", subtitle="Supporters of the Disability Activism Society",
+        description="For people who support disabled people's activism without belonging to that community. They take part; the protocol decides what they vote on.",
+        assembly_type=AssemblyType.ALLIED, parent=hpuk, created_at=_at(2025, 12),
+    )
+    _assembly(
+        "climate-policy-society", admin, title="Climate Policy Society", subtitle="Policy society",
+        assembly_type=AssemblyType.POLICY_SOCIETY, parent=operational["policy-societies-committee"],
+        created_at=_at(2025, 12),
+    )
+    _assembly(
+        "secretarial-committee", admin, title="Secretarial Committee", subtitle="The general secretaries at work",
+        assembly_type=AssemblyType.OPERATIONAL, parent=hpuk, access_mode=AccessMode.TRANSPARENT,
+        join_policy=JoinPolicy.APPROVAL, created_at=_at(2025, 9),
+    )
+
+    actions.do_appoint_secretary(assembly=hpuk, holder=people["grace"], actor=admin)
+    actions.do_appoint_secretary(assembly=owg, holder=people["david"], actor=admin)
+    actions.do_appoint_secretary(assembly=constituency, holder=people["alice"], actor=admin)
+
+    for name in ("grace", "david", "alice", "carol", "dan"):
+        _join(people[name], hpuk, status=Status.MEMBER, since=_at(2025, 9))
+    _join(people["bob"], hpuk, since=_at(2026, 2))
+    _join(people["alice"], region)
+    _join(people["alice"], city)
+    _join(people["alice"], constituency)
+    _join(people["carol"], youth)
+    _join(people["dan"], disability)
+    _join(people["erin"], red15m, since=_at(2026, 1))
+    _join(people["alice"], red15m, since=_at(2026, 3))
+    if not JoinRequest.objects.filter(user=people["bob"], assembly=constituency).exists():
+        actions.do_request_join(
+            user=people["bob"], assembly=constituency,
+            message="I live in the city centre and would like to help with the next selection.",
+        )
+    return PEOPLE

@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from folkmoot.accounts.attributes import CommunityAttribute
+from folkmoot.governance.eligibility import EligibilityRules
+from folkmoot.governance.federation import format_reference
+from folkmoot.governance.membership import JoinPolicy, Status
+
+
+class AssemblyType(models.TextChoices):
+    """ASM-3. `federation` marks a root: the party itself is an assembly (DESIGN.md)."""
+
+    FEDERATION = "federation", _("Federation")
+    OPERATIONAL = "operational", _("Operational")
+    REGION = "region", _("Region")
+    CITY = "city", _("City")
+    CONSTITUENCY = "constituency", _("Constituency")
+    POLICY_SOCIETY = "policy-society", _("Policy society")
+    COMMUNITY = "community", _("Community and identity")
+    YOUTH = "youth", _("Youth")
+    ALLIED = "allied", _("Allied")
+
+    @classmethod
+    def geographical(cls) -> tuple[str, ...]:
+        return (cls.REGION, cls.CITY, cls.CONSTITUENCY)
+
+
+class AccessMode(models.TextChoices):
+    """Decidim's three: open (anyone sees and takes part), transparent (anyone sees, only
+    members take part), restricted (only members see it)."""
+
+    OPEN = "open", _("Open")
+    TRANSPARENT = "transparent", _("Transparent")
+    RESTRICTED = "restricted", _("Restricted")
+
+
+class AssemblyQuerySet(models.QuerySet["Assembly"]):
+    def visible_to(self, user: object) -> AssemblyQuerySet:
+        """Restricted assemblies exist only for their members and staff (ASM-1)."""
+        if getattr(user, "is_staff", False):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.exclude(access_mode=AccessMode.RESTRICTED)
+        return self.filter(
+            ~Q(access_mode=AccessMode.RESTRICTED)
+            | Q(memberships__user=user, memberships__ended_at__isnull=True)
+        ).distinct()
+
+
+class Assembly(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
+    short_description = models.TextField(_("short description"), blank=True)
+    description = models.TextField(_("about this assembly"), blank=True)
+    purpose_of_action = models.TextField(_("purpose of action"), blank=True)
+    composition = models.TextField(_("composition"), blank=True)
+    internal_organisation = models.TextField(_("internal organisation"), blank=True)
+    remits = models.TextField(_("remits"), blank=True)
+    assembly_type = models.CharField(_("type"), max_length=20, choices=AssemblyType.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent assembly"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    # The root of this assembly's tree, kept by the actions that nest assemblies, so that the
+    # reference prefix and the federation are one join away instead of a walk up the tree.
+    root = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="descendants",
+    )
+    umbrellas = models.ManyToManyField(
+        "self", verbose_name=_("member of"), symmetrical=False, blank=True,
+        through="UmbrellaMembership", through_fields=("member", "umbrella"),
+        related_name="member_assemblies",
+    )
+    reference_prefix = models.CharField(
+        _("reference prefix"), max_length=12, blank=True,
+        help_text=_("Only for a federation (a root assembly); its descendants inherit it."),
+    )
+    access_mode = models.CharField(
+        _("access mode"), max_length=12, choices=AccessMode.choices, default=AccessMode.OPEN
+    )
+    join_policy = models.CharField(
+        _("joining"), max_length=12, default=JoinPolicy.OPEN,
+        choices=[
+            (JoinPolicy.OPEN, _("Open: anyone eligible joins at once")),
+            (JoinPolicy.APPROVAL, _("By approval of the secretary")),
+            (JoinPolicy.AUTOMATIC, _("Automatic: everyone in the federation belongs")),
+        ],
+    )
+    newcomer_status = models.CharField(
+        _("status of newcomers"), max_length=12, default=Status.PARTICIPANT,
+        choices=[(Status.PARTICIPANT, _("Participant")), (Status.MEMBER, _("Member"))],
+        help_text=_(
+            "For a federation: the status a person gets on joining. Below the root, people "
+            "carry the status they hold in the federation."
+        ),
+    )
+    secretary_elected = models.BooleanField(_("secretary elected"), default=False)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    required_attribute = models.CharField(
+        _("required community attribute"), max_length=32, blank=True,
+        choices=CommunityAttribute.choices,
+    )
+    required_assembly = models.ForeignKey(
+        "self", verbose_name=_("requires membership of"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    min_seniority_days = models.PositiveIntegerField(
+        _("minimum seniority (days)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = AssemblyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("assembly")
+        verbose_name_plural = _("assemblies")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="assembly_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=models.F("max_age")),
+                name="assembly_age_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def federation_id(self) -> int:
+        return self.root_id or self.pk
+
+    def get_absolute_url(self) -> str:
+        return reverse("assembly-detail", args=[self.slug])
+
+    def reference_with(self, prefix: str) -> str:
+        return format_reference(prefix, timezone.localtime(self.created_at).date(), self.pk)
+
+    @property
+    def reference(self) -> str:
+        """`PREFIX-ASSE-YYYY-MM-ID` (ASM-1); needs `root` loaded for assemblies below one."""
+        prefix = self.reference_prefix if self.root_id is None else self.root.reference_prefix
+        return self.reference_with(prefix)
+
+    @property
+    def eligibility_rules(self) -> EligibilityRules:
+        return EligibilityRules(
+            min_age=self.min_age,
+            max_age=self.max_age,
+            required_attribute=self.required_attribute or None,
+            required_attribute_label=str(self.get_required_attribute_display())
+            if self.required_attribute
+            else "",
+            required_assembly_id=self.required_assembly_id,
+            required_assembly_title=self.required_assembly.title if self.required_assembly_id else "",
+            min_seniority_days=self.min_seniority_days,
+        )
+
+
+class UmbrellaMembership(models.Model):
+    """ASM-2: an assembly that is a member of another ("all IT-related assemblies are members
+    of the Operational Working Group")."""
+
+    member = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="umbrella_links")
+    umbrella = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="member_links")
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "umbrella"], name="umbrella_once"),
+            models.CheckConstraint(condition=~Q(member=models.F("umbrella")), name="umbrella_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} ∈ {self.umbrella}"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class Membership(models.Model):
+    """A person's belonging to an assembly, from `started_at` (MEM-3). Leaving ends it; the
+    row stays, so seniority and history remain measurable."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(
+        _("status"), max_length=12,
+        choices=[(Status.PARTICIPANT, _("Participant")), (Status.MEMBER, _("Member"))],
+    )
+    started_at = models.DateTimeField(_("since"), default=timezone.now)
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "user"], condition=Q(ended_at__isnull=True),
+                name="one_active_membership",
+            ),
+        ]
+        indexes = [models.Index(fields=["assembly", "status"], condition=Q(ended_at__isnull=True), name="active_members")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.assembly} ({self.status})"
+
+    @property
+    def started_on(self) -> date:
+        return timezone.localtime(self.started_at).date()
+
+
+class JoinRequestQuerySet(models.QuerySet["JoinRequest"]):
+    def pending(self) -> JoinRequestQuerySet:
+        return self.filter(decided_at__isnull=True)
+
+
+class JoinRequest(models.Model):
+    """MEM-2: a request to join an assembly whose secretary approves newcomers."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(_("message to the secretary"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved = models.BooleanField(null=True)
+    note = models.TextField(_("note to the applicant"), blank=True, max_length=2000)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "user"], condition=Q(decided_at__isnull=True),
+                name="one_pending_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.assembly}"

@@ -1,0 +1,159 @@
+"""Thin views: parse → access → action → render (DESIGN.md)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from folkmoot.governance.membership import JoinPolicy, Status
+from folkmoot.refusals import NotFound, Refused, reasons_text
+
+from . import actions, selectors
+from .forms import DecisionForm, JoinForm, TreeFilterForm
+from .models import JoinRequest, Membership
+
+
+def _assembly_or_404(request: HttpRequest, key: str):  # type: ignore[no-untyped-def]
+    try:
+        return actions.access_assembly(request.user, key)
+    except NotFound as missing:
+        raise Http404(_("No such assembly.")) from missing
+
+
+def assembly_index(request: HttpRequest) -> HttpResponse:
+    form = TreeFilterForm(request.GET or None)
+    chosen = form.cleaned_data["type"] or None if form.is_valid() else None
+    roots = selectors.assembly_tree(request.user, chosen)
+    template = "federation/_tree.html" if request.htmx else "federation/index.html"
+    return render(request, template, {"roots": roots, "form": form, "chosen_type": chosen})
+
+
+def assembly_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _assembly_or_404(request, slug)
+    page = selectors.assembly_page(assembly, request.user)
+    decision = actions.join_decision(request.user, assembly)
+    context = {
+        "page": page,
+        "assembly": assembly,
+        "join_allowed": decision.answer.allowed,
+        "join_outcome": decision.outcome,
+        "join_reasons": reasons_text(decision.answer),
+        "join_form": JoinForm(),
+        "may_manage": actions.may_manage_members(request.user, assembly),
+        "may_leave": page.my_membership is not None
+        and assembly.join_policy != JoinPolicy.AUTOMATIC,
+    }
+    return render(request, "federation/detail.html", context)
+
+
+def assembly_by_reference(request: HttpRequest, reference: str) -> HttpResponse:
+    return redirect(_assembly_or_404(request, reference))
+
+
+@login_required
+@require_POST
+def assembly_join(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _assembly_or_404(request, slug)
+    form = JoinForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    try:
+        result = actions.check_join(request.user, assembly, message=message)
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        if isinstance(result, Membership):
+            messages.success(request, _("Welcome to %(assembly)s.") % {"assembly": assembly.title})
+        else:
+            messages.success(request, _("Your request has been sent to the secretary."))
+    return redirect(assembly)
+
+
+@login_required
+@require_POST
+def assembly_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _assembly_or_404(request, slug)
+    try:
+        actions.check_leave(request.user, assembly)
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("You have left %(assembly)s.") % {"assembly": assembly.title})
+    return redirect(assembly)
+
+
+def assembly_members(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _assembly_or_404(request, slug)
+    page = Paginator(selectors.members_of(assembly), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "federation/members.html",
+        {"assembly": assembly, "page_obj": page, "may_manage": actions.may_manage_members(request.user, assembly)},
+    )
+
+
+@login_required
+def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    assembly = _assembly_or_404(request, slug)
+    if not actions.may_manage_members(request.user, assembly):
+        raise Http404(_("No such assembly."))
+    pending = assembly.join_requests.pending().select_related("user")
+    decided = assembly.join_requests.filter(decided_at__isnull=False).select_related("user", "decided_by").order_by("-decided_at")[:20]
+    return render(
+        request, "federation/requests.html",
+        {"assembly": assembly, "pending": pending, "decided": decided, "form": DecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        join_request: JoinRequest = actions.access_join_request(request.user, pk)
+    except NotFound as missing:
+        raise Http404(_("No such request.")) from missing
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to approve or reject the request."))
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            actions.check_decide_join_request(
+                request.user, join_request, approve=approve, note=form.cleaned_data["note"]
+            )
+        except Refused as refused:
+            for text in refused.messages:
+                messages.error(request, text)
+        else:
+            name = str(join_request.user)
+            messages.success(
+                request,
+                (_("%(name)s is now in the assembly.") if approve else _("%(name)s's request was rejected."))
+                % {"name": name},
+            )
+    return redirect("assembly-requests", join_request.assembly.slug)
+
+
+@login_required
+@require_POST
+def membership_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    assembly = _assembly_or_404(request, slug)
+    try:
+        membership = Membership.objects.active().select_related("assembly", "user").get(pk=pk, assembly=assembly)
+        status = Status(request.POST.get("status", ""))
+        actions.check_set_status(request.user, membership, status)
+    except (Membership.DoesNotExist, NotFound) as missing:
+        raise Http404(_("No such membership.")) from missing
+    except ValueError:
+        messages.error(request, _("Choose participant or member."))
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Status of %(name)s updated.") % {"name": membership.user})
+    return redirect("assembly-members", assembly.slug)

@@ -1,0 +1,54 @@
+"""Answers that carry their reason, so the interface can say *why* (issue 3).
+
+The core cannot import Django's translation machinery, so it marks message templates with
+`N_` (a no-op that `makemessages` extracts) and the Django layer translates them when shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name for a gettext_noop marker
+    """Mark a message for translation without translating it here."""
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A translatable message template and its `%(name)s` parameters."""
+
+    code: str
+    template: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, translate: Any = None) -> str:
+        """The message in the active language; `translate` is gettext from the caller."""
+        text = translate(self.template) if translate else self.template
+        return text % self.params if self.params else text
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Yes or no, with the reasons behind a no (empty when allowed)."""
+
+    allowed: bool
+    reasons: tuple[Reason, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @classmethod
+    def yes(cls) -> Answer:
+        return cls(True)
+
+    @classmethod
+    def no(cls, *reasons: Reason) -> Answer:
+        return cls(False, reasons)
+
+
+def combine(*answers: Answer) -> Answer:
+    """Allowed only if every answer allows; a refusal lists every reason at once."""
+    reasons = tuple(r for a in answers if not a.allowed for r in a.reasons)
+    return Answer(not reasons, reasons)

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+SECRETARY = "secretary"
+
+
+class Office(models.Model):
+    """An office of an assembly (OFF-1). Every assembly has a secretary office (ASM-4); a
+    federation's secretary office holds its general secretaries."""
+
+    assembly = models.ForeignKey("federation.Assembly", on_delete=models.CASCADE, related_name="offices")
+    slug = models.SlugField(max_length=40)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "slug"], name="office_slug_per_assembly"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="office_has_a_seat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} @ {self.assembly_id}"
+
+
+class TenureQuerySet(models.QuerySet["Tenure"]):
+    def current(self) -> "TenureQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+
+class Tenure(models.Model):
+    """A person holding an office, from `started_at` until `ended_at` (open while current)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="tenures")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tenures")
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "holder"], condition=Q(ended_at__isnull=True),
+                name="one_current_tenure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder} ({self.office})"

@@ -1,0 +1,84 @@
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import select_template
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from folkmoot.federation import selectors
+
+from .consent import OPTIONAL, Consent, read_consent, remember_consent
+
+HELP_PAGES = {
+    "assemblies": "What are assemblies?",
+    "fractal-democracy": "What is fractal democracy?",
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    roots = selectors.assembly_tree(request.user)
+    return render(request, "pages/home.html", {"roots": roots})
+
+
+def help_page(request: HttpRequest, topic: str) -> HttpResponse:
+    titles = {
+        "assemblies": _("What are assemblies?"),
+        "fractal-democracy": _("What is fractal democracy?"),
+    }
+    if topic not in titles:
+        raise Http404(_("No such help page."))
+    stem = "fractal" if topic == "fractal-democracy" else topic
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    body = select_template([f"pages/help/{stem}.{language[:2]}.html", f"pages/help/{stem}.en.html"])
+    return render(
+        request, "pages/help.html",
+        {"title": titles[topic], "body_template": body.template.name, "topics": titles, "topic": topic},
+    )
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+def cookie_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        choice = request.POST.get("choice")
+        if choice == "all":
+            consent = Consent(True, True, True, True)
+        elif choice == "essential":
+            consent = Consent(True)
+        else:
+            consent = Consent(True, **{c: request.POST.get(c) == "on" for c in OPTIONAL})
+        response = redirect(_next_url(request))
+        remember_consent(response, consent)
+        return response
+    return render(
+        request, "pages/cookies.html",
+        {"current": read_consent(request), "next": request.GET.get("next", "/")},
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher (UI-1), without JavaScript. The choice lives in the session
+    (essential), in the profile of a signed-in person, and in a long-lived cookie only with
+    consent to preference cookies (UI-2)."""
+    language = request.POST.get("language", "")
+    response = redirect(_next_url(request))
+    if language not in dict(settings.LANGUAGES):
+        return response
+    request.session["folkmoot_language"] = language
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    if read_consent(request).preferences:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=60 * 60 * 24 * 365,
+            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
