@@ -43,7 +43,9 @@ def do_revoke_api_token(*, token: ApiToken, actor: User) -> ApiToken:
 
 
 def authenticate_token(raw: str) -> User | None:
-    token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+    token = (
+        ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+    )
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -37,7 +37,9 @@ class ProfileIn(Schema):
     @classmethod
     def known_language(cls, value: str | None) -> str | None:
         if value not in (None, "", *dict(settings.LANGUAGES)):
-            raise ValueError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(dict(settings.LANGUAGES))})
+            raise ValueError(
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(dict(settings.LANGUAGES))}
+            )
         return value
 
     @field_validator("birth_date")
@@ -77,5 +79,5 @@ def read_me(request: HttpRequest) -> dict[str, Any]:
 def update_me(request: HttpRequest, payload: ProfileIn) -> dict[str, Any]:
     changes = payload.model_dump(exclude_unset=True)
     if changes:
-        do_update_profile(user=request.user, changes=changes)
+        do_update_profile(user=request.user, changes=changes)  # type: ignore[arg-type]
     return _out(request.user)

@@ -11,7 +11,8 @@ class SignupForm(forms.Form):
     """Extra fields on allauth's registration form."""
 
     display_name = forms.CharField(
-        label=_("Display name"), max_length=80,
+        label=_("Display name"),
+        max_length=80,
         help_text=_("Shown next to what you write. It need not be your legal name."),
     )
 
@@ -22,8 +23,10 @@ class SignupForm(forms.Form):
 
 class ProfileForm(forms.ModelForm):
     attributes = forms.MultipleChoiceField(
-        label=_("Community attributes"), required=False,
-        choices=CommunityAttribute.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Community attributes"),
+        required=False,
+        choices=CommunityAttribute.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Optional and self-declared; some assemblies are for these communities."),
     )
 

@@ -33,15 +33,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=80)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
         help_text=_("Leave empty to follow your browser."),
     )
     birth_date = models.DateField(
-        _("birth date"), null=True, blank=True,
+        _("birth date"),
+        null=True,
+        blank=True,
         help_text=_("Optional. Only used to check age rules such as the Youth Assembly's 18–30."),
     )
     attributes = models.JSONField(
-        _("community attributes"), default=list, blank=True,
+        _("community attributes"),
+        default=list,
+        blank=True,
         help_text=_("Optional and self-declared; some assemblies are for these communities."),
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
@@ -85,7 +92,9 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 class ApiToken(models.Model):
     """A bearer token for /api/v1/. Only its hash is stored; the raw value is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=80)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from folkmoot.federation.selectors import my_memberships
+from folkmoot.http import AuthedRequest
 from folkmoot.refusals import NotFound
 
 from . import actions
@@ -14,7 +15,7 @@ from .forms import ApiTokenForm, ProfileForm
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         actions.do_update_profile(
@@ -26,25 +27,30 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return redirect("profile")
     return render(
-        request, "accounts/profile.html",
+        request,
+        "accounts/profile.html",
         {"form": form, "memberships": my_memberships(request.user)},
     )
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        _token, new_token = actions.do_create_api_token(user=request.user, name=form.cleaned_data["name"])
+        _token, new_token = actions.do_create_api_token(
+            user=request.user, name=form.cleaned_data["name"]
+        )
         form = ApiTokenForm()
     tokens = request.user.api_tokens.active()
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token})
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )
 
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         token = actions.access_api_token(request.user, pk)
     except NotFound as missing:

@@ -17,9 +17,13 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "missing":
         return _("This field is required.")
     if kind in {"string_too_long", "too_long"}:
-        return _("Ensure this value has at most %(max)s characters.") % {"max": ctx.get("max_length", "?")}
+        return _("Ensure this value has at most %(max)s characters.") % {
+            "max": ctx.get("max_length", "?")
+        }
     if kind in {"string_too_short", "too_short"}:
-        return _("Ensure this value has at least %(min)s characters.") % {"min": ctx.get("min_length", "?")}
+        return _("Ensure this value has at least %(min)s characters.") % {
+            "min": ctx.get("min_length", "?")
+        }
     if kind in {"int_parsing", "int_type"}:
         return _("Enter a whole number.")
     if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
@@ -43,8 +47,13 @@ def _field(error: dict[str, Any]) -> str:
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [{"field": _field(e), "message": _message(e), "type": e.get("type", "")} for e in exc.errors]
-        return api.create_response(request, {"detail": _("The request is not valid."), "errors": errors}, status=422)
+        errors = [
+            {"field": _field(e), "message": _message(e), "type": e.get("type", "")}
+            for e in exc.errors
+        ]
+        return api.create_response(
+            request, {"detail": _("The request is not valid."), "errors": errors}, status=422
+        )
 
     @api.exception_handler(Refused)
     def refused(request: HttpRequest, exc: Refused) -> HttpResponse:

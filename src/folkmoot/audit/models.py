@@ -9,12 +9,18 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     verb = models.CharField(max_length=64)
     assembly = models.ForeignKey(
-        "federation.Assembly", null=True, blank=True, on_delete=models.SET_NULL,
+        "federation.Assembly",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="audit_events",
     )
     subject_type = models.CharField(max_length=64, blank=True)

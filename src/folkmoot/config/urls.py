@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from folkmoot.api.urls import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("folkmoot.pages.urls")),
     path("", include("folkmoot.federation.urls")),
     path("", include("folkmoot.accounts.urls")),

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from folkmoot.audit.log import record
-from folkmoot.governance.eligibility import PersonFacts
+from folkmoot.governance.eligibility import PersonFacts, check_eligibility
 from folkmoot.governance.federation import check_parent, check_umbrella, parse_reference
 from folkmoot.governance.membership import (
     JoinDecision,
@@ -23,12 +23,11 @@ from folkmoot.governance.membership import (
     seniority_days,
     status_on_joining,
 )
-from folkmoot.governance.reasons import N_, Answer, Reason
+from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.offices.models import SECRETARY, Office, Tenure
 from folkmoot.refusals import NotFound, Refused, require
 
 from .models import Assembly, JoinRequest, Membership, UmbrellaMembership
-
 
 # --- access -----------------------------------------------------------------------------
 
@@ -52,9 +51,11 @@ def access_assembly(user: Any, key: str) -> Assembly:
 def is_secretary(user: Any, assembly: Assembly) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return Tenure.objects.current().filter(
-        holder=user, office__assembly=assembly, office__slug=SECRETARY
-    ).exists()
+    return (
+        Tenure.objects.current()
+        .filter(holder=user, office__assembly=assembly, office__slug=SECRETARY)
+        .exists()
+    )
 
 
 def may_manage_members(user: Any, assembly: Assembly) -> bool:
@@ -98,7 +99,7 @@ def join_decision(user: Any, assembly: Assembly) -> JoinDecision:
     """What would happen if `user` pressed "Join" now, and why not if not."""
     if not getattr(user, "is_authenticated", False):
         return JoinDecision(
-            Answer.no(Reason("sign_in", N_("Sign in to join this assembly.")))
+            Answer.no(Reason("sign_in", gettext_noop("Sign in to join this assembly.")))
         )
     facts = person_facts(user, assembly)
     situation = JoinSituation(
@@ -145,9 +146,11 @@ def do_join(*, user: Any, assembly: Assembly, actor: Any = None) -> Membership:
             membership = Membership.objects.create(user=user, assembly=assembly, status=status)
     except IntegrityError as duplicate:  # a double click: the constraint keeps one
         raise Refused.because(
-            Reason("already_member", N_("You already belong to this assembly."))
+            Reason("already_member", gettext_noop("You already belong to this assembly."))
         ) from duplicate
-    record("membership.join", actor=actor or user, assembly=assembly, subject=membership, status=status)
+    record(
+        "membership.join", actor=actor or user, assembly=assembly, subject=membership, status=status
+    )
     return membership
 
 
@@ -158,7 +161,10 @@ def do_request_join(*, user: Any, assembly: Assembly, message: str = "") -> Join
             join_request = JoinRequest.objects.create(user=user, assembly=assembly, message=message)
     except IntegrityError as duplicate:
         raise Refused.because(
-            Reason("request_pending", N_("Your request to join is waiting for the secretary's decision."))
+            Reason(
+                "request_pending",
+                gettext_noop("Your request to join is waiting for the secretary's decision."),
+            )
         ) from duplicate
     record("membership.request", actor=user, assembly=assembly, subject=join_request)
     return join_request
@@ -170,7 +176,9 @@ def check_leave(user: Any, assembly: Assembly) -> Membership:
         if getattr(user, "is_authenticated", False)
         else None
     )
-    require(check_may_leave(policy=JoinPolicy(assembly.join_policy), belongs=membership is not None))
+    require(
+        check_may_leave(policy=JoinPolicy(assembly.join_policy), belongs=membership is not None)
+    )
     assert membership is not None
     return do_leave(membership=membership, actor=user)
 
@@ -182,12 +190,20 @@ def do_leave(*, membership: Membership, actor: Any) -> Membership:
     now = timezone.now()
     ended = Membership.objects.active().filter(user_id=membership.user_id)
     if membership.assembly.is_root:
-        ended = ended.filter(Q(assembly=membership.assembly) | Q(assembly__root=membership.assembly))
+        ended = ended.filter(
+            Q(assembly=membership.assembly) | Q(assembly__root=membership.assembly)
+        )
     else:
         ended = ended.filter(pk=membership.pk)
     count = ended.update(ended_at=now)
     membership.ended_at = now
-    record("membership.leave", actor=actor, assembly=membership.assembly, subject=membership, ended=count)
+    record(
+        "membership.leave",
+        actor=actor,
+        assembly=membership.assembly,
+        subject=membership,
+        ended=count,
+    )
     return membership
 
 
@@ -196,14 +212,14 @@ def check_decide_join_request(
 ) -> JoinRequest:
     if join_request.decided_at is not None:
         raise Refused.because(
-            Reason("already_decided", N_("This request has already been decided."))
+            Reason("already_decided", gettext_noop("This request has already been decided."))
         )
     if approve:
         # Eligibility is checked again: the applicant's facts may have changed since asking.
         facts = person_facts(join_request.user, join_request.assembly)
-        from folkmoot.governance.eligibility import check_eligibility
-
-        require(check_eligibility(join_request.assembly.eligibility_rules, facts, timezone.localdate()))
+        require(
+            check_eligibility(join_request.assembly.eligibility_rules, facts, timezone.localdate())
+        )
     return do_decide_join_request(join_request=join_request, actor=user, approve=approve, note=note)
 
 
@@ -216,12 +232,15 @@ def do_decide_join_request(
     )
     if updated != 1:  # someone else decided it a moment ago
         raise Refused.because(
-            Reason("already_decided", N_("This request has already been decided."))
+            Reason("already_decided", gettext_noop("This request has already been decided."))
         )
     join_request.refresh_from_db()
     record(
-        "membership.request_decided", actor=actor, assembly=join_request.assembly,
-        subject=join_request, approved=approve,
+        "membership.request_decided",
+        actor=actor,
+        assembly=join_request.assembly,
+        subject=join_request,
+        approved=approve,
     )
     if approve:
         do_join(user=join_request.user, assembly=join_request.assembly, actor=actor)
@@ -233,7 +252,10 @@ def check_set_status(actor: Any, membership: Membership, status: Status) -> Memb
     or staff do it."""
     if not membership.assembly.is_root:
         raise Refused.because(
-            Reason("status_at_root", N_("Member status is recorded by the federation, not here."))
+            Reason(
+                "status_at_root",
+                gettext_noop("Member status is recorded by the federation, not here."),
+            )
         )
     if not may_manage_members(actor, membership.assembly):
         raise NotFound(membership.pk)
@@ -260,12 +282,18 @@ def _parents_map() -> dict[int, int | None]:
 
 
 def check_assembly_parent(assembly: Assembly, parent: Assembly | None) -> Answer:
-    return check_parent(_parents_map(), assembly.pk, parent.pk if parent else None) if assembly.pk else Answer.yes()
+    return (
+        check_parent(_parents_map(), assembly.pk, parent.pk if parent else None)
+        if assembly.pk
+        else Answer.yes()
+    )
 
 
 def check_umbrella_link(member: Assembly, umbrella: Assembly) -> Answer:
     edges: dict[int, list[int]] = {}
-    for member_id, umbrella_id in UmbrellaMembership.objects.values_list("member_id", "umbrella_id"):
+    for member_id, umbrella_id in UmbrellaMembership.objects.values_list(
+        "member_id", "umbrella_id"
+    ):
         edges.setdefault(member_id, []).append(umbrella_id)
     return check_umbrella(edges, member.pk, umbrella.pk)
 
@@ -292,13 +320,20 @@ def do_save_assembly(*, assembly: Assembly, actor: Any) -> Assembly:
         subtree = _descendant_ids(assembly.pk)
         Assembly.objects.filter(pk__in=subtree).update(root=new_root or assembly)
     Office.objects.get_or_create(assembly=assembly, slug=SECRETARY)
-    record("assembly.create" if creating else "assembly.update", actor=actor, assembly=assembly, subject=assembly)
+    record(
+        "assembly.create" if creating else "assembly.update",
+        actor=actor,
+        assembly=assembly,
+        subject=assembly,
+    )
     return assembly
 
 
 def _descendant_ids(assembly_id: int) -> list[int]:
     children: dict[int, list[int]] = {}
-    for pk, parent_id in Assembly.objects.filter(parent__isnull=False).values_list("id", "parent_id"):
+    for pk, parent_id in Assembly.objects.filter(parent__isnull=False).values_list(
+        "id", "parent_id"
+    ):
         children.setdefault(parent_id, []).append(pk)
     out: list[int] = []
     stack = list(children.get(assembly_id, []))

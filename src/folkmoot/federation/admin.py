@@ -16,7 +16,30 @@ from .models import Assembly, JoinRequest, Membership, UmbrellaMembership
 class AssemblyForm(forms.ModelForm):
     class Meta:
         model = Assembly
-        fields = "__all__"
+        fields = [
+            "slug",
+            "title",
+            "subtitle",
+            "short_description",
+            "description",
+            "purpose_of_action",
+            "composition",
+            "internal_organisation",
+            "remits",
+            "assembly_type",
+            "parent",
+            "reference_prefix",
+            "access_mode",
+            "join_policy",
+            "newcomer_status",
+            "secretary_elected",
+            "min_age",
+            "max_age",
+            "required_attribute",
+            "required_assembly",
+            "min_seniority_days",
+            "created_at",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -26,9 +49,10 @@ class AssemblyForm(forms.ModelForm):
             if not answer:
                 self.add_error("parent", reasons_text(answer))
         if parent is None and not data.get("reference_prefix"):
-            self.add_error("reference_prefix", forms.ValidationError(
-                self.fields["reference_prefix"].help_text, code="required"
-            ))
+            self.add_error(
+                "reference_prefix",
+                forms.ValidationError(self.fields["reference_prefix"].help_text, code="required"),
+            )
         return data
 
 

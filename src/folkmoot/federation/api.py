@@ -146,7 +146,9 @@ def _membership(request: HttpRequest, assembly: Assembly, membership: Membership
     }
 
 
-def _summary(request: HttpRequest, node: selectors.TreeNode, slugs: dict[int, str]) -> dict[str, Any]:
+def _summary(
+    request: HttpRequest, node: selectors.TreeNode, slugs: dict[int, str]
+) -> dict[str, Any]:
     a = node.assembly
     return {
         "id": a.pk,
@@ -170,7 +172,9 @@ def _summary(request: HttpRequest, node: selectors.TreeNode, slugs: dict[int, st
     }
 
 
-@router.get("/assemblies", response=list[AssemblyOut], auth=OPTIONAL, summary="All assemblies you may see")
+@router.get(
+    "/assemblies", response=list[AssemblyOut], auth=OPTIONAL, summary="All assemblies you may see"
+)
 def list_assemblies(request: HttpRequest, type: AssemblyType | None = None) -> list[dict[str, Any]]:
     """Flat, in tree order (each root followed by its descendants); `parent` and `children`
     give the shape. `type` filters by assembly type (ASM-3), keeping the ancestors out."""
@@ -179,7 +183,9 @@ def list_assemblies(request: HttpRequest, type: AssemblyType | None = None) -> l
     return [_summary(request, n, slugs) for n in nodes if n.matches]
 
 
-@router.get("/assemblies/tree", response=list[TreeNodeOut], auth=OPTIONAL, summary="The federation as trees")
+@router.get(
+    "/assemblies/tree", response=list[TreeNodeOut], auth=OPTIONAL, summary="The federation as trees"
+)
 def assembly_tree(request: HttpRequest) -> list[dict[str, Any]]:
     def shape(node: selectors.TreeNode) -> dict[str, Any]:
         a = node.assembly
@@ -198,7 +204,12 @@ def assembly_tree(request: HttpRequest) -> list[dict[str, Any]]:
     return [shape(root) for root in selectors.assembly_tree(request.user)]
 
 
-@router.get("/assemblies/{key}", response=AssemblyDetailOut, auth=OPTIONAL, summary="One assembly, by slug or reference")
+@router.get(
+    "/assemblies/{key}",
+    response=AssemblyDetailOut,
+    auth=OPTIONAL,
+    summary="One assembly, by slug or reference",
+)
 def read_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
     assembly = actions.access_assembly(request.user, key)
     page = selectors.assembly_page(assembly, request.user)
@@ -207,8 +218,8 @@ def read_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
     node.children = [selectors.TreeNode(c, "", page.counts) for c in page.children]
     node.umbrellas, node.members = page.umbrellas, page.member_assemblies
     slugs = {a.pk: a.slug for a in page.ancestors}
-    if assembly.root_id:
-        slugs[assembly.root_id] = assembly.root.slug
+    if assembly.root is not None:
+        slugs[assembly.root.pk] = assembly.root.slug
     data = _summary(request, node, slugs)
     rules = assembly.eligibility_rules
     data.update(
@@ -224,10 +235,14 @@ def read_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
             "min_age": rules.min_age,
             "max_age": rules.max_age,
             "required_attribute": rules.required_attribute,
-            "requires_membership_of": assembly.required_assembly.slug if assembly.required_assembly_id else None,
+            "requires_membership_of": (
+                assembly.required_assembly.slug if assembly.required_assembly else None
+            ),
             "min_seniority_days": rules.min_seniority_days,
         },
-        my_membership=_membership(request, assembly, page.my_membership) if page.my_membership else None,
+        my_membership=_membership(request, assembly, page.my_membership)
+        if page.my_membership
+        else None,
         join={
             "allowed": decision.answer.allowed,
             "outcome": decision.outcome.value if decision.outcome else None,
@@ -237,8 +252,12 @@ def read_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
     return data
 
 
-@router.post("/assemblies/{key}/join", response={201: JoinOut}, auth=REQUIRED, summary="Join, or ask to join")
-def join_assembly(request: HttpRequest, key: str, payload: JoinIn | None = None) -> tuple[int, dict[str, Any]]:
+@router.post(
+    "/assemblies/{key}/join", response={201: JoinOut}, auth=REQUIRED, summary="Join, or ask to join"
+)
+def join_assembly(
+    request: HttpRequest, key: str, payload: JoinIn | None = None
+) -> tuple[int, dict[str, Any]]:
     assembly = actions.access_assembly(request.user, key)
     result = actions.check_join(request.user, assembly, message=payload.message if payload else "")
     if isinstance(result, Membership):
@@ -246,14 +265,21 @@ def join_assembly(request: HttpRequest, key: str, payload: JoinIn | None = None)
     return 201, {"result": "requested", "request_id": result.pk}
 
 
-@router.post("/assemblies/{key}/leave", response={200: MembershipOut}, auth=REQUIRED, summary="Leave")
+@router.post(
+    "/assemblies/{key}/leave", response={200: MembershipOut}, auth=REQUIRED, summary="Leave"
+)
 def leave_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
     assembly = actions.access_assembly(request.user, key)
     membership = actions.check_leave(request.user, assembly)
     return _membership(request, assembly, membership)
 
 
-@router.get("/assemblies/{key}/members", response=list[MemberOut], auth=OPTIONAL, summary="Members and participants")
+@router.get(
+    "/assemblies/{key}/members",
+    response=list[MemberOut],
+    auth=OPTIONAL,
+    summary="Members and participants",
+)
 @paginate(PageNumberPagination, page_size=50)
 def list_members(request: HttpRequest, key: str) -> Any:
     assembly = actions.access_assembly(request.user, key)
@@ -264,18 +290,30 @@ def list_members(request: HttpRequest, key: str) -> Any:
 
 
 @router.post(
-    "/assemblies/{key}/members/{membership_id}/status", response=MemberOut, auth=REQUIRED,
+    "/assemblies/{key}/members/{membership_id}/status",
+    response=MemberOut,
+    auth=REQUIRED,
     summary="Record a paying member (federation secretaries)",
 )
-def set_member_status(request: HttpRequest, key: str, membership_id: int, payload: StatusIn) -> dict[str, Any]:
+def set_member_status(
+    request: HttpRequest, key: str, membership_id: int, payload: StatusIn
+) -> dict[str, Any]:
     assembly = actions.access_assembly(request.user, key)
-    membership = Membership.objects.active().select_related("assembly", "user").filter(
-        pk=membership_id, assembly=assembly
-    ).first()
+    membership = (
+        Membership.objects.active()
+        .select_related("assembly", "user")
+        .filter(pk=membership_id, assembly=assembly)
+        .first()
+    )
     if membership is None:
         raise NotFound(membership_id)
     membership = actions.check_set_status(request.user, membership, Status(payload.status))
-    return {"id": membership.pk, "person": str(membership.user), "status": membership.status, "since": membership.started_at}
+    return {
+        "id": membership.pk,
+        "person": str(membership.user),
+        "status": membership.status,
+        "since": membership.started_at,
+    }
 
 
 def _request_out(join_request: JoinRequest) -> dict[str, Any]:
@@ -290,7 +328,12 @@ def _request_out(join_request: JoinRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/assemblies/{key}/join-requests", response=list[JoinRequestOut], auth=REQUIRED, summary="The secretary's queue")
+@router.get(
+    "/assemblies/{key}/join-requests",
+    response=list[JoinRequestOut],
+    auth=REQUIRED,
+    summary="The secretary's queue",
+)
 def list_join_requests(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     assembly = actions.access_assembly(request.user, key)
     if not actions.may_manage_members(request.user, assembly):
@@ -298,8 +341,15 @@ def list_join_requests(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     return [_request_out(r) for r in assembly.join_requests.pending().select_related("user")]
 
 
-@router.post("/join-requests/{request_id}/decision", response=JoinRequestOut, auth=REQUIRED, summary="Approve or reject")
-def decide_join_request(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+@router.post(
+    "/join-requests/{request_id}/decision",
+    response=JoinRequestOut,
+    auth=REQUIRED,
+    summary="Approve or reject",
+)
+def decide_join_request(
+    request: HttpRequest, request_id: int, payload: DecisionIn
+) -> dict[str, Any]:
     join_request = actions.access_join_request(request.user, request_id)
     decided = actions.check_decide_join_request(
         request.user, join_request, approve=payload.decision == "approve", note=payload.note
@@ -307,9 +357,8 @@ def decide_join_request(request: HttpRequest, request_id: int, payload: Decision
     return _request_out(decided)
 
 
-@router.get("/me/memberships", response=list[MembershipOut], auth=REQUIRED, summary="Everything I belong to")
+@router.get(
+    "/me/memberships", response=list[MembershipOut], auth=REQUIRED, summary="Everything I belong to"
+)
 def my_memberships(request: HttpRequest) -> list[dict[str, Any]]:
     return [_membership(request, a, m) for a, m in selectors.my_memberships(request.user)]
-
-
-

@@ -35,25 +35,66 @@ All Party participants are automatically considered members of this assembly."""
 
 # Seed 002's table: the operational assemblies, their remits and whether the secretary is elected.
 OPERATIONAL = [
-    ("committee-for-resolutions", "The Committee for Resolutions", "discipline, rules, regulations", False),
-    ("operational-working-group", "The Operational Working Group",
-     "rules, regulations, processes, communications, supporting the executive work of the Secretarial Committee", True),
-    ("financial-working-group", "The Financial Working Group",
-     "Party financial oversight; accounts; Treasurer oversight & logistical support", False),
-    ("foundational-committee", "The Foundational Committee",
-     "supporting the formation of new Assemblies & evaluating where new Assemblies may be advantageous for the Party", False),
-    ("society-for-presentation-of-policy", "The Society for Presentation of Policy",
-     "deciding strategy & \"marketing\" for policy", False),
-    ("media-working-group", "The Media Working Group",
-     "creating media for internal & external usages; determining tactics for media operations; press relations", False),
-    ("research-working-group", "The Research Working Group",
-     "data collection & collation of all kinds for other Assemblies and the Party", False),
-    ("society-for-constructive-activism", "The Society for Constructive Activism",
-     "syndicalism, education, mutual aid, protest, petitions etc", False),
-    ("policy-societies-committee", "The Policy Societies Committee",
-     "coordination & support of the Policy Societies (which should also be considered core assemblies, but are too numerous to include!)", False),
-    ("constituency-societies-committee", "The Constituency Societies Committee",
-     "presenting the geographic concerns of the Party; coordination of the Constituency Societies collectively", False),
+    (
+        "committee-for-resolutions",
+        "The Committee for Resolutions",
+        "discipline, rules, regulations",
+        False,
+    ),
+    (
+        "operational-working-group",
+        "The Operational Working Group",
+        "rules, regulations, processes, communications, supporting the executive work of the Secretarial Committee",
+        True,
+    ),
+    (
+        "financial-working-group",
+        "The Financial Working Group",
+        "Party financial oversight; accounts; Treasurer oversight & logistical support",
+        False,
+    ),
+    (
+        "foundational-committee",
+        "The Foundational Committee",
+        "supporting the formation of new Assemblies & evaluating where new Assemblies may be advantageous for the Party",
+        False,
+    ),
+    (
+        "society-for-presentation-of-policy",
+        "The Society for Presentation of Policy",
+        'deciding strategy & "marketing" for policy',
+        False,
+    ),
+    (
+        "media-working-group",
+        "The Media Working Group",
+        "creating media for internal & external usages; determining tactics for media operations; press relations",
+        False,
+    ),
+    (
+        "research-working-group",
+        "The Research Working Group",
+        "data collection & collation of all kinds for other Assemblies and the Party",
+        False,
+    ),
+    (
+        "society-for-constructive-activism",
+        "The Society for Constructive Activism",
+        "syndicalism, education, mutual aid, protest, petitions etc",
+        False,
+    ),
+    (
+        "policy-societies-committee",
+        "The Policy Societies Committee",
+        "coordination & support of the Policy Societies (which should also be considered core assemblies, but are too numerous to include!)",
+        False,
+    ),
+    (
+        "constituency-societies-committee",
+        "The Constituency Societies Committee",
+        "presenting the geographic concerns of the Party; coordination of the Constituency Societies collectively",
+        False,
+    ),
 ]
 
 
@@ -68,14 +109,52 @@ class DemoPerson:
 
 
 PEOPLE = [
-    DemoPerson("admin@folkmoot.example", "Ada Admin", "staff (Django admin at /admin/)", staff=True),
-    DemoPerson("grace@folkmoot.example", "Grace Okafor", "general secretary of Harmony Party UK", date(1979, 4, 2)),
-    DemoPerson("david@folkmoot.example", "David Hollas", "elected secretary of the Operational Working Group", date(1985, 11, 20)),
-    DemoPerson("alice@folkmoot.example", "Alice Moreno", "member of Harmony (votes), Manchester Central", date(1990, 6, 15)),
-    DemoPerson("bob@folkmoot.example", "Bob Tanaka", "participant of Harmony (does not vote), waiting to join Manchester Central", date(1968, 1, 30)),
-    DemoPerson("carol@folkmoot.example", "Carol Dubois", "member, Youth Assembly (aged 18–30)", date(2003, 9, 9)),
-    DemoPerson("dan@folkmoot.example", "Dan Reyes", "member, Disability Activism Society (declared attribute)", date(1975, 3, 3), ("disabled",)),
-    DemoPerson("erin@folkmoot.example", "Erin Castillo", "citizen of the RED15M assembly", date(1995, 5, 25)),
+    DemoPerson(
+        "admin@folkmoot.example", "Ada Admin", "staff (Django admin at /admin/)", staff=True
+    ),
+    DemoPerson(
+        "grace@folkmoot.example",
+        "Grace Okafor",
+        "general secretary of Harmony Party UK",
+        date(1979, 4, 2),
+    ),
+    DemoPerson(
+        "david@folkmoot.example",
+        "David Hollas",
+        "elected secretary of the Operational Working Group",
+        date(1985, 11, 20),
+    ),
+    DemoPerson(
+        "alice@folkmoot.example",
+        "Alice Moreno",
+        "member of Harmony (votes), Manchester Central",
+        date(1990, 6, 15),
+    ),
+    DemoPerson(
+        "bob@folkmoot.example",
+        "Bob Tanaka",
+        "participant of Harmony (does not vote), waiting to join Manchester Central",
+        date(1968, 1, 30),
+    ),
+    DemoPerson(
+        "carol@folkmoot.example",
+        "Carol Dubois",
+        "member, Youth Assembly (aged 18–30)",
+        date(2003, 9, 9),
+    ),
+    DemoPerson(
+        "dan@folkmoot.example",
+        "Dan Reyes",
+        "member, Disability Activism Society (declared attribute)",
+        date(1975, 3, 3),
+        ("disabled",),
+    ),
+    DemoPerson(
+        "erin@folkmoot.example",
+        "Erin Castillo",
+        "citizen of the RED15M assembly",
+        date(1995, 5, 25),
+    ),
     DemoPerson("frank@folkmoot.example", "Frank Outsider", "signed up, belongs to nothing yet"),
 ]
 
@@ -95,14 +174,23 @@ def _person(spec: DemoPerson) -> User:
     user = User.objects.filter(email=spec.email).first()
     if user is None:
         user = User.objects.create_user(
-            spec.email, DEMO_PASSWORD, display_name=spec.name, birth_date=spec.birth_date,
-            attributes=list(spec.attributes), is_staff=spec.staff, is_superuser=spec.staff,
+            spec.email,
+            DEMO_PASSWORD,
+            display_name=spec.name,
+            birth_date=spec.birth_date,
+            attributes=list(spec.attributes),
+            is_staff=spec.staff,
+            is_superuser=spec.staff,
         )
-    EmailAddress.objects.get_or_create(user=user, email=spec.email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.get_or_create(
+        user=user, email=spec.email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 
-def _join(user: User, assembly: Assembly, *, status: Status | None = None, since: datetime | None = None) -> None:
+def _join(
+    user: User, assembly: Assembly, *, status: Status | None = None, since: datetime | None = None
+) -> None:
     if Membership.objects.active().filter(user=user, assembly=assembly).exists():
         return
     membership = actions.do_join(user=user, assembly=assembly, actor=user)
@@ -123,23 +211,34 @@ def load_demo() -> list[DemoPerson]:
     # Creation order gives the Operational Working Group id 4 on a fresh database, so its
     # reference reads HPUK-ASSE-2025-09-4 as on Harmony's own site (seed 000).
     hpuk = _assembly(
-        "harmony-party-uk", admin, title="Harmony Party UK", subtitle="A federation of assemblies",
+        "harmony-party-uk",
+        admin,
+        title="Harmony Party UK",
+        subtitle="A federation of assemblies",
         short_description="Anyone can participate in our assemblies, whether a member of the party or not. But only members can vote.",
         description="Harmony is a federation of autonomous assemblies. Together they form the party: all parts of a thing resemble the whole.",
         purpose_of_action="Bring people together to turn ideas into action — by mutual aid, activism, or organising to win elections.",
         composition="Everyone who joins Harmony is a participant; paying members of the party also vote.",
         internal_organisation="Assemblies seek consensus first; if they cannot, they try harder; if they still cannot, they vote with a STAR ballot. The general secretaries serve the whole federation.",
-        assembly_type=AssemblyType.FEDERATION, reference_prefix="HPUK", created_at=_at(2025, 6),
+        assembly_type=AssemblyType.FEDERATION,
+        reference_prefix="HPUK",
+        created_at=_at(2025, 6),
         secretary_elected=True,
     )
     red15m = _assembly(
-        "red15m", admin, title="Asamblea RED15M", subtitle="Protocolo 2.0",
+        "red15m",
+        admin,
+        title="Asamblea RED15M",
+        subtitle="Protocolo 2.0",
         short_description="An open assembly of the platform's citizens, run under the RED15M protocol.",
         description="The RED15M assembly gathers every citizen of the platform who joins it. Forums with per-role permissions, elected coordinators, drafters and designers, five kinds of vote and a scale of sanctions are set out in its protocol.",
         purpose_of_action="Debate, draft and decide in the open, with every rule written down and enforced.",
         composition="All citizens of the platform may join; every one of them is a citizen of the assembly.",
-        assembly_type=AssemblyType.FEDERATION, reference_prefix="RED15M", created_at=_at(2025, 7),
-        newcomer_status=Status.MEMBER, secretary_elected=True,
+        assembly_type=AssemblyType.FEDERATION,
+        reference_prefix="RED15M",
+        created_at=_at(2025, 7),
+        newcomer_status=Status.MEMBER,
+        secretary_elected=True,
     )
     operational: dict[str, Assembly] = {}
     for slug, title, remits, elected in OPERATIONAL:
@@ -154,62 +253,121 @@ def load_demo() -> list[DemoPerson]:
                 created_at=_at(2025, 9, 14),
             )
         operational[slug] = _assembly(
-            slug, admin, **{
-                "title": title, "remits": remits, "assembly_type": AssemblyType.OPERATIONAL,
-                "parent": hpuk, "secretary_elected": elected, "created_at": _at(2025, 9), **extra,
-            }
+            slug,
+            admin,
+            **{
+                "title": title,
+                "remits": remits,
+                "assembly_type": AssemblyType.OPERATIONAL,
+                "parent": hpuk,
+                "secretary_elected": elected,
+                "created_at": _at(2025, 9),
+                **extra,
+            },
         )
     owg = operational["operational-working-group"]
     rec = _assembly(
-        "harmony-rec", admin, title="The Harmony Rec", subtitle="Our online community centre on Discord",
+        "harmony-rec",
+        admin,
+        title="The Harmony Rec",
+        subtitle="Our online community centre on Discord",
         description="Autonomous, and nonetheless a member of the Operational Working Group, like every IT-related assembly.",
-        assembly_type=AssemblyType.OPERATIONAL, parent=hpuk, created_at=_at(2025, 10),
+        assembly_type=AssemblyType.OPERATIONAL,
+        parent=hpuk,
+        created_at=_at(2025, 10),
     )
     actions.do_add_to_umbrella(member=rec, umbrella=owg, actor=admin)
 
     region = _assembly(
-        "north-west-england", admin, title="North West England", subtitle="Regional assembly",
-        remits="Selection and consensus for anything affecting the region", assembly_type=AssemblyType.REGION,
-        parent=hpuk, created_at=_at(2025, 10),
+        "north-west-england",
+        admin,
+        title="North West England",
+        subtitle="Regional assembly",
+        remits="Selection and consensus for anything affecting the region",
+        assembly_type=AssemblyType.REGION,
+        parent=hpuk,
+        created_at=_at(2025, 10),
     )
     city = _assembly(
-        "manchester", admin, title="Manchester", subtitle="City assembly", assembly_type=AssemblyType.CITY,
-        parent=region, created_at=_at(2025, 10),
+        "manchester",
+        admin,
+        title="Manchester",
+        subtitle="City assembly",
+        assembly_type=AssemblyType.CITY,
+        parent=region,
+        created_at=_at(2025, 10),
     )
     constituency = _assembly(
-        "manchester-central", admin, title="Manchester Central", subtitle="Constituency society",
+        "manchester-central",
+        admin,
+        title="Manchester Central",
+        subtitle="Constituency society",
         short_description="The secretary welcomes newcomers: ask to join and say a word about yourself.",
-        assembly_type=AssemblyType.CONSTITUENCY, parent=city, join_policy=JoinPolicy.APPROVAL,
+        assembly_type=AssemblyType.CONSTITUENCY,
+        parent=city,
+        join_policy=JoinPolicy.APPROVAL,
         created_at=_at(2025, 11),
     )
     _assembly(
-        "manchester-withington", admin, title="Manchester Withington", subtitle="Constituency society",
-        assembly_type=AssemblyType.CONSTITUENCY, parent=city, created_at=_at(2025, 11),
+        "manchester-withington",
+        admin,
+        title="Manchester Withington",
+        subtitle="Constituency society",
+        assembly_type=AssemblyType.CONSTITUENCY,
+        parent=city,
+        created_at=_at(2025, 11),
     )
     youth = _assembly(
-        "youth-assembly", admin, title="Youth Assembly", subtitle="For 18–30 year olds",
+        "youth-assembly",
+        admin,
+        title="Youth Assembly",
+        subtitle="For 18–30 year olds",
         description="The youth assembly of Harmony, for people aged 18 to 30 (because it's the youth assembly!).",
-        assembly_type=AssemblyType.YOUTH, parent=hpuk, min_age=18, max_age=30, created_at=_at(2025, 11),
+        assembly_type=AssemblyType.YOUTH,
+        parent=hpuk,
+        min_age=18,
+        max_age=30,
+        created_at=_at(2025, 11),
     )
     disability = _assembly(
-        "disability-activism-society", admin, title="Disability Activism Society",
-        subtitle="By and for disabled people", assembly_type=AssemblyType.COMMUNITY, parent=hpuk,
-        required_attribute="disabled", created_at=_at(2025, 11),
+        "disability-activism-society",
+        admin,
+        title="Disability Activism Society",
+        subtitle="By and for disabled people",
+        assembly_type=AssemblyType.COMMUNITY,
+        parent=hpuk,
+        required_attribute="disabled",
+        created_at=_at(2025, 11),
     )
     _assembly(
-        "disability-allies", admin, title="Disability Allies", subtitle="Supporters of the Disability Activism Society",
+        "disability-allies",
+        admin,
+        title="Disability Allies",
+        subtitle="Supporters of the Disability Activism Society",
         description="For people who support disabled people's activism without belonging to that community. They take part; the protocol decides what they vote on.",
-        assembly_type=AssemblyType.ALLIED, parent=hpuk, created_at=_at(2025, 12),
-    )
-    _assembly(
-        "climate-policy-society", admin, title="Climate Policy Society", subtitle="Policy society",
-        assembly_type=AssemblyType.POLICY_SOCIETY, parent=operational["policy-societies-committee"],
+        assembly_type=AssemblyType.ALLIED,
+        parent=hpuk,
         created_at=_at(2025, 12),
     )
     _assembly(
-        "secretarial-committee", admin, title="Secretarial Committee", subtitle="The general secretaries at work",
-        assembly_type=AssemblyType.OPERATIONAL, parent=hpuk, access_mode=AccessMode.TRANSPARENT,
-        join_policy=JoinPolicy.APPROVAL, created_at=_at(2025, 9),
+        "climate-policy-society",
+        admin,
+        title="Climate Policy Society",
+        subtitle="Policy society",
+        assembly_type=AssemblyType.POLICY_SOCIETY,
+        parent=operational["policy-societies-committee"],
+        created_at=_at(2025, 12),
+    )
+    _assembly(
+        "secretarial-committee",
+        admin,
+        title="Secretarial Committee",
+        subtitle="The general secretaries at work",
+        assembly_type=AssemblyType.OPERATIONAL,
+        parent=hpuk,
+        access_mode=AccessMode.TRANSPARENT,
+        join_policy=JoinPolicy.APPROVAL,
+        created_at=_at(2025, 9),
     )
 
     actions.do_appoint_secretary(assembly=hpuk, holder=people["grace"], actor=admin)
@@ -228,7 +386,8 @@ def load_demo() -> list[DemoPerson]:
     _join(people["alice"], red15m, since=_at(2026, 3))
     if not JoinRequest.objects.filter(user=people["bob"], assembly=constituency).exists():
         actions.do_request_join(
-            user=people["bob"], assembly=constituency,
+            user=people["bob"],
+            assembly=constituency,
             message="I live in the city centre and would like to help with the next selection.",
         )
     return PEOPLE

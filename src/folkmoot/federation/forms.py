@@ -6,14 +6,17 @@ from .models import AssemblyType
 
 class TreeFilterForm(forms.Form):
     type = forms.ChoiceField(
-        label=_("Type"), required=False,
+        label=_("Type"),
+        required=False,
         choices=[("", _("All types")), *AssemblyType.choices],
     )
 
 
 class JoinForm(forms.Form):
     message = forms.CharField(
-        label=_("Message to the secretary (optional)"), required=False, max_length=2000,
+        label=_("Message to the secretary (optional)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -67,29 +67,45 @@ class Assembly(models.Model):
     remits = models.TextField(_("remits"), blank=True)
     assembly_type = models.CharField(_("type"), max_length=20, choices=AssemblyType.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent assembly"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent assembly"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # The root of this assembly's tree, kept by the actions that nest assemblies, so that the
     # reference prefix and the federation are one join away instead of a walk up the tree.
     root = models.ForeignKey(
-        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
         related_name="descendants",
     )
     umbrellas = models.ManyToManyField(
-        "self", verbose_name=_("member of"), symmetrical=False, blank=True,
-        through="UmbrellaMembership", through_fields=("member", "umbrella"),
+        "self",
+        verbose_name=_("member of"),
+        symmetrical=False,
+        blank=True,
+        through="UmbrellaMembership",
+        through_fields=("member", "umbrella"),
         related_name="member_assemblies",
     )
     reference_prefix = models.CharField(
-        _("reference prefix"), max_length=12, blank=True,
+        _("reference prefix"),
+        max_length=12,
+        blank=True,
         help_text=_("Only for a federation (a root assembly); its descendants inherit it."),
     )
     access_mode = models.CharField(
         _("access mode"), max_length=12, choices=AccessMode.choices, default=AccessMode.OPEN
     )
     join_policy = models.CharField(
-        _("joining"), max_length=12, default=JoinPolicy.OPEN,
+        _("joining"),
+        max_length=12,
+        default=JoinPolicy.OPEN,
         choices=[
             (JoinPolicy.OPEN, _("Open: anyone eligible joins at once")),
             (JoinPolicy.APPROVAL, _("By approval of the secretary")),
@@ -97,7 +113,9 @@ class Assembly(models.Model):
         ],
     )
     newcomer_status = models.CharField(
-        _("status of newcomers"), max_length=12, default=Status.PARTICIPANT,
+        _("status of newcomers"),
+        max_length=12,
+        default=Status.PARTICIPANT,
         choices=[(Status.PARTICIPANT, _("Participant")), (Status.MEMBER, _("Member"))],
         help_text=_(
             "For a federation: the status a person gets on joining. Below the root, people "
@@ -108,12 +126,18 @@ class Assembly(models.Model):
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
     required_attribute = models.CharField(
-        _("required community attribute"), max_length=32, blank=True,
+        _("required community attribute"),
+        max_length=32,
+        blank=True,
         choices=CommunityAttribute.choices,
     )
     required_assembly = models.ForeignKey(
-        "self", verbose_name=_("requires membership of"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "self",
+        verbose_name=_("requires membership of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     min_seniority_days = models.PositiveIntegerField(
         _("minimum seniority (days)"), null=True, blank=True
@@ -141,6 +165,9 @@ class Assembly(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("assembly-detail", args=[self.slug])
+
     @property
     def is_root(self) -> bool:
         return self.parent_id is None
@@ -149,16 +176,14 @@ class Assembly(models.Model):
     def federation_id(self) -> int:
         return self.root_id or self.pk
 
-    def get_absolute_url(self) -> str:
-        return reverse("assembly-detail", args=[self.slug])
-
     def reference_with(self, prefix: str) -> str:
         return format_reference(prefix, timezone.localtime(self.created_at).date(), self.pk)
 
     @property
     def reference(self) -> str:
         """`PREFIX-ASSE-YYYY-MM-ID` (ASM-1); needs `root` loaded for assemblies below one."""
-        prefix = self.reference_prefix if self.root_id is None else self.root.reference_prefix
+        root = self.root
+        prefix = self.reference_prefix if root is None else root.reference_prefix
         return self.reference_with(prefix)
 
     @property
@@ -171,7 +196,7 @@ class Assembly(models.Model):
             if self.required_attribute
             else "",
             required_assembly_id=self.required_assembly_id,
-            required_assembly_title=self.required_assembly.title if self.required_assembly_id else "",
+            required_assembly_title=self.required_assembly.title if self.required_assembly else "",
             min_seniority_days=self.min_seniority_days,
         )
 
@@ -187,7 +212,9 @@ class UmbrellaMembership(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["member", "umbrella"], name="umbrella_once"),
-            models.CheckConstraint(condition=~Q(member=models.F("umbrella")), name="umbrella_not_self"),
+            models.CheckConstraint(
+                condition=~Q(member=models.F("umbrella")), name="umbrella_not_self"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -203,10 +230,13 @@ class Membership(models.Model):
     """A person's belonging to an assembly, from `started_at` (MEM-3). Leaving ends it; the
     row stays, so seniority and history remain measurable."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="memberships")
     status = models.CharField(
-        _("status"), max_length=12,
+        _("status"),
+        max_length=12,
         choices=[(Status.PARTICIPANT, _("Participant")), (Status.MEMBER, _("Member"))],
     )
     started_at = models.DateTimeField(_("since"), default=timezone.now)
@@ -218,11 +248,18 @@ class Membership(models.Model):
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assembly", "user"], condition=Q(ended_at__isnull=True),
+                fields=["assembly", "user"],
+                condition=Q(ended_at__isnull=True),
                 name="one_active_membership",
             ),
         ]
-        indexes = [models.Index(fields=["assembly", "status"], condition=Q(ended_at__isnull=True), name="active_members")]
+        indexes = [
+            models.Index(
+                fields=["assembly", "status"],
+                condition=Q(ended_at__isnull=True),
+                name="active_members",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.assembly} ({self.status})"
@@ -240,7 +277,9 @@ class JoinRequestQuerySet(models.QuerySet["JoinRequest"]):
 class JoinRequest(models.Model):
     """MEM-2: a request to join an assembly whose secretary approves newcomers."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="join_requests")
     message = models.TextField(_("message to the secretary"), blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
@@ -257,7 +296,8 @@ class JoinRequest(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assembly", "user"], condition=Q(decided_at__isnull=True),
+                fields=["assembly", "user"],
+                condition=Q(decided_at__isnull=True),
                 name="one_pending_request",
             ),
         ]

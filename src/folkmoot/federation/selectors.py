@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -56,7 +57,9 @@ def membership_counts(assemblies: Iterable[Assembly]) -> dict[int, Counts]:
     )
     by_id = {r["assembly_id"]: Counts(r["members"], r["participants"]) for r in rows}
     return {
-        a.pk: by_id.get(a.federation_id if a.join_policy == JoinPolicy.AUTOMATIC else a.pk, Counts())
+        a.pk: by_id.get(
+            a.federation_id if a.join_policy == JoinPolicy.AUTOMATIC else a.pk, Counts()
+        )
         for a in assemblies
     }
 
@@ -65,9 +68,7 @@ def assembly_tree(user: object, assembly_type: str | None = None) -> list[TreeNo
     """Every assembly visible to `user`, as trees under their roots, with umbrella links.
     With a type filter, the matching assemblies are shown with the ancestors that lead to
     them, so the tree keeps its shape."""
-    assemblies = list(
-        Assembly.objects.visible_to(user).select_related("root").order_by("title")
-    )
+    assemblies = list(Assembly.objects.visible_to(user).select_related("root").order_by("title"))
     counts = membership_counts(assemblies)
     nodes = {
         a.pk: TreeNode(
@@ -168,14 +169,14 @@ def _secretary_seats(assembly: Assembly) -> int:
     return office.seats if office else 1
 
 
-def effective_membership(user: object, assembly: Assembly) -> Membership | None:
+def effective_membership(user: Any, assembly: Assembly) -> Membership | None:
     """The membership that makes `user` belong to `assembly`: their own, or, for an automatic
     assembly, their membership of the federation (MEM-2)."""
     target = assembly.federation_id if assembly.join_policy == JoinPolicy.AUTOMATIC else assembly.pk
     return Membership.objects.active().filter(user=user, assembly_id=target).first()
 
 
-def my_memberships(user: object) -> list[tuple[Assembly, Membership]]:
+def my_memberships(user: Any) -> list[tuple[Assembly, Membership]]:
     """Everything a person belongs to, automatic assemblies included (two queries)."""
     own = list(
         Membership.objects.active()
@@ -189,7 +190,9 @@ def my_memberships(user: object) -> list[tuple[Assembly, Membership]]:
     ).select_related("root")
     rows = [(m.assembly, m) for m in own]
     rows += [(a, by_federation[a.federation_id]) for a in automatic]
-    return sorted(rows, key=lambda row: (row[0].federation_id, row[0].parent_id is not None, row[0].title))
+    return sorted(
+        rows, key=lambda row: (row[0].federation_id, row[0].parent_id is not None, row[0].title)
+    )
 
 
 def members_of(assembly: Assembly) -> QuerySet[Membership]:

@@ -10,7 +10,8 @@ urlpatterns = [
     path("assemblies/<slug:slug>/members/", views.assembly_members, name="assembly-members"),
     path(
         "assemblies/<slug:slug>/members/<int:pk>/status/",
-        views.membership_status, name="membership-status",
+        views.membership_status,
+        name="membership-status",
     ),
     path("assemblies/<slug:slug>/requests/", views.join_requests, name="assembly-requests"),
     path("requests/<int:pk>/decide/", views.join_request_decide, name="join-request-decide"),

@@ -5,27 +5,28 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from folkmoot.governance.membership import JoinPolicy, Status
+from folkmoot.http import Request
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, selectors
 from .forms import DecisionForm, JoinForm, TreeFilterForm
-from .models import JoinRequest, Membership
+from .models import Assembly, JoinRequest, Membership
 
 
-def _assembly_or_404(request: HttpRequest, key: str):  # type: ignore[no-untyped-def]
+def _assembly_or_404(request: Request, key: str) -> Assembly:
     try:
         return actions.access_assembly(request.user, key)
     except NotFound as missing:
         raise Http404(_("No such assembly.")) from missing
 
 
-def assembly_index(request: HttpRequest) -> HttpResponse:
+def assembly_index(request: Request) -> HttpResponse:
     form = TreeFilterForm(request.GET or None)
     chosen = form.cleaned_data["type"] or None if form.is_valid() else None
     roots = selectors.assembly_tree(request.user, chosen)
@@ -33,7 +34,7 @@ def assembly_index(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"roots": roots, "form": form, "chosen_type": chosen})
 
 
-def assembly_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def assembly_detail(request: Request, slug: str) -> HttpResponse:
     assembly = _assembly_or_404(request, slug)
     page = selectors.assembly_page(assembly, request.user)
     decision = actions.join_decision(request.user, assembly)
@@ -51,13 +52,13 @@ def assembly_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "federation/detail.html", context)
 
 
-def assembly_by_reference(request: HttpRequest, reference: str) -> HttpResponse:
+def assembly_by_reference(request: Request, reference: str) -> HttpResponse:
     return redirect(_assembly_or_404(request, reference))
 
 
 @login_required
 @require_POST
-def assembly_join(request: HttpRequest, slug: str) -> HttpResponse:
+def assembly_join(request: Request, slug: str) -> HttpResponse:
     assembly = _assembly_or_404(request, slug)
     form = JoinForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
@@ -76,7 +77,7 @@ def assembly_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def assembly_leave(request: HttpRequest, slug: str) -> HttpResponse:
+def assembly_leave(request: Request, slug: str) -> HttpResponse:
     assembly = _assembly_or_404(request, slug)
     try:
         actions.check_leave(request.user, assembly)
@@ -88,31 +89,41 @@ def assembly_leave(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(assembly)
 
 
-def assembly_members(request: HttpRequest, slug: str) -> HttpResponse:
+def assembly_members(request: Request, slug: str) -> HttpResponse:
     assembly = _assembly_or_404(request, slug)
     page = Paginator(selectors.members_of(assembly), 50).get_page(request.GET.get("page"))
     return render(
-        request, "federation/members.html",
-        {"assembly": assembly, "page_obj": page, "may_manage": actions.may_manage_members(request.user, assembly)},
+        request,
+        "federation/members.html",
+        {
+            "assembly": assembly,
+            "page_obj": page,
+            "may_manage": actions.may_manage_members(request.user, assembly),
+        },
     )
 
 
 @login_required
-def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
+def join_requests(request: Request, slug: str) -> HttpResponse:
     assembly = _assembly_or_404(request, slug)
     if not actions.may_manage_members(request.user, assembly):
         raise Http404(_("No such assembly."))
     pending = assembly.join_requests.pending().select_related("user")
-    decided = assembly.join_requests.filter(decided_at__isnull=False).select_related("user", "decided_by").order_by("-decided_at")[:20]
+    decided = (
+        assembly.join_requests.filter(decided_at__isnull=False)
+        .select_related("user", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
     return render(
-        request, "federation/requests.html",
+        request,
+        "federation/requests.html",
         {"assembly": assembly, "pending": pending, "decided": decided, "form": DecisionForm()},
     )
 
 
 @login_required
 @require_POST
-def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def join_request_decide(request: Request, pk: int) -> HttpResponse:
     try:
         join_request: JoinRequest = actions.access_join_request(request.user, pk)
     except NotFound as missing:
@@ -133,7 +144,11 @@ def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             name = str(join_request.user)
             messages.success(
                 request,
-                (_("%(name)s is now in the assembly.") if approve else _("%(name)s's request was rejected."))
+                (
+                    _("%(name)s is now in the assembly.")
+                    if approve
+                    else _("%(name)s's request was rejected.")
+                )
                 % {"name": name},
             )
     return redirect("assembly-requests", join_request.assembly.slug)
@@ -141,10 +156,14 @@ def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def membership_status(request: Request, slug: str, pk: int) -> HttpResponse:
     assembly = _assembly_or_404(request, slug)
     try:
-        membership = Membership.objects.active().select_related("assembly", "user").get(pk=pk, assembly=assembly)
+        membership = (
+            Membership.objects.active()
+            .select_related("assembly", "user")
+            .get(pk=pk, assembly=assembly)
+        )
         status = Status(request.POST.get("status", ""))
         actions.check_set_status(request.user, membership, status)
     except (Membership.DoesNotExist, NotFound) as missing:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .reasons import N_, Answer, Reason, combine
+from .reasons import Answer, Reason, combine, gettext_noop
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,9 @@ def check_age(rules: EligibilityRules, person: PersonFacts, today: date) -> Answ
         return Answer.no(
             Reason(
                 "age_unknown",
-                N_("This assembly is for people aged %(range)s: add your birth date to your profile."),
+                gettext_noop(
+                    "This assembly is for people aged %(range)s: add your birth date to your profile."
+                ),
                 {"range": age_range_text(rules)},
             )
         )
@@ -67,7 +69,7 @@ def check_age(rules: EligibilityRules, person: PersonFacts, today: date) -> Answ
         return Answer.no(
             Reason(
                 "age_out_of_range",
-                N_("This assembly is for people aged %(range)s; you are %(age)s."),
+                gettext_noop("This assembly is for people aged %(range)s; you are %(age)s."),
                 {"range": age_range_text(rules), "age": age},
             )
         )
@@ -88,7 +90,7 @@ def check_attribute(rules: EligibilityRules, person: PersonFacts) -> Answer:
     return Answer.no(
         Reason(
             "attribute_missing",
-            N_("This assembly is for people who declare themselves: %(attribute)s."),
+            gettext_noop("This assembly is for people who declare themselves: %(attribute)s."),
             {"attribute": rules.required_attribute_label or rules.required_attribute},
         )
     )
@@ -100,7 +102,7 @@ def check_required_assembly(rules: EligibilityRules, person: PersonFacts) -> Ans
     return Answer.no(
         Reason(
             "assembly_membership_missing",
-            N_("Only members of %(assembly)s may join this assembly."),
+            gettext_noop("Only members of %(assembly)s may join this assembly."),
             {"assembly": rules.required_assembly_title},
         )
     )
@@ -115,7 +117,7 @@ def check_seniority(rules: EligibilityRules, person: PersonFacts) -> Answer:
     return Answer.no(
         Reason(
             "seniority_too_short",
-            N_(
+            gettext_noop(
                 "Joining needs %(required)s days of continuous membership of the federation; "
                 "you have %(days)s."
             ),

@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .reasons import N_, Answer, Reason
+from .reasons import Answer, Reason, gettext_noop
 
-REFERENCE_RE = re.compile(r"^(?P<prefix>[A-Z0-9]+)-ASSE-(?P<year>\d{4})-(?P<month>\d{2})-(?P<id>\d+)$")
+REFERENCE_RE = re.compile(
+    r"^(?P<prefix>[A-Z0-9]+)-ASSE-(?P<year>\d{4})-(?P<month>\d{2})-(?P<id>\d+)$"
+)
 
 
 def format_reference(prefix: str, created: date, assembly_id: int) -> str:
@@ -61,22 +63,22 @@ def check_parent(parents: Mapping[int, int | None], child: int, parent: int | No
         return Answer.no(
             Reason(
                 "nesting_cycle",
-                N_("An assembly cannot be nested inside itself or one of its own descendants."),
+                gettext_noop(
+                    "An assembly cannot be nested inside itself or one of its own descendants."
+                ),
             )
         )
     return Answer.yes()
 
 
-def check_umbrella(
-    umbrellas: Mapping[int, Iterable[int]], member: int, umbrella: int
-) -> Answer:
+def check_umbrella(umbrellas: Mapping[int, Iterable[int]], member: int, umbrella: int) -> Answer:
     """May assembly `member` become a member of `umbrella` (ASM-2)? `umbrellas` maps each
     assembly to the umbrellas it already belongs to."""
     if would_create_cycle(umbrellas, member, umbrella):
         return Answer.no(
             Reason(
                 "umbrella_cycle",
-                N_(
+                gettext_noop(
                     "An assembly cannot be a member of itself, nor of an assembly that is "
                     "already one of its own members."
                 ),

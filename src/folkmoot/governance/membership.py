@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from .eligibility import EligibilityRules, PersonFacts, check_eligibility
-from .reasons import N_, Answer, Reason
+from .reasons import Answer, Reason, gettext_noop
 
 
 class JoinPolicy(StrEnum):
@@ -54,9 +54,11 @@ def decide_join(situation: JoinSituation, person: PersonFacts, today: date) -> J
     """May this person join, and does joining take effect at once or queue a request?"""
     if situation.policy is JoinPolicy.AUTOMATIC:
         reason = (
-            N_("You already belong to this assembly: every participant of the federation does.")
+            gettext_noop(
+                "You already belong to this assembly: every participant of the federation does."
+            )
             if situation.in_federation
-            else N_(
+            else gettext_noop(
                 "Everyone in this federation belongs to this assembly automatically: "
                 "join the federation first."
             )
@@ -64,14 +66,16 @@ def decide_join(situation: JoinSituation, person: PersonFacts, today: date) -> J
         return JoinDecision(Answer.no(Reason("automatic_membership", reason)))
     if situation.already_belongs:
         return JoinDecision(
-            Answer.no(Reason("already_member", N_("You already belong to this assembly.")))
+            Answer.no(
+                Reason("already_member", gettext_noop("You already belong to this assembly."))
+            )
         )
     if situation.has_pending_request:
         return JoinDecision(
             Answer.no(
                 Reason(
                     "request_pending",
-                    N_("Your request to join is waiting for the secretary's decision."),
+                    gettext_noop("Your request to join is waiting for the secretary's decision."),
                 )
             )
         )
@@ -80,7 +84,7 @@ def decide_join(situation: JoinSituation, person: PersonFacts, today: date) -> J
             Answer.no(
                 Reason(
                     "federation_first",
-                    N_("Join the federation this assembly belongs to first."),
+                    gettext_noop("Join the federation this assembly belongs to first."),
                 )
             )
         )
@@ -91,7 +95,9 @@ def decide_join(situation: JoinSituation, person: PersonFacts, today: date) -> J
     return JoinDecision(Answer.yes(), outcome)
 
 
-def status_on_joining(*, is_root: bool, root_grants: Status, federation_status: Status | None) -> Status:
+def status_on_joining(
+    *, is_root: bool, root_grants: Status, federation_status: Status | None
+) -> Status:
     """A root assembly grants the status its federation gives newcomers (Harmony: participant,
     until the secretary records a paying member; RED15M: every joiner is a citizen). Below the
     root, a person carries the status they hold in the federation."""
@@ -105,14 +111,14 @@ def check_may_leave(*, policy: JoinPolicy, belongs: bool) -> Answer:
         return Answer.no(
             Reason(
                 "automatic_leave",
-                N_(
+                gettext_noop(
                     "Everyone in the federation belongs to this assembly; "
                     "leave the federation to leave it."
                 ),
             )
         )
     if not belongs:
-        return Answer.no(Reason("not_member", N_("You do not belong to this assembly.")))
+        return Answer.no(Reason("not_member", gettext_noop("You do not belong to this assembly.")))
     return Answer.yes()
 
 

@@ -1,7 +1,7 @@
 """Answers that carry their reason, so the interface can say *why* (issue 3).
 
 The core cannot import Django's translation machinery, so it marks message templates with
-`N_` (a no-op that `makemessages` extracts) and the Django layer translates them when shown.
+`gettext_noop` (a no-op of its own, that `makemessages` extracts) and the Django layer translates them when shown.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name for a gettext_noop marker
+def gettext_noop(message: str) -> str:
     """Mark a message for translation without translating it here."""
     return message
 

@@ -11,7 +11,9 @@ class Office(models.Model):
     """An office of an assembly (OFF-1). Every assembly has a secretary office (ASM-4); a
     federation's secretary office holds its general secretaries."""
 
-    assembly = models.ForeignKey("federation.Assembly", on_delete=models.CASCADE, related_name="offices")
+    assembly = models.ForeignKey(
+        "federation.Assembly", on_delete=models.CASCADE, related_name="offices"
+    )
     slug = models.SlugField(max_length=40)
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)
 
@@ -34,7 +36,9 @@ class Tenure(models.Model):
     """A person holding an office, from `started_at` until `ended_at` (open while current)."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="tenures")
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tenures")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tenures"
+    )
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -44,7 +48,8 @@ class Tenure(models.Model):
         ordering = ["started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["office", "holder"], condition=Q(ended_at__isnull=True),
+                fields=["office", "holder"],
+                condition=Q(ended_at__isnull=True),
                 name="one_current_tenure",
             ),
         ]

@@ -43,8 +43,12 @@ def read_consent(request: HttpRequest) -> Consent:
 
 def remember_consent(response: HttpResponse, consent: Consent) -> None:
     response.set_cookie(
-        COOKIE_NAME, consent.as_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+        COOKIE_NAME,
+        consent.as_cookie(),
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
     )
     if not consent.preferences:
         # Withdrawing consent removes what the category had stored.

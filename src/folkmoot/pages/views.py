@@ -11,11 +11,6 @@ from folkmoot.federation import selectors
 
 from .consent import OPTIONAL, Consent, read_consent, remember_consent
 
-HELP_PAGES = {
-    "assemblies": "What are assemblies?",
-    "fractal-democracy": "What is fractal democracy?",
-}
-
 
 def home(request: HttpRequest) -> HttpResponse:
     roots = selectors.assembly_tree(request.user)
@@ -33,14 +28,22 @@ def help_page(request: HttpRequest, topic: str) -> HttpResponse:
     language = translation.get_language() or settings.LANGUAGE_CODE
     body = select_template([f"pages/help/{stem}.{language[:2]}.html", f"pages/help/{stem}.en.html"])
     return render(
-        request, "pages/help.html",
-        {"title": titles[topic], "body_template": body.template.name, "topics": titles, "topic": topic},
+        request,
+        "pages/help.html",
+        {
+            "title": titles[topic],
+            "body_template": body.template.name,
+            "topics": titles,
+            "topic": topic,
+        },
     )
 
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 
@@ -58,7 +61,8 @@ def cookie_settings(request: HttpRequest) -> HttpResponse:
         remember_consent(response, consent)
         return response
     return render(
-        request, "pages/cookies.html",
+        request,
+        "pages/cookies.html",
         {"current": read_consent(request), "next": request.GET.get("next", "/")},
     )
 
@@ -78,7 +82,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.save(update_fields=["language"])
     if read_consent(request).preferences:
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=60 * 60 * 24 * 365,
-            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=60 * 60 * 24 * 365,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
         )
     return response

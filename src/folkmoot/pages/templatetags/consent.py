@@ -11,7 +11,9 @@ register = template.Library()
 
 
 class IfConsentNode(template.Node):
-    def __init__(self, category: template.base.FilterExpression, nodelist: template.NodeList) -> None:
+    def __init__(
+        self, category: template.base.FilterExpression, nodelist: template.NodeList
+    ) -> None:
         self.category = category
         self.nodelist = nodelist
 

@@ -12,6 +12,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         people = load_demo()
         self.stdout.write(self.style.SUCCESS(_("Demo federation loaded.")))
-        self.stdout.write(_("Demo people (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
+        self.stdout.write(
+            _("Demo people (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
+        )
         for person in people:
             self.stdout.write(f"  {person.email:<26} {person.name:<16} {person.role}")

@@ -1,0 +1,54 @@
+"""Personas (healthchecks' hc/test.py style): a federation with one of each kind of person.
+
+- alice: a member of the federation (pays, votes)
+- bob: a participant of the federation (takes part, does not vote)
+- charlie: an outsider (signed up, belongs to nothing)
+- sam: the federation's general secretary
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from folkmoot.accounts.models import User
+from folkmoot.federation import actions
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.membership import Status
+
+from .factories import UserFactory, make_assembly
+
+
+@dataclass
+class World:
+    federation: Assembly
+    working_group: Assembly
+    alice: User
+    bob: User
+    charlie: User
+    sam: User
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    federation = make_assembly("harmony", title="Harmony", reference_prefix="HPUK")
+    working_group = make_assembly("working-group", parent=federation, title="Working Group")
+    alice = UserFactory(display_name="Alice", birth_date=date(1990, 6, 15))
+    bob = UserFactory(display_name="Bob")
+    charlie = UserFactory(display_name="Charlie")
+    sam = UserFactory(display_name="Sam")
+    for person in (alice, bob, sam):
+        actions.do_join(user=person, assembly=federation)
+    for person in (alice, sam):
+        membership = federation.memberships.get(user=person)
+        actions.do_set_status(membership=membership, status=Status.MEMBER, actor=None)
+    actions.do_appoint_secretary(assembly=federation, holder=sam, actor=None)
+    return World(federation, working_group, alice, bob, charlie, sam)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
