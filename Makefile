@@ -35,8 +35,8 @@ demo: install
 
 # Browser tests drive Debian's Chromium through Playwright; never a downloaded browser.
 browser-deps:
-	@command -v chromium >/dev/null || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && [ -d /usr/share/fonts/opentype/noto ]; } >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 test: install browser-deps
 	$(VENV)/pytest -n 2 --dist loadfile
