@@ -50,7 +50,11 @@ def test_newcomer_registers_confirms_joins_and_switches_to_japanese(live_server,
     expect(page.get_by_text(f"HPUK-ASSE-2025-09-{federation.pk}")).to_be_visible()
     page.get_by_role("button", name="Join this assembly").click()
     expect(page.get_by_text("Welcome to Harmony Party UK.")).to_be_visible()
-    assert Membership.objects.active().filter(user__email="nia@example.org", assembly=federation).exists()
+    assert (
+        Membership.objects.active()
+        .filter(user__email="nia@example.org", assembly=federation)
+        .exists()
+    )
 
     page.get_by_label("Language").select_option("ja")
     page.get_by_role("button", name="Change language").click()

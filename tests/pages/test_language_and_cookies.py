@@ -33,7 +33,9 @@ def test_switcher_remembers_the_choice_for_the_session_without_a_language_cookie
 @pytest.mark.django_db
 def test_switcher_sets_a_lasting_cookie_only_with_preference_consent():
     client = Client()
-    client.cookies[COOKIE_NAME] = json.dumps({"preferences": True, "analytics": False, "marketing": False})
+    client.cookies[COOKIE_NAME] = json.dumps(
+        {"preferences": True, "analytics": False, "marketing": False}
+    )
     response = client.post("/language/", {"language": "es", "next": "/"})
     assert response.cookies["folkmoot_language"].value == "es"
 
@@ -52,10 +54,14 @@ def test_switcher_saves_the_language_in_the_profile(world: World):
 
 @pytest.mark.django_db
 def test_dates_and_plurals_follow_the_locale(world: World):
-    html = Client(HTTP_ACCEPT_LANGUAGE="fr").get(world.federation.get_absolute_url()).content.decode()
+    html = (
+        Client(HTTP_ACCEPT_LANGUAGE="fr").get(world.federation.get_absolute_url()).content.decode()
+    )
     assert "2 membres" in html and "1 participant" in html
     assert "septembre 2025" in html
-    html = Client(HTTP_ACCEPT_LANGUAGE="ja").get(world.federation.get_absolute_url()).content.decode()
+    html = (
+        Client(HTTP_ACCEPT_LANGUAGE="ja").get(world.federation.get_absolute_url()).content.decode()
+    )
     assert "2025年9月" in html
 
 
@@ -65,7 +71,11 @@ def test_banner_shows_until_the_visitor_chooses_and_the_choice_is_remembered():
     assert "cookie-banner" in client.get("/").content.decode()
     response = client.post("/cookies/", {"choice": "essential", "next": "/assemblies/"})
     assert response.url == "/assemblies/"
-    assert json.loads(response.cookies[COOKIE_NAME].value) == {"preferences": False, "analytics": False, "marketing": False}
+    assert json.loads(response.cookies[COOKIE_NAME].value) == {
+        "preferences": False,
+        "analytics": False,
+        "marketing": False,
+    }
     assert "cookie-banner" not in client.get("/").content.decode()
 
 
@@ -73,7 +83,11 @@ def test_banner_shows_until_the_visitor_chooses_and_the_choice_is_remembered():
 def test_settings_page_saves_each_category_and_shows_it_back():
     client = Client()
     response = client.post("/cookies/", {"choice": "custom", "analytics": "on"})
-    assert json.loads(response.cookies[COOKIE_NAME].value) == {"preferences": False, "analytics": True, "marketing": False}
+    assert json.loads(response.cookies[COOKIE_NAME].value) == {
+        "preferences": False,
+        "analytics": True,
+        "marketing": False,
+    }
     html = client.get("/cookies/").content.decode()
     assert 'id="c-analytics" name="analytics" checked' in html
     assert 'id="c-marketing" name="marketing">' in html
@@ -91,19 +105,31 @@ def test_withdrawing_preferences_removes_the_language_cookie():
 
 @pytest.mark.parametrize(
     ("cookie", "shown"),
-    [(None, False), ('{"analytics":false}', False), ('{"analytics":true}', True), ("not json", False)],
+    [
+        (None, False),
+        ('{"analytics":false}', False),
+        ('{"analytics":true}', True),
+        ("not json", False),
+    ],
 )
 def test_optional_scripts_load_only_after_consent(cookie: str | None, shown: bool):
     request = RequestFactory().get("/")
     if cookie is not None:
         request.COOKIES[COOKIE_NAME] = cookie
-    template = Template('{% load consent %}{% ifconsent "analytics" %}<script src="/stats.js"></script>{% endifconsent %}')
+    template = Template(
+        '{% load consent %}{% ifconsent "analytics" %}<script src="/stats.js"></script>{% endifconsent %}'
+    )
     assert ("stats.js" in template.render(Context({"request": request}))) is shown
 
 
 @pytest.mark.django_db
 def test_help_pages_exist_in_every_language():
-    for language, word in [("en", "assembl"), ("es", "asamblea"), ("fr", "assemblée"), ("ja", "アセンブリ")]:
+    for language, word in [
+        ("en", "assembl"),
+        ("es", "asamblea"),
+        ("fr", "assemblée"),
+        ("ja", "アセンブリ"),
+    ]:
         for topic in ("assemblies", "fractal-democracy"):
             response = Client(HTTP_ACCEPT_LANGUAGE=language).get(f"/help/{topic}/")
             assert response.status_code == 200

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja import Status as Reply
 from ninja.pagination import PageNumberPagination, paginate
 
 from folkmoot.api.auth import OPTIONAL, REQUIRED
@@ -257,12 +258,14 @@ def read_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
 )
 def join_assembly(
     request: HttpRequest, key: str, payload: JoinIn | None = None
-) -> tuple[int, dict[str, Any]]:
+) -> Reply[dict[str, Any]]:
     assembly = actions.access_assembly(request.user, key)
     result = actions.check_join(request.user, assembly, message=payload.message if payload else "")
     if isinstance(result, Membership):
-        return 201, {"result": "joined", "membership": _membership(request, assembly, result)}
-    return 201, {"result": "requested", "request_id": result.pk}
+        return Reply(
+            201, {"result": "joined", "membership": _membership(request, assembly, result)}
+        )
+    return Reply(201, {"result": "requested", "request_id": result.pk})
 
 
 @router.post(
