@@ -61,3 +61,22 @@ def test_newcomer_registers_confirms_joins_and_switches_to_japanese(live_server,
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_role("heading", name="参加", exact=True)).to_be_visible()
     page.screenshot(path="test-results/newcomer-ja.png", full_page=True)
+
+
+def test_type_filter_updates_the_tree_in_place_without_csp_errors(live_server, page: Page):
+    federation = make_assembly("harmony", title="Harmony Party UK", reference_prefix="HPUK")
+    make_assembly("manchester", parent=federation, title="Manchester", assembly_type="city")
+    make_assembly("youth", parent=federation, title="Youth Assembly", assembly_type="youth")
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+
+    page.goto(live_server.url + "/assemblies/")
+    expect(page.get_by_role("link", name="Youth Assembly")).to_be_visible()
+    page.get_by_label("Type").select_option("city")  # htmx swaps the tree on change
+    expect(page.get_by_role("link", name="Youth Assembly")).to_have_count(0)
+    expect(page.get_by_role("link", name="Manchester")).to_be_visible()
+    assert page.url.endswith("?type=city")
+    assert not problems, problems

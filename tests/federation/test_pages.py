@@ -106,7 +106,9 @@ def _grow(world: World, n: int) -> None:
         actions.do_join(user=person, assembly=a)
 
 
-@pytest.mark.parametrize("page", ["index", "detail", "home", "members"])
+@pytest.mark.parametrize(
+    "page", ["index", "detail", "home", "members", "profile", "requests", "api-list", "api-detail"]
+)
 def test_query_count_does_not_grow_with_assemblies_or_members(
     world: World, page: str, django_assert_max_num_queries
 ):
@@ -115,8 +117,12 @@ def test_query_count_does_not_grow_with_assemblies_or_members(
         "detail": world.working_group.get_absolute_url(),
         "home": "/",
         "members": reverse("assembly-members", args=[world.federation.slug]),
+        "profile": reverse("profile"),
+        "requests": reverse("assembly-requests", args=[world.federation.slug]),
+        "api-list": "/api/v1/assemblies",
+        "api-detail": "/api/v1/assemblies/working-group",
     }[page]
-    client = client_for(world.alice)
+    client = client_for(world.sam)
     _grow(world, 2)
     with django_assert_max_num_queries(20) as small:
         client.get(url)
