@@ -2,14 +2,23 @@
 
 from datetime import date
 
+import pytest
 from django.urls import reverse
 
 from folkmoot.audit.models import AuditEvent
 from folkmoot.federation import actions
-from folkmoot.federation.models import JoinRequest, Membership
+from folkmoot.federation.models import Assembly, JoinRequest, Membership
 from folkmoot.governance.eligibility import age_on
 from tests.conftest import World, client_for
 from tests.factories import make_assembly
+
+
+@pytest.fixture
+def constituency(world: World) -> Assembly:
+    """An assembly whose secretary, Sam, approves newcomers (MEM-2)."""
+    assembly = make_assembly("central", parent=world.federation, join_policy="approval")
+    actions.do_appoint_secretary(assembly=assembly, holder=world.sam, actor=None)
+    return assembly
 
 
 def join(client, assembly):  # type: ignore[no-untyped-def]
@@ -138,9 +147,7 @@ def test_membership_of_another_assembly_and_seniority_rules(world: World):
     assert "30 days of continuous membership" in html
 
 
-def test_secretary_approves_a_request_from_the_queue(world: World):
-    constituency = make_assembly("central", parent=world.federation, join_policy="approval")
-    actions.do_appoint_secretary(assembly=constituency, holder=world.sam, actor=None)
+def test_secretary_approves_a_request_from_the_queue(world: World, constituency: Assembly):
     client = client_for(world.bob)
     client.post(
         reverse("assembly-join", args=[constituency.slug]), {"message": "Hello, I live here."}
@@ -163,9 +170,7 @@ def test_secretary_approves_a_request_from_the_queue(world: World):
     assert request.approved is True and request.decided_by == world.sam
 
 
-def test_rejected_request_adds_nobody_and_can_be_asked_again(world: World):
-    constituency = make_assembly("central", parent=world.federation, join_policy="approval")
-    actions.do_appoint_secretary(assembly=constituency, holder=world.sam, actor=None)
+def test_rejected_request_adds_nobody_and_can_be_asked_again(world: World, constituency: Assembly):
     client_for(world.bob).post(reverse("assembly-join", args=[constituency.slug]))
     request = JoinRequest.objects.get(user=world.bob)
     client_for(world.sam).post(
@@ -176,8 +181,7 @@ def test_rejected_request_adds_nobody_and_can_be_asked_again(world: World):
     assert JoinRequest.objects.filter(user=world.bob).count() == 2
 
 
-def test_only_the_secretary_sees_and_works_the_queue(world: World):
-    constituency = make_assembly("central", parent=world.federation, join_policy="approval")
+def test_only_the_secretary_sees_and_works_the_queue(world: World, constituency: Assembly):
     client_for(world.bob).post(reverse("assembly-join", args=[constituency.slug]))
     request = JoinRequest.objects.get(user=world.bob)
     assert (
@@ -196,9 +200,7 @@ def test_only_the_secretary_sees_and_works_the_queue(world: World):
     assert request.decided_at is None
 
 
-def test_a_request_cannot_be_decided_twice(world: World):
-    constituency = make_assembly("central", parent=world.federation, join_policy="approval")
-    actions.do_appoint_secretary(assembly=constituency, holder=world.sam, actor=None)
+def test_a_request_cannot_be_decided_twice(world: World, constituency: Assembly):
     client_for(world.bob).post(reverse("assembly-join", args=[constituency.slug]))
     request = JoinRequest.objects.get(user=world.bob)
     client_for(world.sam).post(
