@@ -23,10 +23,18 @@ class Reason:
     template: str
     params: dict[str, Any] = field(default_factory=dict)
 
-    def render(self, translate: Any = None) -> str:
-        """The message in the active language; `translate` is gettext from the caller."""
+    def render(self, translate: Any = None, language: str = "en") -> str:
+        """The message in `language`; `translate` is gettext from the caller. A parameter
+        that knows how to render itself (a name given in the protocol's four languages, a
+        list of audiences) is rendered in the same language."""
         text = translate(self.template) if translate else self.template
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        params = {
+            key: value.render(translate, language) if hasattr(value, "render") else value
+            for key, value in self.params.items()
+        }
+        return text % params
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,257 @@
+"""Who may do what (FOR-1, MEM-1, VOTE-10): whether a person is in an audience the protocol
+names, and the forum permissions built on it. Every refusal says which audience was needed,
+so the interface can say "only coordinators may reply in Announcements"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from .eligibility import age_on
+from .protocol import Audience, LocalizedText, Protocol
+from .reasons import Answer, Reason, gettext_noop
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """What the rules may know about a person in one assembly. `status` is None when they
+    do not belong to it; `seniority_days` counts continuous membership (MEM-3)."""
+
+    authenticated: bool = False
+    status: Literal["participant", "member"] | None = None
+    offices: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+    birth_date: date | None = None
+    attributes: frozenset[str] = frozenset()
+    seniority_days: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+ANONYMOUS = Viewer()
+
+
+def _matches(term: str, viewer: Viewer) -> bool:
+    if term == "anonymous":
+        return True
+    if term == "platform":
+        return viewer.authenticated
+    if term == "participant":
+        return viewer.status is not None
+    if term == "citizen":
+        return viewer.status == "member"
+    kind, _, name = term.partition(":")
+    if kind == "office":
+        return name in viewer.offices
+    if kind == "group":
+        return name in viewer.groups
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A reason parameter naming something the protocol declares, shown in the reader's
+    language."""
+
+    text: LocalizedText
+
+    def render(self, translate: Any, language: str) -> str:
+        return self.text.get(language)
+
+
+@dataclass(frozen=True)
+class Who:
+    """A reason parameter listing an audience in words: "coordinators or drafters"."""
+
+    terms: tuple[str, ...]
+    names: dict[str, LocalizedText]
+
+    def render(self, translate: Any, language: str) -> str:
+        tr = translate or (lambda s: s)
+        words = [
+            self.names[t].get(language) if t in self.names else tr(TERM_NAMES.get(t, t))
+            for t in self.terms
+        ]
+        if len(words) == 1:
+            return words[0]
+        return tr(gettext_noop("%(first)s or %(last)s")) % {
+            "first": ", ".join(words[:-1]),
+            "last": words[-1],
+        }
+
+
+def who(audience: Audience, protocol: Protocol) -> Who:
+    names: dict[str, LocalizedText] = {}
+    for term in audience.any_of:
+        kind, _, key = term.partition(":")
+        if kind == "office" and key in protocol.offices:
+            names[term] = protocol.offices[key].plural or protocol.offices[key].name
+        elif kind == "group" and key in protocol.groups:
+            names[term] = protocol.groups[key].name
+    return Who(tuple(audience.any_of), names)
+
+
+TERM_NAMES = {
+    "anonymous": gettext_noop("everyone"),
+    "platform": gettext_noop("everyone signed in on the platform"),
+    "participant": gettext_noop("participants of the assembly"),
+    "citizen": gettext_noop("citizens (members) of the assembly"),
+}
+
+
+def in_audience(audience: Audience, viewer: Viewer, today: date) -> bool:
+    if not any(_matches(term, viewer) for term in audience.any_of):
+        return False
+    if audience.min_age is not None or audience.max_age is not None:
+        if viewer.birth_date is None:
+            return False
+        age = age_on(viewer.birth_date, today)
+        if audience.min_age is not None and age < audience.min_age:
+            return False
+        if audience.max_age is not None and age > audience.max_age:
+            return False
+    if audience.attribute and audience.attribute not in viewer.attributes:
+        return False
+    return not (
+        audience.min_seniority_days and (viewer.seniority_days or 0) < audience.min_seniority_days
+    )
+
+
+def check_audience(
+    protocol: Protocol,
+    audience: Audience,
+    viewer: Viewer,
+    today: date,
+    *,
+    code: str,
+    template: str,
+    params: dict[str, Any],
+) -> Answer:
+    """Allowed when the viewer is in the audience; otherwise a reason built from `template`,
+    whose params include `who` (the audience in words)."""
+    if in_audience(audience, viewer, today):
+        return Answer.yes()
+    return Answer.no(Reason(code, template, {**params, "who": who(audience, protocol)}))
+
+
+ForumAction = Literal["read", "open_thread", "reply"]
+
+FORUM_REFUSALS: dict[str, str] = {
+    "read": gettext_noop("You can't read %(forum)s: only %(who)s may read it."),
+    "open_thread": gettext_noop("You can't open a thread in %(forum)s: only %(who)s may."),
+    "reply": gettext_noop("You can't reply in %(forum)s: only %(who)s may reply there."),
+}
+
+
+def check_forum(
+    protocol: Protocol, forum_key: str, action: ForumAction, viewer: Viewer, today: date
+) -> Answer:
+    """May this person read, open a thread in, or reply in this forum (FOR-1, FOR-2)? A
+    forum without discussion (Announcements) takes replies only from those who may open."""
+    forum = protocol.forums[forum_key]
+    if action == "reply" and not forum.discussion:
+        audience = forum.open_thread
+    else:
+        audience = getattr(forum, action)
+    return check_audience(
+        protocol,
+        audience,
+        viewer,
+        today,
+        code=f"forum_{action}",
+        template=FORUM_REFUSALS[action],
+        params={"forum": Named(forum.name)},
+    )
+
+
+def may_read(protocol: Protocol, forum_key: str, viewer: Viewer, today: date) -> Answer:
+    return check_forum(protocol, forum_key, "read", viewer, today)
+
+
+def may_open_thread(protocol: Protocol, forum_key: str, viewer: Viewer, today: date) -> Answer:
+    return check_forum(protocol, forum_key, "open_thread", viewer, today)
+
+
+def may_reply(protocol: Protocol, forum_key: str, viewer: Viewer, today: date) -> Answer:
+    return check_forum(protocol, forum_key, "reply", viewer, today)
+
+
+def may_vote(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
+    """Is this person in the electorate of this kind of decision (VOTE-2, VOTE-5)?"""
+    kind = protocol.decision_kinds[kind_key]
+    return check_audience(
+        protocol,
+        kind.voters,
+        viewer,
+        today,
+        code="not_in_electorate",
+        template=gettext_noop("Only %(who)s may vote in: %(kind)s."),
+        params={"kind": Named(kind.name)},
+    )
+
+
+def may_propose(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
+    kind = protocol.decision_kinds[kind_key]
+    return check_audience(
+        protocol,
+        kind.proposers,
+        viewer,
+        today,
+        code="may_not_propose",
+        template=gettext_noop("Only %(who)s may propose: %(kind)s."),
+        params={"kind": Named(kind.name)},
+    )
+
+
+def may_vote_in_election(
+    protocol: Protocol, office_key: str, viewer: Viewer, today: date
+) -> Answer:
+    """VOTE-10: office elections are for citizens with enough continuous membership; a
+    citizen who is short of it is told how many days they have and need."""
+    office = protocol.offices[office_key]
+    electorate = office.electorate
+    if electorate.min_seniority_days and in_audience(
+        electorate.model_copy(update={"min_seniority_days": None}), viewer, today
+    ):
+        if (viewer.seniority_days or 0) < electorate.min_seniority_days:
+            return Answer.no(
+                Reason(
+                    "election_seniority",
+                    gettext_noop(
+                        "Voting in the election of %(office)s needs %(required)s days of "
+                        "continuous membership; you have %(days)s."
+                    ),
+                    {
+                        "office": Named(office.name),
+                        "required": electorate.min_seniority_days,
+                        "days": viewer.seniority_days or 0,
+                    },
+                )
+            )
+    return check_audience(
+        protocol,
+        electorate,
+        viewer,
+        today,
+        code="not_in_election_electorate",
+        template=gettext_noop("Only %(who)s may vote in the election of %(office)s."),
+        params={"office": Named(office.name)},
+    )
+
+
+def may_stand(protocol: Protocol, office_key: str, viewer: Viewer, today: date) -> Answer:
+    office = protocol.offices[office_key]
+    return check_audience(
+        protocol,
+        office.candidates,
+        viewer,
+        today,
+        code="may_not_stand",
+        template=gettext_noop("Only %(who)s may stand for %(office)s."),
+        params={"office": Named(office.name)},
+    )
+
+
+def has_power(protocol: Protocol, viewer: Viewer, power: str) -> bool:
+    """Office powers follow the current holders (OFF-1)."""
+    return any(power in protocol.offices[o].powers for o in viewer.offices if o in protocol.offices)

@@ -1,0 +1,637 @@
+"""The protocol document (PRO-1): what an assembly's written rules declare, as pydantic v2
+models. A protocol is YAML; `load_protocol` validates it and reports every problem with
+the path where it is (`offices.coordinator.seats: must be ≥ 1`), never half-loading it.
+
+The engine's questions (who may read a forum, when the next election is, what sanction an
+offence earns, whether an amendment carries) are answered by the modules next to this one,
+as pure functions of (protocol, facts, now).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .reasons import gettext_noop
+
+LANGUAGES = ("en", "es", "fr", "ja")
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+Tag = Annotated[str, Field(pattern=r"^\[[A-ZÁÉÍÓÚÑ0-9 _-]{1,40}\]$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(Strict):
+    """A text in the four languages; English is required, others fall back to it."""
+
+    en: str = Field(min_length=1)
+    es: str | None = None
+    fr: str | None = None
+    ja: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def plain_string_is_english(cls, value: Any) -> Any:
+        return {"en": value} if isinstance(value, str) else value
+
+    def get(self, language: str) -> str:
+        return getattr(self, language[:2], None) or self.en
+
+
+# --- audiences (FOR-1, MEM-1, VOTE-10) ------------------------------------------------------
+
+AUDIENCE_RE = re.compile(
+    r"^(anonymous|platform|participant|citizen|office:[a-z][a-z0-9_-]*|group:[a-z][a-z0-9_-]*)$"
+)
+
+
+class Audience(Strict):
+    """Who is included: anyone matching one of `any_of`, and meeting every eligibility
+    condition given. In YAML a plain string or list stands for `any_of`.
+
+    - `anonymous`: everybody, signed in or not
+    - `platform`: every signed-in person of the site ("ciudadanos global")
+    - `participant`: anyone who belongs to the assembly (participants and members)
+    - `citizen`: members of the assembly (those who vote)
+    - `office:KEY`: current holders of that office
+    - `group:KEY`: members of a group the protocol declares
+    """
+
+    any_of: list[str] = Field(min_length=1)
+    min_age: int | None = Field(None, ge=0, le=150)
+    max_age: int | None = Field(None, ge=0, le=150)
+    attribute: str | None = None
+    min_seniority_days: int | None = Field(None, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"any_of": [value]}
+        if isinstance(value, list):
+            return {"any_of": value}
+        return value
+
+    @field_validator("any_of")
+    @classmethod
+    def known_audiences(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not AUDIENCE_RE.match(value):
+                raise PydanticCustomError(
+                    "unknown_audience", "unknown audience {audience}", {"audience": value}
+                )
+        return values
+
+    @model_validator(mode="after")
+    def ordered_ages(self) -> Audience:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise PydanticCustomError("age_range", "min_age above max_age", {})
+        return self
+
+    @property
+    def offices(self) -> list[str]:
+        return [a.split(":", 1)[1] for a in self.any_of if a.startswith("office:")]
+
+    @property
+    def groups(self) -> list[str]:
+        return [a.split(":", 1)[1] for a in self.any_of if a.startswith("group:")]
+
+
+class Group(Strict):
+    name: LocalizedText  # plural: "the drafting team", "members of the youth wing"
+
+
+# --- offices (OFF-1..6) ---------------------------------------------------------------------
+
+
+class Weekday(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @property
+    def index(self) -> int:
+        return list(Weekday).index(self)
+
+
+class Power(StrEnum):
+    MODERATE = "moderate"
+    SANCTION = "sanction"
+    LAUNCH_VOTES = "launch_votes"
+    APPROVE_DRAFTS = "approve_drafts"
+    APPROVE_DESIGNS = "approve_designs"
+    SUPPORT_PROPOSALS = "support_proposals"
+    MANAGE_MEMBERS = "manage_members"
+    VALIDATE_POLLS = "validate_polls"
+
+
+class ElectionCalendar(Strict):
+    """Elections every `every_days`, opening on `opens_on` at `opens_at` and lasting
+    `duration_hours`; `anchor` is one opening date (it fixes which weeks are election weeks)."""
+
+    every_days: int = Field(ge=1, le=3650)
+    opens_on: Weekday
+    opens_at: time = time(0, 0)
+    duration_hours: int = Field(ge=1, le=24 * 60)
+    anchor: date
+
+    @model_validator(mode="after")
+    def anchor_on_the_weekday(self) -> ElectionCalendar:
+        if self.anchor.weekday() != self.opens_on.index:
+            raise PydanticCustomError(
+                "anchor_weekday",
+                "anchor is not a {weekday}",
+                {"weekday": self.opens_on.value, "anchor": self.anchor.isoformat()},
+            )
+        return self
+
+
+class Suspension(Strict):
+    """OFF-6: an office holder who breaks the protocol and will not resign is suspended
+    `first_days`, multiplied by `multiplier` on each repeat; indefinitely after `indefinite_after` repeats."""
+
+    first_days: int = Field(3, ge=1)
+    multiplier: int = Field(3, ge=1)
+    indefinite_after: int = Field(3, ge=1)
+
+
+class Office(Strict):
+    name: LocalizedText
+    plural: LocalizedText | None = None  # "coordinators", for sentences about holders
+    description: LocalizedText | None = None
+    seats: int = Field(ge=1, le=1000)
+    term_days: int | None = Field(None, ge=1, le=3650)
+    elected: bool = True
+    election: ElectionCalendar | None = None
+    voting_method: Literal["top_n", "star", "bloc_star", "approval", "appointed"] = "top_n"
+    electorate: Audience = Field(default_factory=lambda: Audience(any_of=["citizen"]))
+    candidates: Audience = Field(default_factory=lambda: Audience(any_of=["citizen"]))
+    powers: list[Power] = []
+    inactivity_notice_days: int | None = Field(None, ge=1)
+    suspension: Suspension | None = None
+    stand_any_time_for_vacancy: bool = True
+    seat_changes_need: Key | None = None  # a decision kind (OFF-5: a binding referendum)
+
+    @model_validator(mode="after")
+    def elected_offices_have_a_calendar(self) -> Office:
+        if (
+            self.elected
+            and self.voting_method != "appointed"
+            and self.election is None
+            and self.term_days
+        ):
+            raise PydanticCustomError("election_missing", "elected office without a calendar", {})
+        return self
+
+
+# --- forums (FOR-1..5) ----------------------------------------------------------------------
+
+
+class Forum(Strict):
+    name: LocalizedText
+    description: LocalizedText | None = None
+    read: Audience
+    open_thread: Audience
+    reply: Audience
+    tags: list[Tag] = []
+    tag_required: bool = False
+    discussion: bool = True
+    role: Literal["normal", "votes", "drafting", "design", "history", "approved", "trash"] = (
+        "normal"
+    )
+    archivable: bool = True
+
+    @model_validator(mode="after")
+    def tags_when_required(self) -> Forum:
+        if self.tag_required and not self.tags:
+            raise PydanticCustomError("tags_missing", "tag_required without tags", {})
+        return self
+
+
+class Archival(Strict):
+    """FOR-3: inactive threads move to History; old and quiet ones to Trash."""
+
+    history_forum: Key
+    trash_forum: Key
+    inactive_days_to_history: int = Field(ge=1)
+    age_days_to_trash: int = Field(ge=1)
+    inactive_days_to_trash: int = Field(ge=1)
+    rescue_by: Audience
+
+
+class ForumChanges(Strict):
+    """FOR-5: creating, changing or deleting forums needs a binding decision; an urgent
+    change needs every holder of `urgent_office`, then ratification."""
+
+    decision_kind: Key
+    urgent_office: Key | None = None
+
+
+# --- decisions (VOTE-1..12) -----------------------------------------------------------------
+
+
+class Support(Strict):
+    """VOTE-3: enough "+1 as <office>" supports move a proposal on."""
+
+    office: Key
+    count: int = Field(ge=1)
+
+
+class Debate(Strict):
+    days: float = Field(ge=0)
+    ends_early_with_support: bool = True
+
+
+class Drafting(Strict):
+    office: Key
+    approvals: int = Field(1, ge=1)
+    not_for_simple_questions: bool = True
+
+
+class Voting(Strict):
+    min_days: float = Field(gt=0)
+    max_days: float = Field(gt=0)
+    default_days: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def ordered(self) -> Voting:
+        if not self.min_days <= self.default_days <= self.max_days:
+            raise PydanticCustomError("voting_range", "min_days ≤ default_days ≤ max_days", {})
+        return self
+
+
+class Urgency(Strict):
+    """VOTE-6: an event less than `event_within_hours` away; debate and voting together
+    between `min_hours` and `max_hours`; nothing known less than `out_of_scope_hours` ahead."""
+
+    event_within_hours: int = Field(72, ge=1)
+    min_hours: int = Field(72, ge=1)
+    max_hours: int = Field(120, ge=1)
+    out_of_scope_hours: int = Field(48, ge=0)
+    voting_days: float | None = Field(None, gt=0)
+    voting_factor: float | None = Field(None, gt=0, le=1)
+
+
+class Validity(Strict):
+    """VOTE-8/9: impugnation by null answers, thresholds, blank votes, quorum."""
+
+    ask_validity: bool = True
+    void_when_null_share_over: float = Field(0.5, ge=0, le=1)
+    threshold_two_options: float = Field(0.60, ge=0, le=1)
+    threshold_more_options: float = Field(0.85, ge=0, le=1)
+    blank_counts: bool = False
+    quorum: int | None = Field(None, ge=1)
+
+
+class Consensus(Strict):
+    """VOTE-1: seek consensus, try harder, then vote."""
+
+    rounds: int = Field(2, ge=1, le=10)
+    round_days: float = Field(7, gt=0)
+    participation_floor: float = Field(0.0, ge=0, le=1)
+    blocks_public: bool = True
+    fallback_method: Literal["star", "choice"] = "star"
+
+
+Method = Literal[
+    "choice", "yes_no", "star", "bloc_star", "allocated_score", "approval", "consensus", "top_n"
+]
+
+
+class DecisionKind(Strict):
+    name: LocalizedText
+    description: LocalizedText | None = None
+    tag: Tag | None = None
+    binding: bool
+    proposers: Audience
+    voters: Audience
+    scope: Literal["assembly", "platform"] = "assembly"
+    secret: bool
+    random_order: bool = True
+    method: Method = "choice"
+    debate: Debate | None = None
+    support: Support | None = None
+    drafting: Drafting | None = None
+    voting: Voting
+    urgent: Urgency | None = None
+    min_days_unless_urgent: float = Field(3, ge=0)
+    launched_by: Audience
+    launch_at_once: bool = False
+    multi_question: bool = False
+    validity: Validity = Field(default_factory=Validity)
+    consensus: Consensus | None = None
+    results_visible: Literal["after_close", "live"] = "after_close"
+    weekly: bool = False
+
+    @model_validator(mode="after")
+    def consensus_has_its_rules(self) -> DecisionKind:
+        if self.method == "consensus" and self.consensus is None:
+            raise PydanticCustomError("consensus_missing", "consensus rules missing", {})
+        return self
+
+
+# --- sanctions (SAN-1..6) -------------------------------------------------------------------
+
+
+class SanctionLevel(Strict):
+    name: LocalizedText
+    hours: float = Field(gt=0)
+    offences: list[LocalizedText] = []
+    needs_endorsement: bool = True
+
+
+class Moderation(Strict):
+    """SAN-1: every moderation carries a sanction the moderator picks in this range,
+    doubling on each repeat."""
+
+    min_minutes: int = Field(ge=0)
+    max_minutes: int = Field(ge=1)
+    repeat_multiplier: float = Field(2, ge=1)
+
+    @model_validator(mode="after")
+    def ordered(self) -> Moderation:
+        if self.min_minutes > self.max_minutes:
+            raise PydanticCustomError("minutes_range", "min_minutes above max_minutes", {})
+        return self
+
+
+class Sanctions(Strict):
+    imposed_by: Key  # the office with the sanctioning power (coordinators)
+    moderation: Moderation
+    levels: dict[Key, SanctionLevel] = Field(min_length=1)
+    repeat_multiplier: float = Field(2, ge=1)
+    first_repeat_public_decision: bool = True
+    non_grata_after_repeats: int = Field(3, ge=1)
+    non_grata_hours: float = Field(9 * 24, gt=0)
+    endorsements: int = Field(2, ge=0)
+    endorsement_window_hours: float = Field(48, gt=0)
+    off_protocol_bounce: float = Field(0.5, ge=0, le=1)
+
+
+# --- amendments (PRO-2, PRO-3) --------------------------------------------------------------
+
+
+class OfficeApproval(Strict):
+    office: Key
+    rule: Literal["absolute_majority", "count", "all"] = "count"
+    count: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def count_when_counting(self) -> OfficeApproval:
+        if self.rule == "count" and self.count is None:
+            raise PydanticCustomError("count_missing", "count missing", {})
+        return self
+
+
+class AmendmentRule(Strict):
+    decision_kind: Key
+    office_approval: OfficeApproval | None = None
+    vote: Literal["half_plus_one_of_voters", "simple_majority", "consensus"] = "simple_majority"
+
+
+class Amendments(Strict):
+    total: AmendmentRule
+    partial: AmendmentRule
+    latest_referendum_prevails: bool = True
+
+
+# --- the whole document ---------------------------------------------------------------------
+
+
+class Protocol(Strict):
+    protocol: Key
+    version: str = Field(min_length=1, max_length=20)
+    title: LocalizedText
+    summary: LocalizedText | None = None
+    timezone: str = "UTC"
+    groups: dict[Key, Group] = {}
+    offices: dict[Key, Office] = {}
+    forums: dict[Key, Forum] = {}
+    archival: Archival | None = None
+    forum_changes: ForumChanges | None = None
+    decision_kinds: dict[Key, DecisionKind] = {}
+    sanctions: Sanctions | None = None
+    amendments: Amendments
+
+    @field_validator("timezone")
+    @classmethod
+    def known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as missing:
+            raise PydanticCustomError(
+                "unknown_timezone", "unknown time zone {zone}", {"zone": value}
+            ) from missing
+        return value
+
+
+# --- loading and errors ---------------------------------------------------------------------
+
+# The core's message for each kind of problem; params come from the error's context.
+MESSAGES: dict[str, str] = {
+    "missing": gettext_noop("is required"),
+    "extra_forbidden": gettext_noop("is not a known field"),
+    "greater_than_equal": gettext_noop("must be ≥ %(ge)s"),
+    "greater_than": gettext_noop("must be > %(gt)s"),
+    "less_than_equal": gettext_noop("must be ≤ %(le)s"),
+    "less_than": gettext_noop("must be < %(lt)s"),
+    "int_parsing": gettext_noop("must be a whole number"),
+    "int_type": gettext_noop("must be a whole number"),
+    "int_from_float": gettext_noop("must be a whole number"),
+    "float_parsing": gettext_noop("must be a number"),
+    "float_type": gettext_noop("must be a number"),
+    "bool_parsing": gettext_noop("must be true or false"),
+    "bool_type": gettext_noop("must be true or false"),
+    "string_type": gettext_noop("must be text"),
+    "string_too_short": gettext_noop("must not be empty"),
+    "string_too_long": gettext_noop("is too long (at most %(max_length)s characters)"),
+    "string_pattern_mismatch": gettext_noop("is not in the expected form"),
+    "too_short": gettext_noop("needs at least %(min_length)s entries"),
+    "literal_error": gettext_noop("must be one of: %(expected)s"),
+    "enum": gettext_noop("must be one of: %(expected)s"),
+    "dict_type": gettext_noop("must be a mapping of names to values"),
+    "model_type": gettext_noop("must be a mapping of fields"),
+    "model_attributes_type": gettext_noop("must be a mapping of fields"),
+    "list_type": gettext_noop("must be a list"),
+    "date_parsing": gettext_noop("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": gettext_noop("must be a date (YYYY-MM-DD)"),
+    "date_type": gettext_noop("must be a date (YYYY-MM-DD)"),
+    "time_parsing": gettext_noop("must be a time (HH:MM)"),
+    "time_type": gettext_noop("must be a time (HH:MM)"),
+    "unknown_audience": gettext_noop(
+        "“%(audience)s” is not an audience (anonymous, platform, participant, citizen, office:…, group:…)"
+    ),
+    "age_range": gettext_noop("min_age is above max_age"),
+    "anchor_weekday": gettext_noop("the anchor %(anchor)s is not a %(weekday)s"),
+    "election_missing": gettext_noop("an elected office with a term needs an election calendar"),
+    "tags_missing": gettext_noop("tags are required but none are listed"),
+    "voting_range": gettext_noop("must satisfy min_days ≤ default_days ≤ max_days"),
+    "consensus_missing": gettext_noop("a consensus decision needs its consensus rules"),
+    "minutes_range": gettext_noop("min_minutes is above max_minutes"),
+    "count_missing": gettext_noop("a count rule needs a count"),
+    "unknown_timezone": gettext_noop("“%(zone)s” is not a known time zone"),
+    "unknown_office": gettext_noop("names an office that is not declared: “%(name)s”"),
+    "unknown_group": gettext_noop("names a group that is not declared: “%(name)s”"),
+    "unknown_forum": gettext_noop("names a forum that is not declared: “%(name)s”"),
+    "unknown_decision_kind": gettext_noop("names a decision kind that is not declared: “%(name)s”"),
+    "yaml": gettext_noop("is not valid YAML (line %(line)s): %(problem)s"),
+    "not_a_mapping": gettext_noop("the document must be a mapping of fields"),
+}
+FALLBACK = gettext_noop("is not valid")
+
+
+class ProtocolProblem(BaseModel):
+    """One problem in a protocol document: where, what kind, and the message template."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    code: str
+    template: str
+    params: dict[str, Any] = {}
+
+    def render(self, translate: Any = None) -> str:
+        text = translate(self.template) if translate else self.template
+        return f"{self.path}: {text % self.params if self.params else text}"
+
+
+class ProtocolInvalid(Exception):
+    def __init__(self, problems: list[ProtocolProblem]) -> None:
+        super().__init__("; ".join(p.render() for p in problems))
+        self.problems = problems
+
+
+def _problem(path: str, code: str, params: dict[str, Any] | None = None) -> ProtocolProblem:
+    return ProtocolProblem(
+        path=path or "(document)",
+        code=code,
+        template=MESSAGES.get(code, FALLBACK),
+        params=params or {},
+    )
+
+
+def _from_pydantic(error: Any) -> ProtocolProblem:
+    # Pydantic inserts the validator's name ("function-after[...]") into locations of
+    # before/after validators; people only need the fields.
+    path = ".".join(
+        str(p) for p in error["loc"] if not str(p).startswith(("function-", "tagged-union"))
+    )
+    ctx = {
+        k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+        for k, v in (error.get("ctx") or {}).items()
+    }
+    if error["type"] in ("literal_error", "enum") and "expected" in ctx:
+        ctx["expected"] = str(ctx["expected"]).replace("'", "")
+    return _problem(path, error["type"], ctx)
+
+
+def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
+    """References between sections must name something the document declares."""
+    problems: list[ProtocolProblem] = []
+
+    def audience(path: str, value: Audience) -> None:
+        for name in value.offices:
+            if name not in protocol.offices:
+                problems.append(_problem(path, "unknown_office", {"name": name}))
+        for name in value.groups:
+            if name not in protocol.groups:
+                problems.append(_problem(path, "unknown_group", {"name": name}))
+
+    def office(path: str, name: str | None) -> None:
+        if name is not None and name not in protocol.offices:
+            problems.append(_problem(path, "unknown_office", {"name": name}))
+
+    def kind(path: str, name: str | None) -> None:
+        if name is not None and name not in protocol.decision_kinds:
+            problems.append(_problem(path, "unknown_decision_kind", {"name": name}))
+
+    for key, o in protocol.offices.items():
+        audience(f"offices.{key}.electorate", o.electorate)
+        audience(f"offices.{key}.candidates", o.candidates)
+        kind(f"offices.{key}.seat_changes_need", o.seat_changes_need)
+    for key, f in protocol.forums.items():
+        for action in ("read", "open_thread", "reply"):
+            audience(f"forums.{key}.{action}", getattr(f, action))
+    if protocol.archival is not None:
+        for field in ("history_forum", "trash_forum"):
+            name = getattr(protocol.archival, field)
+            if name not in protocol.forums:
+                problems.append(_problem(f"archival.{field}", "unknown_forum", {"name": name}))
+        audience("archival.rescue_by", protocol.archival.rescue_by)
+    if protocol.forum_changes is not None:
+        kind("forum_changes.decision_kind", protocol.forum_changes.decision_kind)
+        office("forum_changes.urgent_office", protocol.forum_changes.urgent_office)
+    for key, d in protocol.decision_kinds.items():
+        for field in ("proposers", "voters", "launched_by"):
+            audience(f"decision_kinds.{key}.{field}", getattr(d, field))
+        if d.support is not None:
+            office(f"decision_kinds.{key}.support.office", d.support.office)
+        if d.drafting is not None:
+            office(f"decision_kinds.{key}.drafting.office", d.drafting.office)
+    if protocol.sanctions is not None:
+        office("sanctions.imposed_by", protocol.sanctions.imposed_by)
+    for which in ("total", "partial"):
+        rule: AmendmentRule = getattr(protocol.amendments, which)
+        kind(f"amendments.{which}.decision_kind", rule.decision_kind)
+        if rule.office_approval is not None:
+            office(f"amendments.{which}.office_approval.office", rule.office_approval.office)
+    return problems
+
+
+def parse_protocol(data: Any) -> Protocol:
+    """Validate already-parsed data; raises ProtocolInvalid with every problem found."""
+    if not isinstance(data, dict):
+        raise ProtocolInvalid([_problem("", "not_a_mapping")])
+    try:
+        protocol = Protocol.model_validate(data)
+    except ValidationError as invalid:
+        raise ProtocolInvalid([_from_pydantic(e) for e in invalid.errors()]) from invalid
+    problems = _cross_references(protocol)
+    if problems:
+        raise ProtocolInvalid(problems)
+    return protocol
+
+
+def load_protocol(text: str) -> Protocol:
+    """Parse and validate a YAML protocol document."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as broken:
+        mark = getattr(broken, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else "?"
+        problem = getattr(broken, "problem", None) or str(broken)
+        raise ProtocolInvalid(
+            [_problem("", "yaml", {"line": line, "problem": problem})]
+        ) from broken
+    return parse_protocol(data)
+
+
+def dump_protocol(protocol: Protocol) -> str:
+    """The document as YAML, in a stable form (used for storage and diffs)."""
+    return yaml.safe_dump(
+        protocol.model_dump(mode="json", exclude_defaults=True),
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+    )
