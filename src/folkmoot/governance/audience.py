@@ -210,24 +210,26 @@ def may_vote_in_election(
     citizen who is short of it is told how many days they have and need."""
     office = protocol.offices[office_key]
     electorate = office.electorate
-    if electorate.min_seniority_days and in_audience(
-        electorate.model_copy(update={"min_seniority_days": None}), viewer, today
-    ):
-        if (viewer.seniority_days or 0) < electorate.min_seniority_days:
-            return Answer.no(
-                Reason(
-                    "election_seniority",
-                    gettext_noop(
-                        "Voting in the election of %(office)s needs %(required)s days of "
-                        "continuous membership; you have %(days)s."
-                    ),
-                    {
-                        "office": Named(office.name),
-                        "required": electorate.min_seniority_days,
-                        "days": viewer.seniority_days or 0,
-                    },
-                )
+    short_of_seniority = (
+        electorate.min_seniority_days is not None
+        and (viewer.seniority_days or 0) < electorate.min_seniority_days
+        and in_audience(electorate.model_copy(update={"min_seniority_days": None}), viewer, today)
+    )
+    if short_of_seniority:
+        return Answer.no(
+            Reason(
+                "election_seniority",
+                gettext_noop(
+                    "Voting in the election of %(office)s needs %(required)s days of "
+                    "continuous membership; you have %(days)s."
+                ),
+                {
+                    "office": Named(office.name),
+                    "required": electorate.min_seniority_days,
+                    "days": viewer.seniority_days or 0,
+                },
             )
+        )
     return check_audience(
         protocol,
         electorate,

@@ -174,6 +174,23 @@ class Suspension(Strict):
     indefinite_after: int = Field(3, ge=1)
 
 
+class Misconduct(Strict):
+    """OFF-6 and art. 7: what an office holder who breaks the protocol in their office earns,
+    on top of any sanction as a citizen: between `min_days` and `max_days`, multiplied by
+    `repeat_multiplier` on each repeat; `permanent_after` repeats bars them from the office."""
+
+    min_days: float = Field(gt=0)
+    max_days: float = Field(gt=0)
+    repeat_multiplier: float = Field(2, ge=1)
+    permanent_after: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def ordered(self) -> Misconduct:
+        if self.min_days > self.max_days:
+            raise PydanticCustomError("days_range", "min_days above max_days", {})
+        return self
+
+
 class Office(Strict):
     name: LocalizedText
     plural: LocalizedText | None = None  # "coordinators", for sentences about holders
@@ -188,6 +205,7 @@ class Office(Strict):
     powers: list[Power] = []
     inactivity_notice_days: int | None = Field(None, ge=1)
     suspension: Suspension | None = None
+    misconduct: Misconduct | None = None
     stand_any_time_for_vacancy: bool = True
     seat_changes_need: Key | None = None  # a decision kind (OFF-5: a binding referendum)
 
@@ -329,7 +347,9 @@ class DecisionKind(Strict):
     random_order: bool = True
     method: Method = "choice"
     debate: Debate | None = None
-    support: Support | None = None
+    # Every listed support is needed (RED15M designs: 1 designer and 3 coordinators).
+    supports: list[Support] = []
+    launch_delay_hours: float = Field(0, ge=0)  # after the last support (OFF-2: 24 h)
     drafting: Drafting | None = None
     voting: Voting
     urgent: Urgency | None = None
@@ -489,6 +509,7 @@ MESSAGES: dict[str, str] = {
     "voting_range": gettext_noop("must satisfy min_days ≤ default_days ≤ max_days"),
     "consensus_missing": gettext_noop("a consensus decision needs its consensus rules"),
     "minutes_range": gettext_noop("min_minutes is above max_minutes"),
+    "days_range": gettext_noop("min_days is above max_days"),
     "count_missing": gettext_noop("a count rule needs a count"),
     "unknown_timezone": gettext_noop("“%(zone)s” is not a known time zone"),
     "unknown_office": gettext_noop("names an office that is not declared: “%(name)s”"),
@@ -585,8 +606,8 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
     for key, d in protocol.decision_kinds.items():
         for field in ("proposers", "voters", "launched_by"):
             audience(f"decision_kinds.{key}.{field}", getattr(d, field))
-        if d.support is not None:
-            office(f"decision_kinds.{key}.support.office", d.support.office)
+        for i, support in enumerate(d.supports):
+            office(f"decision_kinds.{key}.supports.{i}.office", support.office)
         if d.drafting is not None:
             office(f"decision_kinds.{key}.drafting.office", d.drafting.office)
     if protocol.sanctions is not None:
