@@ -24,6 +24,7 @@ from folkmoot.governance.membership import (
     status_on_joining,
 )
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
+from folkmoot.offices.actions import do_appoint
 from folkmoot.offices.models import SECRETARY, Office, Tenure
 from folkmoot.refusals import NotFound, Refused, require
 
@@ -352,9 +353,5 @@ def do_add_to_umbrella(*, member: Assembly, umbrella: Assembly, actor: Any) -> U
     return link
 
 
-@transaction.atomic
 def do_appoint_secretary(*, assembly: Assembly, holder: Any, actor: Any) -> Tenure:
-    office, _ = Office.objects.get_or_create(assembly=assembly, slug=SECRETARY)
-    tenure, _ = Tenure.objects.get_or_create(office=office, holder=holder, ended_at=None)
-    record("office.appoint", actor=actor, assembly=assembly, subject=tenure, office=SECRETARY)
-    return tenure
+    return do_appoint(assembly=assembly, office_slug=SECRETARY, holder=holder, actor=actor)

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from folkmoot.accounts.models import User
 from folkmoot.governance.membership import JoinPolicy, Status
+from folkmoot.offices.actions import do_appoint
+from folkmoot.protocols.actions import do_adopt_preset
 
 from . import actions
 from .models import AccessMode, Assembly, AssemblyType, JoinRequest, Membership
@@ -152,7 +154,7 @@ PEOPLE = [
     DemoPerson(
         "erin@folkmoot.example",
         "Erin Castillo",
-        "citizen of the RED15M assembly",
+        "citizen and coordinator of the RED15M assembly",
         date(1995, 5, 25),
     ),
     DemoPerson("frank@folkmoot.example", "Frank Outsider", "signed up, belongs to nothing yet"),
@@ -368,6 +370,14 @@ def load_demo() -> list[DemoPerson]:
         access_mode=AccessMode.TRANSPARENT,
         join_policy=JoinPolicy.APPROVAL,
         created_at=_at(2025, 9),
+    )
+
+    # The federations run the shipped presets; every assembly below inherits its root's.
+    for root, preset in ((hpuk, "harmony"), (red15m, "red15m")):
+        if not root.protocol_versions.exists():
+            do_adopt_preset(assembly=root, preset=preset, actor=admin, note="Demo federation")
+    do_appoint(
+        assembly=red15m, office_slug="coordinator", holder=people["erin"], actor=admin, seats=5
     )
 
     actions.do_appoint_secretary(assembly=hpuk, holder=people["grace"], actor=admin)

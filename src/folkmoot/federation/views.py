@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from folkmoot.governance.membership import JoinPolicy, Status
 from folkmoot.http import Request
+from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, selectors
@@ -19,7 +20,7 @@ from .forms import DecisionForm, JoinForm, TreeFilterForm
 from .models import Assembly, JoinRequest, Membership
 
 
-def _assembly_or_404(request: Request, key: str) -> Assembly:
+def assembly_or_404(request: Request, key: str) -> Assembly:
     try:
         return actions.access_assembly(request.user, key)
     except NotFound as missing:
@@ -35,11 +36,12 @@ def assembly_index(request: Request) -> HttpResponse:
 
 
 def assembly_detail(request: Request, slug: str) -> HttpResponse:
-    assembly = _assembly_or_404(request, slug)
+    assembly = assembly_or_404(request, slug)
     page = selectors.assembly_page(assembly, request.user)
     decision = actions.join_decision(request.user, assembly)
     context = {
         "page": page,
+        "protocol": protocol_in_force(assembly, ancestors=page.ancestors),
         "assembly": assembly,
         "join_allowed": decision.answer.allowed,
         "join_outcome": decision.outcome,
@@ -53,13 +55,13 @@ def assembly_detail(request: Request, slug: str) -> HttpResponse:
 
 
 def assembly_by_reference(request: Request, reference: str) -> HttpResponse:
-    return redirect(_assembly_or_404(request, reference))
+    return redirect(assembly_or_404(request, reference))
 
 
 @login_required
 @require_POST
 def assembly_join(request: Request, slug: str) -> HttpResponse:
-    assembly = _assembly_or_404(request, slug)
+    assembly = assembly_or_404(request, slug)
     form = JoinForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
     try:
@@ -78,7 +80,7 @@ def assembly_join(request: Request, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def assembly_leave(request: Request, slug: str) -> HttpResponse:
-    assembly = _assembly_or_404(request, slug)
+    assembly = assembly_or_404(request, slug)
     try:
         actions.check_leave(request.user, assembly)
     except Refused as refused:
@@ -90,7 +92,7 @@ def assembly_leave(request: Request, slug: str) -> HttpResponse:
 
 
 def assembly_members(request: Request, slug: str) -> HttpResponse:
-    assembly = _assembly_or_404(request, slug)
+    assembly = assembly_or_404(request, slug)
     page = Paginator(selectors.members_of(assembly), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -105,7 +107,7 @@ def assembly_members(request: Request, slug: str) -> HttpResponse:
 
 @login_required
 def join_requests(request: Request, slug: str) -> HttpResponse:
-    assembly = _assembly_or_404(request, slug)
+    assembly = assembly_or_404(request, slug)
     if not actions.may_manage_members(request.user, assembly):
         raise Http404(_("No such assembly."))
     pending = assembly.join_requests.pending().select_related("user")
@@ -157,7 +159,7 @@ def join_request_decide(request: Request, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_status(request: Request, slug: str, pk: int) -> HttpResponse:
-    assembly = _assembly_or_404(request, slug)
+    assembly = assembly_or_404(request, slug)
     try:
         membership = (
             Membership.objects.active()

@@ -129,7 +129,7 @@ class Weekday(StrEnum):
     SUNDAY = "sunday"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         return list(Weekday).index(self)
 
 
@@ -156,7 +156,7 @@ class ElectionCalendar(Strict):
 
     @model_validator(mode="after")
     def anchor_on_the_weekday(self) -> ElectionCalendar:
-        if self.anchor.weekday() != self.opens_on.index:
+        if self.anchor.weekday() != self.opens_on.number:
             raise PydanticCustomError(
                 "anchor_weekday",
                 "anchor is not a {weekday}",

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "folkmoot.audit",
     "folkmoot.federation",
     "folkmoot.offices",
+    "folkmoot.protocols",
     "folkmoot.pages",
     "folkmoot.api",
 ]

@@ -1,0 +1,75 @@
+"""PRO-2 (amendments carried or not) and PRO-3 (the latest adopted version prevails)."""
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from folkmoot.governance.amendment import (
+    AdoptedVersion,
+    AmendmentTally,
+    amendment_carried,
+    version_in_force,
+)
+from folkmoot.governance.protocol import load_protocol
+
+from .documents import as_yaml, document
+
+PROTOCOL = load_protocol(as_yaml(document()))
+
+
+def test_total_amendment_needs_three_of_five_coordinators_and_half_plus_one_of_voters():
+    assert amendment_carried(PROTOCOL, "total", AmendmentTally(office_approvals=3, yes=51, no=49))
+    assert amendment_carried(
+        PROTOCOL, "total", AmendmentTally(office_approvals=3, yes=6, no=4, blank=30)
+    )
+
+
+def test_total_amendment_with_two_coordinators_is_refused_and_says_so():
+    answer = amendment_carried(PROTOCOL, "total", AmendmentTally(office_approvals=2, yes=90, no=10))
+    assert [r.code for r in answer.reasons] == ["amendment_office_approval"]
+    assert answer.reasons[0].render() == "It needs the approval of 3 coordinators; it has 2."
+
+
+def test_total_amendment_at_exactly_half_is_refused():
+    answer = amendment_carried(PROTOCOL, "total", AmendmentTally(office_approvals=5, yes=50, no=50))
+    assert (
+        answer.reasons[0].render()
+        == "It needs at least half plus one of those voting (51 of 100); it has 50."
+    )
+
+
+def test_partial_amendment_needs_a_simple_majority_and_three_coordinators():
+    assert amendment_carried(PROTOCOL, "partial", AmendmentTally(office_approvals=3, yes=11, no=10))
+    refused = amendment_carried(
+        PROTOCOL, "partial", AmendmentTally(office_approvals=1, yes=10, no=10)
+    )
+    assert [r.code for r in refused.reasons] == [
+        "amendment_office_approval",
+        "amendment_simple_majority",
+    ]
+
+
+def test_nobody_voting_carries_nothing():
+    assert not amendment_carried(PROTOCOL, "total", AmendmentTally(office_approvals=5))
+
+
+@given(st.integers(0, 5), st.integers(0, 500), st.integers(0, 500), st.integers(0, 100))
+def test_total_amendment_rule_as_arithmetic(approvals: int, yes: int, no: int, blank: int):
+    carried = bool(amendment_carried(PROTOCOL, "total", AmendmentTally(approvals, yes, no, blank)))
+    assert carried == (approvals >= 3 and yes + no > 0 and yes >= (yes + no) // 2 + 1)
+
+
+def at(day: int) -> datetime:
+    return datetime(2026, 1, day, tzinfo=UTC)
+
+
+def test_the_newest_adopted_version_is_in_force():
+    versions = [AdoptedVersion(1, at(1)), AdoptedVersion(2, at(5))]
+    assert version_in_force(versions, at(6)) == AdoptedVersion(2, at(5))
+    assert version_in_force(versions, at(3)) == AdoptedVersion(1, at(1))
+    assert version_in_force(versions, at(1).replace(year=2025)) is None
+
+
+def test_a_later_decision_at_the_same_moment_prevails():
+    assert version_in_force([AdoptedVersion(1, at(2)), AdoptedVersion(2, at(2))], at(3)).number == 2
