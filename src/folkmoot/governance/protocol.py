@@ -359,7 +359,10 @@ class DecisionKind(Strict):
     multi_question: bool = False
     validity: Validity = Field(default_factory=Validity)
     consensus: Consensus | None = None
-    results_visible: Literal["after_close", "live"] = "after_close"
+    results_visible: Literal["after_close", "live", "launcher_decides"] = "after_close"
+    # What the proposer may set differently at launch (art. 10.3/10.4: polls are public and
+    # platform-wide "unless the proposer says otherwise"; the duration "or as the proposer indicates").
+    proposer_may_set: list[Literal["secret", "scope", "duration"]] = []
     weekly: bool = False
 
     @model_validator(mode="after")
