@@ -82,84 +82,65 @@ class Renderer:
     def add(self, line: str = "") -> None:
         self.lines.append(line)
 
+    def item(self, template: str, **params: object) -> None:
+        """A list item: one translated sentence."""
+        self.add("- " + self.t(template, **params))
+
     def office(self, key: str, office: Office) -> None:
         self.add(f"### {office.name.get(self.lang)}")
         if office.description:
             self.add(office.description.get(self.lang))
             self.add()
-        self.add("- " + self.t(gettext_noop("Seats: %(seats)s"), seats=office.seats))
+        self.item(gettext_noop("Seats: %(seats)s"), seats=office.seats)
         if office.term_days:
-            self.add("- " + self.t(gettext_noop("Term: %(days)s days"), days=office.term_days))
+            self.item(gettext_noop("Term: %(days)s days"), days=office.term_days)
         if office.election is not None:
             e = office.election
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "Elections every %(every)s days, opening %(weekday)s at %(time)s for %(hours)s hours"
-                    ),
-                    every=e.every_days,
-                    weekday=self.tr(WEEKDAYS[e.opens_on.value]),
-                    time=e.opens_at.strftime("%H:%M"),
-                    hours=e.duration_hours,
-                )
+            self.item(
+                gettext_noop(
+                    "Elections every %(every)s days, opening %(weekday)s at %(time)s for %(hours)s hours"
+                ),
+                every=e.every_days,
+                weekday=self.tr(WEEKDAYS[e.opens_on.value]),
+                time=e.opens_at.strftime("%H:%M"),
+                hours=e.duration_hours,
             )
-        self.add(
-            "- "
-            + self.t(
-                gettext_noop("Chosen by: %(method)s"), method=self.tr(METHODS[office.voting_method])
-            )
+        self.item(
+            gettext_noop("Chosen by: %(method)s"), method=self.tr(METHODS[office.voting_method])
         )
         if office.elected:
-            self.add(
-                "- " + self.t(gettext_noop("Who votes: %(who)s"), who=self.who(office.electorate))
-            )
-            self.add(
-                "- "
-                + self.t(gettext_noop("Who may stand: %(who)s"), who=self.who(office.candidates))
-            )
+            self.item(gettext_noop("Who votes: %(who)s"), who=self.who(office.electorate))
+            self.item(gettext_noop("Who may stand: %(who)s"), who=self.who(office.candidates))
         if office.powers:
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop("Powers: %(powers)s"),
-                    powers=", ".join(self.tr(POWERS[p.value]) for p in office.powers),
-                )
+            self.item(
+                gettext_noop("Powers: %(powers)s"),
+                powers=", ".join(self.tr(POWERS[p.value]) for p in office.powers),
             )
         if office.inactivity_notice_days:
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop("A holder inactive for more than %(days)s days must say so."),
-                    days=office.inactivity_notice_days,
-                )
+            self.item(
+                gettext_noop("A holder inactive for more than %(days)s days must say so."),
+                days=office.inactivity_notice_days,
             )
         if office.suspension is not None:
             s = office.suspension
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "A holder who breaks the protocol and does not resign is suspended %(days)s days, "
-                        "×%(multiplier)s on each repeat, indefinitely after %(repeats)s repeats."
-                    ),
-                    days=s.first_days,
-                    multiplier=s.multiplier,
-                    repeats=s.indefinite_after,
-                )
+            self.item(
+                gettext_noop(
+                    "A holder who breaks the protocol and does not resign is suspended %(days)s days, "
+                    "×%(multiplier)s on each repeat, indefinitely after %(repeats)s repeats."
+                ),
+                days=s.first_days,
+                multiplier=s.multiplier,
+                repeats=s.indefinite_after,
             )
         if office.misconduct is not None:
             m = office.misconduct
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "Misconduct in office: %(min)s–%(max)s days, ×%(multiplier)s on repeat."
-                    ),
-                    min=m.min_days,
-                    max=m.max_days,
-                    multiplier=m.repeat_multiplier,
-                )
+            self.item(
+                gettext_noop(
+                    "Misconduct in office: %(min)s–%(max)s days, ×%(multiplier)s on repeat."
+                ),
+                min=m.min_days,
+                max=m.max_days,
+                multiplier=m.repeat_multiplier,
             )
         self.add()
 
@@ -168,24 +149,19 @@ class Renderer:
         if forum.description:
             self.add(forum.description.get(self.lang))
             self.add()
-        self.add("- " + self.t(gettext_noop("Read: %(who)s"), who=self.who(forum.read)))
-        self.add(
-            "- " + self.t(gettext_noop("Open a thread: %(who)s"), who=self.who(forum.open_thread))
-        )
+        self.item(gettext_noop("Read: %(who)s"), who=self.who(forum.read))
+        self.item(gettext_noop("Open a thread: %(who)s"), who=self.who(forum.open_thread))
         if forum.discussion:
-            self.add("- " + self.t(gettext_noop("Reply: %(who)s"), who=self.who(forum.reply)))
+            self.item(gettext_noop("Reply: %(who)s"), who=self.who(forum.reply))
         else:
-            self.add(
-                "- "
-                + self.t(gettext_noop("No discussion: only those who open threads write here."))
-            )
+            self.item(gettext_noop("No discussion: only those who open threads write here."))
         if forum.tags:
             label = (
                 gettext_noop("Tags (one is required): %(tags)s")
                 if forum.tag_required
                 else gettext_noop("Tags: %(tags)s")
             )
-            self.add("- " + self.t(label, tags=" ".join(f"`{tag}`" for tag in forum.tags)))
+            self.item(label, tags=" ".join(f"`{tag}`" for tag in forum.tags))
         self.add()
 
     def kind(self, key: str, kind: DecisionKind) -> None:
@@ -193,33 +169,21 @@ class Renderer:
         if kind.description:
             self.add(kind.description.get(self.lang))
             self.add()
-        self.add(
-            "- "
-            + self.t(
-                gettext_noop("Binding")
-                if kind.binding
-                else gettext_noop("Not binding (consultative)")
-            )
+        self.item(
+            gettext_noop("Binding") if kind.binding else gettext_noop("Not binding (consultative)")
         )
-        self.add("- " + self.t(gettext_noop("Proposed by: %(who)s"), who=self.who(kind.proposers)))
-        self.add("- " + self.t(gettext_noop("Voters: %(who)s"), who=self.who(kind.voters)))
+        self.item(gettext_noop("Proposed by: %(who)s"), who=self.who(kind.proposers))
+        self.item(gettext_noop("Voters: %(who)s"), who=self.who(kind.voters))
         if kind.scope == "platform":
-            self.add("- " + self.t(gettext_noop("May be opened to the whole platform")))
-        self.add(
-            "- "
-            + self.t(
-                gettext_noop("Secret ballot")
-                if kind.secret
-                else gettext_noop("Public vote: everyone sees who voted what")
-            )
+            self.item(gettext_noop("May be opened to the whole platform"))
+        self.item(
+            gettext_noop("Secret ballot")
+            if kind.secret
+            else gettext_noop("Public vote: everyone sees who voted what")
         )
-        self.add(
-            "- " + self.t(gettext_noop("Method: %(method)s"), method=self.tr(METHODS[kind.method]))
-        )
+        self.item(gettext_noop("Method: %(method)s"), method=self.tr(METHODS[kind.method]))
         if kind.debate is not None:
-            self.add(
-                "- " + self.t(gettext_noop("Debate: %(days)s days"), days=_num(kind.debate.days))
-            )
+            self.item(gettext_noop("Debate: %(days)s days"), days=_num(kind.debate.days))
         for support in kind.supports:
             office = self.p.offices[support.office]
             self.add(
@@ -236,77 +200,54 @@ class Renderer:
                 )
             )
         if kind.launch_delay_hours:
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop("Launched no sooner than %(hours)s hours after the last support"),
-                    hours=_num(kind.launch_delay_hours),
-                )
+            self.item(
+                gettext_noop("Launched no sooner than %(hours)s hours after the last support"),
+                hours=_num(kind.launch_delay_hours),
             )
         if kind.drafting is not None:
             office = self.p.offices[kind.drafting.office]
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop("The text must be approved by %(count)s %(office)s"),
-                    count=kind.drafting.approvals,
-                    office=(office.plural or office.name).get(self.lang),
-                )
+            self.item(
+                gettext_noop("The text must be approved by %(count)s %(office)s"),
+                count=kind.drafting.approvals,
+                office=(office.plural or office.name).get(self.lang),
             )
         v = kind.voting
-        self.add(
-            "- "
-            + self.t(
-                gettext_noop("Voting: %(min)s–%(max)s days (usually %(default)s)"),
-                min=_num(v.min_days),
-                max=_num(v.max_days),
-                default=_num(v.default_days),
-            )
+        self.item(
+            gettext_noop("Voting: %(min)s–%(max)s days (usually %(default)s)"),
+            min=_num(v.min_days),
+            max=_num(v.max_days),
+            default=_num(v.default_days),
         )
         if kind.urgent is not None:
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "Urgent when the event is less than %(hours)s hours away; nothing known less than %(scope)s hours ahead"
-                    ),
-                    hours=kind.urgent.event_within_hours,
-                    scope=kind.urgent.out_of_scope_hours,
-                )
+            self.item(
+                gettext_noop(
+                    "Urgent when the event is less than %(hours)s hours away; nothing known less than %(scope)s hours ahead"
+                ),
+                hours=kind.urgent.event_within_hours,
+                scope=kind.urgent.out_of_scope_hours,
             )
-        self.add(
-            "- " + self.t(gettext_noop("Launched by: %(who)s"), who=self.who(kind.launched_by))
-        )
+        self.item(gettext_noop("Launched by: %(who)s"), who=self.who(kind.launched_by))
         val = kind.validity
         if val.ask_validity:
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "Voters also say whether the vote is valid; it is void when null answers exceed %(share)s%%"
-                    ),
-                    share=_pct(val.void_when_null_share_over),
-                )
+            self.item(
+                gettext_noop(
+                    "Voters also say whether the vote is valid; it is void when null answers exceed %(share)s%%"
+                ),
+                share=_pct(val.void_when_null_share_over),
             )
         if kind.method in ("choice", "yes_no"):
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "Carried with more than %(two)s%% (more than %(more)s%% with more than two options); blank votes are not counted"
-                    ),
-                    two=_pct(val.threshold_two_options),
-                    more=_pct(val.threshold_more_options),
-                )
+            self.item(
+                gettext_noop(
+                    "Carried with more than %(two)s%% (more than %(more)s%% with more than two options); blank votes are not counted"
+                ),
+                two=_pct(val.threshold_two_options),
+                more=_pct(val.threshold_more_options),
             )
         if kind.consensus is not None:
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop("Consensus rounds: %(rounds)s, then %(method)s"),
-                    rounds=kind.consensus.rounds,
-                    method=self.tr(METHODS[kind.consensus.fallback_method]),
-                )
+            self.item(
+                gettext_noop("Consensus rounds: %(rounds)s, then %(method)s"),
+                rounds=kind.consensus.rounds,
+                method=self.tr(METHODS[kind.consensus.fallback_method]),
             )
         self.add()
 
@@ -360,16 +301,13 @@ class Renderer:
             s = p.sanctions
             self.add("## " + self.t(gettext_noop("Sanctions")))
             self.add()
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "Each moderation carries %(min)s–%(max)s minutes, ×%(multiplier)s on each repeat."
-                    ),
-                    min=s.moderation.min_minutes,
-                    max=s.moderation.max_minutes,
-                    multiplier=_num(s.moderation.repeat_multiplier),
-                )
+            self.item(
+                gettext_noop(
+                    "Each moderation carries %(min)s–%(max)s minutes, ×%(multiplier)s on each repeat."
+                ),
+                min=s.moderation.min_minutes,
+                max=s.moderation.max_minutes,
+                multiplier=_num(s.moderation.repeat_multiplier),
             )
             for level in s.levels.values():
                 offences = "; ".join(o.get(self.lang) for o in level.offences)
@@ -382,47 +320,35 @@ class Renderer:
                     )
                     + (f" — {offences}" if offences else "")
                 )
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "First repeat: coordination decides in public to double or increase; later repeats always ×%(multiplier)s."
-                    ),
-                    multiplier=_num(s.repeat_multiplier),
-                )
+            self.item(
+                gettext_noop(
+                    "First repeat: coordination decides in public to double or increase; later repeats always ×%(multiplier)s."
+                ),
+                multiplier=_num(s.repeat_multiplier),
             )
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "After %(repeats)s repeats a person is non grata: %(hours)s hours at every appearance."
-                    ),
-                    repeats=s.non_grata_after_repeats,
-                    hours=_num(s.non_grata_hours),
-                )
+            self.item(
+                gettext_noop(
+                    "After %(repeats)s repeats a person is non grata: %(hours)s hours at every appearance."
+                ),
+                repeats=s.non_grata_after_repeats,
+                hours=_num(s.non_grata_hours),
             )
             if s.endorsements:
-                self.add(
-                    "- "
-                    + self.t(
-                        gettext_noop(
-                            "Sanctions that need it lapse unless %(count)s other office holders endorse them within %(hours)s hours."
-                        ),
-                        count=s.endorsements,
-                        hours=_num(s.endorsement_window_hours),
-                    )
+                self.item(
+                    gettext_noop(
+                        "Sanctions that need it lapse unless %(count)s other office holders endorse them within %(hours)s hours."
+                    ),
+                    count=s.endorsements,
+                    hours=_num(s.endorsement_window_hours),
                 )
             if s.off_protocol_bounce:
-                self.add(
-                    "- "
-                    + self.t(
-                        gettext_noop(
-                            "A sanction the protocol does not describe, if not backed, puts %(share)s%% of it on whoever imposed it."
-                        ),
-                        share=_pct(s.off_protocol_bounce),
-                    )
+                self.item(
+                    gettext_noop(
+                        "A sanction the protocol does not describe, if not backed, puts %(share)s%% of it on whoever imposed it."
+                    ),
+                    share=_pct(s.off_protocol_bounce),
                 )
-            self.add("- " + self.t(gettext_noop("Everything a sanctioned person wrote stays.")))
+            self.item(gettext_noop("Everything a sanctioned person wrote stays."))
             self.add()
         self.add("## " + self.t(gettext_noop("Changing this protocol")))
         self.add()
@@ -459,12 +385,9 @@ class Renderer:
             )
             self.add(f"- **{self.tr(label)}**: " + ", ".join(parts))
         if p.amendments.latest_referendum_prevails:
-            self.add(
-                "- "
-                + self.t(
-                    gettext_noop(
-                        "When two rules conflict, the most recent one approved by referendum prevails."
-                    )
+            self.item(
+                gettext_noop(
+                    "When two rules conflict, the most recent one approved by referendum prevails."
                 )
             )
         self.add()
