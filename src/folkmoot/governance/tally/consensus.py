@@ -1,0 +1,84 @@
+"""Consensus rounds (VOTE-1, Harmony): members agree, stand aside, or block with a reason.
+Consensus is reached when nobody blocks and enough of those who may respond have responded.
+A failed round opens another ("try harder"); after the last one, the proposal goes to a vote."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from folkmoot.governance.protocol import Consensus
+from folkmoot.governance.reasons import Reason, gettext_noop
+
+Response = Literal["agree", "stand_aside", "block"]
+
+
+@dataclass(frozen=True)
+class RoundResponses:
+    round: int
+    responses: Mapping[str, Response]
+    reasons: Mapping[str, str]
+    eligible: int
+
+
+@dataclass(frozen=True)
+class ConsensusOutcome:
+    round: int
+    reached: bool
+    counts: dict[str, int]
+    participation: float
+    blockers: list[str] | None  # names when blocks are public, else None
+    block_reasons: list[str]
+    next_step: Literal["done", "another_round", "vote"]
+    explanation: Reason
+
+
+def consensus_round(rules: Consensus, responses: RoundResponses) -> ConsensusOutcome:
+    counts = {
+        kind: sum(1 for r in responses.responses.values() if r == kind)
+        for kind in ("agree", "stand_aside", "block")
+    }
+    answered = sum(counts.values())
+    participation = answered / responses.eligible if responses.eligible else 0.0
+    blockers = sorted(p for p, r in responses.responses.items() if r == "block")
+    reasons = [responses.reasons.get(p, "") for p in blockers]
+    enough = participation >= rules.participation_floor and answered > 0
+    reached = not blockers and enough
+    if reached:
+        step: Literal["done", "another_round", "vote"] = "done"
+        text = Reason(
+            "consensus_reached",
+            gettext_noop("Consensus reached in round %(round)s: nobody blocks."),
+            {"round": responses.round},
+        )
+    else:
+        step = "another_round" if responses.round < rules.rounds else "vote"
+        if blockers:
+            text = Reason(
+                "consensus_blocked",
+                gettext_noop("No consensus in round %(round)s: %(blocks)s block."),
+                {"round": responses.round, "blocks": len(blockers)},
+            )
+        else:
+            text = Reason(
+                "consensus_too_few",
+                gettext_noop(
+                    "No consensus in round %(round)s: %(share)s%% responded, %(floor)s%% are needed."
+                ),
+                {
+                    "round": responses.round,
+                    "share": f"{participation * 100:.0f}",
+                    "floor": f"{rules.participation_floor * 100:g}",
+                },
+            )
+    return ConsensusOutcome(
+        round=responses.round,
+        reached=reached,
+        counts=counts,
+        participation=participation,
+        blockers=blockers if rules.blocks_public else None,
+        block_reasons=reasons,
+        next_step=step,
+        explanation=text,
+    )
