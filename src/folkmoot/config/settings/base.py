@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "folkmoot.federation",
     "folkmoot.offices",
     "folkmoot.protocols",
+    "folkmoot.decisions",
     "folkmoot.pages",
     "folkmoot.api",
 ]

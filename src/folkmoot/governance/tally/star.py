@@ -180,7 +180,7 @@ class StarCount:
                 Reason(
                     "runoff",
                     gettext_noop(
-                        "Automatic runoff: the finalist preferred on more ballots wins (%(none)s ballots preferred neither)."
+                        "Automatic runoff: the finalist preferred on more ballots wins. Ballots preferring neither: %(none)s."
                     ),
                     {"none": no_preference},
                 ),
