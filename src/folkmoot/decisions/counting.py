@@ -6,8 +6,11 @@ from __future__ import annotations
 import numpy as np
 from django.db.models import Count
 
+from folkmoot.governance.tally.allocated import allocated_score
 from folkmoot.governance.tally.ballots import ScoreBallots
-from folkmoot.governance.tally.choice import ChoiceCounts
+from folkmoot.governance.tally.choice import ChoiceCounts, approval, choice_vote
+from folkmoot.governance.tally.result import Result
+from folkmoot.governance.tally.star import Tiebreak, bloc_star, star
 
 from .models import Vote
 
@@ -22,6 +25,12 @@ def score_ballots(vote: Vote) -> ScoreBallots:
     if not rows:
         return ScoreBallots.from_array(vote.options, np.zeros((0, width)), max_score=vote.max_score)
     digits = np.frombuffer("".join(m for m, _ in rows).encode("ascii"), dtype=np.uint8) - ord("0")
+    if len(digits) != len(rows) * width or digits.max(initial=0) > vote.max_score:
+        # Ballots are written by the platform; a row that does not fit is corruption, and a
+        # count must never silently skip or misread it.
+        raise ValueError(
+            f"vote {vote.pk}: a stored ballot does not fit {width} scores of 0–{vote.max_score}"
+        )
     counts = np.fromiter((n for _, n in rows), dtype=np.int64, count=len(rows))
     return ScoreBallots.from_array(
         vote.options, digits.reshape(len(rows), width), counts, max_score=vote.max_score
@@ -39,3 +48,28 @@ def choice_counts(vote: Vote) -> ChoiceCounts:
         null += n if valid is False else 0
         voters += n
     return ChoiceCounts(tuple(vote.options), counts, blank, null, voters)
+
+
+def count_vote(vote: Vote, *, tiebreak: Tiebreak = "official") -> Result:
+    """Count a stored vote by its method, with the lot seed it published when it opened."""
+    seed = vote.lot_seed
+    if vote.method in ("star", "bloc-star", "allocated-score"):
+        ballots = score_ballots(vote)
+        if vote.method == "star":
+            return star(ballots, tiebreak=tiebreak, seed=seed)
+        if vote.method == "bloc-star":
+            return bloc_star(ballots, seats=vote.seats, tiebreak=tiebreak, seed=seed)
+        return allocated_score(ballots, seats=vote.seats, tiebreak=tiebreak, seed=seed)
+    if vote.method == "choice":
+        return choice_vote(choice_counts(vote))
+    ballots = score_ballots(vote)  # approval and top-N marks are 0/1 digits
+    marks = ballots.counts @ ballots.scores.astype(np.int64)
+    return approval(
+        vote.options,
+        marks,
+        seats=vote.seats,
+        voters=ballots.total,
+        tiebreak=tiebreak,
+        seed=seed,
+        method=vote.method,
+    )

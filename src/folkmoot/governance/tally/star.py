@@ -101,8 +101,9 @@ class StarCount:
         )
         return [self.names.index(n) for n in chosen]
 
-    def round(self, candidates: list[int], title: Reason) -> Round:
-        rnd = Round(title)
+    def round(self, candidates: list[int], rnd: Round) -> Round:
+        """Count one STAR round into `rnd`, which the caller has already kept, so that a
+        tie only a lot could break still shows every step that led to it (BEY-3)."""
         steps = rnd.steps
         totals = {c: int(self.stats.totals[c]) for c in candidates}
         if len(candidates) == 1:
@@ -289,8 +290,9 @@ def bloc_star(
                     {"seat": number, "seats": seats},
                 )
             )
-            rnd = count.round(remaining, title)
+            rnd = Round(title)
             rounds.append(rnd)
+            count.round(remaining, rnd)
             assert rnd.winner is not None
             winners.append(rnd.winner)
             remaining.remove(count.names.index(rnd.winner))

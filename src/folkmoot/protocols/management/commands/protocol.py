@@ -15,6 +15,8 @@ from folkmoot.protocols.texts import protocol_markdown
 
 
 class Command(BaseCommand):
+    # Reads a file and prints; the project's system checks add only start-up time here.
+    requires_system_checks: list[str] = []
     help = "Check a protocol document, or render one (a file or a preset) as text or JSON."
 
     def add_arguments(self, parser: CommandParser) -> None:
