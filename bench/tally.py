@@ -44,7 +44,7 @@ add up to more than 10 s; the same rule for ours and starvote. Memory, per path:
           would hide the figure; it is the fallback (marked ≥) where /proc is unavailable.
     Target: each of our paths < 300 MB by both measures (MB = 10**6 bytes).
 Each starvote run has a budget of 300 s (--budget); a run cut short prints "> 300 s", and the
-ratio computed from that lower bound is marked "≥". Winners are compared on every run ("agree" /
+ratio computed from that lower bound is marked "≥" (it can PASS, never MISS: "?"). Winners are compared on every run ("agree" /
 "DISAGREE"): STAR and Bloc STAR in seat order; Allocated Score as a set, since starvote returns
 those winners sorted by name. A tie only a lot could break would be compared as a tie (ours run
 with tiebreak="none", starvote with tiebreaker=None).
@@ -394,9 +394,7 @@ def child(database: str, sizes: list[int], budget: float) -> dict[str, Any]:
             cursor.execute("SELECT sqlite_version()")
             server = "SQLite " + cursor.fetchone()[0] + " (temporary file, WAL)"
     table = Ballot._meta.db_table
-    columns = ", ".join(
-        Ballot._meta.get_field(f).column for f in ("id", "vote", "marks", "valid")
-    )
+    columns = ", ".join(Ballot._meta.get_field(f).column for f in ("id", "vote", "marks", "valid"))
     votes: dict[int, int] = {}
     loads: dict[int, float] = {}
     for n in sizes:
@@ -523,7 +521,8 @@ def fmt_mb(r: dict[str, Any] | None, key: str) -> str:
     value = r.get(key)
     if value is None:
         return "n/a"
-    mark = "≥" if key == "rss_delta" and not r.get("rss_exact", True) else ""
+    cut = r.get("timeout") or (key == "rss_delta" and not r.get("rss_exact", True))
+    mark = "≥" if cut else ""
     mb = value / MB
     return f"{mark}{mb:.1f} MB" if mb < 10 else f"{mark}{mb:.0f} MB"
 
@@ -538,8 +537,28 @@ def mem_ok(*runs: dict[str, Any] | None) -> bool:
     return True
 
 
-def verdict(ok: bool | None) -> str:
-    return "—" if ok is None else ("PASS" if ok else "MISS")
+def verdict(ok: bool | None, value: float | None = None) -> str:
+    """PASS / MISS; "?" for a lower bound below the target; "—" where nothing is judged."""
+    if ok is None:
+        return "?" if value is not None else "—"
+    return "PASS" if ok else "MISS"
+
+
+def judge(value: float | None, target: float, slow: dict[str, Any] | None) -> bool | None:
+    """A ratio against its target; from a starvote run cut short it is a lower bound, which
+    can pass but cannot miss."""
+    if value is None:
+        return None
+    if value >= target:
+        return True
+    return None if slow and slow.get("timeout") else False
+
+
+def agreed(row: dict[str, Any]) -> bool | None:
+    """Winners agree; None (not judged) when starvote was cut short by its budget."""
+    if row["sv"] and row["sv"].get("timeout"):
+        return None
+    return agree(row["method"], row["ours"], row["sv"])
 
 
 def winners_text(row: dict[str, Any]) -> str:
@@ -580,11 +599,17 @@ def print_in_memory(a: dict[str, Any], checks: list[Check]) -> None:
     timing, memory = [], []
     last_n = None
     for row in a["rows"]:
-        n, method, build, mine, theirs = row["n"], row["method"], row["build"], row["ours"], row["sv"]
+        n, method, build, mine, theirs = (
+            row["n"],
+            row["method"],
+            row["build"],
+            row["ours"],
+            row["sv"],
+        )
         first = n != last_n
         last_n = n
         value, text = ratio(theirs, mine)
-        ok = None if value is None else value >= TARGET_A
+        ok = judge(value, TARGET_A, theirs)
         _, with_build = ratio(theirs, mine, build)
         distinct = (build.get("outcome") or {}).get("distinct") if "error" not in build else None
         timing.append(
@@ -596,7 +621,7 @@ def print_in_memory(a: dict[str, Any], checks: list[Check]) -> None:
                 fmt_s(mine),
                 fmt_s(theirs),
                 text,
-                verdict(ok),
+                verdict(ok, value),
                 with_build,
                 winners_text(row),
             ]
@@ -616,7 +641,7 @@ def print_in_memory(a: dict[str, Any], checks: list[Check]) -> None:
         )
         label = f"(a) {n:,} {METHOD_NAMES[method]}"
         checks.append(("a", label, ok, text))
-        checks.append(("agree", label, agree(method, mine, theirs), ""))
+        checks.append(("agree", label, agreed(row), ""))
         checks.append(("memory", label, mem_ok(mine, build), peak_text(mine, build)))
     print(
         table(
@@ -672,7 +697,7 @@ def print_database(b: dict[str, Any], checks: list[Check]) -> None:
         first = n != last_n
         last_n = n
         value, text = ratio(theirs, mine)
-        ok_ratio = None if value is None else value >= TARGET_B_RATIO
+        ok_ratio = judge(value, TARGET_B_RATIO, theirs)
         headline = n == 1_000_000 and method == "star"
         fast = None
         if headline:
@@ -686,7 +711,7 @@ def print_database(b: dict[str, Any], checks: list[Check]) -> None:
                 fmt_s(theirs),
                 fmt_s(theirs, "load"),
                 text,
-                verdict(ok_ratio),
+                verdict(ok_ratio, value),
                 verdict(fast),
                 winners_text(row),
             ]
@@ -707,7 +732,7 @@ def print_database(b: dict[str, Any], checks: list[Check]) -> None:
             checks.append(("b-fast", label, fast, fmt_s(mine)))
             checks.append(("b-headline", label, ok_ratio, text))
         checks.append(("b", label, ok_ratio, text))
-        checks.append(("agree", label, agree(method, mine, theirs), ""))
+        checks.append(("agree", label, agreed(row), ""))
         checks.append(("memory", label, mem_ok(mine), peak_text(mine)))
     print(
         table(
@@ -768,14 +793,17 @@ def print_targets(checks: list[Check], has_million: bool) -> None:
             continue
         judged = [c for c in mine if c[2] is not None]
         passed = sum(1 for c in judged if c[2])
+        status = "MISS" if passed < len(judged) else "PASS" if len(judged) == len(mine) else "?   "
         if key in ("b-fast", "b-headline"):
             each = "; ".join(f"{c[1].split()[1]} {c[3]} {verdict(c[2])}" for c in mine)
-            print(f"  {'PASS' if passed == len(judged) else 'MISS'}  {title}: {each}")
+            print(f"  {status}  {title}: {each}")
             continue
         summary = f"{passed}/{len(judged)} PASS"
+        if len(judged) < len(mine):
+            summary += f" ({len(mine) - len(judged)} not judged: starvote cut short)"
         if key == "memory":
             summary += f"; largest: {max(mine, key=lambda c: _peak(c[3]))[3]}"
-        print(f"  {'PASS' if passed == len(judged) else 'MISS'}  {title}: {summary}")
+        print(f"  {status}  {title}: {summary}")
         misses = [f"{c[1]} {c[3]}".strip() for c in judged if not c[2]]
         for miss in misses:
             print(f"          MISS {miss}")

@@ -16,7 +16,7 @@ from .models import Vote
 
 
 def grouped_marks(vote: Vote) -> list[tuple[str, bool | None, int]]:
-    return list(vote.ballots.values_list("marks", "valid").annotate(n=Count("pk")).order_by())
+    return list(vote.ballots.values_list("marks", "valid").annotate(n=Count("*")).order_by())
 
 
 def score_ballots(vote: Vote) -> ScoreBallots:

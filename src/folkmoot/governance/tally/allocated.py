@@ -5,13 +5,17 @@ ballots keep the fraction (1 − remaining quota ÷ ballots in the group) of the
 Exact fractions throughout. A tie for the highest weighted total goes straight to the lot.
 
 As in the `starvote` reference (2.1), ballots are counted (not weighed) against the quota
-and grouped by weighted score; identical ballots are treated identically, so they are
-counted as one group with a multiplicity."""
+and grouped by weighted score.
+
+Weights only ever take a few values — every ballot starts at 1, and each partial spend
+gives one score group a new weight — so each distinct ballot carries a *weight class*: the
+exact arithmetic is done once per class, and the per-ballot work is integer numpy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
+
+import numpy as np
 
 from folkmoot.governance.reasons import Reason, gettext_noop
 
@@ -21,16 +25,57 @@ from .result import Result, Round, Step, Tie
 from .star import Tiebreak
 
 
-@dataclass
-class Group:
-    """Identical ballots: their scores, how many were cast, the weight each still carries."""
+class Allocation:
+    def __init__(self, ballots: ScoreBallots) -> None:
+        self.scores = ballots.scores.astype(np.int64)
+        self.counts = ballots.counts.copy()
+        self.weight_class = np.zeros(len(self.counts), dtype=np.int64)
+        self.weights: list[Fraction] = [Fraction(1)]
+        self.active = self.counts > 0
 
-    scores: list[int]
-    count: int
-    weight: Fraction = Fraction(1)
+    def totals(self, candidates: list[int]) -> dict[int, Fraction]:
+        out = dict.fromkeys(candidates, Fraction(0))
+        for k, weight in enumerate(self.weights):
+            rows = self.active & (self.weight_class == k)
+            if not rows.any():
+                continue
+            sums = self.counts[rows] @ self.scores[rows][:, candidates]
+            for c, value in zip(candidates, sums, strict=True):
+                out[c] += weight * int(value)
+        return out
 
-    def support(self, candidate: int) -> Fraction:
-        return self.scores[candidate] * self.weight
+    def spend(self, winner: int, quota_size: Fraction) -> dict[str, object]:
+        """The winner's strongest supporters spend one quota; returns what each weighted
+        score level spent, for the explanation."""
+        levels: dict[Fraction, list[tuple[int, int]]] = {}
+        for k, weight in enumerate(self.weights):
+            for score in range(1, int(self.scores[:, winner].max(initial=0)) + 1):
+                rows = self.active & (self.weight_class == k) & (self.scores[:, winner] == score)
+                if rows.any():
+                    levels.setdefault(weight * score, []).append((k, score))
+        quota = quota_size
+        spent: dict[str, object] = {}
+        for level in sorted(levels, reverse=True):
+            if not quota:
+                break
+            members = [
+                self.active & (self.weight_class == k) & (self.scores[:, winner] == score)
+                for k, score in levels[level]
+            ]
+            count = sum(int(self.counts[rows].sum()) for rows in members)
+            if count <= quota:
+                quota -= count
+                for rows in members:
+                    self.active &= ~rows
+                spent[str(level)] = {"ballots": count, "kept": 0}
+                continue
+            keep = 1 - Fraction(quota, count)
+            for (k, _score), rows in zip(levels[level], members, strict=True):
+                self.weights.append(self.weights[k] * keep)
+                self.weight_class[rows] = len(self.weights) - 1
+            spent[str(level)] = {"ballots": count, "kept": keep}
+            quota = Fraction(0)
+        return spent
 
 
 def allocated_score(
@@ -43,25 +88,19 @@ def allocated_score(
         raise ValueError("more seats than candidates")
     seed = seed or lot.default_seed(names)
     quota_size = Fraction(ballots.total, seats)
-    # One entry per distinct ballot: scores, how many cast it, the weight each still has.
-    groups = [
-        Group(list(map(int, row)), int(n))
-        for row, n in zip(ballots.scores, ballots.counts, strict=True)
-    ]
+    details = {"quota": quota_size}
+    if seats == len(names):
+        rnd = Round(
+            Reason("all_elected", gettext_noop("As many candidates as seats: all are elected."))
+        )
+        return Result(
+            "allocated-score", names, list(names), [rnd], ballots=ballots.total, details=details
+        )
+    state = Allocation(ballots)
     remaining = list(range(len(names)))
     winners: list[str] = []
     rounds: list[Round] = []
     lot_used = False
-    details = {"quota": quota_size}
-    if seats == len(names):
-        rounds.append(
-            Round(
-                Reason("all_elected", gettext_noop("As many candidates as seats: all are elected."))
-            )
-        )
-        return Result(
-            "allocated-score", names, list(names), rounds, ballots=ballots.total, details=details
-        )
     while len(winners) < seats:
         rnd = Round(
             Reason(
@@ -71,31 +110,27 @@ def allocated_score(
             )
         )
         rounds.append(rnd)
-        totals = {c: sum((g.count * g.support(c) for g in groups), Fraction(0)) for c in remaining}
+        totals = state.totals(remaining)
         best = max(totals.values())
         top = [c for c in remaining if totals[c] == best]
-        step = Step(
-            "weighted_scoring",
-            Reason(
+        rnd.steps.append(
+            Step(
                 "weighted_scoring",
-                gettext_noop("Weighted scores: the highest total wins this seat."),
-            ),
-            {names[c]: v for c, v in totals.items()},
-            [names[top[0]]] if len(top) == 1 else [],
-            sorted(names[c] for c in top) if len(top) > 1 else [],
+                Reason(
+                    "weighted_scoring",
+                    gettext_noop("Weighted scores: the highest total wins this seat."),
+                ),
+                {names[c]: v for c, v in totals.items()},
+                [names[top[0]]] if len(top) == 1 else [],
+                sorted(names[c] for c in top) if len(top) > 1 else [],
+            )
         )
-        rnd.steps.append(step)
         if len(top) > 1:
             tied = [names[c] for c in top]
             if tiebreak == "none":
+                tie = Tie(sorted(tied), 1, "scoring")
                 return Result(
-                    "allocated-score",
-                    names,
-                    winners,
-                    rounds,
-                    Tie(sorted(tied), 1, "scoring"),
-                    ballots.total,
-                    details=details,
+                    "allocated-score", names, winners, rounds, tie, ballots.total, details=details
                 )
             lot_used = True
             chosen = lot.draw(seed, tied, 1)[0]
@@ -120,27 +155,7 @@ def allocated_score(
         remaining.remove(winner)
         if len(winners) == seats:
             break
-        # Allocation: supporters spend the quota, highest weighted score first.
-        quota = quota_size
-        supporters = [g for g in groups if g.support(winner) != 0]
-        spent: dict[str, object] = {}
-        exhausted: set[int] = set()
-        while supporters and quota:
-            level = max(g.support(winner) for g in supporters)
-            group = [g for g in supporters if g.support(winner) == level]
-            count = sum(g.count for g in group)
-            if count <= quota:
-                quota -= count
-                exhausted.update(id(g) for g in group)
-                supporters = [g for g in supporters if g.support(winner) != level]
-                spent[str(level)] = {"ballots": count, "kept": 0}
-                continue
-            keep = 1 - Fraction(quota, count)
-            for g in group:
-                g.weight *= keep
-            spent[str(level)] = {"ballots": count, "kept": keep}
-            quota = Fraction(0)
-        groups = [g for g in groups if id(g) not in exhausted]
+        spent = state.spend(winner, quota_size)
         rnd.steps.append(
             Step(
                 "allocation",

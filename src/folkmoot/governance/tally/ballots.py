@@ -45,8 +45,12 @@ class ScoreBallots:
         *,
         max_score: int = 5,
     ) -> ScoreBallots:
-        """Collapse identical rows; `counts` weights rows that are already grouped."""
-        scores = np.asarray(scores, dtype=np.int16).reshape(-1, len(candidates))
+        """Collapse identical rows; `counts` weights rows that are already grouped.
+
+        Each row is read as one number in base (max_score + 1), so finding the distinct
+        ballots is a one-dimensional count rather than a sort of rows."""
+        width = len(candidates)
+        scores = np.asarray(scores, dtype=np.int64).reshape(-1, width)
         weights = (
             np.ones(len(scores), dtype=np.int64)
             if counts is None
@@ -54,11 +58,24 @@ class ScoreBallots:
         )
         if len(scores) == 0:
             return cls(tuple(candidates), scores.astype(np.int8), weights, max_score)
-        unique, inverse = np.unique(scores, axis=0, return_inverse=True)
-        merged = np.bincount(inverse.ravel(), weights=weights, minlength=len(unique)).astype(
-            np.int64
-        )
-        return cls(tuple(candidates), unique.astype(np.int8), merged, max_score)
+        base = max_score + 1
+        if base**width >= 2**62:  # too many candidates to number every ballot
+            unique, inverse = np.unique(scores, axis=0, return_inverse=True)
+            merged = np.bincount(inverse.ravel(), weights=weights, minlength=len(unique))
+            return cls(
+                tuple(candidates), unique.astype(np.int8), merged.astype(np.int64), max_score
+            )
+        place = base ** np.arange(width - 1, -1, -1, dtype=np.int64)
+        keys = scores @ place
+        if base**width <= 1 << 22:
+            tally = np.bincount(keys, weights=weights, minlength=base**width)
+            present = np.flatnonzero(tally)
+            merged = tally[present].astype(np.int64)
+        else:
+            present, inverse = np.unique(keys, return_inverse=True)
+            merged = np.bincount(inverse, weights=weights).astype(np.int64)
+        rows = (present[:, None] // place) % base
+        return cls(tuple(candidates), rows.astype(np.int8), merged, max_score)
 
     @classmethod
     def from_dicts(
