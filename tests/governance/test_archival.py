@@ -53,3 +53,22 @@ def test_placement_only_ever_moves_forward_in_time(age: float, quiet: float):
     earlier = place("debates", age=age, quiet=quiet)
     later = place("debates", age=age + 30, quiet=quiet + 30)
     assert order[later] >= order[earlier]
+
+
+@given(
+    st.floats(0, 1000) | st.sampled_from([90.0, 180.0, 240.0]),
+    st.floats(0, 1000) | st.sampled_from([60.0, 90.0]),
+)
+def test_boundaries_say_the_same_as_the_placement_of_one_thread(age: float, quiet: float):
+    """The instants the database compares with give the same answer as thread_placement."""
+    from folkmoot.governance.archival import boundaries
+
+    quiet = min(quiet, age)
+    now = START + timedelta(days=age)
+    last = now - timedelta(days=quiet)
+    b = boundaries(RED15M, now)
+    assert b is not None
+    trash = START <= b.trash_created_before and last <= b.trash_quiet_before
+    history = not trash and last <= b.history_quiet_before
+    expected = "trash" if trash else "history" if history else "debates"
+    assert place("debates", age=age, quiet=quiet) == expected

@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from folkmoot.accounts.api import router as accounts_router
 from folkmoot.federation.api import router as federation_router
+from folkmoot.forums.api import router as forums_router
 from folkmoot.protocols.api import router as protocols_router
 
 from . import errors
@@ -19,3 +20,4 @@ errors.install(api)
 api.add_router("/", federation_router)
 api.add_router("/", accounts_router)
 api.add_router("/", protocols_router)
+api.add_router("/", forums_router)

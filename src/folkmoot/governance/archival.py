@@ -57,3 +57,26 @@ def thread_placement(
             ),
         )
     return Placement(forum, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Boundaries:
+    """The archival rule at one moment, as instants a database can compare with: a thread of
+    an archivable forum is in Trash when created at or before `trash_created_before` and last
+    active at or before `trash_quiet_before`; otherwise in History when last active at or
+    before `history_quiet_before`. `thread_placement` is the same rule for one thread."""
+
+    history_quiet_before: datetime
+    trash_created_before: datetime
+    trash_quiet_before: datetime
+
+
+def boundaries(protocol: Protocol, now: datetime) -> Boundaries | None:
+    archival = protocol.archival
+    if archival is None:
+        return None
+    return Boundaries(
+        history_quiet_before=now - timedelta(days=archival.inactive_days_to_history),
+        trash_created_before=now - timedelta(days=archival.age_days_to_trash),
+        trash_quiet_before=now - timedelta(days=archival.inactive_days_to_trash),
+    )

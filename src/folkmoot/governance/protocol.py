@@ -237,6 +237,8 @@ class Forum(Strict):
         "normal"
     )
     archivable: bool = True
+    # How long authors may edit what they wrote: None for no limit, 0 for never.
+    edit_window_minutes: int | None = Field(60, ge=0)
 
     @model_validator(mode="after")
     def tags_when_required(self) -> Forum:

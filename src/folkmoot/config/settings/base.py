@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "folkmoot.offices",
     "folkmoot.protocols",
     "folkmoot.decisions",
+    "folkmoot.forums",
     "folkmoot.pages",
     "folkmoot.api",
 ]

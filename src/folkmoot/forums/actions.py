@@ -1,0 +1,271 @@
+"""Writes in forums: every permission comes from the governance core, asked with the facts
+the platform holds about the person (`protocols.facts.viewer_for`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from folkmoot.audit.log import record
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.audience import Viewer, check_forum
+from folkmoot.governance.posting import check_capacity, check_edit, check_tag
+from folkmoot.governance.protocol import Protocol
+from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
+from folkmoot.protocols.facts import viewer_for
+from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.refusals import NotFound, Refused, require
+
+from . import selectors
+from .models import Post, PostRevision, Reaction, Thread
+from .text import render
+
+
+@dataclass
+class ForumContext:
+    assembly: Assembly
+    protocol: Protocol
+    viewer: Viewer
+
+    def may(self, forum_key: str, action: str) -> Answer:
+        return check_forum(self.protocol, forum_key, action, self.viewer, timezone.localdate())  # type: ignore[arg-type]
+
+
+def forum_context(user: Any, assembly: Assembly) -> ForumContext:
+    in_force = protocol_in_force(assembly)
+    if in_force is None or not in_force.protocol.forums:
+        raise NotFound(assembly.slug)
+    return ForumContext(assembly, in_force.protocol, viewer_for(user, assembly))
+
+
+def access_forum(ctx: ForumContext, forum_key: str) -> None:
+    """A forum the protocol does not declare is missing; one the person may not read is
+    refused with the core's reason (they may know it exists: the protocol is public)."""
+    if forum_key not in ctx.protocol.forums:
+        raise NotFound(forum_key)
+    require(ctx.may(forum_key, "read"))
+
+
+def access_thread(user: Any, thread_id: int) -> tuple[ForumContext, Thread, str]:
+    """The thread, its assembly's context and the forum it is in now."""
+    from folkmoot.federation.models import Assembly as AssemblyModel
+
+    thread = (
+        Thread.objects.select_related("author", "assembly", "assembly__root")
+        .filter(pk=thread_id)
+        .first()
+    )
+    if (
+        thread is None
+        or not AssemblyModel.objects.visible_to(user).filter(pk=thread.assembly_id).exists()
+    ):
+        raise NotFound(thread_id)
+    ctx = forum_context(user, thread.assembly)
+    place = selectors.place_of(ctx.protocol, thread)
+    if place in ctx.protocol.forums:
+        require(ctx.may(place, "read"))
+    return ctx, thread, place
+
+
+def _check_text(body: str) -> Answer:
+    if not body.strip():
+        return Answer.no(Reason("empty_post", gettext_noop("Write something first.")))
+    return Answer.yes()
+
+
+def check_open_thread(
+    ctx: ForumContext,
+    user: Any,
+    forum_key: str,
+    *,
+    title: str,
+    tag: str,
+    body: str,
+    as_office: str = "",
+) -> Thread:
+    access_forum(ctx, forum_key)
+    title_answer = (
+        Answer.yes()
+        if title.strip()
+        else Answer.no(Reason("empty_title", gettext_noop("Give the thread a title.")))
+    )
+    require(
+        combine(
+            ctx.may(forum_key, "open_thread"),
+            check_tag(ctx.protocol, forum_key, tag),
+            check_capacity(ctx.protocol, ctx.viewer, as_office),
+            title_answer,
+            _check_text(body),
+        )
+    )
+    return do_open_thread(
+        assembly=ctx.assembly,
+        forum_key=forum_key,
+        author=user,
+        title=title.strip(),
+        tag=tag,
+        body=body,
+        as_office=as_office,
+    )
+
+
+@transaction.atomic
+def do_open_thread(
+    *,
+    assembly: Assembly,
+    forum_key: str,
+    author: Any,
+    title: str,
+    tag: str,
+    body: str,
+    as_office: str = "",
+) -> Thread:
+    now = timezone.now()
+    thread = Thread.objects.create(
+        assembly=assembly,
+        forum_key=forum_key,
+        title=title,
+        tag=tag,
+        author=author,
+        as_office=as_office,
+        created_at=now,
+        last_activity_at=now,
+    )
+    Post.objects.create(
+        thread=thread,
+        author=author,
+        as_office=as_office,
+        body=body,
+        body_html=render(body),
+        created_at=now,
+    )
+    record(
+        "forum.open_thread",
+        actor=author,
+        assembly=assembly,
+        subject=thread,
+        forum=forum_key,
+        tag=tag,
+    )
+    return thread
+
+
+def check_reply(
+    ctx: ForumContext,
+    user: Any,
+    thread: Thread,
+    place: str,
+    *,
+    body: str,
+    as_office: str = "",
+    quote: Post | None = None,
+) -> Post:
+    may_reply = (
+        ctx.may(place, "reply")
+        if place in ctx.protocol.forums
+        else Answer.no(
+            Reason("forum_gone", gettext_noop("This forum no longer exists in the protocol."))
+        )
+    )
+    require(
+        combine(may_reply, check_capacity(ctx.protocol, ctx.viewer, as_office), _check_text(body))
+    )
+    if quote is not None and quote.thread_id != thread.pk:
+        quote = None
+    return do_reply(thread=thread, author=user, body=body, as_office=as_office, quote=quote)
+
+
+@transaction.atomic
+def do_reply(
+    *, thread: Thread, author: Any, body: str, as_office: str = "", quote: Post | None = None
+) -> Post:
+    now = timezone.now()
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        as_office=as_office,
+        body=body,
+        body_html=render(body),
+        quote_of=quote,
+        created_at=now,
+    )
+    Thread.objects.filter(pk=thread.pk).update(last_activity_at=now)
+    record("forum.reply", actor=author, assembly=thread.assembly, subject=post, thread=thread.pk)
+    return post
+
+
+def check_edit_post(ctx: ForumContext, user: Any, post: Post, place: str, *, body: str) -> Post:
+    require(
+        combine(
+            check_edit(
+                ctx.protocol,
+                place,
+                is_author=post.author_id == getattr(user, "pk", None),
+                written_at=post.created_at,
+                now=timezone.now(),
+            ),
+            _check_text(body),
+        )
+    )
+    return do_edit_post(post=post, body=body, actor=user)
+
+
+@transaction.atomic
+def do_edit_post(*, post: Post, body: str, actor: Any) -> Post:
+    PostRevision.objects.create(post=post, body=post.body)
+    post.body, post.body_html, post.edited_at = body, render(body), timezone.now()
+    post.save(update_fields=["body", "body_html", "edited_at"])
+    record("forum.edit", actor=actor, assembly=post.thread.assembly, subject=post)
+    return post
+
+
+def check_react(
+    ctx: ForumContext, user: Any, post: Post, place: str, *, value: int, as_office: str = ""
+) -> Reaction | None:
+    """FOR-4: those who may reply in the forum may +1 or −1; the same reaction again takes
+    it back."""
+    if value not in (1, -1):
+        raise Refused.because(Reason("bad_reaction", gettext_noop("A reaction is +1 or −1.")))
+    may = (
+        ctx.may(place, "reply")
+        if place in ctx.protocol.forums
+        else Answer.no(
+            Reason("forum_gone", gettext_noop("This forum no longer exists in the protocol."))
+        )
+    )
+    require(combine(may, check_capacity(ctx.protocol, ctx.viewer, as_office)))
+    return do_react(post=post, user=user, value=value, as_office=as_office)
+
+
+@transaction.atomic
+def do_react(*, post: Post, user: Any, value: int, as_office: str = "") -> Reaction | None:
+    existing = (
+        Reaction.objects.select_for_update()
+        .filter(post=post, user=user, as_office=as_office)
+        .first()
+    )
+    if existing is not None and existing.value == value:
+        existing.delete()
+        record(
+            "forum.unreact",
+            actor=user,
+            assembly=post.thread.assembly,
+            subject=post,
+            office=as_office,
+        )
+        return None
+    reaction, _ = Reaction.objects.update_or_create(
+        post=post, user=user, as_office=as_office, defaults={"value": value}
+    )
+    record(
+        "forum.react",
+        actor=user,
+        assembly=post.thread.assembly,
+        subject=post,
+        value=value,
+        office=as_office,
+    )
+    return reaction

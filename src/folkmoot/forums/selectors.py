@@ -1,0 +1,129 @@
+"""Reads for forums, each a fixed number of queries however many threads and posts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.archival import boundaries, thread_placement
+from folkmoot.governance.protocol import Protocol
+
+from .models import Post, Reaction, Thread
+
+
+def in_forum(protocol: Protocol, forum_key: str, now: datetime) -> Q:
+    """The threads that are in `forum_key` now: moved there by a person, or placed there by
+    the protocol's archival rule (FOR-3) — the same instants as `thread_placement`."""
+    moved_here = Q(moved_to=forum_key)
+    archivable = [k for k, f in protocol.forums.items() if f.archivable]
+    b = boundaries(protocol, now)
+    by_time = Q(moved_to="")
+    if b is None or protocol.archival is None:
+        return moved_here | (by_time & Q(forum_key=forum_key))
+    trash = Q(
+        forum_key__in=archivable,
+        created_at__lte=b.trash_created_before,
+        last_activity_at__lte=b.trash_quiet_before,
+    )
+    history = Q(forum_key__in=archivable, last_activity_at__lte=b.history_quiet_before) & ~trash
+    if forum_key == protocol.archival.trash_forum:
+        return moved_here | (by_time & (trash | Q(forum_key=forum_key)))
+    if forum_key == protocol.archival.history_forum:
+        return moved_here | (by_time & (history | Q(forum_key=forum_key)))
+    return moved_here | (by_time & Q(forum_key=forum_key) & ~trash & ~history)
+
+
+def place_of(protocol: Protocol, thread: Thread, now: datetime | None = None) -> str:
+    if thread.moved_to:
+        return thread.moved_to
+    if thread.forum_key not in protocol.forums:  # a forum the protocol no longer declares
+        return thread.forum_key
+    return thread_placement(
+        protocol,
+        thread.forum_key,
+        created_at=thread.created_at,
+        last_activity=thread.last_activity_at,
+        now=now or timezone.now(),
+    ).forum
+
+
+def threads_in(
+    assembly: Assembly, protocol: Protocol, forum_key: str, tag: str | None = None
+) -> QuerySet[Thread]:
+    """Pinned first, then by last activity, with reply counts and the opening post's +1/−1."""
+    opening = (
+        Post.objects.filter(thread=OuterRef("pk")).order_by("created_at", "id").values("pk")[:1]
+    )
+
+    def reactions(value: int) -> Subquery:
+        return Subquery(
+            Reaction.objects.filter(post=Subquery(opening), value=value)
+            .values("post")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        )
+
+    threads = (
+        Thread.objects.filter(assembly=assembly)
+        .filter(in_forum(protocol, forum_key, timezone.now()))
+        .select_related("author")
+        .annotate(
+            posts_count=Count("posts", filter=Q(posts__trashed_at__isnull=True)),
+            plus=Coalesce(reactions(1), Value(0)),
+            minus=Coalesce(reactions(-1), Value(0)),
+        )
+        .order_by("-pinned", "-last_activity_at", "-pk")
+    )
+    return threads.filter(tag=tag) if tag else threads
+
+
+def posts_of(thread: Thread, viewer_id: int | None) -> QuerySet[Post]:
+    mine = Reaction.objects.filter(post=OuterRef("pk"), user_id=viewer_id or 0)
+    return (
+        thread.posts.select_related("author", "quote_of", "quote_of__author")
+        .annotate(
+            plus=Count("reactions", filter=Q(reactions__value=1), distinct=True),
+            minus=Count("reactions", filter=Q(reactions__value=-1), distinct=True),
+            revisions_count=Count("revisions", distinct=True),
+            reacted=Exists(mine),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def office_support(post: Post) -> dict[str, int]:
+    """FOR-4: "+1 as <office>" counts per office; only these count as an office's support."""
+    rows = (
+        Reaction.objects.filter(post=post, value=1)
+        .exclude(as_office="")
+        .values("as_office")
+        .annotate(n=Count("pk"))
+    )
+    return {r["as_office"]: r["n"] for r in rows}
+
+
+def reaction_totals(post_ids: list[int]) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for row in (
+        Reaction.objects.filter(post_id__in=post_ids, value=1)
+        .exclude(as_office="")
+        .values("post_id", "as_office")
+        .annotate(n=Sum("value"))
+    ):
+        out.setdefault(row["post_id"], {})[row["as_office"]] = row["n"]
+    return out

@@ -1,0 +1,33 @@
+"""A RED15M assembly with one person of each kind the permission matrix needs (FOR-2)."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from folkmoot.accounts.models import User
+from folkmoot.federation import actions
+from folkmoot.federation.models import Assembly
+from folkmoot.offices.actions import do_appoint
+from folkmoot.protocols.actions import do_adopt_preset
+from tests.factories import UserFactory, make_assembly
+
+
+@dataclass
+class Red15m:
+    assembly: Assembly
+    platform: User  # signed in, not a member
+    citizen: User
+    coordinator: User
+    drafter: User
+
+
+@pytest.fixture
+def red(db: None) -> Red15m:
+    assembly = make_assembly("red15m", title="Asamblea RED15M", reference_prefix="RED15M", newcomer_status="member")
+    do_adopt_preset(assembly=assembly, preset="red15m", actor=None)
+    platform, citizen, coordinator, drafter = (UserFactory(display_name=n) for n in ("Pat", "Cita", "Coco", "Drea"))
+    for person in (citizen, coordinator, drafter):
+        actions.do_join(user=person, assembly=assembly)
+    do_appoint(assembly=assembly, office_slug="coordinator", holder=coordinator, actor=None, seats=5)
+    do_appoint(assembly=assembly, office_slug="drafter", holder=drafter, actor=None, seats=3)
+    return Red15m(assembly, platform, citizen, coordinator, drafter)
