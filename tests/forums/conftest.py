@@ -23,11 +23,17 @@ class Red15m:
 
 @pytest.fixture
 def red(db: None) -> Red15m:
-    assembly = make_assembly("red15m", title="Asamblea RED15M", reference_prefix="RED15M", newcomer_status="member")
+    assembly = make_assembly(
+        "red15m", title="Asamblea RED15M", reference_prefix="RED15M", newcomer_status="member"
+    )
     do_adopt_preset(assembly=assembly, preset="red15m", actor=None)
-    platform, citizen, coordinator, drafter = (UserFactory(display_name=n) for n in ("Pat", "Cita", "Coco", "Drea"))
+    platform, citizen, coordinator, drafter = (
+        UserFactory(display_name=n) for n in ("Pat", "Cita", "Coco", "Drea")
+    )
     for person in (citizen, coordinator, drafter):
         actions.do_join(user=person, assembly=assembly)
-    do_appoint(assembly=assembly, office_slug="coordinator", holder=coordinator, actor=None, seats=5)
+    do_appoint(
+        assembly=assembly, office_slug="coordinator", holder=coordinator, actor=None, seats=5
+    )
     do_appoint(assembly=assembly, office_slug="drafter", holder=drafter, actor=None, seats=3)
     return Red15m(assembly, platform, citizen, coordinator, drafter)

@@ -25,15 +25,69 @@ VIEWERS = {
 }
 # Art. 2, read across: (read, open a thread, reply) for each audience.
 EXPECTED = {
-    "announcements": {"anonymous": "---", "platform": "---", "citizen": "r--", "coordinator": "ror", "drafter": "r--"},
-    "votes": {"anonymous": "r--", "platform": "r--", "citizen": "ror", "coordinator": "ror", "drafter": "ror"},
-    "debates": {"anonymous": "r--", "platform": "r-r", "citizen": "ror", "coordinator": "ror", "drafter": "ror"},
-    "coordination": {"anonymous": "---", "platform": "---", "citizen": "r--", "coordinator": "ror", "drafter": "r--"},
-    "drafting": {"anonymous": "r--", "platform": "r--", "citizen": "r--", "coordinator": "ro-", "drafter": "ror"},
-    "design": {"anonymous": "---", "platform": "---", "citizen": "ror", "coordinator": "ror", "drafter": "ror"},
-    "history": {"anonymous": "r--", "platform": "r--", "citizen": "r--", "coordinator": "ror", "drafter": "r--"},
-    "approved": {"anonymous": "r--", "platform": "r--", "citizen": "r--", "coordinator": "ror", "drafter": "r--"},
-    "trash": {"anonymous": "r--", "platform": "r--", "citizen": "r--", "coordinator": "ror", "drafter": "r--"},
+    "announcements": {
+        "anonymous": "---",
+        "platform": "---",
+        "citizen": "r--",
+        "coordinator": "ror",
+        "drafter": "r--",
+    },
+    "votes": {
+        "anonymous": "r--",
+        "platform": "r--",
+        "citizen": "ror",
+        "coordinator": "ror",
+        "drafter": "ror",
+    },
+    "debates": {
+        "anonymous": "r--",
+        "platform": "r-r",
+        "citizen": "ror",
+        "coordinator": "ror",
+        "drafter": "ror",
+    },
+    "coordination": {
+        "anonymous": "---",
+        "platform": "---",
+        "citizen": "r--",
+        "coordinator": "ror",
+        "drafter": "r--",
+    },
+    "drafting": {
+        "anonymous": "r--",
+        "platform": "r--",
+        "citizen": "r--",
+        "coordinator": "ro-",
+        "drafter": "ror",
+    },
+    "design": {
+        "anonymous": "---",
+        "platform": "---",
+        "citizen": "ror",
+        "coordinator": "ror",
+        "drafter": "ror",
+    },
+    "history": {
+        "anonymous": "r--",
+        "platform": "r--",
+        "citizen": "r--",
+        "coordinator": "ror",
+        "drafter": "r--",
+    },
+    "approved": {
+        "anonymous": "r--",
+        "platform": "r--",
+        "citizen": "r--",
+        "coordinator": "ror",
+        "drafter": "r--",
+    },
+    "trash": {
+        "anonymous": "r--",
+        "platform": "r--",
+        "citizen": "r--",
+        "coordinator": "ror",
+        "drafter": "r--",
+    },
 }
 CASES = [(f, a, act) for f in EXPECTED for a in AUDIENCES for act in ACTIONS]
 
@@ -46,7 +100,9 @@ def expected(forum: str, audience: str, action: str) -> bool:
 def test_core_answers_the_matrix(forum: str, audience: str, action: str):
     from datetime import date
 
-    assert check_forum(RED, forum, action, VIEWERS[audience], date(2026, 11, 22)).allowed is expected(forum, audience, action)
+    assert check_forum(
+        RED, forum, action, VIEWERS[audience], date(2026, 11, 22)
+    ).allowed is expected(forum, audience, action)
 
 
 def person(red, audience):  # type: ignore[no-untyped-def]
@@ -57,7 +113,12 @@ def person(red, audience):  # type: ignore[no-untyped-def]
 def test_html_and_api_answer_the_matrix(red, forum: str):
     slug = red.assembly.slug
     seed_thread = do_open_thread(
-        assembly=red.assembly, forum_key=forum, author=red.coordinator, title="Seed", tag=(RED.forums[forum].tags or [""])[0], body="seed"
+        assembly=red.assembly,
+        forum_key=forum,
+        author=red.coordinator,
+        title="Seed",
+        tag=(RED.forums[forum].tags or [""])[0],
+        body="seed",
     )
     for audience in AUDIENCES:
         user = person(red, audience)
@@ -66,27 +127,57 @@ def test_html_and_api_answer_the_matrix(red, forum: str):
         headers = bearer(user) if user else {}
         tag = (RED.forums[forum].tags or [""])[0]
         # read
-        assert (html.get(f"/assemblies/{slug}/forums/{forum}/").status_code == 200) is expected(forum, audience, "read"), (forum, audience, "read html")
-        assert (api.get(f"/api/v1/assemblies/{slug}/forums/{forum}/threads", **headers).status_code == 200) is expected(forum, audience, "read"), (forum, audience, "read api")
+        assert (html.get(f"/assemblies/{slug}/forums/{forum}/").status_code == 200) is expected(
+            forum, audience, "read"
+        ), (forum, audience, "read html")
+        assert (
+            api.get(f"/api/v1/assemblies/{slug}/forums/{forum}/threads", **headers).status_code
+            == 200
+        ) is expected(forum, audience, "read"), (forum, audience, "read api")
         if user is None:
             continue
         # open a thread
         before = Thread.objects.count()
-        html.post(f"/assemblies/{slug}/forums/{forum}/new/", {"title": f"T {audience}", "tag": tag, "body": "hello"})
+        html.post(
+            f"/assemblies/{slug}/forums/{forum}/new/",
+            {"title": f"T {audience}", "tag": tag, "body": "hello"},
+        )
         opened_html = Thread.objects.count() == before + 1
         response = api.post(
             f"/api/v1/assemblies/{slug}/forums/{forum}/threads",
-            json.dumps({"title": f"A {audience}", "tag": tag, "body": "hello"}), content_type="application/json", **headers,
+            json.dumps({"title": f"A {audience}", "tag": tag, "body": "hello"}),
+            content_type="application/json",
+            **headers,
         )
-        assert opened_html is expected(forum, audience, "open_thread"), (forum, audience, "open html")
-        assert (response.status_code == 201) is expected(forum, audience, "open_thread"), (forum, audience, "open api", response.content)
+        assert opened_html is expected(forum, audience, "open_thread"), (
+            forum,
+            audience,
+            "open html",
+        )
+        assert (response.status_code == 201) is expected(forum, audience, "open_thread"), (
+            forum,
+            audience,
+            "open api",
+            response.content,
+        )
         # reply
         before = Post.objects.count()
         html.post(f"/assemblies/{slug}/threads/{seed_thread.pk}/reply/", {"body": "a reply"})
         replied_html = Post.objects.count() == before + 1
         response = api.post(
-            f"/api/v1/threads/{seed_thread.pk}/posts", json.dumps({"body": "a reply"}), content_type="application/json", **headers
+            f"/api/v1/threads/{seed_thread.pk}/posts",
+            json.dumps({"body": "a reply"}),
+            content_type="application/json",
+            **headers,
         )
         can_read = expected(forum, audience, "read")
-        assert replied_html is (can_read and expected(forum, audience, "reply")), (forum, audience, "reply html")
-        assert (response.status_code == 201) is (can_read and expected(forum, audience, "reply")), (forum, audience, "reply api")
+        assert replied_html is (can_read and expected(forum, audience, "reply")), (
+            forum,
+            audience,
+            "reply html",
+        )
+        assert (response.status_code == 201) is (can_read and expected(forum, audience, "reply")), (
+            forum,
+            audience,
+            "reply api",
+        )

@@ -68,7 +68,8 @@ def test_boundaries_say_the_same_as_the_placement_of_one_thread(age: float, quie
     last = now - timedelta(days=quiet)
     b = boundaries(RED15M, now)
     assert b is not None
-    trash = START <= b.trash_created_before and last <= b.trash_quiet_before
+    created = START
+    trash = created <= b.trash_created_before and last <= b.trash_quiet_before
     history = not trash and last <= b.history_quiet_before
     expected = "trash" if trash else "history" if history else "debates"
     assert place("debates", age=age, quiet=quiet) == expected
