@@ -70,8 +70,9 @@ def threads_in(
     )
 
     def reactions(value: int) -> Subquery:
+        # OuterRef is the opening post annotated on the thread row being listed.
         return Subquery(
-            Reaction.objects.filter(post=Subquery(opening), value=value)
+            Reaction.objects.filter(post=OuterRef("opening_post"), value=value)
             .values("post")
             .annotate(n=Count("pk"))
             .values("n")[:1],
@@ -82,6 +83,7 @@ def threads_in(
         Thread.objects.filter(assembly=assembly)
         .filter(in_forum(protocol, forum_key, timezone.now()))
         .select_related("author")
+        .annotate(opening_post=Subquery(opening))
         .annotate(
             posts_count=Count("posts", filter=Q(posts__trashed_at__isnull=True)),
             plus=Coalesce(reactions(1), Value(0)),
