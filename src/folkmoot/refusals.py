@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
 
 from folkmoot.governance.reasons import Answer, Reason
 
@@ -32,8 +36,20 @@ class Refused(Exception):
 
 
 def reasons_text(answer: Answer) -> list[str]:
-    """The reasons of a refusal in the active language."""
-    return [reason.render(gettext) for reason in answer.reasons]
+    """The reasons of a refusal in the active language; moments are shown in local time and
+    the active locale's format."""
+    language = (get_language() or "en")[:2]
+    return [_localised(reason).render(gettext, language) for reason in answer.reasons]
+
+
+def _localised(reason: Reason) -> Reason:
+    if not any(isinstance(v, datetime) for v in reason.params.values()):
+        return reason
+    params = {
+        k: date_format(timezone.localtime(v), "DATETIME_FORMAT") if isinstance(v, datetime) else v
+        for k, v in reason.params.items()
+    }
+    return Reason(reason.code, reason.template, params)
 
 
 def require(answer: Answer) -> None:

@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from folkmoot.accounts.api import router as accounts_router
 from folkmoot.federation.api import router as federation_router
 from folkmoot.forums.api import router as forums_router
+from folkmoot.moderation.api import router as moderation_router
 from folkmoot.protocols.api import router as protocols_router
 
 from . import errors
@@ -21,3 +22,4 @@ api.add_router("/", federation_router)
 api.add_router("/", accounts_router)
 api.add_router("/", protocols_router)
 api.add_router("/", forums_router)
+api.add_router("/", moderation_router)

@@ -38,7 +38,7 @@ def forum_context(user: Any, assembly: Assembly) -> ForumContext:
     in_force = protocol_in_force(assembly)
     if in_force is None or not in_force.protocol.forums:
         raise NotFound(assembly.slug)
-    return ForumContext(assembly, in_force.protocol, viewer_for(user, assembly))
+    return ForumContext(assembly, in_force.protocol, viewer_for(user, assembly, in_force.protocol))
 
 
 def access_forum(ctx: ForumContext, forum_key: str) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from folkmoot.federation.views import assembly_or_404
+from folkmoot.governance.audience import has_power
 from folkmoot.governance.posting import check_edit
 from folkmoot.http import Request
 from folkmoot.refusals import NotFound, Refused, reasons_text
@@ -198,6 +199,15 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
             else place,
             "page_obj": posts,
             "rows": rows,
+            "may_moderate": has_power(ctx.protocol, ctx.viewer, "moderate"),
+            "moderation_minutes": (
+                (
+                    ctx.protocol.sanctions.moderation.min_minutes,
+                    ctx.protocol.sanctions.moderation.max_minutes,
+                )
+                if ctx.protocol.sanctions
+                else (0, 0)
+            ),
             "may_reply": bool(may_reply),
             "reply_reasons": reasons_text(may_reply) if may_reply is not None else [],
             "form": PostForm(initial=initial, offices=_offices(ctx)),

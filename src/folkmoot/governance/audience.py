@@ -5,7 +5,7 @@ so the interface can say "only coordinators may reply in Announcements"."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from .eligibility import age_on
@@ -25,6 +25,9 @@ class Viewer:
     birth_date: date | None = None
     attributes: frozenset[str] = frozenset()
     seniority_days: int | None = None
+    # SAN-6: a sanction in force now (computed from its facts by `sanctions.sanction_in_force`)
+    sanctioned_until: datetime | None = None
+    sanction_reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -149,6 +152,8 @@ def check_forum(
     """May this person read, open a thread in, or reply in this forum (FOR-1, FOR-2)? A
     forum without discussion (Announcements) takes replies only from those who may open."""
     forum = protocol.forums[forum_key]
+    if action != "read" and viewer.sanctioned_until is not None:
+        return sanctioned(viewer)
     if action == "reply" and not forum.discussion:
         audience = forum.open_thread
     else:
@@ -161,6 +166,21 @@ def check_forum(
         code=f"forum_{action}",
         template=FORUM_REFUSALS[action],
         params={"forum": Named(forum.name)},
+    )
+
+
+def sanctioned(viewer: Viewer) -> Answer:
+    """SAN-6: a sanctioned person cannot post, vote, stand or chat until it expires; what
+    they wrote stays."""
+    return Answer.no(
+        Reason(
+            "sanctioned",
+            gettext_noop(
+                "You are sanctioned in this assembly until %(until)s (%(reason)s). "
+                "Everything you wrote stays."
+            ),
+            {"until": viewer.sanctioned_until, "reason": viewer.sanction_reason},
+        )
     )
 
 

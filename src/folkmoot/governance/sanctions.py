@@ -355,9 +355,29 @@ def endorsement_state(
     (LAPSED); None when endorsement is not needed or was given. Raises KeyError for an
     unknown level.
     """
+    return endorsement_status(
+        rules,
+        needed=rules.levels[level].needs_endorsement,
+        imposed_at=imposed_at,
+        imposer=imposer,
+        endorsers=endorsers,
+        now=now,
+    )
+
+
+def endorsement_status(
+    rules: Sanctions,
+    *,
+    needed: bool,
+    imposed_at: datetime,
+    imposer: str,
+    endorsers: Mapping[str, datetime],
+    now: datetime,
+) -> tuple[EndorsementState, datetime | None]:
+    """`endorsement_state` for a sanction whose need of endorsement is already known (a
+    moderation's or an off-protocol sanction, decided when imposed)."""
     _aware(imposed_at=imposed_at, now=now)
-    spec = rules.levels[level]
-    if not spec.needs_endorsement or rules.endorsements == 0:
+    if not needed or rules.endorsements == 0:
         return EndorsementState.NOT_NEEDED, None
     deadline = imposed_at + timedelta(hours=rules.endorsement_window_hours)
     backing = {

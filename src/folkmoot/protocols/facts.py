@@ -11,10 +11,13 @@ from folkmoot.federation.models import Assembly
 from folkmoot.federation.selectors import effective_membership
 from folkmoot.governance.audience import ANONYMOUS, Viewer
 from folkmoot.governance.membership import seniority_days
+from folkmoot.governance.protocol import Protocol
+from folkmoot.moderation.selectors import active_sanction
 from folkmoot.offices.models import Tenure
 
 
-def viewer_for(user: Any, assembly: Assembly) -> Viewer:
+def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) -> Viewer:
+    """With the protocol in force, a sanction in force now is part of the facts (SAN-6)."""
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     membership = effective_membership(user, assembly)
@@ -24,6 +27,11 @@ def viewer_for(user: Any, assembly: Assembly) -> Viewer:
         .values_list("office__slug", flat=True)
     )
     started = timezone.localtime(membership.started_at).date() if membership else None
+    sanction = (
+        active_sanction(assembly, user, protocol.sanctions, timezone.now())
+        if protocol is not None and protocol.sanctions is not None
+        else None
+    )
     return Viewer(
         authenticated=True,
         status=membership.status if membership else None,  # type: ignore[arg-type]
@@ -31,4 +39,6 @@ def viewer_for(user: Any, assembly: Assembly) -> Viewer:
         birth_date=user.birth_date,
         attributes=user.attribute_set,
         seniority_days=seniority_days(started, timezone.localdate()),
+        sanctioned_until=sanction[0] if sanction else None,
+        sanction_reason=sanction[1] if sanction else "",
     )

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "folkmoot.protocols",
     "folkmoot.decisions",
     "folkmoot.forums",
+    "folkmoot.moderation",
     "folkmoot.pages",
     "folkmoot.api",
 ]

@@ -1,0 +1,288 @@
+"""Moderation and sanctions (SAN-1..6, FOR-3): reports queue for those with the moderation
+power; moderators move threads and replies to the Trash (never delete; restorable), each
+moderation carrying the protocol's moderation sanction; sanctions from the protocol's scale,
+with repeats, non grata, endorsements and the off-protocol bounce — all from the core."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from folkmoot.audit.log import record
+from folkmoot.forums.actions import ForumContext
+from folkmoot.forums.models import Post, Thread
+from folkmoot.governance.audience import has_power
+from folkmoot.governance.reasons import Answer, Reason, gettext_noop
+from folkmoot.governance.sanctions import (
+    check_level,
+    check_moderation_minutes,
+    moderation_sanction,
+    sanction_for,
+)
+from folkmoot.refusals import Refused, require
+
+from .models import Endorsement, Report, Sanction
+from .selectors import prior_count
+from .state import state_of
+
+
+def check_power(ctx: ForumContext, power: str) -> Answer:
+    if has_power(ctx.protocol, ctx.viewer, power):
+        return Answer.yes()
+    return Answer.no(
+        Reason(
+            "no_power",
+            gettext_noop("Only office holders with the power to %(power)s may do this."),
+            {
+                "power": {
+                    "moderate": gettext_noop("moderate"),
+                    "sanction": gettext_noop("impose sanctions"),
+                }[power]
+            },
+        )
+    )
+
+
+def _rules(ctx: ForumContext) -> Any:
+    if ctx.protocol.sanctions is None:
+        raise Refused.because(
+            Reason("no_sanctions", gettext_noop("This assembly's protocol has no sanctions."))
+        )
+    return ctx.protocol.sanctions
+
+
+def check_report(ctx: ForumContext, user: Any, post: Post, kind: str) -> Report:
+    if kind not in dict(Report.KINDS):
+        raise Refused.because(
+            Reason("bad_report", gettext_noop("Choose why you report this post."))
+        )
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(post=post, reporter=user, kind=kind)
+    except IntegrityError as again:
+        raise Refused.because(
+            Reason("reported_already", gettext_noop("You have already reported this post."))
+        ) from again
+    record("moderation.report", actor=user, assembly=ctx.assembly, subject=post, kind=kind)
+    return report
+
+
+def check_trash(
+    ctx: ForumContext,
+    moderator: Any,
+    *,
+    post: Post | None = None,
+    thread: Thread | None = None,
+    reason: str,
+    minutes: int,
+) -> Sanction:
+    """SAN-1: move a reply or a whole thread to the Trash, with a reason; the author earns the
+    moderation sanction (the moderator's pick in the protocol's range, doubling on repeat)."""
+    rules = _rules(ctx)
+    require(check_power(ctx, "moderate"))
+    require(check_moderation_minutes(rules, minutes))
+    if not reason.strip():
+        raise Refused.because(
+            Reason("reason_needed", gettext_noop("Say why: the reason is shown to everyone."))
+        )
+    return do_trash(
+        ctx=ctx,
+        moderator=moderator,
+        post=post,
+        thread=thread,
+        reason=reason.strip(),
+        minutes=minutes,
+    )
+
+
+@transaction.atomic
+def do_trash(
+    *,
+    ctx: ForumContext,
+    moderator: Any,
+    post: Post | None,
+    thread: Thread | None,
+    reason: str,
+    minutes: int,
+) -> Sanction:
+    rules = ctx.protocol.sanctions
+    assert rules is not None
+    now = timezone.now()
+    if thread is not None:
+        trash = ctx.protocol.archival.trash_forum if ctx.protocol.archival else "trash"
+        Thread.objects.filter(pk=thread.pk).update(moved_to=trash, moved_at=now, move_reason=reason)
+        author, target = thread.author, thread.posts.order_by("created_at", "id").first()
+    else:
+        assert post is not None
+        Post.objects.filter(pk=post.pk).update(trashed_at=now, trash_reason=reason)
+        author, target = post.author, post
+    Report.objects.filter(post__in=[target] if target else [], resolved_at__isnull=True).update(
+        resolved_at=now, resolved_by=moderator
+    )
+    repeats = prior_count(ctx.assembly, author, rules, now, moderation=True)
+    sanction = Sanction.objects.create(
+        assembly=ctx.assembly,
+        person=author,
+        level="moderation",
+        duration=moderation_sanction(rules, minutes, repeats),
+        repeat=repeats,
+        reason=reason,
+        post=target,
+        imposed_by=moderator,
+        imposed_at=now,
+    )
+    record(
+        "moderation.trash",
+        actor=moderator,
+        assembly=ctx.assembly,
+        subject=target,
+        thread=thread.pk if thread else None,
+        reason=reason,
+    )
+    return sanction
+
+
+def check_restore(
+    ctx: ForumContext, moderator: Any, *, post: Post | None = None, thread: Thread | None = None
+) -> None:
+    require(check_power(ctx, "moderate"))
+    with transaction.atomic():
+        if thread is not None:
+            Thread.objects.filter(pk=thread.pk).update(moved_to="", moved_at=None, move_reason="")
+        if post is not None:
+            Post.objects.filter(pk=post.pk).update(trashed_at=None, trash_reason="")
+        record("moderation.restore", actor=moderator, assembly=ctx.assembly, subject=thread or post)
+
+
+def check_sanction(
+    ctx: ForumContext,
+    imposer: Any,
+    person: Any,
+    *,
+    level: str,
+    reason: str,
+    decision_reference: str = "",
+    off_protocol_hours: float | None = None,
+    post: Post | None = None,
+) -> Sanction:
+    """SAN-2..5. A level of the scale earns what the core computes from the person's history;
+    the first repeat needs coordination's public decision (SAN-3); `off_protocol` is for
+    behaviour the protocol does not describe (SAN-5) and needs backing like serious ones."""
+    rules = _rules(ctx)
+    require(check_power(ctx, "sanction"))
+    if not reason.strip():
+        raise Refused.because(
+            Reason("reason_needed", gettext_noop("Say why: the reason is shown to everyone."))
+        )
+    now = timezone.now()
+    if level == "off_protocol":
+        if not off_protocol_hours or off_protocol_hours <= 0:
+            raise Refused.because(
+                Reason("hours_needed", gettext_noop("Give the sanction's length in hours."))
+            )
+        return do_sanction(
+            ctx=ctx,
+            imposer=imposer,
+            person=person,
+            level=level,
+            duration=timedelta(hours=off_protocol_hours),
+            repeat=0,
+            non_grata=False,
+            needs_endorsement=True,
+            reason=reason,
+            decision_reference=decision_reference,
+            post=post,
+        )
+    require(check_level(rules, level))
+    repeats = prior_count(ctx.assembly, person, rules, now, moderation=False)
+    decision = sanction_for(rules, level, repeats)
+    if decision.public_decision_required and not decision_reference.strip():
+        raise Refused.because(
+            Reason(
+                "public_decision_needed",
+                gettext_noop(
+                    "This is a first repeat: coordination decides in a public thread to double or increase it; link that thread."
+                ),
+            )
+        )
+    return do_sanction(
+        ctx=ctx,
+        imposer=imposer,
+        person=person,
+        level=level,
+        duration=decision.duration,
+        repeat=decision.repeat,
+        non_grata=decision.non_grata,
+        needs_endorsement=decision.needs_endorsement,
+        reason=reason,
+        decision_reference=decision_reference,
+        post=post,
+    )
+
+
+@transaction.atomic
+def do_sanction(
+    *,
+    ctx: ForumContext,
+    imposer: Any,
+    person: Any,
+    level: str,
+    duration: timedelta,
+    repeat: int,
+    non_grata: bool,
+    needs_endorsement: bool,
+    reason: str,
+    decision_reference: str = "",
+    post: Post | None = None,
+) -> Sanction:
+    sanction = Sanction.objects.create(
+        assembly=ctx.assembly,
+        person=person,
+        level=level,
+        duration=duration,
+        repeat=repeat,
+        non_grata=non_grata,
+        needs_endorsement=needs_endorsement,
+        reason=reason.strip(),
+        decision_reference=decision_reference.strip(),
+        post=post,
+        imposed_by=imposer,
+    )
+    record(
+        "moderation.sanction",
+        actor=imposer,
+        assembly=ctx.assembly,
+        subject=sanction,
+        level=level,
+        person=person.pk,
+    )
+    return sanction
+
+
+def check_endorse(ctx: ForumContext, endorser: Any, sanction: Sanction) -> Endorsement:
+    """SAN-4: another holder of the sanctioning power backs a sanction within the window."""
+    rules = _rules(ctx)
+    require(check_power(ctx, "sanction"))
+    if sanction.imposed_by_id == endorser.pk:
+        raise Refused.because(
+            Reason("own_sanction", gettext_noop("Others must back your sanction; you cannot."))
+        )
+    state = state_of(rules, sanction, timezone.now())
+    if state.deadline is None:
+        raise Refused.because(
+            Reason("no_endorsement_needed", gettext_noop("This sanction needs no further backing."))
+        )
+    if timezone.now() >= state.deadline:
+        raise Refused.because(Reason("lapsed", gettext_noop("Too late: this sanction has lapsed.")))
+    try:
+        with transaction.atomic():
+            endorsement = Endorsement.objects.create(sanction=sanction, endorser=endorser)
+    except IntegrityError as again:
+        raise Refused.because(
+            Reason("endorsed_already", gettext_noop("You have already backed this sanction."))
+        ) from again
+    record("moderation.endorse", actor=endorser, assembly=ctx.assembly, subject=sanction)
+    return endorsement

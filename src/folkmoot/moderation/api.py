@@ -1,0 +1,190 @@
+"""Moderation and sanctions through the API: the same actions as the pages (UI-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja import Status as Reply
+
+from folkmoot.accounts.models import User
+from folkmoot.api.auth import OPTIONAL, REQUIRED
+from folkmoot.federation.actions import access_assembly
+from folkmoot.forums.actions import access_thread, forum_context
+from folkmoot.forums.models import Post
+from folkmoot.refusals import NotFound
+
+from . import actions, selectors
+from .models import Sanction
+
+router = Router(tags=["moderation"])
+
+
+class ReportIn(Schema):
+    kind: Literal["spam", "offensive", "off_topic"]
+
+
+class TrashIn(Schema):
+    reason: str = Field(min_length=1, max_length=300)
+    minutes: int
+    scope: Literal["post", "thread"] = "post"
+
+
+class ScopeIn(Schema):
+    scope: Literal["post", "thread"] = "post"
+
+
+class SanctionIn(Schema):
+    person: int
+    level: str = Field(min_length=1, max_length=40)
+    reason: str = Field(min_length=1, max_length=2000)
+    decision_reference: str = Field("", max_length=300)
+    hours: float | None = None
+
+
+class SanctionOut(Schema):
+    id: int
+    person: str
+    level: str
+    reason: str
+    repeat: int
+    non_grata: bool
+    imposed_by: str
+    imposed_at: datetime
+    ends_at: datetime | None
+    in_force: bool
+    backing: str
+    backing_deadline: datetime | None
+
+
+class Done(Schema):
+    ok: bool
+
+
+def _post(request: HttpRequest, post_id: int) -> tuple[Any, Post]:
+    post = Post.objects.select_related("thread", "author").filter(pk=post_id).first()
+    if post is None:
+        raise NotFound(post_id)
+    ctx, _thread, _place = access_thread(request.user, post.thread_id)
+    return ctx, post
+
+
+def _sanction(row: Any) -> dict[str, Any]:
+    s = row.sanction
+    return {
+        "id": s.pk,
+        "person": str(s.person),
+        "level": s.level,
+        "reason": s.reason,
+        "repeat": s.repeat,
+        "non_grata": s.non_grata,
+        "imposed_by": str(s.imposed_by),
+        "imposed_at": s.imposed_at,
+        "ends_at": None if s.non_grata else row.ends_at,
+        "in_force": row.in_force,
+        "backing": row.state.value,
+        "backing_deadline": row.deadline,
+    }
+
+
+@router.post(
+    "/posts/{post_id}/reports", response={201: Done}, auth=REQUIRED, summary="Report a post (once)"
+)
+def report(request: HttpRequest, post_id: int, payload: ReportIn) -> Reply[dict[str, bool]]:
+    ctx, post = _post(request, post_id)
+    actions.check_report(ctx, request.user, post, payload.kind)
+    return Reply(201, {"ok": True})
+
+
+@router.post(
+    "/posts/{post_id}/trash",
+    response=SanctionOut,
+    auth=REQUIRED,
+    summary="Move a reply or its thread to the trash",
+)
+def trash(request: HttpRequest, post_id: int, payload: TrashIn) -> dict[str, Any]:
+    ctx, post = _post(request, post_id)
+    sanction = actions.check_trash(
+        ctx,
+        request.user,
+        post=post if payload.scope == "post" else None,
+        thread=post.thread if payload.scope == "thread" else None,
+        reason=payload.reason,
+        minutes=payload.minutes,
+    )
+    assert ctx.protocol.sanctions is not None
+    return _sanction(selectors.state_of(ctx.protocol.sanctions, sanction, timezone.now()))
+
+
+@router.post(
+    "/posts/{post_id}/restore", response=Done, auth=REQUIRED, summary="Restore from the trash"
+)
+def restore(request: HttpRequest, post_id: int, payload: ScopeIn) -> dict[str, bool]:
+    ctx, post = _post(request, post_id)
+    actions.check_restore(
+        ctx, request.user, post=post, thread=post.thread if payload.scope == "thread" else None
+    )
+    return {"ok": True}
+
+
+@router.get(
+    "/assemblies/{key}/sanctions",
+    response=list[SanctionOut],
+    auth=OPTIONAL,
+    summary="The public list of sanctions",
+)
+def list_sanctions(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+    ctx = forum_context(request.user, access_assembly(request.user, key))
+    if ctx.protocol.sanctions is None:
+        return []
+    return [
+        _sanction(row)
+        for row in selectors.public_list(ctx.assembly, ctx.protocol.sanctions, timezone.now())
+    ]
+
+
+@router.post(
+    "/assemblies/{key}/sanctions",
+    response={201: SanctionOut},
+    auth=REQUIRED,
+    summary="Impose a sanction",
+)
+def impose(request: HttpRequest, key: str, payload: SanctionIn) -> Reply[dict[str, Any]]:
+    ctx = forum_context(request.user, access_assembly(request.user, key))
+    person = User.objects.filter(pk=payload.person).first()
+    if person is None:
+        raise NotFound(payload.person)
+    sanction = actions.check_sanction(
+        ctx,
+        request.user,
+        person,
+        level=payload.level,
+        reason=payload.reason,
+        decision_reference=payload.decision_reference,
+        off_protocol_hours=payload.hours,
+    )
+    assert ctx.protocol.sanctions is not None
+    return Reply(
+        201, _sanction(selectors.state_of(ctx.protocol.sanctions, sanction, timezone.now()))
+    )
+
+
+@router.post(
+    "/sanctions/{sanction_id}/endorsements",
+    response={201: SanctionOut},
+    auth=REQUIRED,
+    summary="Back a sanction",
+)
+def endorse(request: HttpRequest, sanction_id: int) -> Reply[dict[str, Any]]:
+    sanction = Sanction.objects.select_related("assembly").filter(pk=sanction_id).first()
+    if sanction is None:
+        raise NotFound(sanction_id)
+    ctx = forum_context(request.user, access_assembly(request.user, sanction.assembly.slug))
+    actions.check_endorse(ctx, request.user, sanction)
+    assert ctx.protocol.sanctions is not None
+    return Reply(
+        201, _sanction(selectors.state_of(ctx.protocol.sanctions, sanction, timezone.now()))
+    )

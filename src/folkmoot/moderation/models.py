@@ -1,0 +1,77 @@
+"""Reports, sanctions and their endorsements (SAN-1..6). Whether a sanction is in force,
+pending, endorsed or lapsed is computed from these facts when read, never by a job."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Report(models.Model):
+    KINDS = [("spam", _("Spam")), ("offensive", _("Offensive")), ("off_topic", _("Off topic"))]
+
+    post = models.ForeignKey("forums.Post", on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("reason"), max_length=20, choices=KINDS)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "reporter"], name="report_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.post_id}"
+
+
+class Sanction(models.Model):
+    """One sanction on a person in an assembly. `level` is a key of the protocol's scale, or
+    `moderation` (SAN-1, the sanction a moderation carries) or `off_protocol` (SAN-5)."""
+
+    assembly = models.ForeignKey(
+        "federation.Assembly", on_delete=models.PROTECT, related_name="sanctions"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sanctions"
+    )
+    level = models.SlugField(max_length=40)
+    duration = models.DurationField()
+    repeat = models.PositiveSmallIntegerField(default=0)
+    non_grata = models.BooleanField(default=False)
+    needs_endorsement = models.BooleanField(default=False)
+    reason = models.TextField(_("reason"), max_length=2000)
+    decision_reference = models.CharField(_("public decision"), max_length=300, blank=True)
+    post = models.ForeignKey(
+        "forums.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sanctions_imposed"
+    )
+    imposed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imposed_at"]
+        indexes = [models.Index(fields=["assembly", "person"], name="sanction_person")]
+
+    def __str__(self) -> str:
+        return f"{self.level} on {self.person_id}"
+
+
+class Endorsement(models.Model):
+    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, related_name="endorsements")
+    endorser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    endorsed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sanction", "endorser"], name="endorse_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endorser_id} backs {self.sanction_id}"

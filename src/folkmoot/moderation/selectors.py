@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+
+from folkmoot.governance.protocol import Sanctions
+
+from .models import Sanction
+from .state import SanctionState, bounce_in_force, state_of
+
+
+def sanctions_of(assembly: Any, person: Any) -> list[Sanction]:
+    return list(
+        Sanction.objects.filter(assembly=assembly)
+        .filter(Q(person=person) | Q(imposed_by=person, level="off_protocol"))
+        .prefetch_related("endorsements")
+        .order_by("imposed_at")
+    )
+
+
+def active_sanction(
+    assembly: Any, person: Any, rules: Sanctions, now: datetime
+) -> tuple[datetime, str] | None:
+    """The sanction keeping this person from writing now (SAN-6), the one that ends last:
+    their own sanctions in force, and the half of any off-protocol sanction they imposed
+    that nobody backed (SAN-5). One query with its endorsements."""
+    latest: tuple[datetime, str] | None = None
+    for sanction in sanctions_of(assembly, person):
+        if sanction.person_id == person.pk:
+            state = state_of(rules, sanction, now)
+            if state.in_force and (latest is None or state.ends_at > latest[0]):
+                latest = (state.ends_at, sanction.reason)
+        if sanction.imposed_by_id == person.pk:
+            bounce = bounce_in_force(rules, sanction, now)
+            if bounce is not None and (latest is None or bounce > latest[0]):
+                latest = (bounce, sanction.reason)
+    return latest
+
+
+def public_list(assembly: Any, rules: Sanctions, now: datetime) -> list[SanctionState]:
+    rows = (
+        Sanction.objects.filter(assembly=assembly)
+        .select_related("person", "imposed_by")
+        .prefetch_related("endorsements")
+    )
+    return [state_of(rules, s, now) for s in rows.order_by("-imposed_at")[:200]]
+
+
+def prior_count(
+    assembly: Any, person: Any, rules: Sanctions, now: datetime, *, moderation: bool
+) -> int:
+    """Earlier sanctions that count as repeats: lapsed ones do not (they were never backed)."""
+    from folkmoot.governance.sanctions import EndorsementState
+
+    rows = Sanction.objects.filter(assembly=assembly, person=person).prefetch_related(
+        "endorsements"
+    )
+    rows = (
+        rows.filter(level="moderation")
+        if moderation
+        else rows.exclude(level__in=["moderation", "off_protocol"])
+    )
+    return sum(1 for s in rows if state_of(rules, s, now).state is not EndorsementState.LAPSED)

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from folkmoot.accounts.models import User
+from folkmoot.forums.models import Post
+from folkmoot.forums.views import _context, _post, _refused
+from folkmoot.http import Request
+from folkmoot.refusals import Refused
+
+from . import actions, selectors
+from .models import Report, Sanction
+
+
+def _back(post_or_thread_url: str) -> HttpResponse:
+    return redirect(post_or_thread_url)
+
+
+def _thread_url(post: Post) -> str:
+    return reverse("thread", args=[post.thread.assembly.slug, post.thread_id]) + f"#post-{post.pk}"
+
+
+def _say(request: Request, refused: Refused) -> None:
+    for text in refused.messages:
+        messages.error(request, text)
+
+
+@login_required
+@require_POST
+def report_post(request: Request, slug: str, pk: int) -> HttpResponse:
+    ctx, post, _place = _post(request, pk)
+    try:
+        actions.check_report(ctx, request.user, post, request.POST.get("kind", ""))
+    except Refused as refused:
+        _say(request, refused)
+    else:
+        messages.success(request, _("Thank you: the moderators will look at it."))
+    return _back(_thread_url(post))
+
+
+@login_required
+@require_POST
+def trash_post(request: Request, slug: str, pk: int) -> HttpResponse:
+    ctx, post, _place = _post(request, pk)
+    whole_thread = request.POST.get("scope") == "thread"
+    try:
+        minutes = int(request.POST.get("minutes", "0"))
+        actions.check_trash(
+            ctx,
+            request.user,
+            post=None if whole_thread else post,
+            thread=post.thread if whole_thread else None,
+            reason=request.POST.get("reason", ""),
+            minutes=minutes,
+        )
+    except ValueError:
+        messages.error(request, _("Give the sanction in minutes."))
+    except Refused as refused:
+        _say(request, refused)
+    else:
+        messages.success(request, _("Moved to the trash. Nothing was deleted."))
+    return _back(_thread_url(post))
+
+
+@login_required
+@require_POST
+def restore_post(request: Request, slug: str, pk: int) -> HttpResponse:
+    ctx, post, _place = _post(request, pk)
+    try:
+        actions.check_restore(
+            ctx,
+            request.user,
+            post=post,
+            thread=post.thread if request.POST.get("scope") == "thread" else None,
+        )
+    except Refused as refused:
+        _say(request, refused)
+    return _back(_thread_url(post))
+
+
+def sanctions_page(request: Request, slug: str) -> HttpResponse:
+    """The public list of sanctions (RED15M: sanctions are public)."""
+    ctx = _context(request, slug)
+    if ctx.protocol.sanctions is None:
+        raise Http404(_("This assembly's protocol has no sanctions."))
+    rows = selectors.public_list(ctx.assembly, ctx.protocol.sanctions, timezone.now())
+    may_sanction = actions.check_power(ctx, "sanction").allowed
+    levels = [
+        (k, v.name.get(request.LANGUAGE_CODE)) for k, v in ctx.protocol.sanctions.levels.items()
+    ]
+    return render(
+        request,
+        "moderation/sanctions.html",
+        {
+            "assembly": ctx.assembly,
+            "rows": rows,
+            "may_sanction": may_sanction,
+            "levels": levels,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def moderation_queue(request: Request, slug: str) -> HttpResponse:
+    ctx = _context(request, slug)
+    power = actions.check_power(ctx, "moderate")
+    if not power:
+        return _refused(request, Refused(power), ctx.assembly)
+    reports = (
+        Report.objects.filter(post__thread__assembly=ctx.assembly, resolved_at__isnull=True)
+        .select_related("post", "post__author", "post__thread", "reporter")
+        .order_by("created_at")
+    )
+    return render(request, "moderation/queue.html", {"assembly": ctx.assembly, "reports": reports})
+
+
+@login_required
+@require_POST
+def impose(request: Request, slug: str) -> HttpResponse:
+    ctx = _context(request, slug)
+    person = User.objects.filter(pk=request.POST.get("person") or 0).first()
+    if person is None:
+        messages.error(request, _("Choose who is sanctioned."))
+        return redirect("sanctions", ctx.assembly.slug)
+    try:
+        hours = float(request.POST["hours"]) if request.POST.get("hours") else None
+        actions.check_sanction(
+            ctx,
+            request.user,
+            person,
+            level=request.POST.get("level", ""),
+            reason=request.POST.get("reason", ""),
+            decision_reference=request.POST.get("decision_reference", ""),
+            off_protocol_hours=hours,
+        )
+    except ValueError:
+        messages.error(request, _("Give the sanction's length in hours."))
+    except Refused as refused:
+        _say(request, refused)
+    else:
+        messages.success(request, _("Sanction imposed on %(name)s.") % {"name": person})
+    return redirect("sanctions", ctx.assembly.slug)
+
+
+@login_required
+@require_POST
+def endorse(request: Request, slug: str, pk: int) -> HttpResponse:
+    ctx = _context(request, slug)
+    sanction = Sanction.objects.filter(pk=pk, assembly=ctx.assembly).first()
+    if sanction is None:
+        raise Http404(_("No such sanction."))
+    try:
+        actions.check_endorse(ctx, request.user, sanction)
+    except Refused as refused:
+        _say(request, refused)
+    return redirect("sanctions", ctx.assembly.slug)
