@@ -9,6 +9,7 @@ from folkmoot.audit.models import AuditEvent
 from folkmoot.federation import actions
 from folkmoot.federation.demo import OPERATIONAL
 from folkmoot.federation.models import Assembly, JoinRequest, Membership, UmbrellaMembership
+from folkmoot.forums.models import Post, Thread
 from folkmoot.refusals import Refused
 from tests.factories import UserFactory, make_assembly
 
@@ -22,6 +23,8 @@ def test_demo_loads_both_federations_and_twice_changes_nothing(capsys):
         User.objects.count(),
         Membership.objects.count(),
         JoinRequest.objects.count(),
+        Thread.objects.count(),
+        Post.objects.count(),
     )
     call_command("demo")
     assert (
@@ -29,6 +32,8 @@ def test_demo_loads_both_federations_and_twice_changes_nothing(capsys):
         User.objects.count(),
         Membership.objects.count(),
         JoinRequest.objects.count(),
+        Thread.objects.count(),
+        Post.objects.count(),
     ) == counts
     assert "moot-demo-2026" in first and "alice@folkmoot.example" in first
 

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from folkmoot.accounts.models import User
+from folkmoot.forums.actions import do_open_thread, do_react, do_reply
+from folkmoot.forums.models import Thread
 from folkmoot.governance.membership import JoinPolicy, Status
 from folkmoot.offices.actions import do_appoint
 from folkmoot.protocols.actions import do_adopt_preset
@@ -394,6 +396,7 @@ def load_demo() -> list[DemoPerson]:
     _join(people["dan"], disability)
     _join(people["erin"], red15m, since=_at(2026, 1))
     _join(people["alice"], red15m, since=_at(2026, 3))
+    _forum_threads(people, hpuk, red15m)
     if not JoinRequest.objects.filter(user=people["bob"], assembly=constituency).exists():
         actions.do_request_join(
             user=people["bob"],
@@ -401,3 +404,59 @@ def load_demo() -> list[DemoPerson]:
             message="I live in the city centre and would like to help with the next selection.",
         )
     return PEOPLE
+
+
+def _forum_threads(people: dict[str, User], hpuk: Assembly, red15m: Assembly) -> None:
+    """A few threads so the forums show what they are for (once)."""
+    if Thread.objects.filter(assembly__in=[hpuk, red15m]).exists():
+        return
+    proposal = do_open_thread(
+        assembly=red15m,
+        forum_key="votes",
+        author=people["alice"],
+        tag="[PROPUESTA-REFERENDUM]",
+        title="Referendum: meet in person every quarter",
+        body="I propose that the assembly meets **in person** once a quarter, rotating between cities.\n\n"
+        "Debate for 7 days, or until three coordinators support it.",
+    )
+    reply = do_reply(
+        thread=proposal,
+        author=people["erin"],
+        as_office="coordinator",
+        body="My +1 as Coordinator.",
+    )
+    opening = proposal.posts.order_by("created_at").first()
+    assert opening is not None
+    do_react(
+        post=opening,
+        user=people["erin"],
+        value=1,
+        as_office="coordinator",
+    )
+    do_react(post=reply, user=people["alice"], value=1)
+    debate = do_open_thread(
+        assembly=red15m,
+        forum_key="debates",
+        author=people["erin"],
+        tag="[DEBATE]",
+        title="Are we tired, or have we given up?",
+        body="An open debate: everyone signed in on the platform may reply here.",
+    )
+    do_reply(thread=debate, author=people["alice"], body="> Are we tired?\n\nTired, not resigned.")
+    do_open_thread(
+        assembly=red15m,
+        forum_key="announcements",
+        author=people["erin"],
+        tag="[OFICIAL]",
+        title="Protocol 2.0 is in force",
+        as_office="coordinator",
+        body="The assembly runs under Protocol 2.0. Read it on the protocol page.",
+    )
+    do_open_thread(
+        assembly=hpuk,
+        forum_key="proposals",
+        author=people["alice"],
+        tag="",
+        title="A members' assembly in every constituency",
+        body="Let us seek consensus on forming a constituency society wherever five members live.",
+    )
