@@ -89,3 +89,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
             secure=settings.SESSION_COOKIE_SECURE,
         )
     return response
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and as the trivial baseline of the benchmarks: no database, no
+    template, no session."""
+    return HttpResponse("ok", content_type="text/plain")
