@@ -2,6 +2,7 @@
 core, the HTML pages and the API (issue 5's permission matrix)."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -14,17 +15,19 @@ from tests.api.test_assemblies_api import bearer
 from tests.conftest import client_for
 
 RED = load_preset("red15m")
-AUDIENCES = ["anonymous", "platform", "citizen", "coordinator", "drafter"]
+AUDIENCES = [
+    "anonymous",
+    "platform",
+    "participant",
+    "citizen",
+    "coordinator",
+    "drafter",
+    "sanctioned",
+]
 ACTIONS = ["read", "open_thread", "reply"]
-VIEWERS = {
-    "anonymous": Viewer(),
-    "platform": Viewer(authenticated=True),
-    "citizen": Viewer(authenticated=True, status="member"),
-    "coordinator": Viewer(authenticated=True, status="member", offices=frozenset({"coordinator"})),
-    "drafter": Viewer(authenticated=True, status="member", offices=frozenset({"drafter"})),
-}
+
 # Art. 2, read across: (read, open a thread, reply) for each audience.
-EXPECTED = {
+EXPECTED_BASE = {
     "announcements": {
         "anonymous": "---",
         "platform": "---",
@@ -89,6 +92,26 @@ EXPECTED = {
         "drafter": "r--",
     },
 }
+VIEWERS = {
+    "anonymous": Viewer(),
+    "platform": Viewer(authenticated=True),
+    "citizen": Viewer(authenticated=True, status="member"),
+    "coordinator": Viewer(authenticated=True, status="member", offices=frozenset({"coordinator"})),
+    "drafter": Viewer(authenticated=True, status="member", offices=frozenset({"drafter"})),
+    "participant": Viewer(authenticated=True, status="participant"),
+    "sanctioned": Viewer(
+        authenticated=True,
+        status="member",
+        sanctioned_until=datetime(2099, 1, 1, tzinfo=UTC),
+        sanction_reason="Trolling",
+    ),
+}
+# A participant has a platform citizen's rights here (RED15M audiences are citizens, offices,
+# the platform and anonymous); a sanctioned citizen reads as a citizen and writes nothing (SAN-6).
+for row in EXPECTED_BASE.values():
+    row["participant"] = row["platform"]
+    row["sanctioned"] = row["citizen"][0] + "--"
+EXPECTED = EXPECTED_BASE
 CASES = [(f, a, act) for f in EXPECTED for a in AUDIENCES for act in ACTIONS]
 
 
