@@ -268,3 +268,38 @@ def test_forum_and_thread_pages_query_counts_do_not_grow(red, django_assert_max_
         grow(30)
         with django_assert_max_num_queries(len(small.captured_queries)):
             assert client.get(url).status_code == 200
+
+
+def test_search_finds_threads_in_readable_forums_only(red):
+    """Search never leaks a thread from a forum the reader may not read (FOR-1)."""
+    open_votes_thread(red, "Quarterly assembly in Madrid")
+    do_open_thread(
+        assembly=red.assembly,
+        forum_key="coordination",
+        author=red.coordinator,
+        title="Madrid logistics (coordinators)",
+        tag="",
+        body="Internal",
+    )
+    do_open_thread(
+        assembly=red.assembly,
+        forum_key="debates",
+        author=red.citizen,
+        title="Housing",
+        tag="[DEBATE]",
+        body="Rents in Madrid keep rising",
+    )
+    anonymous = client_for(None).get("/assemblies/red15m/forums/search/?q=Madrid").content.decode()
+    assert "Quarterly assembly in Madrid" in anonymous and "Housing" in anonymous
+    assert "Madrid logistics" not in anonymous
+    citizen = (
+        Client()
+        .get("/api/v1/assemblies/red15m/forums/search?q=Madrid", **bearer(red.citizen))
+        .json()
+    )
+    assert {t["title"] for t in citizen["items"]} == {
+        "Quarterly assembly in Madrid",
+        "Madrid logistics (coordinators)",
+        "Housing",
+    }
+    assert Client().get("/api/v1/assemblies/red15m/forums/search?q=").json()["count"] == 0

@@ -149,6 +149,25 @@ def list_forums(request: HttpRequest, key: str) -> list[dict[str, Any]]:
 
 
 @router.get(
+    "/assemblies/{key}/forums/search",
+    response=ThreadPage,
+    auth=OPTIONAL,
+    summary="Search the forums I may read",
+)
+def search_threads(request: HttpRequest, key: str, q: str, page: int = 1) -> dict[str, Any]:
+    ctx = actions.forum_context(request.user, access_assembly(request.user, key))
+    readable = [k for k in ctx.protocol.forums if ctx.may(k, "read")]
+    paginator = Paginator(selectors.search(ctx.assembly, ctx.protocol, readable, q[:200]), 25)
+    current = paginator.get_page(page)
+    return {
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "items": [_thread(t, selectors.place_of(ctx.protocol, t)) for t in current],
+    }
+
+
+@router.get(
     "/assemblies/{key}/forums/{forum}/threads",
     response=ThreadPage,
     auth=OPTIONAL,

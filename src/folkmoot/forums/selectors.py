@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -129,3 +130,41 @@ def reaction_totals(post_ids: list[int]) -> dict[int, dict[str, int]]:
     ):
         out.setdefault(row["post_id"], {})[row["as_office"]] = row["n"]
     return out
+
+
+def search(
+    assembly: Assembly, protocol: Protocol, readable: list[str], query: str
+) -> QuerySet[Thread]:
+    """Threads in the forums this reader may read (`readable`, asked of the core) whose
+    title or visible posts match. PostgreSQL ranks with full-text search; elsewhere a plain
+    case-insensitive match. A forum the reader may not read never contributes a thread."""
+    now = timezone.now()
+    where = Q(pk__in=[])
+    for key in readable:
+        where |= in_forum(protocol, key, now)
+    threads = Thread.objects.filter(assembly=assembly).filter(where).select_related("author")
+    terms = query.strip()
+    if not terms:
+        return threads.none()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("title", weight="A") + SearchVector("posts__body", weight="B")
+        wanted = SearchQuery(terms, search_type="websearch")
+        matching = (
+            Thread.objects.filter(assembly=assembly, posts__trashed_at__isnull=True)
+            .annotate(document=vector)
+            .filter(document=wanted)
+            .values("pk")
+        )
+        return (
+            threads.filter(pk__in=matching)
+            .annotate(rank=SearchRank(SearchVector("title"), wanted))
+            .order_by("-rank", "-last_activity_at")
+        )
+    in_posts = Post.objects.filter(
+        thread__assembly=assembly, trashed_at__isnull=True, body__icontains=terms
+    ).values("thread")
+    return threads.filter(Q(title__icontains=terms) | Q(pk__in=in_posts)).order_by(
+        "-last_activity_at"
+    )

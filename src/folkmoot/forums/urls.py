@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("assemblies/<slug:slug>/forums/", views.forum_index, name="forums"),
+    path("assemblies/<slug:slug>/forums/search/", views.forum_search, name="forum-search"),
     path("assemblies/<slug:slug>/forums/<slug:key>/", views.forum_page, name="forum"),
     path("assemblies/<slug:slug>/forums/<slug:key>/new/", views.thread_new, name="thread-new"),
     path("assemblies/<slug:slug>/threads/<int:pk>/", views.thread_page, name="thread"),

@@ -67,6 +67,30 @@ def forum_index(request: Request, slug: str) -> HttpResponse:
     return render(request, "forums/index.html", {"assembly": ctx.assembly, "forums": forums})
 
 
+def forum_search(request: Request, slug: str) -> HttpResponse:
+    ctx = _context(request, slug)
+    query = request.GET.get("q", "")[:200]
+    readable = [k for k in ctx.protocol.forums if ctx.may(k, "read")]
+    found = selectors.search(ctx.assembly, ctx.protocol, readable, query)
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    now = timezone.now()
+    language = get_language() or "en"
+    rows = [
+        {
+            "thread": t,
+            "forum": ctx.protocol.forums[place].name.get(language)
+            if (place := selectors.place_of(ctx.protocol, t, now)) in ctx.protocol.forums
+            else place,
+        }
+        for t in page
+    ]
+    return render(
+        request,
+        "forums/search.html",
+        {"assembly": ctx.assembly, "q": query, "page_obj": page, "rows": rows},
+    )
+
+
 def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
     ctx = _context(request, slug)
     try:
