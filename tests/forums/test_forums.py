@@ -303,3 +303,60 @@ def test_search_finds_threads_in_readable_forums_only(red):
         "Housing",
     }
     assert Client().get("/api/v1/assemblies/red15m/forums/search?q=").json()["count"] == 0
+
+
+def test_an_archived_thread_comes_back_when_coordination_accepts_a_written_rescue(red):
+    """FOR-3: "a rescue needs a written request"; coordination decides."""
+    thread = open_votes_thread(red, "Old proposal")
+    later = timezone.now() + timedelta(days=95)
+    with time_machine.travel(later):
+        asked = Client().post(
+            f"/api/v1/threads/{thread.pk}/rescue",
+            json.dumps({"text": "x"}),
+            content_type="application/json",
+            **bearer(red.citizen),
+        )
+        assert asked.status_code == 201  # it is in History by now
+        page = client_for(red.coordinator).get("/assemblies/red15m/moderation/").content.decode()
+        assert "Old proposal" in page
+        rescue_id = asked.json()["id"]
+        refused = Client().post(
+            f"/api/v1/rescues/{rescue_id}/decision",
+            json.dumps({"decision": "accept"}),
+            content_type="application/json",
+            **bearer(red.citizen),
+        )
+        assert refused.status_code == 403
+        client_for(red.coordinator).post(
+            f"/assemblies/red15m/rescues/{rescue_id}/decide/", {"decision": "accept"}
+        )
+        assert (
+            ">Old proposal<"
+            in client_for(None).get("/assemblies/red15m/forums/votes/").content.decode()
+        )
+
+
+def test_a_live_thread_cannot_be_rescued(red):
+    thread = open_votes_thread(red)
+    response = Client().post(
+        f"/api/v1/threads/{thread.pk}/rescue",
+        json.dumps({"text": "why"}),
+        content_type="application/json",
+        **bearer(red.citizen),
+    )
+    assert response.status_code == 403 and response.json()["reasons"][0]["code"] == "asked"
+
+
+def test_the_archival_job_records_each_move_once_and_can_run_twice(red):
+    """Safe to run twice, late, or on several workers: it only writes what time decided."""
+    from django.core.management import call_command
+
+    from folkmoot.audit.models import AuditEvent
+
+    thread = open_votes_thread(red, "Fading")
+    with time_machine.travel(timezone.now() + timedelta(days=100)):
+        call_command("archive_threads")
+        call_command("archive_threads")
+    thread.refresh_from_db()
+    assert thread.archived_to == "history"
+    assert AuditEvent.objects.filter(verb="forum.archived").count() == 1

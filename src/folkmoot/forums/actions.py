@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
-from folkmoot.governance.audience import Viewer, check_forum
+from folkmoot.governance.audience import Viewer, check_audience, check_forum, has_power, sanctioned
 from folkmoot.governance.posting import check_capacity, check_edit, check_tag
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
@@ -20,7 +20,7 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, require
 
 from . import selectors
-from .models import Post, PostRevision, Reaction, Thread
+from .models import Post, PostRevision, Reaction, RescueRequest, Thread
 from .text import render
 
 
@@ -269,3 +269,80 @@ def do_react(*, post: Post, user: Any, value: int, as_office: str = "") -> React
         office=as_office,
     )
     return reaction
+
+
+def check_request_rescue(
+    ctx: ForumContext, user: Any, thread: Thread, place: str, *, text: str
+) -> RescueRequest:
+    """FOR-3: whoever the protocol names may ask, in writing, for an archived thread back."""
+    archival = ctx.protocol.archival
+    if (
+        archival is None
+        or place not in (archival.history_forum, archival.trash_forum)
+        or thread.moved_to
+    ):
+        raise Refused.because(
+            Reason("not_archived", gettext_noop("Only a thread archived by time can be rescued."))
+        )
+    if ctx.viewer.sanctioned_until is not None:
+        require(sanctioned(ctx.viewer))
+    require(
+        check_audience(
+            ctx.protocol,
+            archival.rescue_by,
+            ctx.viewer,
+            timezone.localdate(),
+            code="may_not_rescue",
+            template=gettext_noop("Only %(who)s may ask for a rescue."),
+            params={},
+        )
+    )
+    if not text.strip():
+        raise Refused.because(
+            Reason("rescue_why", gettext_noop("Say why the thread should come back."))
+        )
+    try:
+        with transaction.atomic():
+            rescue = RescueRequest.objects.create(thread=thread, requester=user, text=text.strip())
+    except IntegrityError as again:
+        raise Refused.because(
+            Reason("rescue_pending", gettext_noop("Your request is waiting for coordination."))
+        ) from again
+    record("forum.rescue_request", actor=user, assembly=ctx.assembly, subject=thread)
+    return rescue
+
+
+def check_decide_rescue(
+    ctx: ForumContext, user: Any, rescue: RescueRequest, *, accept: bool
+) -> RescueRequest:
+    if not has_power(ctx.protocol, ctx.viewer, "moderate"):
+        raise Refused.because(
+            Reason("no_power", gettext_noop("Only coordination decides on rescues."))
+        )
+    return do_decide_rescue(rescue=rescue, actor=user, accept=accept)
+
+
+@transaction.atomic
+def do_decide_rescue(*, rescue: RescueRequest, actor: Any, accept: bool) -> RescueRequest:
+    now = timezone.now()
+    if (
+        RescueRequest.objects.filter(pk=rescue.pk, decided_at__isnull=True).update(
+            decided_at=now, decided_by=actor, accepted=accept
+        )
+        != 1
+    ):
+        raise Refused.because(
+            Reason("already_decided", gettext_noop("This request has already been decided."))
+        )
+    if accept:
+        # A rescue is activity: the thread is back where it was opened, its clock restarted.
+        Thread.objects.filter(pk=rescue.thread_id).update(last_activity_at=now, archived_to="")
+    record(
+        "forum.rescue_decided",
+        actor=actor,
+        assembly=rescue.thread.assembly,
+        subject=rescue.thread,
+        accepted=accept,
+    )
+    rescue.refresh_from_db()
+    return rescue

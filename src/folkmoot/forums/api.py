@@ -16,7 +16,7 @@ from folkmoot.federation.actions import access_assembly
 from folkmoot.refusals import NotFound, reasons_text
 
 from . import actions, selectors
-from .models import Post, Thread
+from .models import Post, RescueRequest, Thread
 
 router = Router(tags=["forums"])
 
@@ -313,3 +313,56 @@ def react(request: HttpRequest, post_id: int, payload: ReactionIn) -> dict[str, 
         ctx, request.user, post, place, value=payload.value, as_office=payload.as_office
     )
     return {"value": reaction.value if reaction else None}
+
+
+class RescueIn(Schema):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class RescueDecisionIn(Schema):
+    decision: Literal["accept", "reject"]
+
+
+class RescueOut(Schema):
+    id: int
+    thread: int
+    accepted: bool | None
+
+
+@router.post(
+    "/threads/{thread_id}/rescue",
+    response={201: RescueOut},
+    auth=REQUIRED,
+    summary="Ask for an archived thread back",
+)
+def request_rescue(
+    request: HttpRequest, thread_id: int, payload: RescueIn
+) -> Reply[dict[str, Any]]:
+    ctx, thread, place = actions.access_thread(request.user, thread_id)
+    rescue = actions.check_request_rescue(ctx, request.user, thread, place, text=payload.text)
+    return Reply(201, {"id": rescue.pk, "thread": thread.pk, "accepted": None})
+
+
+@router.post(
+    "/rescues/{rescue_id}/decision",
+    response=RescueOut,
+    auth=REQUIRED,
+    summary="Coordination decides on a rescue",
+)
+def decide_rescue(
+    request: HttpRequest, rescue_id: int, payload: RescueDecisionIn
+) -> dict[str, Any]:
+    rescue = (
+        RescueRequest.objects.select_related("thread", "thread__assembly")
+        .filter(pk=rescue_id)
+        .first()
+    )
+    if rescue is None:
+        raise NotFound(rescue_id)
+    ctx = actions.forum_context(
+        request.user, access_assembly(request.user, rescue.thread.assembly.slug)
+    )
+    decided = actions.check_decide_rescue(
+        ctx, request.user, rescue, accept=payload.decision == "accept"
+    )
+    return {"id": decided.pk, "thread": decided.thread_id, "accepted": decided.accepted}

@@ -20,6 +20,9 @@ class Thread(models.Model):
     moved_to = models.SlugField(max_length=40, blank=True)
     moved_at = models.DateTimeField(null=True, blank=True)
     move_reason = models.CharField(max_length=300, blank=True)
+    # Where time last placed it, written by the archival job for the record; readers never
+    # depend on it (the placement is computed when read).
+    archived_to = models.SlugField(max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=200)
     tag = models.CharField(_("tag"), max_length=44, blank=True)
     author = models.ForeignKey(
@@ -102,3 +105,31 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value:+d} {self.as_office or 'citizen'} on {self.post_id}"
+
+
+class RescueRequest(models.Model):
+    """FOR-3: a written request to bring an archived thread back; coordination decides."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="rescue_requests")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.TextField(_("why it should come back"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted = models.BooleanField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "requester"],
+                condition=Q(decided_at__isnull=True),
+                name="one_open_rescue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"rescue {self.thread_id}"

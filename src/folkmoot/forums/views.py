@@ -21,7 +21,7 @@ from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, selectors
 from .forms import PostForm, ThreadForm
-from .models import Post
+from .models import Post, RescueRequest
 from .text import quote as quote_text
 
 
@@ -224,6 +224,13 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
             "page_obj": posts,
             "rows": rows,
             "may_moderate": has_power(ctx.protocol, ctx.viewer, "moderate"),
+            "archived_by_time": bool(
+                ctx.protocol.archival
+                and not thread.moved_to
+                and place
+                in (ctx.protocol.archival.history_forum, ctx.protocol.archival.trash_forum)
+                and place != thread.forum_key
+            ),
             "moderation_minutes": (
                 (
                     ctx.protocol.sanctions.moderation.min_minutes,
@@ -327,3 +334,40 @@ def post_history(request: Request, slug: str, pk: int) -> HttpResponse:
         "forums/history.html",
         {"assembly": ctx.assembly, "post": post, "revisions": post.revisions.all()},
     )
+
+
+@login_required
+@require_POST
+def thread_rescue(request: Request, slug: str, pk: int) -> HttpResponse:
+    try:
+        ctx, thread, place = _thread(request, pk)
+        actions.check_request_rescue(
+            ctx, request.user, thread, place, text=request.POST.get("text", "")
+        )
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Your request has been sent to coordination."))
+    return redirect("thread", slug, pk)
+
+
+@login_required
+@require_POST
+def rescue_decide(request: Request, slug: str, pk: int) -> HttpResponse:
+    ctx = _context(request, slug)
+    rescue = (
+        RescueRequest.objects.select_related("thread", "thread__assembly")
+        .filter(pk=pk, thread__assembly=ctx.assembly)
+        .first()
+    )
+    if rescue is None:
+        raise Http404(_("No such request."))
+    try:
+        actions.check_decide_rescue(
+            ctx, request.user, rescue, accept=request.POST.get("decision") == "accept"
+        )
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    return redirect("moderation", slug)

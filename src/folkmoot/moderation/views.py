@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from folkmoot.accounts.models import User
-from folkmoot.forums.models import Post
+from folkmoot.forums.models import Post, RescueRequest
 from folkmoot.forums.views import _context, _post, _refused
 from folkmoot.http import Request
 from folkmoot.refusals import Refused
@@ -119,7 +119,16 @@ def moderation_queue(request: Request, slug: str) -> HttpResponse:
         .select_related("post", "post__author", "post__thread", "reporter")
         .order_by("created_at")
     )
-    return render(request, "moderation/queue.html", {"assembly": ctx.assembly, "reports": reports})
+    rescues = (
+        RescueRequest.objects.filter(thread__assembly=ctx.assembly, decided_at__isnull=True)
+        .select_related("thread", "requester")
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "moderation/queue.html",
+        {"assembly": ctx.assembly, "reports": reports, "rescues": rescues},
+    )
 
 
 @login_required

@@ -1,0 +1,22 @@
+"""Settings for the load benchmark (bench/forums.py): the shared base settings with DEBUG off,
+as production runs, but without production's HTTPS redirect and secure cookies, so the
+benchmark can talk plain HTTP to gunicorn on loopback. The dev settings cannot be used: they
+force DEBUG on, which keeps every SQL query in memory and changes what is measured.
+
+The database comes from the environment as in base: DATABASE_URL (the benchmark's throwaway
+PostgreSQL database), or SQLite in FOLKMOOT_DATA_DIR (a temporary directory)."""
+
+from folkmoot.config.settings.base import *  # noqa: F403
+from folkmoot.config.settings.base import DATA_DIR, STATIC_ROOT
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# No collectstatic in a throwaway directory: {% static %} must not need a manifest.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# The SQLite file, and WhiteNoise's (empty) static root, which it warns about when missing.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
