@@ -344,7 +344,7 @@ def test_a_live_thread_cannot_be_rescued(red):
         content_type="application/json",
         **bearer(red.citizen),
     )
-    assert response.status_code == 403 and response.json()["reasons"][0]["code"] == "asked"
+    assert response.status_code == 403 and response.json()["reasons"][0]["code"] == "not_archived"
 
 
 def test_the_archival_job_records_each_move_once_and_can_run_twice(red):
