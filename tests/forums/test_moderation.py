@@ -281,3 +281,35 @@ def test_everything_a_sanctioned_person_wrote_stays(setting):
         "You are all idiots"
         in client_for(None).get(f"/assemblies/red15m/threads/{thread.pk}/").content.decode()
     )
+
+
+def test_a_suspended_coordinator_loses_the_office_powers_for_three_days_then_nine(setting):
+    """OFF-6: 3 days, tripling on each repeat; the seat stays, its powers do not."""
+    red, _thread, rude = setting
+    other = UserFactory()
+    do_appoint(assembly=red.assembly, office_slug="coordinator", holder=other, actor=None, seats=5)
+    url = "/api/v1/assemblies/red15m/suspensions"
+    refused = api_post(
+        red.citizen, url, {"person": other.pk, "office": "coordinator", "reason": "x"}
+    )
+    assert refused.status_code == 403
+    made = api_post(
+        red.coordinator,
+        url,
+        {"person": other.pk, "office": "coordinator", "reason": "Broke art. 19"},
+    )
+    assert made.status_code == 201 and made.json()["days"] == 3
+    trash = api_post(other, f"/api/v1/posts/{rude.pk}/trash", {"reason": "x", "minutes": 30})
+    assert trash.status_code == 403 and trash.json()["reasons"][0]["code"] == "no_power"
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
+        assert (
+            api_post(
+                other, f"/api/v1/posts/{rude.pk}/trash", {"reason": "x", "minutes": 30}
+            ).status_code
+            == 200
+        )
+        again = api_post(
+            red.coordinator, url, {"person": other.pk, "office": "coordinator", "reason": "Again"}
+        )
+        assert again.json()["days"] == 9 and again.json()["repeat"] == 1
+    assert "Broke art. 19" in client_for(None).get("/assemblies/red15m/sanctions/").content.decode()

@@ -20,11 +20,13 @@ from folkmoot.governance.sanctions import (
     check_level,
     check_moderation_minutes,
     moderation_sanction,
+    office_suspension,
     sanction_for,
 )
+from folkmoot.offices.models import Tenure
 from folkmoot.refusals import Refused, require
 
-from .models import Endorsement, Report, Sanction
+from .models import Endorsement, OfficeSuspension, Report, Sanction
 from .selectors import prior_count
 from .state import state_of
 
@@ -286,3 +288,50 @@ def check_endorse(ctx: ForumContext, endorser: Any, sanction: Sanction) -> Endor
         ) from again
     record("moderation.endorse", actor=endorser, assembly=ctx.assembly, subject=sanction)
     return endorsement
+
+
+def check_suspend(
+    ctx: ForumContext, imposer: Any, holder: Any, *, office: str, reason: str
+) -> OfficeSuspension:
+    """OFF-6: the suspension the protocol gives this holder's repeat count for this office."""
+    require(check_power(ctx, "sanction"))
+    rules = ctx.protocol.offices.get(office)
+    if rules is None or rules.suspension is None:
+        raise Refused.because(
+            Reason(
+                "no_suspension", gettext_noop("This office has no suspension rule in the protocol.")
+            )
+        )
+    if (
+        not Tenure.objects.current()
+        .filter(holder=holder, office__assembly=ctx.assembly, office__slug=office)
+        .exists()
+    ):
+        raise Refused.because(
+            Reason("not_holder", gettext_noop("This person does not hold that office."))
+        )
+    if not reason.strip():
+        raise Refused.because(
+            Reason("reason_needed", gettext_noop("Say why: the reason is shown to everyone."))
+        )
+    repeats = OfficeSuspension.objects.filter(
+        assembly=ctx.assembly, holder=holder, office=office
+    ).count()
+    suspension = OfficeSuspension.objects.create(
+        assembly=ctx.assembly,
+        holder=holder,
+        office=office,
+        duration=office_suspension(rules.suspension, repeats),
+        repeat=repeats,
+        reason=reason.strip(),
+        imposed_by=imposer,
+    )
+    record(
+        "moderation.suspend",
+        actor=imposer,
+        assembly=ctx.assembly,
+        subject=suspension,
+        office=office,
+        holder=holder.pk,
+    )
+    return suspension

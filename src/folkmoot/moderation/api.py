@@ -188,3 +188,38 @@ def endorse(request: HttpRequest, sanction_id: int) -> Reply[dict[str, Any]]:
     return Reply(
         201, _sanction(selectors.state_of(ctx.protocol.sanctions, sanction, timezone.now()))
     )
+
+
+class SuspensionIn(Schema):
+    person: int
+    office: str = Field(min_length=1, max_length=40)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SuspensionOut(Schema):
+    id: int
+    holder: str
+    office: str
+    repeat: int
+    days: float | None
+
+
+@router.post(
+    "/assemblies/{key}/suspensions",
+    response={201: SuspensionOut},
+    auth=REQUIRED,
+    summary="Suspend a holder from office",
+)
+def suspend(request: HttpRequest, key: str, payload: SuspensionIn) -> Reply[dict[str, Any]]:
+    ctx = forum_context(request.user, access_assembly(request.user, key))
+    holder = User.objects.filter(pk=payload.person).first()
+    if holder is None:
+        raise NotFound(payload.person)
+    s = actions.check_suspend(
+        ctx, request.user, holder, office=payload.office, reason=payload.reason
+    )
+    days = s.duration.total_seconds() / 86400 if s.duration is not None else None
+    return Reply(
+        201,
+        {"id": s.pk, "holder": str(s.holder), "office": s.office, "repeat": s.repeat, "days": days},
+    )

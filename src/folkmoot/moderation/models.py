@@ -1,6 +1,8 @@
 """Reports, sanctions and their endorsements (SAN-1..6). Whether a sanction is in force,
 pending, endorsed or lapsed is computed from these facts when read, never by a job."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -75,3 +77,34 @@ class Endorsement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endorser_id} backs {self.sanction_id}"
+
+
+class OfficeSuspension(models.Model):
+    """OFF-6: an office holder who broke the protocol and would not resign is suspended from
+    the office; `duration` None is indefinite. Their citizenship is untouched."""
+
+    assembly = models.ForeignKey(
+        "federation.Assembly", on_delete=models.PROTECT, related_name="suspensions"
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="suspensions"
+    )
+    office = models.SlugField(max_length=40)
+    duration = models.DurationField(null=True, blank=True)
+    repeat = models.PositiveSmallIntegerField(default=0)
+    reason = models.TextField(max_length=2000)
+    imposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imposed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.holder_id} suspended from {self.office}"
+
+    def in_force(self, now: datetime) -> bool:
+        return self.imposed_at <= now and (
+            self.duration is None or now < self.imposed_at + self.duration
+        )

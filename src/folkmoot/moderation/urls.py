@@ -12,4 +12,5 @@ urlpatterns = [
     path(
         "assemblies/<slug:slug>/sanctions/<int:pk>/endorse/", views.endorse, name="sanction-endorse"
     ),
+    path("assemblies/<slug:slug>/suspensions/", views.suspend, name="office-suspend"),
 ]

@@ -16,7 +16,7 @@ from folkmoot.http import Request
 from folkmoot.refusals import Refused
 
 from . import actions, selectors
-from .models import Report, Sanction
+from .models import OfficeSuspension, Report, Sanction
 
 
 def _back(post_or_thread_url: str) -> HttpResponse:
@@ -95,6 +95,14 @@ def sanctions_page(request: Request, slug: str) -> HttpResponse:
     levels = [
         (k, v.name.get(request.LANGUAGE_CODE)) for k, v in ctx.protocol.sanctions.levels.items()
     ]
+    suspensions = OfficeSuspension.objects.filter(assembly=ctx.assembly).select_related("holder")[
+        :100
+    ]
+    offices = [
+        (k, o.name.get(request.LANGUAGE_CODE))
+        for k, o in ctx.protocol.offices.items()
+        if o.suspension
+    ]
     return render(
         request,
         "moderation/sanctions.html",
@@ -104,6 +112,8 @@ def sanctions_page(request: Request, slug: str) -> HttpResponse:
             "may_sanction": may_sanction,
             "levels": levels,
             "now": timezone.now(),
+            "suspensions": suspensions,
+            "offices": offices,
         },
     )
 
@@ -170,4 +180,27 @@ def endorse(request: Request, slug: str, pk: int) -> HttpResponse:
         actions.check_endorse(ctx, request.user, sanction)
     except Refused as refused:
         _say(request, refused)
+    return redirect("sanctions", ctx.assembly.slug)
+
+
+@login_required
+@require_POST
+def suspend(request: Request, slug: str) -> HttpResponse:
+    ctx = _context(request, slug)
+    holder = User.objects.filter(pk=request.POST.get("person") or 0).first()
+    if holder is None:
+        messages.error(request, _("Choose who is suspended."))
+        return redirect("sanctions", ctx.assembly.slug)
+    try:
+        actions.check_suspend(
+            ctx,
+            request.user,
+            holder,
+            office=request.POST.get("office", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except Refused as refused:
+        _say(request, refused)
+    else:
+        messages.success(request, _("%(name)s is suspended from office.") % {"name": holder})
     return redirect("sanctions", ctx.assembly.slug)

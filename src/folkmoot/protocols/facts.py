@@ -12,6 +12,7 @@ from folkmoot.federation.selectors import effective_membership
 from folkmoot.governance.audience import ANONYMOUS, Viewer
 from folkmoot.governance.membership import seniority_days
 from folkmoot.governance.protocol import Protocol
+from folkmoot.moderation.models import OfficeSuspension
 from folkmoot.moderation.selectors import active_sanction
 from folkmoot.offices.models import Tenure
 
@@ -21,10 +22,20 @@ def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) 
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     membership = effective_membership(user, assembly)
-    offices = frozenset(
-        Tenure.objects.current()
-        .filter(holder=user, office__assembly=assembly)
-        .values_list("office__slug", flat=True)
+    now = timezone.now()
+    suspended = {
+        s.office
+        for s in OfficeSuspension.objects.filter(assembly=assembly, holder=user)
+        if s.in_force(now)
+    }
+    # OFF-6: a suspended holder keeps the seat but not its powers, until the suspension ends.
+    offices = (
+        frozenset(
+            Tenure.objects.current()
+            .filter(holder=user, office__assembly=assembly)
+            .values_list("office__slug", flat=True)
+        )
+        - suspended
     )
     started = timezone.localtime(membership.started_at).date() if membership else None
     sanction = (

@@ -1,0 +1,1047 @@
+"""Benchmark: Folkmoot's forum pages under load, served by gunicorn, against the trivial
+/healthz/ view measured in the same run.
+
+Run from the repository root:
+
+    .venv/bin/python bench/forums.py [--database sqlite|postgres] [--threads 10000]
+        [--posts 100000] [--seconds 10] [--concurrency 8]
+
+What is built (not timed). A throwaway database: SQLite in a temporary directory (through
+FOLKMOOT_DATA_DIR), or the PostgreSQL database folkmoot_bench_forums on 127.0.0.1:5432 (user
+postgres), created here and dropped at the end. It is migrated, the demo federation is loaded
+(`manage.py demo`: the RED15M assembly, slug "red15m", under the red15m protocol), then the
+assembly's "votes" and "debates" forums are filled with bulk_create:
+    --threads threads, half in each forum, each with an opening post; --posts posts in all.
+    One thread in votes gets 200 posts (the thread page shows 50 per page, so 4 pages); the
+    other posts are spread over the other threads with a skewed (log-normal) weight.
+    300 generated people, all members (citizens) of the assembly, write them, with a few
+    heavy posters; the demo's Alice and Erin write some too, Erin sometimes "as Coordinator".
+    Tags are the forums' own tags from the protocol. Threads start over the last 60 days and
+    replies follow until now, so none is archived (History takes threads quiet for 90 days;
+    the script checks that every seeded thread is still listed in its forum). Bodies are
+    Markdown rendered once with forums.text.render; 8 % of replies quote an earlier post, 2 %
+    of posts were edited (one revision), 0.5 % of replies are in the trash, and there are
+    about 1.4 reactions per post (+1 four times in five; some "+1 as Coordinator").
+    On PostgreSQL, VACUUM ANALYZE follows, as autovacuum would do; SQLite gets no ANALYZE,
+    as the project never runs one.
+
+SQL queries per page are counted in-process before the server starts, with Django's test
+Client and CaptureQueriesContext, after one warm-up request: first on the demo data alone
+(the votes forum with 1 thread, the demo referendum thread with 2 posts), then on the seeded
+data (the votes forum, the big thread's first page). The count does not depend on the data
+size when the two rows are equal. Anonymous visitors and a signed-in citizen (Alice) are
+both counted; the load below is anonymous.
+
+What is measured. gunicorn serves the project (`python -m gunicorn --workers 2` with gunicorn's
+default sync workers, as in the README's production line) with bench/bench_settings.py:
+the base settings, DEBUG off. For each of three URLs
+    healthz   /healthz/: no database, no template, no session (the trivial baseline)
+    forum     /assemblies/red15m/forums/votes/ (page 1: 25 threads)
+    thread    /assemblies/red15m/threads/<big thread>/ (page 1: 50 of its 200 posts)
+--concurrency client threads in this process each send a GET, wait for the whole response,
+then send the next (a closed loop, over loopback only), first for a warm-up (--warmup
+seconds, not recorded), then for --seconds or until --max-requests requests have been sent,
+whichever comes first. Every request's latency is recorded: from just before the request is
+written to just after the last byte of the response is read, connection set-up included
+(gunicorn's sync workers close the connection after each response; the client would keep it
+alive otherwise). Requests are sent one URL at a time, in the order above.
+
+How to read the results.
+    req/s        successful (200) responses ÷ elapsed time (first request to last response).
+    p50/p95/p99  latency percentiles (nearest rank) over the successful requests. In a closed
+                 loop the latency includes waiting for a free worker: with 8 clients and 2
+                 workers, p50 ≈ 8 ÷ req/s.
+    errors       requests that got another status or failed (timeouts, resets).
+    ÷ healthz    the page's req/s divided by /healthz/'s (how much of the trivial view's
+                 throughput is left), and its p95 divided by /healthz/'s p95 (how many times
+                 slower), from the same run on the same machine.
+    CPU          client: the cores this benchmark process used while sending (it competes
+                 with gunicorn and the database for the same cores); all: the share of all
+                 cores busy (from /proc/stat), near 100 % when the machine is saturated.
+The load generator, gunicorn and PostgreSQL share the machine, so the figures are for this
+machine as a whole, not for the server alone. Progress goes to stderr, results to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import io
+import math
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+THIS = Path(__file__).resolve()
+ROOT = THIS.parent.parent
+SETTINGS = "bench.bench_settings"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "folkmoot_bench_forums"
+PG_BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+SEED = 20260315
+ASSEMBLY = "red15m"
+FORUMS = ("votes", "debates")
+MEMBERS = 300
+BIG_THREAD = 200  # posts in the big thread: 4 pages of 50
+DAYS = 60  # threads start within the last DAYS days: History takes 90 days of quiet
+BATCH = 2000
+HEADERS = {"Accept-Language": "en", "User-Agent": "folkmoot-bench/forums"}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- text
+
+
+FIRST = [
+    "Aitana",
+    "Bruno",
+    "Carmen",
+    "Diego",
+    "Elena",
+    "Fátima",
+    "Gonzalo",
+    "Hana",
+    "Iker",
+    "Julia",
+    "Kenji",
+    "Lucía",
+    "Marc",
+    "Nuria",
+    "Óscar",
+    "Paula",
+    "Quique",
+    "Rosa",
+    "Sergio",
+    "Tomás",
+    "Uxue",
+    "Valeria",
+    "Xavi",
+    "Yolanda",
+    "Zoe",
+    "Amaia",
+    "Borja",
+    "Chloé",
+    "Dario",
+    "Emma",
+    "Farid",
+    "Greta",
+    "Hugo",
+    "Inés",
+    "Jonas",
+    "Kiri",
+    "Leo",
+    "Maite",
+    "Nils",
+    "Olga",
+]
+LAST = [
+    "García",
+    "López",
+    "Martín",
+    "Sánchez",
+    "Pérez",
+    "Gómez",
+    "Ruiz",
+    "Díaz",
+    "Moreno",
+    "Álvarez",
+    "Romero",
+    "Navarro",
+    "Torres",
+    "Domínguez",
+    "Vázquez",
+    "Ramos",
+    "Gil",
+    "Serrano",
+    "Blanco",
+    "Molina",
+    "Castro",
+    "Ortega",
+    "Rubio",
+    "Marín",
+    "Sanz",
+    "Iglesias",
+]
+TOPICS = [
+    "the quarterly assembly in person",
+    "the coordinators' minutes",
+    "the chat moderation rules",
+    "a shared calendar of actions",
+    "the translation of the protocol into Catalan",
+    "the budget for posters",
+    "a mutual aid fund",
+    "the housing campaign",
+    "the referendum deadlines",
+    "online voting hours",
+    "the newcomers' guide",
+    "the press contact list",
+    "rotating the meeting cities",
+    "a code of conduct for assemblies",
+    "the archive of past votes",
+    "the summer school",
+    "the transparency report",
+    "local assemblies in every district",
+]
+VERBS = ["Hold", "Publish", "Rotate", "Fund", "Translate", "Record", "Limit", "Review", "Adopt"]
+SENTENCES = [
+    "I propose that we decide this before the end of the month.",
+    "The protocol already allows it, but nobody has asked for it yet.",
+    "We tried something similar last year and learnt a lot from it.",
+    "Three coordinators would need to support it before it goes to a vote.",
+    "It costs little and it makes the assembly easier to join.",
+    "Could someone who was at the last meeting summarise what was agreed?",
+    "I am not convinced: the people it affects were not asked.",
+    "Here is a first draft; corrections are welcome.",
+    "The numbers are in the spreadsheet the treasurer shared.",
+    "Let us keep the debate on the proposal itself, please.",
+    "This would need an amendment to article 10, which takes a referendum.",
+    "I support it, with one change to the deadline.",
+    "We should ask the drafting team to read it before it is published.",
+    "In my city this already works well, with a rota of volunteers.",
+    "What happens if fewer than half of the citizens take part?",
+    "The last vote on this was close, so a poll first seems wise.",
+]
+EXTRAS = [
+    "\n\n- first, a poll for two weeks\n- then, if it passes, a referendum\n- finally, the protocol is amended",
+    "\n\n> The most recent norm approved by referendum prevails.",
+    "\n\n**Deadline:** seven days from today.",
+    "\n\nMore in [the minutes](https://example.org/minutes).",
+    "\n\n1. Read the draft\n2. Comment here\n3. Vote",
+    "",
+    "",
+    "",
+]
+
+
+def make_bodies(rng: random.Random, n: int = 64) -> list[tuple[str, str]]:
+    """(Markdown, sanitised HTML) pairs, rendered once with the project's renderer."""
+    from folkmoot.forums.text import render
+
+    bodies = []
+    for _ in range(n):
+        paragraphs = [
+            " ".join(rng.sample(SENTENCES, rng.randint(1, 3))) for _ in range(rng.randint(1, 4))
+        ]
+        text = "\n\n".join(paragraphs) + rng.choice(EXTRAS)
+        bodies.append((text, render(text)))
+    return bodies
+
+
+def thread_title(rng: random.Random, forum: str) -> str:
+    topic = rng.choice(TOPICS)
+    if forum == "votes":
+        return f"{rng.choice(VERBS)} {topic}"
+    return rng.choice(["About ", "News: ", "Why not ", "Again: ", ""]) + topic
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def seed(n_threads: int, n_posts: int) -> dict[str, Any]:
+    """Bulk-load the RED15M votes and debates forums; returns what was made."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from folkmoot.accounts.models import User
+    from folkmoot.federation.models import Assembly, Membership
+    from folkmoot.forums.models import Post, PostRevision, Reaction, Thread
+    from folkmoot.governance.membership import Status
+    from folkmoot.protocols.selectors import protocol_in_force
+
+    rng = random.Random(SEED)
+    now = timezone.now()
+    assembly = Assembly.objects.get(slug=ASSEMBLY)
+    in_force = protocol_in_force(assembly)
+    assert in_force is not None
+    tags = {f: list(in_force.protocol.forums[f].tags) for f in FORUMS}
+    demo = {
+        u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@folkmoot.example")
+    }
+    erin, alice = demo["erin"], demo["alice"]
+    bodies = make_bodies(rng)
+
+    with transaction.atomic():
+        people = User.objects.bulk_create(
+            [
+                User(
+                    email=f"member{i:03d}@bench.folkmoot.invalid",
+                    display_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    password="!bench",  # unusable: nobody signs in as them
+                    date_joined=now - timedelta(days=rng.uniform(120, 700)),
+                )
+                for i in range(MEMBERS)
+            ],
+            batch_size=BATCH,
+        )
+        Membership.objects.bulk_create(
+            Membership(
+                user=u,
+                assembly=assembly,
+                status=Status.MEMBER,
+                started_at=u.date_joined + timedelta(days=1),
+            )
+            for u in people
+        )
+        member_ids = [u.pk for u in people]
+        # Who writes: a few heavy posters (Zipf-like), Alice and Erin among the busy ones.
+        writers = [*member_ids[:4], alice.pk, *member_ids[4:9], erin.pk, *member_ids[9:]]
+        cum, total = [], 0.0
+        for rank in range(len(writers)):
+            total += 1 / (rank + 1) ** 0.7
+            cum.append(total)
+
+        # The plan: one big thread in votes, the other posts spread with log-normal weights.
+        big = min(BIG_THREAD, n_posts - n_threads + 1)
+        others = n_threads - 1
+        weights = [rng.lognormvariate(0, 0.8) for _ in range(others)]
+        sizes = [1] * others
+        for i in rng.choices(range(others), weights=weights, k=n_posts - big - others):
+            sizes[i] += 1
+        plans = []  # (forum, created, size)
+        span = DAYS * 86400
+        for i, size in enumerate(sizes):
+            created = now - timedelta(seconds=rng.uniform(600, span - 3600))
+            plans.append((FORUMS[i % 2], created, size, False))
+        plans.append(("votes", now - timedelta(days=14), big, True))
+        plans.sort(key=lambda p: p[1])  # ids follow time, as they would
+
+        threads, post_times = [], []
+        pinned = set(rng.sample(range(len(plans)), 2))
+        for i, (forum, created, size, is_big) in enumerate(plans):
+            window = (now - created).total_seconds()
+            replies = sorted(window * rng.random() ** 2 for _ in range(size - 1))
+            times = [created, *(created + timedelta(seconds=s) for s in replies)]
+            if is_big:  # still lively: its last reply a few minutes ago
+                times[-1] = now - timedelta(minutes=3)
+            post_times.append(times)
+            author = rng.choices(writers, cum_weights=cum)[0]
+            threads.append(
+                Thread(
+                    assembly=assembly,
+                    forum_key=forum,
+                    title=(
+                        "Referendum: a yearly congress, open to every citizen"
+                        if is_big
+                        else thread_title(rng, forum)
+                    ),
+                    tag=tags[forum][0] if is_big else rng.choice(tags[forum]),
+                    author_id=author,
+                    pinned=i in pinned,
+                    created_at=created,
+                    last_activity_at=times[-1],
+                )
+            )
+        threads = Thread.objects.bulk_create(threads, batch_size=BATCH)
+        big_thread = next(t for t, p in zip(threads, plans, strict=True) if p[3])
+        log(f"seed: {len(people)} members, {len(threads):,} threads")
+
+        # Posts, thread by thread, flushed in batches; their ids are kept per thread.
+        post_ids: list[list[int]] = [[] for _ in threads]
+        pending: list[Post] = []
+        owners: list[int] = []
+        revisions: list[PostRevision] = []
+        edited: list[tuple[int, datetime]] = []  # (index in pending, edited at)
+
+        def flush() -> None:
+            made = Post.objects.bulk_create(pending, batch_size=BATCH)
+            for post, owner in zip(made, owners, strict=True):
+                post_ids[owner].append(post.pk)
+            for index, at in edited:
+                revisions.append(
+                    PostRevision(post_id=made[index].pk, body=bodies[0][0], replaced_at=at)
+                )
+            pending.clear()
+            owners.clear()
+            edited.clear()
+
+        for t, (thread, times) in enumerate(zip(threads, post_times, strict=True)):
+            for k, at in enumerate(times):
+                author = thread.author_id if k == 0 else rng.choices(writers, cum_weights=cum)[0]
+                body, html = rng.choice(bodies)
+                post = Post(
+                    thread_id=thread.pk,
+                    author_id=author,
+                    as_office="coordinator" if author == erin.pk and rng.random() < 0.3 else "",
+                    body=body,
+                    body_html=html,
+                    created_at=at,
+                )
+                if rng.random() < 0.02:
+                    post.edited_at = min(now, at + timedelta(minutes=rng.uniform(1, 60)))
+                    edited.append((len(pending), post.edited_at))
+                if k and rng.random() < 0.005:
+                    post.trashed_at = min(now, at + timedelta(hours=1))
+                    post.trash_reason = "Off topic (moderation)"
+                pending.append(post)
+                owners.append(t)
+            if len(pending) >= 10_000:
+                flush()
+        flush()
+        PostRevision.objects.bulk_create(revisions, batch_size=BATCH)
+        log(f"seed: {sum(map(len, post_ids)):,} posts")
+
+        # Quotes of an earlier post of the same thread.
+        quotes = [
+            (rng.choice(ids[:k]), ids[k])
+            for ids in post_ids
+            for k in range(1, len(ids))
+            if rng.random() < 0.08
+        ]
+        table = connection.ops.quote_name(Post._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET quote_of_id = %s WHERE id = %s", quotes)
+
+        # Reactions: more on opening posts; +1 four times in five; some as Coordinator.
+        reactions: list[Reaction] = []
+        n_reactions = 0
+        for t, ids in enumerate(post_ids):
+            for k, pk in enumerate(ids):
+                at = post_times[t][k]
+                if k == 0:
+                    n = min(40, int(rng.expovariate(1 / 4)))
+                else:
+                    n = 0 if rng.random() < 0.55 else 1 + int(rng.expovariate(1 / 1.5))
+                for user in rng.sample(member_ids, n):
+                    when = min(now, at + timedelta(minutes=rng.uniform(1, 600)))
+                    value = 1 if rng.random() < 0.8 else -1
+                    reactions.append(
+                        Reaction(post_id=pk, user_id=user, value=value, created_at=when)
+                    )
+                if rng.random() < (0.05 if k == 0 else 0.01):
+                    reactions.append(
+                        Reaction(
+                            post_id=pk, user=erin, as_office="coordinator", value=1, created_at=at
+                        )
+                    )
+            if len(reactions) >= 20_000:
+                n_reactions += len(Reaction.objects.bulk_create(reactions, batch_size=BATCH))
+                reactions.clear()
+        n_reactions += len(Reaction.objects.bulk_create(reactions, batch_size=BATCH))
+        log(f"seed: {n_reactions:,} reactions, {len(quotes):,} quotes")
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    sizes_by_thread = [len(ids) for ids in post_ids]
+    return {
+        "members": len(people),
+        "threads": len(threads),
+        "posts": sum(sizes_by_thread),
+        "reactions": n_reactions,
+        "quotes": len(quotes),
+        "revisions": len(revisions),
+        "big_thread": big_thread.pk,
+        "big_posts": len(post_ids[threads.index(big_thread)]),
+        "largest_other": max(
+            s for s, t in zip(sizes_by_thread, threads, strict=True) if t != big_thread
+        ),
+        "median_posts": sorted(sizes_by_thread)[len(sizes_by_thread) // 2],
+    }
+
+
+def forum_facts() -> dict[str, Any]:
+    """What the forums hold now, and what the two pages list (the archival check)."""
+    from folkmoot.federation.models import Assembly
+    from folkmoot.forums.models import Post, Thread
+    from folkmoot.forums.selectors import threads_in
+    from folkmoot.protocols.selectors import protocol_in_force
+
+    assembly = Assembly.objects.get(slug=ASSEMBLY)
+    in_force = protocol_in_force(assembly)
+    assert in_force is not None
+    facts: dict[str, Any] = {}
+    for forum in FORUMS:
+        stored = Thread.objects.filter(assembly=assembly, forum_key=forum).count()
+        listed = threads_in(assembly, in_force.protocol, forum).count()
+        facts[forum] = {"stored": stored, "listed": listed}
+    facts["posts"] = Post.objects.filter(
+        thread__assembly=assembly, thread__forum_key__in=FORUMS
+    ).count()
+    return facts
+
+
+# --------------------------------------------------------------------------- counting queries
+
+
+def count_queries(path: str, user: Any = None, repeats: int = 5) -> dict[str, Any]:
+    """SQL queries of one GET, in this process, after a warm-up GET of the same page; and the
+    median time of `repeats` GETs, with the part spent in cursor.execute (SQL)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_login(user)
+    assert client.get(path).status_code == 200, path
+    in_sql = [0.0]
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_sql[0] += time.perf_counter() - began
+
+    counts, totals, sqls = [], [], []
+    for _ in range(repeats):
+        in_sql[0] = 0.0
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timed):
+            began = time.perf_counter()
+            response = client.get(path)
+            totals.append(time.perf_counter() - began)
+        assert response.status_code == 200, path
+        counts.append(len(queries.captured_queries))
+        sqls.append(in_sql[0])
+    assert len(set(counts)) == 1, f"{path}: {counts} queries"
+    return {
+        "n": counts[0],
+        "total": sorted(totals)[repeats // 2],
+        "sql": sorted(sqls)[repeats // 2],
+    }
+
+
+def query_row(label: str, data: str, path: str, shows: str) -> dict[str, Any]:
+    from folkmoot.accounts.models import User
+
+    alice = User.objects.get(email="alice@folkmoot.example")
+    return {
+        "label": label,
+        "data": data,
+        "path": path,
+        "shows": shows,
+        "anonymous": count_queries(path),
+        "citizen": count_queries(path, alice),
+    }
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=HEADERS)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def start_server(port: int, workers: int, log_file: Any) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "django.core.wsgi:get_wsgi_application()",
+    ]
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            if get(port, "/healthz/", timeout=2)[0] == 200:
+                return server
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError("gunicorn did not answer /healthz/ within 60 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the gunicorn master we started (it stops its workers), SIGKILL if stuck."""
+    if server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+# --------------------------------------------------------------------------- the load
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores, from /proc/stat; (0, 0) where it is missing."""
+    try:
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def closed_loop(
+    port: int, path: str, seconds: float, concurrency: int, limit: int
+) -> dict[str, Any]:
+    """`concurrency` threads, each: GET, read the whole response, again; until `seconds` have
+    passed or `limit` requests were sent. Returns every successful latency (ns) and the rest."""
+    lock = threading.Lock()
+    sent = [0]
+    start_gate = threading.Barrier(concurrency + 1)
+    stop_at = [0]
+    latencies: list[list[int]] = [[] for _ in range(concurrency)]
+    errors: list[Counter[str]] = [Counter() for _ in range(concurrency)]
+    connects = [0] * concurrency
+    sizes = [0] * concurrency
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, failed = latencies[i], errors[i]
+        clock = time.perf_counter_ns
+        start_gate.wait()
+        try:
+            while True:
+                with lock:
+                    if sent[0] >= limit or clock() >= stop_at[0]:
+                        break
+                    sent[0] += 1
+                if conn.sock is None:
+                    connects[i] += 1
+                began = clock()
+                try:
+                    conn.request("GET", path, headers=HEADERS)
+                    response = conn.getresponse()
+                    body = response.read()
+                except (OSError, http.client.HTTPException) as error:
+                    failed[type(error).__name__] += 1
+                    conn.close()
+                    continue
+                ended = clock()
+                if response.status == 200:
+                    mine.append(ended - began)
+                    sizes[i] = len(body)
+                else:
+                    failed[f"HTTP {response.status}"] += 1
+        finally:
+            conn.close()
+
+    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
+    for w in workers:
+        w.start()
+    busy0, total0 = cpu_ticks()
+    cpu0 = time.process_time()
+    began = time.perf_counter_ns()
+    stop_at[0] = began + int(seconds * 1e9)
+    start_gate.wait()
+    for w in workers:
+        w.join()
+    elapsed = (time.perf_counter_ns() - began) / 1e9
+    cpu = time.process_time() - cpu0
+    busy1, total1 = cpu_ticks()
+    done = sorted(x for part in latencies for x in part)
+    failed = sum(errors, Counter())
+    return {
+        "sent": sent[0],
+        "ok": len(done),
+        "errors": sum(failed.values()),
+        "error_kinds": dict(failed),
+        "elapsed": elapsed,
+        "rps": len(done) / elapsed if elapsed else 0.0,
+        "p50": percentile(done, 50),
+        "p95": percentile(done, 95),
+        "p99": percentile(done, 99),
+        "max": done[-1] / 1e9 if done else None,
+        "connects": sum(connects),
+        "bytes": max(sizes),
+        "stopped_by": "count" if sent[0] >= limit else "time",
+        "client_cpu": cpu / elapsed if elapsed else 0.0,
+        "machine_cpu": (busy1 - busy0) / (total1 - total0) if total1 > total0 else None,
+    }
+
+
+def percentile(ordered: list[int], q: float) -> float | None:
+    """Nearest rank, in seconds."""
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1] / 1e9
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def fmt_s(s: float | None) -> str:
+    if s is None:
+        return "—"
+    if s < 1e-3:
+        return f"{s * 1e6:.0f} µs"
+    if s < 1:
+        return (
+            f"{s * 1e3:.2f} ms"
+            if s < 0.01
+            else f"{s * 1e3:.1f} ms"
+            if s < 0.1
+            else f"{s * 1e3:.0f} ms"
+        )
+    return f"{s:.2f} s"
+
+
+def fmt_ratio(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return (
+        f"{x:.3f}×"
+        if x < 0.1
+        else f"{x:.2f}×"
+        if x < 10
+        else f"{x:.1f}×"
+        if x < 100
+        else f"{x:,.0f}×"
+    )
+
+
+def fmt_bytes(n: int) -> str:
+    return f"{n} B" if n < 1000 else f"{n / 1000:.1f} kB"
+
+
+def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def print_header(args: argparse.Namespace, server: str) -> None:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError, StopIteration), open("/proc/cpuinfo") as info:
+        cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("django", "gunicorn", "psycopg"))
+    print("Folkmoot forum pages under load")
+    print(f"  machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}")
+    print(f"  {versions}")
+    print(f"  database: {server}")
+    print(
+        f"  server: gunicorn, {args.workers} sync workers, settings {SETTINGS} (DEBUG off), "
+        f"CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '0')}"
+    )
+    print(
+        f"  load: {args.concurrency} client threads (http.client) on loopback; per URL "
+        f"{args.warmup:g} s warm-up, then {args.seconds:g} s or {args.max_requests:,} requests"
+    )
+
+
+def print_data(stats: dict[str, Any], facts: dict[str, Any], seconds: float) -> None:
+    votes, debates = facts["votes"], facts["debates"]
+    print(
+        f"  data: {ASSEMBLY}: votes {votes['stored']:,} threads, debates {debates['stored']:,} "
+        f"threads (demo's included), {facts['posts']:,} posts in the two"
+    )
+    print(
+        f"        {stats['members']} generated members; {stats['reactions']:,} reactions, "
+        f"{stats['quotes']:,} quoting replies, {stats['revisions']:,} edited posts"
+    )
+    print(
+        f"        posts per thread: big thread {stats['big_posts']}, largest other "
+        f"{stats['largest_other']}, median {stats['median_posts']}"
+    )
+    archived = sum(f["stored"] - f["listed"] for f in (votes, debates))
+    print(
+        f"        listed in their forum now: votes {votes['listed']:,}, debates "
+        f"{debates['listed']:,} ({'none' if archived == 0 else archived} archived)"
+    )
+    print(f"  seeding (not timed): {seconds:.0f} s")
+
+
+def print_queries(rows: list[dict[str, Any]]) -> None:
+    print("\nSQL queries per request (in-process test client, after one warm-up request)")
+    print("    time: one GET in-process, median of 5 (no HTTP, no server); in SQL: the part")
+    print("    spent in cursor.execute (the rest is Python: the view, the ORM and the template)\n")
+    body = [
+        [
+            r["label"],
+            r["data"],
+            r["shows"],
+            str(r["anonymous"]["n"]),
+            str(r["citizen"]["n"]),
+            fmt_s(r["anonymous"]["total"]),
+            fmt_s(r["anonymous"]["sql"]),
+            fmt_s(r["citizen"]["total"]),
+            fmt_s(r["citizen"]["sql"]),
+        ]
+        for r in rows
+    ]
+    headers = [
+        "page",
+        "data",
+        "the page shows",
+        "queries anonymous",
+        "signed-in",
+        "time anonymous",
+        "in SQL",
+        "time signed-in",
+        "in SQL",
+    ]
+    print(table(headers, body, set(range(3, len(headers)))))
+    same = all(
+        a[who]["n"] == b[who]["n"]
+        for a, b in zip(rows[::2], rows[1::2], strict=True)
+        for who in ("anonymous", "citizen")
+    )
+    print(
+        "\n  "
+        + (
+            "Same number of queries on the demo data and on the seeded data: it does not grow "
+            "with the data."
+            if same
+            else "The number of queries CHANGES with the data size."
+        )
+    )
+
+
+def print_load(results: list[dict[str, Any]]) -> None:
+    print("\nUnder load (anonymous GETs; latency percentiles over successful requests)\n")
+    base = results[0]
+    rows = []
+    for r in results:
+        rps_ratio = r["rps"] / base["rps"] if base["rps"] else None
+        p95_ratio = r["p95"] / base["p95"] if r["p95"] and base["p95"] else None
+        machine = f"{r['machine_cpu'] * 100:.0f} %" if r["machine_cpu"] is not None else "—"
+        rows.append(
+            [
+                r["label"],
+                f"{r['ok']:,}",
+                f"{r['errors']:,}",
+                f"{r['rps']:,.1f}",
+                fmt_s(r["p50"]),
+                fmt_s(r["p95"]),
+                fmt_s(r["p99"]),
+                fmt_ratio(rps_ratio),
+                fmt_ratio(p95_ratio),
+                fmt_bytes(r["bytes"]),
+                f"{r['client_cpu']:.2f}",
+                machine,
+            ]
+        )
+    headers = [
+        "page",
+        "requests",
+        "errors",
+        "req/s",
+        "p50",
+        "p95",
+        "p99",
+        "req/s ÷ healthz",
+        "p95 ÷ healthz",
+        "size",
+        "CPU client",
+        "all",
+    ]
+    print(table(headers, rows, set(range(1, len(headers)))))
+    print()
+    for r in results:
+        stop = "request limit" if r["stopped_by"] == "count" else "time limit"
+        keep = (
+            "a new connection per request"
+            if r["connects"] >= r["sent"]
+            else f"{r['connects']:,} connections"
+        )
+        print(
+            f"  {r['label']:<8} {r['path']}: {r['elapsed']:.1f} s ({stop}), {keep}, "
+            f"max {fmt_s(r['max'])}"
+        )
+        for kind, n in sorted(r["error_kinds"].items()):
+            print(f"           error {kind}: {n:,}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(sql)
+
+
+def server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return (
+                f"PostgreSQL {cursor.fetchone()[0].split()[0]} "
+                f"(throwaway database {PG_BENCH_DB}, loopback)"
+            )
+        cursor.execute("SELECT sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]} (temporary file, WAL)"
+
+
+def run(args: argparse.Namespace, tmp: str) -> None:
+    import django
+
+    started = time.perf_counter()
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    os.environ["FOLKMOOT_DATA_DIR"] = tmp
+    os.environ.pop("DATABASE_URL", None)
+    if args.database == "postgres":
+        os.environ["DATABASE_URL"] = PG_BENCH_URL
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from folkmoot.forums.models import Thread
+
+    log(f"{args.database}: migrating and loading the demo")
+    call_command("migrate", verbosity=0)
+    call_command("demo", stdout=io.StringIO())
+    forum_path = f"/assemblies/{ASSEMBLY}/forums/votes/"
+    demo_thread = Thread.objects.get(assembly__slug=ASSEMBLY, title__startswith="Referendum:")
+    demo_rows = [
+        query_row("forum", "demo", forum_path, "1 thread"),
+        query_row(
+            "thread",
+            "demo",
+            f"/assemblies/{ASSEMBLY}/threads/{demo_thread.pk}/",
+            f"{demo_thread.posts.count()} posts",
+        ),
+    ]
+
+    log(f"seeding {args.threads:,} threads and {args.posts:,} posts (not timed)")
+    seeding = time.perf_counter()
+    stats = seed(args.threads, args.posts)
+    seeding = time.perf_counter() - seeding
+    facts = forum_facts()
+    thread_path = f"/assemblies/{ASSEMBLY}/threads/{stats['big_thread']}/"
+    listed, big = facts["votes"]["listed"], stats["big_posts"]
+    queries = [
+        demo_rows[0],
+        query_row(
+            "forum",
+            "seeded",
+            forum_path,
+            f"25 of {listed:,} threads (page 1 of {math.ceil(listed / 25)})",
+        ),
+        demo_rows[1],
+        query_row(
+            "thread",
+            "seeded",
+            thread_path,
+            f"50 of {big} posts (page 1 of {math.ceil(big / 50)})",
+        ),
+    ]
+    server = server_version()
+    connections.close_all()
+
+    print_header(args, server)
+    print_data(stats, facts, seeding)
+    print_queries(queries)
+    sys.stdout.flush()
+
+    targets = [("healthz", "/healthz/"), ("forum", forum_path), ("thread", thread_path)]
+    port = free_port()
+    with open(Path(tmp) / "gunicorn.log", "wb") as server_log:
+        log(f"starting gunicorn on 127.0.0.1:{port}")
+        try:
+            gunicorn = start_server(port, args.workers, server_log)
+        except RuntimeError:
+            server_log.flush()
+            sys.stderr.write((Path(tmp) / "gunicorn.log").read_text(errors="replace")[-4000:])
+            raise
+        results = []
+        try:
+            for label, path in targets:
+                status, body = get(port, path)
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status}")
+                if label == "thread" and b"a yearly congress" not in body:
+                    raise RuntimeError(f"{path} is not the big thread")
+                log(f"{label}: warm-up {args.warmup:g} s, then {args.seconds:g} s")
+                closed_loop(port, path, args.warmup, args.concurrency, args.max_requests)
+                result = closed_loop(port, path, args.seconds, args.concurrency, args.max_requests)
+                result.update(label=label, path=path)
+                log(f"{label}: {result['ok']:,} requests, {result['rps']:,.1f}/s")
+                results.append(result)
+        finally:
+            log("stopping gunicorn")
+            stop_server(gunicorn)
+    print_load(results)
+    print(f"\nTotal time {time.perf_counter() - started:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--threads", type=int, default=10_000)
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per URL, after the warm-up")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds per URL")
+    parser.add_argument("--max-requests", type=int, default=50_000, help="per URL")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    args = parser.parse_args()
+    if not 2 <= args.threads <= 1_000_000:
+        parser.error("--threads is 2 to 1,000,000")
+    if not args.threads + 1 <= args.posts <= 10_000_000:
+        parser.error("--posts is at least --threads + 1 (every thread has its opening post)")
+    if not (0 < args.seconds <= 600 and 0 <= args.warmup <= 60):
+        parser.error("--seconds is up to 600, --warmup up to 60")
+    if not (1 <= args.concurrency <= 256 and 1 <= args.workers <= 64 and args.max_requests >= 1):
+        parser.error("--concurrency is 1 to 256, --workers 1 to 64, --max-requests at least 1")
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the clean-up below runs
+    tmp = tempfile.mkdtemp(prefix="folkmoot-bench-forums-")
+    created = False
+    try:
+        if args.database == "postgres":
+            pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            pg_admin(f"CREATE DATABASE {PG_BENCH_DB}")
+            created = True
+        run(args, tmp)
+    finally:
+        if created:
+            with contextlib.suppress(Exception):
+                from django.db import connections
+
+                connections.close_all()
+            try:
+                pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            except Exception as error:
+                log(f"could not drop {PG_BENCH_DB}: {error}")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
