@@ -22,6 +22,26 @@ class BallotError(ValueError):
         self.reason = reason
 
 
+def not_a_mapping(ballot: int) -> BallotError:
+    return BallotError(
+        Reason(
+            "ballot_not_mapping",
+            gettext_noop("Ballot %(ballot)s is not a mapping of candidates to scores."),
+            {"ballot": ballot},
+        )
+    )
+
+
+def unknown_candidate(ballot: int, name: object) -> BallotError:
+    return BallotError(
+        Reason(
+            "unknown_candidate",
+            gettext_noop("Ballot %(ballot)s names “%(candidate)s”, who is not a candidate."),
+            {"ballot": ballot, "candidate": name},
+        )
+    )
+
+
 @dataclass(frozen=True)
 class ScoreBallots:
     candidates: tuple[str, ...]
@@ -93,25 +113,11 @@ class ScoreBallots:
         rows: list[list[int]] = []
         for number, ballot in enumerate(ballots, start=1):
             if not isinstance(ballot, Mapping):
-                raise BallotError(
-                    Reason(
-                        "ballot_not_mapping",
-                        gettext_noop("Ballot %(ballot)s is not a mapping of candidates to scores."),
-                        {"ballot": number},
-                    )
-                )
+                raise not_a_mapping(number)
             row = [0] * len(candidates)
             for name, score in ballot.items():
                 if name not in names:
-                    raise BallotError(
-                        Reason(
-                            "unknown_candidate",
-                            gettext_noop(
-                                "Ballot %(ballot)s names “%(candidate)s”, who is not a candidate."
-                            ),
-                            {"ballot": number, "candidate": name},
-                        )
-                    )
+                    raise unknown_candidate(number, name)
                 if (
                     isinstance(score, bool)
                     or not isinstance(score, int)

@@ -22,7 +22,7 @@ from folkmoot.governance.protocol import Validity
 from folkmoot.governance.reasons import Reason, gettext_noop
 
 from . import lot
-from .ballots import BallotError
+from .ballots import BallotError, not_a_mapping, unknown_candidate
 from .result import Result, Round, Step, Tie
 from .star import Tiebreak
 
@@ -48,13 +48,7 @@ class ChoiceCounts:
         blank = null = voters = 0
         for number, ballot in enumerate(ballots, start=1):
             if not isinstance(ballot, Mapping):
-                raise BallotError(
-                    Reason(
-                        "ballot_not_mapping",
-                        gettext_noop("Ballot %(ballot)s is not a mapping of candidates to scores."),
-                        {"ballot": number},
-                    )
-                )
+                raise not_a_mapping(number)
             unknown = set(ballot) - {"choice", "valid"}
             if unknown:
                 raise BallotError(
@@ -70,15 +64,7 @@ class ChoiceCounts:
             elif choice in index:
                 counts[index[choice]] += 1
             else:
-                raise BallotError(
-                    Reason(
-                        "unknown_candidate",
-                        gettext_noop(
-                            "Ballot %(ballot)s names “%(candidate)s”, who is not a candidate."
-                        ),
-                        {"ballot": number, "candidate": choice},
-                    )
-                )
+                raise unknown_candidate(number, choice)
             valid = ballot.get("valid", True)
             if not isinstance(valid, bool):
                 raise BallotError(
@@ -254,25 +240,11 @@ def marks_from_dicts(
     voters = 0
     for number, ballot in enumerate(ballots, start=1):
         if not isinstance(ballot, Mapping):
-            raise BallotError(
-                Reason(
-                    "ballot_not_mapping",
-                    gettext_noop("Ballot %(ballot)s is not a mapping of candidates to scores."),
-                    {"ballot": number},
-                )
-            )
+            raise not_a_mapping(number)
         marked = 0
         for name, value in ballot.items():
             if name not in index:
-                raise BallotError(
-                    Reason(
-                        "unknown_candidate",
-                        gettext_noop(
-                            "Ballot %(ballot)s names “%(candidate)s”, who is not a candidate."
-                        ),
-                        {"ballot": number, "candidate": name},
-                    )
-                )
+                raise unknown_candidate(number, name)
             if isinstance(value, bool) or value not in (0, 1):
                 raise BallotError(
                     Reason(
