@@ -9,8 +9,8 @@ Run from the repository root:
 What is built (not timed). A throwaway database: SQLite in a temporary directory (through
 FOLKMOOT_DATA_DIR), or the PostgreSQL database folkmoot_bench_forums on 127.0.0.1:5432 (user
 postgres), created here and dropped at the end. It is migrated, the demo federation is loaded
-(`manage.py demo`: the RED15M assembly, slug "red15m", under the red15m protocol), then the
-assembly's "votes" and "debates" forums are filled with bulk_create:
+(call_command("demo"): the RED15M assembly, slug "red15m", under the red15m protocol), then
+the assembly's "votes" and "debates" forums are filled with bulk_create:
     --threads threads, half in each forum, each with an opening post; --posts posts in all.
     One thread in votes gets 200 posts (the thread page shows 50 per page, so 4 pages); the
     other posts are spread over the other threads with a skewed (log-normal) weight.
@@ -21,7 +21,7 @@ assembly's "votes" and "debates" forums are filled with bulk_create:
     the script checks that every seeded thread is still listed in its forum). Bodies are
     Markdown rendered once with forums.text.render; 8 % of replies quote an earlier post, 2 %
     of posts were edited (one revision), 0.5 % of replies are in the trash, and there are
-    about 1.4 reactions per post (+1 four times in five; some "+1 as Coordinator").
+    about 1.2 reactions per post (+1 four times in five; some "+1 as Coordinator").
     On PostgreSQL, VACUUM ANALYZE follows, as autovacuum would do; SQLite gets no ANALYZE,
     as the project never runs one.
 
@@ -30,11 +30,14 @@ Client and CaptureQueriesContext, after one warm-up request: first on the demo d
 (the votes forum with 1 thread, the demo referendum thread with 2 posts), then on the seeded
 data (the votes forum, the big thread's first page). The count does not depend on the data
 size when the two rows are equal. Anonymous visitors and a signed-in citizen (Alice) are
-both counted; the load below is anonymous.
+both counted; the load below is anonymous. The same table gives the median time of 5 such
+GETs in-process (no HTTP, no server, one warm database connection) and the part of it spent
+inside cursor.execute ("in SQL"); the rest is Python: view, ORM and template.
 
 What is measured. gunicorn serves the project (`python -m gunicorn --workers 2` with gunicorn's
 default sync workers, as in the README's production line) with bench/bench_settings.py:
-the base settings, DEBUG off. For each of three URLs
+the base settings, DEBUG off, and CONN_MAX_AGE from the environment as in production
+(unset: 0, a new database connection per request). For each of three URLs
     healthz   /healthz/: no database, no template, no session (the trivial baseline)
     forum     /assemblies/red15m/forums/votes/ (page 1: 25 threads)
     thread    /assemblies/red15m/threads/<big thread>/ (page 1: 50 of its 200 posts)
@@ -49,17 +52,20 @@ alive otherwise). Requests are sent one URL at a time, in the order above.
 How to read the results.
     req/s        successful (200) responses ÷ elapsed time (first request to last response).
     p50/p95/p99  latency percentiles (nearest rank) over the successful requests. In a closed
-                 loop the latency includes waiting for a free worker: with 8 clients and 2
-                 workers, p50 ≈ 8 ÷ req/s.
+                 loop the latency includes waiting for a free worker: with 8 clients, the
+                 mean latency ≈ 8 ÷ req/s (Little's law). A slow page gets few requests in
+                 --seconds; the count is shown, and with under 100 the tail is coarse.
     errors       requests that got another status or failed (timeouts, resets).
     ÷ healthz    the page's req/s divided by /healthz/'s (how much of the trivial view's
                  throughput is left), and its p95 divided by /healthz/'s p95 (how many times
                  slower), from the same run on the same machine.
-    CPU          client: the cores this benchmark process used while sending (it competes
-                 with gunicorn and the database for the same cores); all: the share of all
-                 cores busy (from /proc/stat), near 100 % when the machine is saturated.
+    client CPU   the cores this benchmark process used while sending (it competes with
+                 gunicorn and the database for the same cores; its threads share one GIL).
+    machine CPU  the share of all cores busy (from /proc/stat), near 100 % when saturated.
 The load generator, gunicorn and PostgreSQL share the machine, so the figures are for this
-machine as a whole, not for the server alone. Progress goes to stderr, results to stdout.
+machine as a whole, not for the server alone. Other processes' load is sampled for 2 s
+before and after the load (this benchmark idle) and a warning is printed above 5 %: such a
+run is not representative. Progress goes to stderr, results to stdout.
 """
 
 from __future__ import annotations
@@ -109,76 +115,16 @@ def log(message: str) -> None:
 # --------------------------------------------------------------------------- text
 
 
-FIRST = [
-    "Aitana",
-    "Bruno",
-    "Carmen",
-    "Diego",
-    "Elena",
-    "Fátima",
-    "Gonzalo",
-    "Hana",
-    "Iker",
-    "Julia",
-    "Kenji",
-    "Lucía",
-    "Marc",
-    "Nuria",
-    "Óscar",
-    "Paula",
-    "Quique",
-    "Rosa",
-    "Sergio",
-    "Tomás",
-    "Uxue",
-    "Valeria",
-    "Xavi",
-    "Yolanda",
-    "Zoe",
-    "Amaia",
-    "Borja",
-    "Chloé",
-    "Dario",
-    "Emma",
-    "Farid",
-    "Greta",
-    "Hugo",
-    "Inés",
-    "Jonas",
-    "Kiri",
-    "Leo",
-    "Maite",
-    "Nils",
-    "Olga",
-]
-LAST = [
-    "García",
-    "López",
-    "Martín",
-    "Sánchez",
-    "Pérez",
-    "Gómez",
-    "Ruiz",
-    "Díaz",
-    "Moreno",
-    "Álvarez",
-    "Romero",
-    "Navarro",
-    "Torres",
-    "Domínguez",
-    "Vázquez",
-    "Ramos",
-    "Gil",
-    "Serrano",
-    "Blanco",
-    "Molina",
-    "Castro",
-    "Ortega",
-    "Rubio",
-    "Marín",
-    "Sanz",
-    "Iglesias",
-]
+FIRST_NAMES = (  # of the generated members
+    "Aitana Bruno Carmen Diego Elena Fátima Gonzalo Hana Iker Julia Kenji Lucía Marc "
+    "Nuria Óscar Paula Quique Rosa Sergio Tomás Uxue Valeria Xavi Yolanda Zoe Amaia Borja "
+    "Chloé Dario Emma Farid Greta Hugo Inés Jonas Kiri Leo Maite Nils Olga"
+)
+LAST_NAMES = (
+    "García López Martín Sánchez Pérez Gómez Ruiz Díaz Moreno Álvarez Romero Navarro "
+    "Torres Domínguez Vázquez Ramos Gil Serrano Blanco Molina Castro Ortega Rubio Marín "
+    "Sanz Iglesias"
+)
 TOPICS = [
     "the quarterly assembly in person",
     "the coordinators' minutes",
@@ -276,13 +222,14 @@ def seed(n_threads: int, n_posts: int) -> dict[str, Any]:
     }
     erin, alice = demo["erin"], demo["alice"]
     bodies = make_bodies(rng)
+    first, last = FIRST_NAMES.split(), LAST_NAMES.split()
 
     with transaction.atomic():
         people = User.objects.bulk_create(
             [
                 User(
                     email=f"member{i:03d}@bench.folkmoot.invalid",
-                    display_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    display_name=f"{rng.choice(first)} {rng.choice(last)}",
                     password="!bench",  # unusable: nobody signs in as them
                     date_joined=now - timedelta(days=rng.uniform(120, 700)),
                 )
@@ -314,7 +261,7 @@ def seed(n_threads: int, n_posts: int) -> dict[str, Any]:
         sizes = [1] * others
         for i in rng.choices(range(others), weights=weights, k=n_posts - big - others):
             sizes[i] += 1
-        plans = []  # (forum, created, size)
+        plans = []  # (forum, created, posts, is the big thread)
         span = DAYS * 86400
         for i, size in enumerate(sizes):
             created = now - timedelta(seconds=rng.uniform(600, span - 3600))
@@ -329,7 +276,7 @@ def seed(n_threads: int, n_posts: int) -> dict[str, Any]:
             replies = sorted(window * rng.random() ** 2 for _ in range(size - 1))
             times = [created, *(created + timedelta(seconds=s) for s in replies)]
             if is_big:  # still lively: its last reply a few minutes ago
-                times[-1] = now - timedelta(minutes=3)
+                times[-1] = max(times[-1], now - timedelta(minutes=3))
             post_times.append(times)
             author = rng.choices(writers, cum_weights=cum)[0]
             threads.append(
@@ -606,6 +553,14 @@ def cpu_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
+def background_cpu(seconds: float = 2.0) -> float | None:
+    """Share of all cores busy while this benchmark does nothing: other processes' load."""
+    busy0, total0 = cpu_ticks()
+    time.sleep(seconds)
+    busy1, total1 = cpu_ticks()
+    return (busy1 - busy0) / (total1 - total0) if total1 > total0 else None
+
+
 def closed_loop(
     port: int, path: str, seconds: float, concurrency: int, limit: int
 ) -> dict[str, Any]:
@@ -864,8 +819,8 @@ def print_load(results: list[dict[str, Any]]) -> None:
         "req/s ÷ healthz",
         "p95 ÷ healthz",
         "size",
-        "CPU client",
-        "all",
+        "client CPU",
+        "machine CPU",
     ]
     print(table(headers, rows, set(range(1, len(headers)))))
     print()
@@ -876,12 +831,26 @@ def print_load(results: list[dict[str, Any]]) -> None:
             if r["connects"] >= r["sent"]
             else f"{r['connects']:,} connections"
         )
+        few = "; few samples, the tail is coarse" if r["ok"] < 100 else ""
         print(
             f"  {r['label']:<8} {r['path']}: {r['elapsed']:.1f} s ({stop}), {keep}, "
-            f"max {fmt_s(r['max'])}"
+            f"max {fmt_s(r['max'])}{few}"
         )
         for kind, n in sorted(r["error_kinds"].items()):
             print(f"           error {kind}: {n:,}")
+
+
+def print_background(before: float | None, after: float | None) -> None:
+    if before is None or after is None:
+        return
+    print(
+        f"\n  Other processes kept {before * 100:.0f} % of the cores busy just before the load and "
+        f"{after * 100:.0f} % just after (2 s each, this benchmark idle)."
+    )
+    if max(before, after) > 0.05:
+        print(
+            "  WARNING: the machine was not quiet; the figures above are lower than they would be."
+        )
 
 
 # --------------------------------------------------------------------------- main
@@ -899,11 +868,15 @@ def server_version() -> str:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return (
-                f"PostgreSQL {cursor.fetchone()[0].split()[0]} "
-                f"(throwaway database {PG_BENCH_DB}, loopback)"
+            shown = []
+            for name in ("server_version", "jit", "shared_buffers", "work_mem"):
+                cursor.execute(f"SHOW {name}")
+                shown.append(cursor.fetchone()[0].split()[0])
+            version, *rest = shown
+            settings = ", ".join(
+                f"{k} {v}" for k, v in zip(("jit", "shared_buffers", "work_mem"), rest, strict=True)
             )
+            return f"PostgreSQL {version} ({settings}; throwaway database {PG_BENCH_DB}, loopback)"
         cursor.execute("SELECT sqlite_version()")
         return f"SQLite {cursor.fetchone()[0]} (temporary file, WAL)"
 
@@ -971,6 +944,7 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     sys.stdout.flush()
 
     targets = [("healthz", "/healthz/"), ("forum", forum_path), ("thread", thread_path)]
+    quiet_before = background_cpu()
     port = free_port()
     with open(Path(tmp) / "gunicorn.log", "wb") as server_log:
         log(f"starting gunicorn on 127.0.0.1:{port}")
@@ -997,7 +971,9 @@ def run(args: argparse.Namespace, tmp: str) -> None:
         finally:
             log("stopping gunicorn")
             stop_server(gunicorn)
+    quiet_after = background_cpu()
     print_load(results)
+    print_background(quiet_before, quiet_after)
     print(f"\nTotal time {time.perf_counter() - started:.0f} s")
 
 

@@ -184,7 +184,7 @@ def list_threads(
         "count": paginator.count,
         "page": current.number,
         "pages": paginator.num_pages,
-        "items": [_thread(t, forum) for t in current],
+        "items": [_thread(t, forum) for t in selectors.with_counts(current)],
     }
 
 

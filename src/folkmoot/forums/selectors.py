@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection
@@ -65,13 +66,26 @@ def place_of(protocol: Protocol, thread: Thread, now: datetime | None = None) ->
 def threads_in(
     assembly: Assembly, protocol: Protocol, forum_key: str, tag: str | None = None
 ) -> QuerySet[Thread]:
-    """Pinned first, then by last activity, with reply counts and the opening post's +1/−1."""
+    """The threads in a forum now, pinned first, then by last activity: a bare, indexed list
+    to paginate. `with_counts` then adds replies and +1/−1 to the page shown only, so a page
+    costs the same whether the forum holds fifty threads or fifty thousand."""
+    threads = (
+        Thread.objects.filter(assembly=assembly)
+        .filter(in_forum(protocol, forum_key, timezone.now()))
+        .order_by("-pinned", "-last_activity_at", "-pk")
+    )
+    return threads.filter(tag=tag) if tag else threads
+
+
+def with_counts(page: Iterable[Thread]) -> list[Thread]:
+    """The page's threads with reply counts and the opening post's +1/−1, in page order."""
+    ids = [t.pk for t in page]
     opening = (
         Post.objects.filter(thread=OuterRef("pk")).order_by("created_at", "id").values("pk")[:1]
     )
 
     def reactions(value: int) -> Subquery:
-        # OuterRef is the opening post annotated on the thread row being listed.
+        # OuterRef is the opening post annotated on the thread row.
         return Subquery(
             Reaction.objects.filter(post=OuterRef("opening_post"), value=value)
             .values("post")
@@ -80,9 +94,8 @@ def threads_in(
             output_field=IntegerField(),
         )
 
-    threads = (
-        Thread.objects.filter(assembly=assembly)
-        .filter(in_forum(protocol, forum_key, timezone.now()))
+    rows = (
+        Thread.objects.filter(pk__in=ids)
         .select_related("author")
         .annotate(opening_post=Subquery(opening))
         .annotate(
@@ -90,9 +103,9 @@ def threads_in(
             plus=Coalesce(reactions(1), Value(0)),
             minus=Coalesce(reactions(-1), Value(0)),
         )
-        .order_by("-pinned", "-last_activity_at", "-pk")
     )
-    return threads.filter(tag=tag) if tag else threads
+    by_id = {t.pk: t for t in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def posts_of(thread: Thread, viewer_id: int | None) -> QuerySet[Post]:

@@ -114,6 +114,7 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
             "forum": forum,
             "name": forum.name.get(get_language() or "en"),
             "page_obj": page,
+            "threads": selectors.with_counts(page),
             "tag": tag,
             "may_open": may_open.allowed,
             "open_reasons": reasons_text(may_open),
