@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from folkmoot.accounts.api import router as accounts_router
+from folkmoot.chat.api import router as chat_router
 from folkmoot.federation.api import router as federation_router
 from folkmoot.forums.api import router as forums_router
 from folkmoot.moderation.api import router as moderation_router
@@ -23,3 +24,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", protocols_router)
 api.add_router("/", forums_router)
 api.add_router("/", moderation_router)
+api.add_router("/", chat_router)

@@ -277,3 +277,27 @@ def may_stand(protocol: Protocol, office_key: str, viewer: Viewer, today: date) 
 def has_power(protocol: Protocol, viewer: Viewer, power: str) -> bool:
     """Office powers follow the current holders (OFF-1)."""
     return any(power in protocol.offices[o].powers for o in viewer.offices if o in protocol.offices)
+
+
+def check_chat(
+    protocol: Protocol, room_key: str, action: Literal["read", "write"], viewer: Viewer, today: date
+) -> Answer:
+    """May this person read, or write in, this chat room? A sanctioned person writes nothing
+    until the sanction expires (SAN-6), here as in the forums."""
+    room = protocol.chat_rooms[room_key]
+    if action == "write" and viewer.sanctioned_until is not None:
+        return sanctioned(viewer)
+    template = (
+        gettext_noop("You can't read %(room)s: only %(who)s may.")
+        if action == "read"
+        else gettext_noop("You can't write in %(room)s: only %(who)s may.")
+    )
+    return check_audience(
+        protocol,
+        getattr(room, action),
+        viewer,
+        today,
+        code=f"chat_{action}",
+        template=template,
+        params={"room": Named(room.name)},
+    )

@@ -247,6 +247,15 @@ class Forum(Strict):
         return self
 
 
+class ChatRoom(Strict):
+    """A chat room of the assembly: who reads and who writes, and how long a message may be."""
+
+    name: LocalizedText
+    read: Audience
+    write: Audience
+    max_length: int = Field(500, ge=1, le=5000)
+
+
 class Archival(Strict):
     """FOR-3: inactive threads move to History; old and quiet ones to Trash."""
 
@@ -452,6 +461,7 @@ class Protocol(Strict):
     offices: dict[Key, Office] = {}
     forums: dict[Key, Forum] = {}
     archival: Archival | None = None
+    chat_rooms: dict[Key, ChatRoom] = {}
     forum_changes: ForumChanges | None = None
     decision_kinds: dict[Key, DecisionKind] = {}
     sanctions: Sanctions | None = None
@@ -599,6 +609,9 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
     for key, f in protocol.forums.items():
         for action in ("read", "open_thread", "reply"):
             audience(f"forums.{key}.{action}", getattr(f, action))
+    for key, room in protocol.chat_rooms.items():
+        audience(f"chat_rooms.{key}.read", room.read)
+        audience(f"chat_rooms.{key}.write", room.write)
     if protocol.archival is not None:
         for field in ("history_forum", "trash_forum"):
             name = getattr(protocol.archival, field)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from folkmoot.audit.log import record
+from folkmoot.chat.actions import post_system_message
 from folkmoot.forums.actions import ForumContext
 from folkmoot.forums.models import Post, Thread
 from folkmoot.governance.audience import has_power
@@ -261,6 +262,8 @@ def do_sanction(
         level=level,
         person=person.pk,
     )
+    # Announced in the assembly's chat rooms: sanctions are public.
+    post_system_message(ctx.assembly, f"{person}: {level} — {sanction.reason}")
     return sanction
 
 

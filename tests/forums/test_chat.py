@@ -1,0 +1,137 @@
+"""Chat rooms from the protocol (issue 5): read and write audiences from the core, live over
+WebSockets, polling through the API, system announcements, sanctioned people refused."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from folkmoot.chat.models import ChatMessage
+from folkmoot.config.asgi import application
+from folkmoot.moderation.models import Sanction
+from tests.api.test_assemblies_api import bearer
+from tests.conftest import client_for
+
+
+def api_post(user, url, body):  # type: ignore[no-untyped-def]
+    return Client().post(url, json.dumps(body), content_type="application/json", **bearer(user))
+
+
+def test_the_square_is_for_signed_in_readers_and_citizen_writers(red):
+    """RED15M's square: platform citizens read, assembly citizens write."""
+    assert client_for(None).get("/assemblies/red15m/chat/plaza/").status_code == 403
+    page = client_for(red.platform).get("/assemblies/red15m/chat/plaza/").content.decode()
+    assert "You can&#x27;t write in The square" in page or "You can't write in The square" in page
+    client_for(red.citizen).post("/assemblies/red15m/chat/plaza/post/", {"body": "Hola a todos"})
+    assert ChatMessage.objects.get().body == "Hola a todos"
+    assert (
+        "Hola a todos"
+        in client_for(red.platform).get("/assemblies/red15m/chat/plaza/").content.decode()
+    )
+
+
+def test_api_clients_poll_for_messages_after_the_last_one_seen(red):
+    first = api_post(
+        red.citizen, "/api/v1/assemblies/red15m/chat/plaza/messages", {"body": "one"}
+    ).json()
+    api_post(red.coordinator, "/api/v1/assemblies/red15m/chat/plaza/messages", {"body": "two"})
+    newer = (
+        Client()
+        .get(
+            f"/api/v1/assemblies/red15m/chat/plaza/messages?after={first['id']}",
+            **bearer(red.platform),
+        )
+        .json()
+    )
+    assert [m["body"] for m in newer] == ["two"]
+    refused = api_post(
+        red.platform, "/api/v1/assemblies/red15m/chat/plaza/messages", {"body": "outsider"}
+    )
+    assert refused.status_code == 403 and refused.json()["reasons"][0]["code"] == "chat_write"
+
+
+def test_messages_have_the_protocols_length_limit(red):
+    response = api_post(
+        red.citizen, "/api/v1/assemblies/red15m/chat/plaza/messages", {"body": "x" * 501}
+    )
+    assert response.status_code == 403 and "500" in response.json()["detail"]
+
+
+def test_a_sanction_is_announced_and_the_sanctioned_person_cannot_chat(red):
+    """SAN-6 covers chat; sanctions are announced by a system message."""
+    api_post(
+        red.coordinator,
+        "/api/v1/assemblies/red15m/sanctions",
+        {"person": red.citizen.pk, "level": "minor", "reason": "Spam"},
+    )
+    announcement = ChatMessage.objects.get(author=None)
+    assert "Spam" in announcement.body and announcement.room == "plaza"
+    response = api_post(
+        red.citizen, "/api/v1/assemblies/red15m/chat/plaza/messages", {"body": "let me speak"}
+    )
+    assert response.status_code == 403 and response.json()["reasons"][0]["code"] == "sanctioned"
+
+
+def socket(client: Client, room: str = "plaza") -> WebsocketCommunicator:
+    cookie = (
+        f"sessionid={client.cookies['sessionid'].value}" if "sessionid" in client.cookies else ""
+    )
+    return WebsocketCommunicator(
+        application,
+        f"/ws/assemblies/red15m/chat/{room}/",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_citizen_chats_live_over_the_websocket(red):
+    client = client_for(red.citizen)
+
+    async def talk() -> str:
+        communicator = socket(client)
+        connected, _ = await communicator.connect()
+        assert connected
+        await communicator.send_json_to({"body": "¿Quedamos el sábado?"})
+        html = await communicator.receive_from(timeout=5)
+        await communicator.disconnect()
+        return html
+
+    html = async_to_sync(talk)()
+    assert 'hx-swap-oob="beforeend"' in html and "¿Quedamos el sábado?" in html
+    assert ChatMessage.objects.filter(author=red.citizen).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_websocket_refuses_anonymous_readers_and_sanctioned_writers(red):
+    async def anonymous() -> tuple[bool, object]:
+        communicator = socket(Client())
+        return await communicator.connect()
+
+    connected, code = async_to_sync(anonymous)()
+    assert not connected and code == 4403
+
+    Sanction.objects.create(
+        assembly=red.assembly,
+        person=red.citizen,
+        level="minor",
+        duration=timedelta(hours=24),
+        reason="Trolling",
+        imposed_by=red.coordinator,
+    )
+    client = client_for(red.citizen)
+
+    async def blocked() -> dict:
+        communicator = socket(client)
+        connected, _ = await communicator.connect()
+        assert connected  # citizens may still read
+        await communicator.send_json_to({"body": "still here"})
+        reply = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return reply
+
+    reply = async_to_sync(blocked)()
+    assert reply["type"] == "refused" and "sanctioned" in reply["reasons"][0]
+    assert not ChatMessage.objects.filter(author=red.citizen).exists()
