@@ -954,3 +954,33 @@ def test_harmony_amendments_carry_only_by_consensus():
     assert amendment_carried(HARMONY, "total", AmendmentTally(consensus=True))
     refused = amendment_carried(HARMONY, "total", AmendmentTally(yes=99, no=1))
     assert [r.code for r in refused.reasons] == ["amendment_no_consensus"]
+
+
+def test_a_sanctioned_citizen_can_neither_vote_nor_propose_nor_stand():
+    """SAN-6: a sanctioned person cannot vote or stand until it expires."""
+    from datetime import UTC, date, datetime
+
+    from folkmoot.governance.audience import (
+        Viewer,
+        may_propose,
+        may_stand,
+        may_vote,
+        may_vote_in_election,
+    )
+
+    red = load_preset("red15m")
+    viewer = Viewer(
+        authenticated=True,
+        status="member",
+        seniority_days=365,
+        sanctioned_until=datetime(2099, 1, 1, tzinfo=UTC),
+        sanction_reason="Spam",
+    )
+    today = date(2026, 11, 22)
+    for answer in (
+        may_vote(red, "referendum", viewer, today),
+        may_propose(red, "referendum", viewer, today),
+        may_stand(red, "coordinator", viewer, today),
+        may_vote_in_election(red, "coordinator", viewer, today),
+    ):
+        assert [r.code for r in answer.reasons] == ["sanctioned"]

@@ -199,6 +199,8 @@ def may_reply(protocol: Protocol, forum_key: str, viewer: Viewer, today: date) -
 def may_vote(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
     """Is this person in the electorate of this kind of decision (VOTE-2, VOTE-5)?"""
     kind = protocol.decision_kinds[kind_key]
+    if viewer.sanctioned_until is not None:
+        return sanctioned(viewer)
     return check_audience(
         protocol,
         kind.voters,
@@ -212,6 +214,8 @@ def may_vote(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> 
 
 def may_propose(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
     kind = protocol.decision_kinds[kind_key]
+    if viewer.sanctioned_until is not None:
+        return sanctioned(viewer)
     return check_audience(
         protocol,
         kind.proposers,
@@ -230,6 +234,8 @@ def may_vote_in_election(
     citizen who is short of it is told how many days they have and need."""
     office = protocol.offices[office_key]
     electorate = office.electorate
+    if viewer.sanctioned_until is not None:
+        return sanctioned(viewer)
     short_of_seniority = (
         electorate.min_seniority_days is not None
         and (viewer.seniority_days or 0) < electorate.min_seniority_days
@@ -263,6 +269,8 @@ def may_vote_in_election(
 
 def may_stand(protocol: Protocol, office_key: str, viewer: Viewer, today: date) -> Answer:
     office = protocol.offices[office_key]
+    if viewer.sanctioned_until is not None:
+        return sanctioned(viewer)
     return check_audience(
         protocol,
         office.candidates,
