@@ -5,6 +5,7 @@ from folkmoot.chat.api import router as chat_router
 from folkmoot.federation.api import router as federation_router
 from folkmoot.forums.api import router as forums_router
 from folkmoot.moderation.api import router as moderation_router
+from folkmoot.notifications.api import router as notifications_router
 from folkmoot.protocols.api import router as protocols_router
 
 from . import errors
@@ -25,3 +26,4 @@ api.add_router("/", protocols_router)
 api.add_router("/", forums_router)
 api.add_router("/", moderation_router)
 api.add_router("/", chat_router)
+api.add_router("/", notifications_router)

@@ -15,6 +15,7 @@ from folkmoot.governance.audience import Viewer, check_audience, check_forum, ha
 from folkmoot.governance.posting import check_capacity, check_edit, check_tag
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
+from folkmoot.notifications.mentions import notify_mentions
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, require
@@ -134,7 +135,7 @@ def do_open_thread(
         created_at=now,
         last_activity_at=now,
     )
-    Post.objects.create(
+    opening = Post.objects.create(
         thread=thread,
         author=author,
         as_office=as_office,
@@ -150,6 +151,7 @@ def do_open_thread(
         forum=forum_key,
         tag=tag,
     )
+    notify_mentions(opening)
     return thread
 
 
@@ -194,6 +196,7 @@ def do_reply(
     )
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=now)
     record("forum.reply", actor=author, assembly=thread.assembly, subject=post, thread=thread.pk)
+    notify_mentions(post)
     return post
 
 

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("notifications/", views.notifications_page, name="notifications"),
+    path("notifications/read/", views.mark_read, name="notifications-read"),
+]
