@@ -135,3 +135,16 @@ def test_the_websocket_refuses_anonymous_readers_and_sanctioned_writers(red):
     reply = async_to_sync(blocked)()
     assert reply["type"] == "refused" and "sanctioned" in reply["reasons"][0]
     assert not ChatMessage.objects.filter(author=red.citizen).exists()
+
+
+def test_without_websockets_the_page_polls_for_the_latest_messages(red):
+    """The message list asks for itself every few seconds; htmx requests get just the list."""
+    api_post(red.citizen, "/api/v1/assemblies/red15m/chat/plaza/messages", {"body": "first"})
+    page = client_for(red.platform).get("/assemblies/red15m/chat/plaza/").content.decode()
+    assert 'hx-trigger="every 10s"' in page
+    partial = (
+        client_for(red.platform)
+        .get("/assemblies/red15m/chat/plaza/", HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "first" in partial and "<html" not in partial

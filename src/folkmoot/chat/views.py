@@ -41,6 +41,10 @@ def room_page(request: Request, slug: str, room: str) -> HttpResponse:
         .select_related("author")
         .order_by("-id")[:PAGE]
     )[::-1]
+    if request.htmx:
+        # The polling fallback: the latest messages, replacing the list (so messages that
+        # also arrived over the WebSocket are never shown twice).
+        return render(request, "chat/_messages.html", {"chat_messages": recent})
     may_write = ctx.may("write")
     spec = ctx.protocol.chat_rooms[room]
     return render(
