@@ -6,6 +6,7 @@ from folkmoot.federation.api import router as federation_router
 from folkmoot.forums.api import router as forums_router
 from folkmoot.moderation.api import router as moderation_router
 from folkmoot.notifications.api import router as notifications_router
+from folkmoot.offices.api import router as offices_router
 from folkmoot.protocols.api import router as protocols_router
 
 from . import errors
@@ -27,3 +28,4 @@ api.add_router("/", forums_router)
 api.add_router("/", moderation_router)
 api.add_router("/", chat_router)
 api.add_router("/", notifications_router)
+api.add_router("/", offices_router)

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("folkmoot.moderation.urls")),
     path("", include("folkmoot.chat.urls")),
     path("", include("folkmoot.notifications.urls")),
+    path("", include("folkmoot.offices.urls")),
     path("", include("folkmoot.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

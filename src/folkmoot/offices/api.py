@@ -1,0 +1,84 @@
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from ninja import Router, Schema
+
+from folkmoot.api.auth import OPTIONAL
+from folkmoot.federation.actions import access_assembly
+from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.refusals import NotFound
+
+from . import selectors
+
+router = Router(tags=["offices"])
+
+
+class HolderOut(Schema):
+    person: str
+    since: datetime
+    term_ends: datetime | None
+    suspended: bool
+
+
+class ElectionOut(Schema):
+    opens_at: datetime
+    closes_at: datetime
+    open: bool
+
+
+class OfficeOut(Schema):
+    key: str
+    name: str
+    seats: int
+    vacancies: int
+    term_days: int | None
+    elected: bool
+    voting_method: str
+    holders: list[HolderOut]
+    election: ElectionOut | None
+
+
+@router.get(
+    "/assemblies/{key}/offices",
+    response=list[OfficeOut],
+    auth=OPTIONAL,
+    summary="Offices, holders, vacancies, elections",
+)
+def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+    assembly = access_assembly(request.user, key)
+    in_force = protocol_in_force(assembly)
+    if in_force is None:
+        raise NotFound(key)
+    language = get_language() or "en"
+    return [
+        {
+            "key": r.key,
+            "name": r.rule.name.get(language),
+            "seats": r.rule.seats,
+            "vacancies": r.vacancies,
+            "term_days": r.rule.term_days,
+            "elected": r.rule.elected,
+            "voting_method": r.rule.voting_method,
+            "holders": [
+                {
+                    "person": str(h.person),
+                    "since": h.since,
+                    "term_ends": h.term_ends,
+                    "suspended": h.suspended,
+                }
+                for h in r.holders
+            ],
+            "election": (
+                {
+                    "opens_at": r.election.opens_at,
+                    "closes_at": r.election.closes_at,
+                    "open": r.election_open,
+                }
+                if r.election
+                else None
+            ),
+        }
+        for r in selectors.offices_of(assembly, in_force.protocol)
+    ]

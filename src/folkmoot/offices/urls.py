@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("assemblies/<slug:slug>/offices/", views.offices_page, name="offices"),
+    path("assemblies/<slug:slug>/elections.ics", views.calendar_feed, name="elections-ics"),
+]

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from folkmoot.federation.models import Assembly
+from folkmoot.federation.views import assembly_or_404
+from folkmoot.governance.protocol import Protocol
+from folkmoot.http import Request
+from folkmoot.protocols.selectors import protocol_in_force
+
+from . import selectors
+
+
+def _protocol(request: Request, slug: str) -> tuple[Assembly, Protocol]:
+    assembly = assembly_or_404(request, slug)
+    in_force = protocol_in_force(assembly)
+    if in_force is None:
+        raise Http404(
+            _("No protocol has been adopted for this assembly or any assembly above it yet.")
+        )
+    return assembly, in_force.protocol
+
+
+def offices_page(request: Request, slug: str) -> HttpResponse:
+    assembly, protocol = _protocol(request, slug)
+    language = get_language() or "en"
+    rows = selectors.offices_of(assembly, protocol)
+    return render(
+        request,
+        "offices/offices.html",
+        {
+            "assembly": assembly,
+            "rows": [
+                {
+                    "row": r,
+                    "name": r.rule.name.get(language),
+                    "description": r.rule.description.get(language) if r.rule.description else "",
+                }
+                for r in rows
+            ],
+            "timezone_name": protocol.timezone,
+        },
+    )
+
+
+def calendar_feed(request: Request, slug: str) -> HttpResponse:
+    """BEY-5: the assembly's upcoming elections as iCalendar, for any calendar program."""
+    assembly, protocol = _protocol(request, slug)
+    language = get_language() or "en"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Folkmoot//Elections//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{assembly.title}: {_('Elections')}")
+    now = timezone.now()
+    for key, rule, window in selectors.upcoming_elections(protocol, now):
+        event = Event()
+        event.add("uid", f"election-{assembly.pk}-{key}-{window.opens_at:%Y%m%dT%H%M%SZ}@folkmoot")
+        event.add("dtstamp", now)
+        event.add("dtstart", window.opens_at)
+        event.add("dtend", window.closes_at)
+        event.add("summary", _("Election: %(office)s") % {"office": rule.name.get(language)})
+        event.add("url", request.build_absolute_uri(f"/assemblies/{assembly.slug}/offices/"))
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = f"max-age={int(timedelta(minutes=15).total_seconds())}"
+    return response
