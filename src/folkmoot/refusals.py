@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
@@ -55,3 +57,13 @@ def _localised(reason: Reason) -> Reason:
 def require(answer: Answer) -> None:
     if not answer:
         raise Refused(answer)
+
+
+def create_once(model: Any, refusal: Reason, **fields: Any) -> Any:
+    """Create a row that a unique constraint allows only once (a second click, a second
+    report, a second endorsement); the second time, refuse with `refusal` and change nothing."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError as again:
+        raise Refused.because(refusal) from again

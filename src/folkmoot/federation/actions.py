@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from folkmoot.governance.membership import (
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.offices.actions import do_appoint
 from folkmoot.offices.models import SECRETARY, Office, Tenure
-from folkmoot.refusals import NotFound, Refused, require
+from folkmoot.refusals import NotFound, Refused, create_once, require
 
 from .models import Assembly, JoinRequest, Membership, UmbrellaMembership
 
@@ -142,13 +142,14 @@ def do_join(*, user: Any, assembly: Assembly, actor: Any = None) -> Membership:
         root_grants=Status(assembly.newcomer_status),
         federation_status=None if assembly.is_root else _federation_status(user, assembly),
     )
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(user=user, assembly=assembly, status=status)
-    except IntegrityError as duplicate:  # a double click: the constraint keeps one
-        raise Refused.because(
-            Reason("already_member", gettext_noop("You already belong to this assembly."))
-        ) from duplicate
+    # A double click: the unique constraint keeps one membership.
+    membership = create_once(
+        Membership,
+        Reason("already_member", gettext_noop("You already belong to this assembly.")),
+        user=user,
+        assembly=assembly,
+        status=status,
+    )
     record(
         "membership.join", actor=actor or user, assembly=assembly, subject=membership, status=status
     )
@@ -157,16 +158,16 @@ def do_join(*, user: Any, assembly: Assembly, actor: Any = None) -> Membership:
 
 @transaction.atomic
 def do_request_join(*, user: Any, assembly: Assembly, message: str = "") -> JoinRequest:
-    try:
-        with transaction.atomic():
-            join_request = JoinRequest.objects.create(user=user, assembly=assembly, message=message)
-    except IntegrityError as duplicate:
-        raise Refused.because(
-            Reason(
-                "request_pending",
-                gettext_noop("Your request to join is waiting for the secretary's decision."),
-            )
-        ) from duplicate
+    join_request = create_once(
+        JoinRequest,
+        Reason(
+            "request_pending",
+            gettext_noop("Your request to join is waiting for the secretary's decision."),
+        ),
+        user=user,
+        assembly=assembly,
+        message=message,
+    )
     record("membership.request", actor=user, assembly=assembly, subject=join_request)
     return join_request
 

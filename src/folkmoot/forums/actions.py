@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from folkmoot.audit.log import record
@@ -18,7 +18,7 @@ from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.notifications.mentions import notify_mentions
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
-from folkmoot.refusals import NotFound, Refused, require
+from folkmoot.refusals import NotFound, Refused, create_once, require
 
 from . import selectors
 from .models import Post, PostRevision, Reaction, RescueRequest, Thread
@@ -304,13 +304,13 @@ def check_request_rescue(
         raise Refused.because(
             Reason("rescue_why", gettext_noop("Say why the thread should come back."))
         )
-    try:
-        with transaction.atomic():
-            rescue = RescueRequest.objects.create(thread=thread, requester=user, text=text.strip())
-    except IntegrityError as again:
-        raise Refused.because(
-            Reason("rescue_pending", gettext_noop("Your request is waiting for coordination."))
-        ) from again
+    rescue = create_once(
+        RescueRequest,
+        Reason("rescue_pending", gettext_noop("Your request is waiting for coordination.")),
+        thread=thread,
+        requester=user,
+        text=text.strip(),
+    )
     record("forum.rescue_request", actor=user, assembly=ctx.assembly, subject=thread)
     return rescue
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from folkmoot.audit.log import record
@@ -25,7 +25,7 @@ from folkmoot.governance.sanctions import (
     sanction_for,
 )
 from folkmoot.offices.models import Tenure
-from folkmoot.refusals import Refused, require
+from folkmoot.refusals import Refused, create_once, require
 
 from .models import Endorsement, OfficeSuspension, Report, Sanction
 from .selectors import prior_count
@@ -62,13 +62,13 @@ def check_report(ctx: ForumContext, user: Any, post: Post, kind: str) -> Report:
         raise Refused.because(
             Reason("bad_report", gettext_noop("Choose why you report this post."))
         )
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(post=post, reporter=user, kind=kind)
-    except IntegrityError as again:
-        raise Refused.because(
-            Reason("reported_already", gettext_noop("You have already reported this post."))
-        ) from again
+    report = create_once(
+        Report,
+        Reason("reported_already", gettext_noop("You have already reported this post.")),
+        post=post,
+        reporter=user,
+        kind=kind,
+    )
     record("moderation.report", actor=user, assembly=ctx.assembly, subject=post, kind=kind)
     return report
 
@@ -282,13 +282,12 @@ def check_endorse(ctx: ForumContext, endorser: Any, sanction: Sanction) -> Endor
         )
     if timezone.now() >= state.deadline:
         raise Refused.because(Reason("lapsed", gettext_noop("Too late: this sanction has lapsed.")))
-    try:
-        with transaction.atomic():
-            endorsement = Endorsement.objects.create(sanction=sanction, endorser=endorser)
-    except IntegrityError as again:
-        raise Refused.because(
-            Reason("endorsed_already", gettext_noop("You have already backed this sanction."))
-        ) from again
+    endorsement = create_once(
+        Endorsement,
+        Reason("endorsed_already", gettext_noop("You have already backed this sanction.")),
+        sanction=sanction,
+        endorser=endorser,
+    )
     record("moderation.endorse", actor=endorser, assembly=ctx.assembly, subject=sanction)
     return endorsement
 
