@@ -309,3 +309,31 @@ def check_chat(
         template=template,
         params={"room": Named(room.name)},
     )
+
+
+def check_candidacy(
+    protocol: Protocol, office_key: str, viewer: Viewer, today: date, *, vacancies: int
+) -> Answer:
+    """OFF-3: anyone the protocol lets stand may do so for the next election of an office that
+    has a calendar (a declared race), or at any time for a vacant seat. One person may stand
+    for several offices."""
+    office = protocol.offices[office_key]
+    answer = may_stand(protocol, office_key, viewer, today)
+    if not answer or office.election is not None:  # an office with a calendar: a declared race
+        return answer
+    if vacancies > 0 and office.stand_any_time_for_vacancy:
+        return Answer.yes()
+    if vacancies > 0:
+        return Answer.no(
+            Reason(
+                "no_race",
+                gettext_noop("Candidacies for this office open only with a declared race."),
+            )
+        )
+    return Answer.no(
+        Reason(
+            "no_vacancy",
+            gettext_noop("Every seat of %(office)s is filled and no election is declared."),
+            {"office": Named(office.name)},
+        )
+    )

@@ -3,14 +3,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja import Status as Reply
 
-from folkmoot.api.auth import OPTIONAL
+from folkmoot.api.auth import OPTIONAL, REQUIRED
 from folkmoot.federation.actions import access_assembly
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound
 
 from . import selectors
+from .candidacies import candidates_for, check_stand
 
 router = Router(tags=["offices"])
 
@@ -81,4 +83,55 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
             ),
         }
         for r in selectors.offices_of(assembly, in_force.protocol)
+    ]
+
+
+class StandIn(Schema):
+    statement: str = Field("", max_length=2000)
+
+
+class CandidacyOut(Schema):
+    id: int
+    office: str
+    person: str
+    election_opens_at: datetime | None
+
+
+@router.post(
+    "/assemblies/{key}/offices/{office}/candidacies",
+    response={201: CandidacyOut},
+    auth=REQUIRED,
+    summary="Stand for an office",
+)
+def stand(request: HttpRequest, key: str, office: str, payload: StandIn) -> Reply[dict[str, Any]]:
+    c = check_stand(
+        request.user, access_assembly(request.user, key), office, statement=payload.statement
+    )
+    return Reply(
+        201,
+        {
+            "id": c.pk,
+            "office": office,
+            "person": str(c.person),
+            "election_opens_at": c.election_opens_at,
+        },
+    )
+
+
+@router.get(
+    "/assemblies/{key}/offices/{office}/candidacies",
+    response=list[CandidacyOut],
+    auth=OPTIONAL,
+    summary="Who is standing",
+)
+def candidacies(request: HttpRequest, key: str, office: str) -> list[dict[str, Any]]:
+    assembly = access_assembly(request.user, key)
+    return [
+        {
+            "id": c.pk,
+            "office": office,
+            "person": str(c.person),
+            "election_opens_at": c.election_opens_at,
+        }
+        for c in candidates_for(assembly).get(office, [])
     ]

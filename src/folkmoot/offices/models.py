@@ -56,3 +56,30 @@ class Tenure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder} ({self.office})"
+
+
+class Candidacy(models.Model):
+    """OFF-3: a person standing for an office, for the election that opens at `election_opens_at`
+    (None: for a vacant seat of an office without elections)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="candidacies")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidacies"
+    )
+    election_opens_at = models.DateTimeField(null=True, blank=True)
+    statement = models.TextField(_("statement"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "person", "election_opens_at"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_candidacy_per_race",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} for {self.office_id}"

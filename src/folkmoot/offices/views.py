@@ -2,20 +2,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
 from folkmoot.federation.models import Assembly
 from folkmoot.federation.views import assembly_or_404
+from folkmoot.governance.audience import check_candidacy
 from folkmoot.governance.protocol import Protocol
-from folkmoot.http import Request
+from folkmoot.http import AuthedRequest, Request
+from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.refusals import NotFound, Refused
 
 from . import selectors
+from .candidacies import candidates_for, check_stand, do_withdraw
+from .models import Candidacy
 
 
 def _protocol(request: Request, slug: str) -> tuple[Assembly, Protocol]:
@@ -32,6 +40,9 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
     assembly, protocol = _protocol(request, slug)
     language = get_language() or "en"
     rows = selectors.offices_of(assembly, protocol)
+    candidates = candidates_for(assembly)
+    viewer = viewer_for(request.user, assembly, protocol)
+    today = timezone.localdate()
     return render(
         request,
         "offices/offices.html",
@@ -42,6 +53,16 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                     "row": r,
                     "name": r.rule.name.get(language),
                     "description": r.rule.description.get(language) if r.rule.description else "",
+                    "candidates": candidates.get(r.key, []),
+                    "mine": next(
+                        (
+                            c
+                            for c in candidates.get(r.key, [])
+                            if c.person_id == getattr(request.user, "pk", None)
+                        ),
+                        None,
+                    ),
+                    "stand": check_candidacy(protocol, r.key, viewer, today, vacancies=r.vacancies),
                 }
                 for r in rows
             ],
@@ -71,3 +92,33 @@ def calendar_feed(request: Request, slug: str) -> HttpResponse:
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = f"max-age={int(timedelta(minutes=15).total_seconds())}"
     return response
+
+
+@login_required
+@require_POST
+def stand(request: Request, slug: str, office: str) -> HttpResponse:
+    assembly = assembly_or_404(request, slug)
+    try:
+        check_stand(request.user, assembly, office, statement=request.POST.get("statement", ""))
+    except NotFound as missing:
+        raise Http404(_("No such office.")) from missing
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("You are standing. Good luck!"))
+    return redirect("offices", slug)
+
+
+@login_required
+@require_POST
+def withdraw(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
+    candidacy = (
+        Candidacy.objects.select_related("office__assembly")
+        .filter(pk=pk, person=request.user, withdrawn_at__isnull=True)
+        .first()
+    )
+    if candidacy is None:
+        raise Http404(_("No such candidacy."))
+    do_withdraw(candidacy=candidacy, actor=request.user)
+    return redirect("offices", slug)

@@ -1,0 +1,85 @@
+"""Standing for office (OFF-3): the core decides who may stand and when; a person may stand
+for several offices, and withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from folkmoot.audit.log import record
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.audience import check_candidacy
+from folkmoot.governance.reasons import Reason, gettext_noop
+from folkmoot.protocols.facts import viewer_for
+from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.refusals import NotFound, create_once, require
+
+from .models import Candidacy, Office
+from .selectors import offices_of
+
+
+def check_stand(
+    user: Any, assembly: Assembly, office_key: str, *, statement: str = ""
+) -> Candidacy:
+    in_force = protocol_in_force(assembly)
+    if in_force is None or office_key not in in_force.protocol.offices:
+        raise NotFound(office_key)
+    protocol = in_force.protocol
+    row = next(r for r in offices_of(assembly, protocol) if r.key == office_key)
+    viewer = viewer_for(user, assembly, protocol)
+    require(
+        check_candidacy(protocol, office_key, viewer, timezone.localdate(), vacancies=row.vacancies)
+    )
+    return do_stand(
+        assembly=assembly,
+        office_key=office_key,
+        person=user,
+        seats=row.rule.seats,
+        election_opens_at=row.election.opens_at if row.election else None,
+        statement=statement,
+    )
+
+
+@transaction.atomic
+def do_stand(
+    *,
+    assembly: Assembly,
+    office_key: str,
+    person: Any,
+    seats: int,
+    election_opens_at: Any,
+    statement: str,
+) -> Candidacy:
+    office, _ = Office.objects.get_or_create(
+        assembly=assembly, slug=office_key, defaults={"seats": seats}
+    )
+    candidacy = create_once(
+        Candidacy,
+        Reason("already_standing", gettext_noop("You are already standing in this race.")),
+        office=office,
+        person=person,
+        election_opens_at=election_opens_at,
+        statement=statement.strip(),
+    )
+    record("office.stand", actor=person, assembly=assembly, subject=candidacy, office=office_key)
+    return candidacy
+
+
+def do_withdraw(*, candidacy: Candidacy, actor: Any) -> Candidacy:
+    Candidacy.objects.filter(pk=candidacy.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    record("office.withdraw", actor=actor, assembly=candidacy.office.assembly, subject=candidacy)
+    candidacy.refresh_from_db()
+    return candidacy
+
+
+def candidates_for(assembly: Assembly) -> dict[str, list[Candidacy]]:
+    out: dict[str, list[Candidacy]] = {}
+    for c in Candidacy.objects.filter(
+        office__assembly=assembly, withdrawn_at__isnull=True
+    ).select_related("person", "office"):
+        out.setdefault(c.office.slug, []).append(c)
+    return out
