@@ -12,3 +12,7 @@ WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+
+# Tests open and drop databases: no connection may outlive its request (live servers run
+# requests in their own threads).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
