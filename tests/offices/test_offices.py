@@ -17,6 +17,9 @@ def test_the_offices_page_shows_holders_terms_vacancies_and_the_next_election(db
     page = client_for(None).get("/assemblies/red15m/offices/").content.decode()
     assert "Coco" in page and "Drea" in page
     assert "4 vacant seats" in page  # 5 coordinator seats, one held
+    assert (
+        "The protocol counts time in Europe/Madrid; times here are shown in Europe/London." in page
+    )
     assert "Next election" in page or "Election open until" in page
     data = Client().get("/api/v1/assemblies/red15m/offices").json()
     coordinator = next(o for o in data if o["key"] == "coordinator")
