@@ -3,7 +3,6 @@ number of assemblies or members (issue 2: query-count bounds)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,14 +202,3 @@ def members_of(assembly: Assembly) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("user__display_name", "id")
     )
-
-
-def secretaries_by_assembly(assemblies: Iterable[Assembly]) -> dict[int, list[Tenure]]:
-    out: dict[int, list[Tenure]] = defaultdict(list)
-    for tenure in (
-        Tenure.objects.current()
-        .filter(office__assembly__in=list(assemblies), office__slug=SECRETARY)
-        .select_related("holder", "office")
-    ):
-        out[tenure.office.assembly_id].append(tenure)
-    return out

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
-from folkmoot.governance.audience import Viewer, check_audience, check_forum, has_power, sanctioned
+from folkmoot.governance.audience import Viewer, check_acting, check_forum, has_power
 from folkmoot.governance.posting import check_capacity, check_edit, check_tag
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
@@ -30,6 +30,15 @@ class ForumContext:
     assembly: Assembly
     protocol: Protocol
     viewer: Viewer
+
+    def may_in_place(self, place: str, action: str) -> Answer:
+        """Permission in the forum a thread is in now, which an amended protocol may have
+        removed."""
+        if place not in self.protocol.forums:
+            return Answer.no(
+                Reason("forum_gone", gettext_noop("This forum no longer exists in the protocol."))
+            )
+        return self.may(place, action)
 
     def may(self, forum_key: str, action: str) -> Answer:
         return check_forum(self.protocol, forum_key, action, self.viewer, timezone.localdate())  # type: ignore[arg-type]
@@ -165,13 +174,7 @@ def check_reply(
     as_office: str = "",
     quote: Post | None = None,
 ) -> Post:
-    may_reply = (
-        ctx.may(place, "reply")
-        if place in ctx.protocol.forums
-        else Answer.no(
-            Reason("forum_gone", gettext_noop("This forum no longer exists in the protocol."))
-        )
-    )
+    may_reply = ctx.may_in_place(place, "reply")
     require(
         combine(may_reply, check_capacity(ctx.protocol, ctx.viewer, as_office), _check_text(body))
     )
@@ -232,13 +235,7 @@ def check_react(
     it back."""
     if value not in (1, -1):
         raise Refused.because(Reason("bad_reaction", gettext_noop("A reaction is +1 or −1.")))
-    may = (
-        ctx.may(place, "reply")
-        if place in ctx.protocol.forums
-        else Answer.no(
-            Reason("forum_gone", gettext_noop("This forum no longer exists in the protocol."))
-        )
-    )
+    may = ctx.may_in_place(place, "reply")
     require(combine(may, check_capacity(ctx.protocol, ctx.viewer, as_office)))
     return do_react(post=post, user=user, value=value, as_office=as_office)
 
@@ -287,10 +284,8 @@ def check_request_rescue(
         raise Refused.because(
             Reason("not_archived", gettext_noop("Only a thread archived by time can be rescued."))
         )
-    if ctx.viewer.sanctioned_until is not None:
-        require(sanctioned(ctx.viewer))
     require(
-        check_audience(
+        check_acting(
             ctx.protocol,
             archival.rescue_by,
             ctx.viewer,

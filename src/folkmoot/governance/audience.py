@@ -137,6 +137,25 @@ def check_audience(
     return Answer.no(Reason(code, template, {**params, "who": who(audience, protocol)}))
 
 
+def check_acting(
+    protocol: Protocol,
+    audience: Audience,
+    viewer: Viewer,
+    today: date,
+    *,
+    code: str,
+    template: str,
+    params: dict[str, Any],
+) -> Answer:
+    """Acting — writing, voting, proposing, standing — is `check_audience` for someone not
+    under a sanction: a sanctioned person only reads until it expires (SAN-6)."""
+    if viewer.sanctioned_until is not None:
+        return sanctioned(viewer)
+    return check_audience(
+        protocol, audience, viewer, today, code=code, template=template, params=params
+    )
+
+
 ForumAction = Literal["read", "open_thread", "reply"]
 
 FORUM_REFUSALS: dict[str, str] = {
@@ -152,13 +171,12 @@ def check_forum(
     """May this person read, open a thread in, or reply in this forum (FOR-1, FOR-2)? A
     forum without discussion (Announcements) takes replies only from those who may open."""
     forum = protocol.forums[forum_key]
-    if action != "read" and viewer.sanctioned_until is not None:
-        return sanctioned(viewer)
     if action == "reply" and not forum.discussion:
         audience = forum.open_thread
     else:
         audience = getattr(forum, action)
-    return check_audience(
+    check = check_audience if action == "read" else check_acting
+    return check(
         protocol,
         audience,
         viewer,
@@ -199,9 +217,7 @@ def may_reply(protocol: Protocol, forum_key: str, viewer: Viewer, today: date) -
 def may_vote(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
     """Is this person in the electorate of this kind of decision (VOTE-2, VOTE-5)?"""
     kind = protocol.decision_kinds[kind_key]
-    if viewer.sanctioned_until is not None:
-        return sanctioned(viewer)
-    return check_audience(
+    return check_acting(
         protocol,
         kind.voters,
         viewer,
@@ -214,9 +230,7 @@ def may_vote(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> 
 
 def may_propose(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
     kind = protocol.decision_kinds[kind_key]
-    if viewer.sanctioned_until is not None:
-        return sanctioned(viewer)
-    return check_audience(
+    return check_acting(
         protocol,
         kind.proposers,
         viewer,
@@ -269,9 +283,7 @@ def may_vote_in_election(
 
 def may_stand(protocol: Protocol, office_key: str, viewer: Viewer, today: date) -> Answer:
     office = protocol.offices[office_key]
-    if viewer.sanctioned_until is not None:
-        return sanctioned(viewer)
-    return check_audience(
+    return check_acting(
         protocol,
         office.candidates,
         viewer,
@@ -293,14 +305,13 @@ def check_chat(
     """May this person read, or write in, this chat room? A sanctioned person writes nothing
     until the sanction expires (SAN-6), here as in the forums."""
     room = protocol.chat_rooms[room_key]
-    if action == "write" and viewer.sanctioned_until is not None:
-        return sanctioned(viewer)
     template = (
         gettext_noop("You can't read %(room)s: only %(who)s may.")
         if action == "read"
         else gettext_noop("You can't write in %(room)s: only %(who)s may.")
     )
-    return check_audience(
+    check = check_audience if action == "read" else check_acting
+    return check(
         protocol,
         getattr(room, action),
         viewer,

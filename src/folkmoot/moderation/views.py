@@ -19,10 +19,6 @@ from . import actions, selectors
 from .models import OfficeSuspension, Report, Sanction
 
 
-def _back(post_or_thread_url: str) -> HttpResponse:
-    return redirect(post_or_thread_url)
-
-
 def _thread_url(post: Post) -> str:
     return reverse("thread", args=[post.thread.assembly.slug, post.thread_id]) + f"#post-{post.pk}"
 
@@ -42,7 +38,7 @@ def report_post(request: Request, slug: str, pk: int) -> HttpResponse:
         _say(request, refused)
     else:
         messages.success(request, _("Thank you: the moderators will look at it."))
-    return _back(_thread_url(post))
+    return redirect(_thread_url(post))
 
 
 @login_required
@@ -66,7 +62,7 @@ def trash_post(request: Request, slug: str, pk: int) -> HttpResponse:
         _say(request, refused)
     else:
         messages.success(request, _("Moved to the trash. Nothing was deleted."))
-    return _back(_thread_url(post))
+    return redirect(_thread_url(post))
 
 
 @login_required
@@ -82,7 +78,7 @@ def restore_post(request: Request, slug: str, pk: int) -> HttpResponse:
         )
     except Refused as refused:
         _say(request, refused)
-    return _back(_thread_url(post))
+    return redirect(_thread_url(post))
 
 
 def sanctions_page(request: Request, slug: str) -> HttpResponse:
