@@ -241,6 +241,41 @@ def may_propose(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) 
     )
 
 
+def may_launch(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
+    """VOTE-3: who launches a vote of this kind (RED15M: a coordinator)."""
+    kind = protocol.decision_kinds[kind_key]
+    return check_acting(
+        protocol,
+        kind.launched_by,
+        viewer,
+        today,
+        code="may_not_launch",
+        template=gettext_noop("Only %(who)s may launch: %(kind)s."),
+        params={"kind": Named(kind.name)},
+    )
+
+
+def may_approve_text(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
+    """VOTE-3, OFF-2: a holder of the kind's drafting office approves the text."""
+    kind = protocol.decision_kinds[kind_key]
+    if kind.drafting is None:
+        return Answer.no(
+            Reason(
+                "no_drafting",
+                gettext_noop("Decisions of this kind need no approval of their text."),
+            )
+        )
+    return check_acting(
+        protocol,
+        Audience(any_of=[f"office:{kind.drafting.office}"]),
+        viewer,
+        today,
+        code="may_not_approve_text",
+        template=gettext_noop("Only %(who)s may approve the text of: %(kind)s."),
+        params={"kind": Named(kind.name)},
+    )
+
+
 def may_vote_in_election(
     protocol: Protocol, office_key: str, viewer: Viewer, today: date
 ) -> Answer:

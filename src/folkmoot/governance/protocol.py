@@ -375,6 +375,13 @@ class DecisionKind(Strict):
     # platform-wide "unless the proposer says otherwise"; the duration "or as the proposer indicates").
     proposer_may_set: list[Literal["secret", "scope", "duration"]] = []
     weekly: bool = False
+    # The tag of the proposal's debate thread in the forum whose role is "votes" (VOTE-3:
+    # RED15M's [PROPUESTA-REFERENDUM]); None: the kind's own tag, or none.
+    forum_tag: Tag | None = None
+    # Forums where a decided result is published as a new thread (RED15M: Approved).
+    announce_in: list[Key] = []
+    # VirtualPol let a voter change their ballot until the close; a protocol may forbid it.
+    may_change_ballot: bool = True
 
     @model_validator(mode="after")
     def consensus_has_its_rules(self) -> DecisionKind:
@@ -530,6 +537,7 @@ MESSAGES: dict[str, str] = {
     "unknown_office": gettext_noop("names an office that is not declared: “%(name)s”"),
     "unknown_group": gettext_noop("names a group that is not declared: “%(name)s”"),
     "unknown_forum": gettext_noop("names a forum that is not declared: “%(name)s”"),
+    "unknown_tag": gettext_noop("is not one of the Votes forum's tags: “%(name)s”"),
     "unknown_decision_kind": gettext_noop("names a decision kind that is not declared: “%(name)s”"),
     "yaml": gettext_noop("is not valid YAML (line %(line)s): %(problem)s"),
     "not_a_mapping": gettext_noop("the document must be a mapping of fields"),
@@ -628,6 +636,19 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
             office(f"decision_kinds.{key}.supports.{i}.office", support.office)
         if d.drafting is not None:
             office(f"decision_kinds.{key}.drafting.office", d.drafting.office)
+        for i, name in enumerate(d.announce_in):
+            if name not in protocol.forums:
+                problems.append(
+                    _problem(
+                        f"decision_kinds.{key}.announce_in.{i}", "unknown_forum", {"name": name}
+                    )
+                )
+        votes_forum = next((f for f in protocol.forums.values() if f.role == "votes"), None)
+        tag = d.forum_tag or d.tag
+        if votes_forum is not None and votes_forum.tag_required and tag not in votes_forum.tags:
+            problems.append(
+                _problem(f"decision_kinds.{key}.forum_tag", "unknown_tag", {"name": tag or "—"})
+            )
     if protocol.sanctions is not None:
         office("sanctions.imposed_by", protocol.sanctions.imposed_by)
     for which in ("total", "partial"):

@@ -5,7 +5,8 @@ A failed round opens another ("try harder"); after the last one, the proposal go
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Literal
 
 from folkmoot.governance.protocol import Consensus
@@ -82,3 +83,40 @@ def consensus_round(rules: Consensus, responses: RoundResponses) -> ConsensusOut
         next_step=step,
         explanation=text,
     )
+
+
+@dataclass(frozen=True)
+class ConsensusState:
+    """Where a consensus proposal stands at a moment: seeking consensus in `round` until
+    `until`; `reached` or gone to a `vote` at `decided_at` (the end of the deciding round).
+    `outcomes` are the rounds that have ended, in order."""
+
+    stage: Literal["seeking", "reached", "vote"]
+    round: int
+    until: datetime | None
+    decided_at: datetime | None
+    outcomes: list[ConsensusOutcome] = field(default_factory=list)
+
+
+def consensus_state(
+    rules: Consensus,
+    started_at: datetime,
+    rounds: Mapping[int, RoundResponses],
+    now: datetime,
+) -> ConsensusState:
+    """VOTE-1 as time passes: each round lasts `round_days`; at its end it is judged by
+    `consensus_round`; consensus ends the proposal, a failure opens the next round ("try
+    harder"), and a failure of the last round sends it to a vote. Computed when read, so no
+    job has to move it on."""
+    length = timedelta(days=rules.round_days)
+    outcomes: list[ConsensusOutcome] = []
+    for number in range(1, rules.rounds + 1):
+        ends_at = started_at + length * number
+        if now < ends_at:
+            return ConsensusState("seeking", number, ends_at, None, outcomes)
+        responses = rounds.get(number) or RoundResponses(number, {}, {}, 0)
+        outcome = consensus_round(rules, responses)
+        outcomes.append(outcome)
+        if outcome.reached:
+            return ConsensusState("reached", number, None, ends_at, outcomes)
+    return ConsensusState("vote", rules.rounds, None, started_at + length * rules.rounds, outcomes)
