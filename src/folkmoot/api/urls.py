@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from folkmoot.accounts.api import router as accounts_router
 from folkmoot.chat.api import router as chat_router
+from folkmoot.decisions.api import router as decisions_router
 from folkmoot.federation.api import router as federation_router
 from folkmoot.forums.api import router as forums_router
 from folkmoot.moderation.api import router as moderation_router
@@ -29,3 +30,4 @@ api.add_router("/", moderation_router)
 api.add_router("/", chat_router)
 api.add_router("/", notifications_router)
 api.add_router("/", offices_router)
+api.add_router("/", decisions_router)

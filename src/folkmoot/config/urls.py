@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("folkmoot.moderation.urls")),
     path("", include("folkmoot.chat.urls")),
     path("", include("folkmoot.notifications.urls")),
+    path("", include("folkmoot.decisions.urls")),
+    path("", include("folkmoot.decisions.feed_urls")),
     path("", include("folkmoot.offices.urls")),
     path("", include("folkmoot.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,10 +1,14 @@
-"""Votes and their ballots. The decisions capability (issue 6) adds proposals, stages and
-participation; the storage of ballots is fixed here because counting is built on it."""
+"""Proposals, votes, ballots and results (VOTE-1..12, BEY-2). A proposal's stage and a vote's
+being open are computed from these timestamps when read (DESIGN.md "Time"); rows record only
+what people did and what a count produced."""
 
 import secrets
 import uuid
+from datetime import datetime
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,13 +26,142 @@ def new_lot_seed() -> str:
     return secrets.token_hex(8)
 
 
+class Proposal(models.Model):
+    """A proposal of one of the protocol's decision kinds (VOTE-2), debated in its thread."""
+
+    assembly = models.ForeignKey(
+        "federation.Assembly", on_delete=models.PROTECT, related_name="proposals"
+    )
+    kind = models.SlugField(_("kind"), max_length=40)
+    title = models.CharField(_("question"), max_length=300)
+    body = models.TextField(_("text"), max_length=20_000)
+    body_html = models.TextField(editable=False)
+    options = models.JSONField(_("options"), default=list)
+    thread = models.OneToOneField(
+        "forums.Thread", null=True, blank=True, on_delete=models.PROTECT, related_name="proposal"
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    simple_question = models.BooleanField(_("simple question"), default=False)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    event_at = models.DateTimeField(_("event"), null=True, blank=True)
+    # PRO-2: an amendment carries the whole new protocol document it would adopt.
+    amendment = models.CharField(
+        max_length=8, blank=True, choices=[("total", _("total")), ("partial", _("partial"))]
+    )
+    protocol_text = models.TextField(_("new protocol"), blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdraw_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["assembly", "-created_at"], name="proposal_assembly")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DraftingApproval(models.Model):
+    """VOTE-3, OFF-2: a drafter approves the text of a proposal, in that capacity."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="approvals")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    office = models.SlugField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "person"], name="approve_text_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} approves {self.proposal_id}"
+
+
+class ConsensusResponse(models.Model):
+    """VOTE-1: agree, stand aside or block (with a reason) in one consensus round; a member
+    may change their response while the round lasts."""
+
+    RESPONSES = [
+        ("agree", _("Agree")),
+        ("stand_aside", _("Stand aside")),
+        ("block", _("Block")),
+    ]
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="responses")
+    round = models.PositiveSmallIntegerField()
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    response = models.CharField(max_length=12, choices=RESPONSES)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "round", "person"], name="one_response_per_round"
+            ),
+            models.CheckConstraint(
+                condition=~Q(response="block") | ~Q(reason=""), name="a_block_has_a_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response} in round {self.round} of {self.proposal_id}"
+
+
+class ProposalOption(models.Model):
+    """An option a member adds while consensus is sought; if consensus fails, the STAR vote
+    offers every option gathered (VOTE-1)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="gathered")
+    label = models.CharField(_("option"), max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "label"], name="gathered_option_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class Vote(models.Model):
     assembly = models.ForeignKey(
         "federation.Assembly", null=True, blank=True, on_delete=models.PROTECT, related_name="votes"
     )
+    # What the vote decides: a proposal (VOTE-5), or an office's election window (OFF-4).
+    proposal = models.OneToOneField(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="vote"
+    )
+    office = models.ForeignKey(
+        "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
+    )
+    kind = models.SlugField(max_length=40, blank=True)
     title = models.CharField(_("question"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    secret = models.BooleanField(_("secret"), default=True)
+    random_order = models.BooleanField(_("options in random order"), default=True)
+    ask_validity = models.BooleanField(default=False)
+    may_change_ballot = models.BooleanField(default=True)
+    # The protocol's validity rules when the vote opened (VOTE-8/9), so a later amendment
+    # cannot change how an open vote is counted.
+    validity = models.JSONField(default=dict)
+    results_live = models.BooleanField(_("results visible while open"), default=False)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    launched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # When the worker told the electorate that voting is open (claimed once, by one worker).
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     method = models.CharField(_("method"), max_length=20, choices=METHODS)
     options = models.JSONField(_("options"), default=list)
+    # For an election, the candidates' user ids in the order of `options`.
+    subjects = models.JSONField(default=list, blank=True)
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)
     max_score = models.PositiveSmallIntegerField(default=5)
     # Published when the vote opens, fixed before any ballot: the lot that breaks a tie
@@ -44,10 +177,26 @@ class Vote(models.Model):
             models.CheckConstraint(
                 condition=models.Q(max_score__lte=9), name="vote_scores_fit_a_digit"
             ),
+            models.UniqueConstraint(
+                fields=["office", "opens_at"],
+                condition=Q(office__isnull=False),
+                name="one_election_per_window",
+            ),
         ]
+        indexes = [models.Index(fields=["assembly", "closes_at"], name="vote_assembly_close")]
 
     def __str__(self) -> str:
         return self.title
+
+    def is_open(self, now: datetime) -> bool:
+        return (
+            self.opens_at is not None
+            and self.closes_at is not None
+            and self.opens_at <= now < self.closes_at
+        )
+
+    def is_closed(self, now: datetime) -> bool:
+        return self.closes_at is not None and self.closes_at <= now
 
 
 class Ballot(models.Model):
@@ -63,11 +212,102 @@ class Ballot(models.Model):
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="ballots")
     marks = models.CharField(max_length=64, blank=True)
     valid = models.BooleanField(null=True)
+    # BEY-2: the voter's receipt, shown to them once and published with the ballot list after
+    # the close; only someone holding it can find (or, while open, replace) this ballot.
+    receipt = models.CharField(max_length=16, blank=True)
+    # Public votes only (VOTE-11 "public votes show who voted what"); always empty when secret.
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         # Covers the counting query (GROUP BY marks, valid for one vote): the database reads
         # the index alone, never the rows.
         indexes = [models.Index(fields=["vote", "marks", "valid"], name="ballot_count")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "receipt"], condition=~Q(receipt=""), name="receipt_per_vote"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.vote_id}:{self.marks}"
+
+
+class Eligible(models.Model):
+    """The electorate, fixed when the vote opens (VOTE-5, VOTE-10): who may vote, and since
+    when they have been a member (seniority for elections)."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="electorate")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    member_since = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "person"], name="eligible_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.vote_id}"
+
+
+class Participation(models.Model):
+    """ "Has voted" (VOTE-11, DESIGN.md "Ballots"): written in the same transaction as the
+    ballot, unique per (vote, person), with no link to the ballot and no timestamp."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="participations")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "person"], name="vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} voted in {self.vote_id}"
+
+
+class VoteResult(models.Model):
+    """A count materialised once at the close (the primary key is the vote: a second worker's
+    insert fails and it does nothing). `explained` holds the count in each language."""
+
+    vote = models.OneToOneField(
+        Vote, primary_key=True, on_delete=models.PROTECT, related_name="result"
+    )
+    outcome = models.CharField(max_length=20)
+    winners = models.JSONField(default=list)
+    ballots = models.PositiveIntegerField(default=0)
+    explained = models.JSONField(default=dict)
+    # Elections: every candidate in order of the count (OFF-4: a resignation passes the seat
+    # to the next one).
+    ranking = models.JSONField(default=list)
+    published_at = models.DateTimeField(default=timezone.now)
+    # When the worker told the electorate (claimed once, by one worker).
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.vote_id})"
+
+
+class RegisterEntry(models.Model):
+    """The federation's consensus register (ASM-5, BEY-4): every decision of every assembly,
+    written once when it is decided."""
+
+    assembly = models.ForeignKey(
+        "federation.Assembly", on_delete=models.PROTECT, related_name="register_entries"
+    )
+    proposal = models.OneToOneField(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="register_entry"
+    )
+    vote = models.OneToOneField(
+        Vote, null=True, blank=True, on_delete=models.PROTECT, related_name="register_entry"
+    )
+    title = models.CharField(max_length=300)
+    kind = models.SlugField(max_length=40, blank=True)
+    binding = models.BooleanField(default=True)
+    outcome = models.CharField(max_length=20)
+    winners = models.JSONField(default=list)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name_plural = "register entries"
+
+    def __str__(self) -> str:
+        return self.title

@@ -4,7 +4,7 @@ few people whose passwords are printed by `make run`. Loading twice changes noth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -397,6 +397,7 @@ def load_demo() -> list[DemoPerson]:
     _join(people["erin"], red15m, since=_at(2026, 1))
     _join(people["alice"], red15m, since=_at(2026, 3))
     _forum_threads(people, hpuk, red15m)
+    _decisions(people, hpuk, red15m)
     if not JoinRequest.objects.filter(user=people["bob"], assembly=constituency).exists():
         actions.do_request_join(
             user=people["bob"],
@@ -460,3 +461,84 @@ def _forum_threads(people: dict[str, User], hpuk: Assembly, red15m: Assembly) ->
         title="A members' assembly in every constituency",
         body="Let us seek consensus on forming a constituency society wherever five members live.",
     )
+
+
+def _decisions(people: dict[str, User], hpuk: Assembly, red15m: Assembly) -> None:
+    """Decisions at every stage (once): a poll gathering support in RED15M, a consensus round
+    in Harmony, an open STAR vote the demo people can still vote in, and a closed one whose
+    result is in the consensus register."""
+    from folkmoot.decisions.actions import decision_context, do_propose, do_respond
+    from folkmoot.decisions.ballots import do_cast
+    from folkmoot.decisions.models import Eligible, Proposal, Vote
+    from folkmoot.decisions.settle import settle_vote
+    from folkmoot.protocols.selectors import protocol_in_force
+
+    if Proposal.objects.filter(assembly__in=[hpuk, red15m]).exists():
+        return
+    now = timezone.now()
+    red = protocol_in_force(red15m)
+    harmony = protocol_in_force(hpuk)
+    assert red is not None and harmony is not None
+    poll = do_propose(
+        assembly=red15m,
+        protocol=red.protocol,
+        kind_key="poll",
+        proposer=people["alice"],
+        title="Which evening suits the monthly assembly?",
+        body="A simple poll to fix the evening of our monthly online assembly.",
+        options=["Monday", "Wednesday", "Thursday"],
+        simple_question=True,
+    )
+    opening = poll.thread.posts.order_by("created_at").first() if poll.thread else None
+    if opening is not None:
+        do_react(post=opening, user=people["erin"], value=1, as_office="coordinator")
+    conduct = do_propose(
+        assembly=hpuk,
+        protocol=harmony.protocol,
+        kind_key="consensus_proposal",
+        proposer=people["carol"],
+        title="A code of conduct for our meetings",
+        body="Speak for yourself, listen to the end, and keep to the agreed time.",
+        options=["Adopt the code of conduct", "No change"],
+        created_at=now - timedelta(days=2),
+    )
+    do_respond(proposal=conduct, person=people["grace"], round=1, response="agree", reason="")
+    do_respond(proposal=conduct, person=people["dan"], round=1, response="stand_aside", reason="")
+
+    members = [people[n] for n in ("grace", "david", "alice", "carol", "dan")]
+    ctx = decision_context(None, hpuk)
+    for title, options, opens, closes, ballots in (
+        (
+            "Where should the autumn conference be held?",
+            ["Leeds", "Bristol", "Glasgow"],
+            now - timedelta(days=10),
+            now - timedelta(days=3),
+            ["530", "352", "503", "440", "215"],
+        ),
+        (
+            "Theme of the spring campaign",
+            ["Warm homes", "Clean rivers", "Buses that come"],
+            now - timedelta(days=1),
+            now + timedelta(days=6),
+            ["530", "135"],
+        ),
+    ):
+        vote = Vote.objects.create(
+            assembly=hpuk,
+            kind="star_vote",
+            title=title,
+            method="star",
+            options=options,
+            secret=True,
+            validity=ctx.protocol.decision_kinds["star_vote"].validity.model_dump(),
+            opens_at=opens,
+            closes_at=now + timedelta(minutes=5),  # open while the demo casts its ballots
+            created_at=opens,
+            launched_by=people["grace"],
+        )
+        Eligible.objects.bulk_create([Eligible(vote=vote, person=p) for p in members])
+        for person, marks in zip(members, ballots, strict=False):
+            do_cast(vote=vote, person=person, marks=marks, valid=None)
+        Vote.objects.filter(pk=vote.pk).update(closes_at=closes)
+        vote.refresh_from_db()
+        settle_vote(vote, now)

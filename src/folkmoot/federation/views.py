@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from folkmoot.governance.membership import JoinPolicy, Status
 from folkmoot.http import Request
+from folkmoot.offices.selectors import offices_of
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
@@ -39,9 +41,19 @@ def assembly_detail(request: Request, slug: str) -> HttpResponse:
     assembly = assembly_or_404(request, slug)
     page = selectors.assembly_page(assembly, request.user)
     decision = actions.join_decision(request.user, assembly)
+    in_force = protocol_in_force(assembly, ancestors=page.ancestors)
+    language = get_language() or "en"
     context = {
         "page": page,
-        "protocol": protocol_in_force(assembly, ancestors=page.ancestors),
+        "protocol": in_force,
+        # OFF-1: holders, terms and vacancies at a glance (two queries).
+        "offices": [
+            (row, row.rule.name.get(language))
+            for row in offices_of(assembly, in_force.protocol)
+            if row.holders or row.rule.elected
+        ]
+        if in_force is not None
+        else [],
         "assembly": assembly,
         "join_allowed": decision.answer.allowed,
         "join_outcome": decision.outcome,

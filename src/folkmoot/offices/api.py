@@ -13,6 +13,7 @@ from folkmoot.refusals import NotFound
 
 from . import selectors
 from .candidacies import candidates_for, check_stand
+from .elections import check_resign, elections_now
 
 router = Router(tags=["offices"])
 
@@ -135,3 +136,61 @@ def candidacies(request: HttpRequest, key: str, office: str) -> list[dict[str, A
         }
         for c in candidates_for(assembly).get(office, [])
     ]
+
+
+class ResignOut(Schema):
+    office: str
+    successor: str | None
+
+
+@router.post(
+    "/assemblies/{key}/offices/{office}/resign",
+    response=ResignOut,
+    auth=REQUIRED,
+    summary="Resign; the next candidate of the last result takes the seat (OFF-4)",
+)
+def resign(request: HttpRequest, key: str, office: str) -> dict[str, Any]:
+    tenure = check_resign(request.user, access_assembly(request.user, key), office)
+    return {"office": office, "successor": str(tenure.holder) if tenure else None}
+
+
+class ElectionVoteOut(Schema):
+    office: str
+    vote: int
+    opens_at: datetime | None
+    closes_at: datetime | None
+    candidates: list[str]
+    winners: list[str] | None
+
+
+@router.get(
+    "/assemblies/{key}/elections",
+    response=list[ElectionVoteOut],
+    auth=OPTIONAL,
+    summary="The elections open now or closed last, with their votes (OFF-1..4)",
+)
+def elections(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+    from django.utils import timezone
+
+    from folkmoot.decisions.settle import settle_vote
+    from folkmoot.protocols.selectors import protocol_in_force
+    from folkmoot.refusals import NotFound
+
+    assembly = access_assembly(request.user, key)
+    in_force = protocol_in_force(assembly)
+    if in_force is None:
+        raise NotFound(key)
+    out = []
+    for vote in elections_now(assembly, in_force.protocol, timezone.now()):
+        result = settle_vote(vote)  # a closed election takes effect when first read
+        out.append(
+            {
+                "office": vote.office.slug,
+                "vote": vote.pk,
+                "opens_at": vote.opens_at,
+                "closes_at": vote.closes_at,
+                "candidates": vote.options,
+                "winners": result.winners if result else None,
+            }
+        )
+    return out

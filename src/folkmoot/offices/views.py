@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
+from folkmoot.decisions.settle import settle_vote
 from folkmoot.federation.models import Assembly
 from folkmoot.federation.views import assembly_or_404
 from folkmoot.governance.audience import check_candidacy
@@ -23,6 +24,7 @@ from folkmoot.refusals import NotFound, Refused
 
 from . import selectors
 from .candidacies import candidates_for, check_stand, do_withdraw
+from .elections import check_resign, elections_now
 from .models import Candidacy
 
 
@@ -39,6 +41,12 @@ def _protocol(request: Request, slug: str) -> tuple[Assembly, Protocol]:
 def offices_page(request: Request, slug: str) -> HttpResponse:
     assembly, protocol = _protocol(request, slug)
     language = get_language() or "en"
+    # An election whose window is open (or just closed) exists as a vote from the first look,
+    # and a closed one takes effect (its winners take office) when first read.
+    elections = {}
+    for vote in elections_now(assembly, protocol, timezone.now()):
+        settle_vote(vote)
+        elections[vote.office.slug] = vote
     rows = selectors.offices_of(assembly, protocol)
     candidates = candidates_for(assembly)
     viewer = viewer_for(request.user, assembly, protocol)
@@ -63,6 +71,10 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                         None,
                     ),
                     "stand": check_candidacy(protocol, r.key, viewer, today, vacancies=r.vacancies),
+                    "election_vote": elections.get(r.key),
+                    "holding": any(
+                        h.person.pk == getattr(request.user, "pk", None) for h in r.holders
+                    ),
                 }
                 for r in rows
             ],
@@ -121,4 +133,25 @@ def withdraw(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     if candidacy is None:
         raise Http404(_("No such candidacy."))
     do_withdraw(candidacy=candidacy, actor=request.user)
+    return redirect("offices", slug)
+
+
+@login_required
+@require_POST
+def resign(request: AuthedRequest, slug: str, office: str) -> HttpResponse:
+    """OFF-4: the seat passes to the next candidate of the last result, else it is vacant."""
+    assembly = assembly_or_404(request, slug)
+    try:
+        successor = check_resign(request.user, assembly, office)
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+        return redirect("offices", slug)
+    if successor is not None:
+        messages.success(
+            request,
+            _("You have resigned; %(name)s takes the seat.") % {"name": successor.holder},
+        )
+    else:
+        messages.success(request, _("You have resigned; the seat is vacant."))
     return redirect("offices", slug)

@@ -1,0 +1,489 @@
+"""Decisions through the API: the same actions and refusals as the pages (UI-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
+from ninja import Field, Router, Schema
+from ninja import Status as Reply
+
+from folkmoot.api.auth import OPTIONAL, REQUIRED
+from folkmoot.federation.actions import access_assembly
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.casting import BallotInput
+from folkmoot.refusals import NotFound, Refused, reasons_text
+
+from . import actions, ballots, selectors
+from .models import Proposal, RegisterEntry, Vote
+from .settle import settle_proposal, settle_vote
+
+router = Router(tags=["decisions"])
+
+
+class ProposalIn(Schema):
+    kind: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    body: str = Field(max_length=20_000)
+    options: list[str] = Field(default_factory=list, max_length=20)
+    simple_question: bool = False
+    urgent: bool = False
+    event_at: datetime | None = None
+    amendment: Literal["", "total", "partial"] = ""
+    protocol_text: str = Field("", max_length=200_000)
+
+
+class SupportRow(Schema):
+    office: str
+    have: int
+    need: int
+
+
+class ProposalOut(Schema):
+    id: int
+    assembly: str
+    kind: str
+    title: str
+    body: str
+    options: list[str]
+    proposer: str
+    created_at: datetime
+    stage: str
+    stage_name: str
+    until: datetime | None
+    waiting_for: list[str]
+    supports: list[SupportRow]
+    thread: int | None
+    vote: int | None
+    consensus_round: int | None = None
+    withdrawn_reason: str = ""
+
+
+class SupportIn(Schema):
+    office: str = Field(max_length=40)
+
+
+class SupportOut(Schema):
+    supporting: bool
+    proposal: ProposalOut
+
+
+class WithdrawIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+class LaunchIn(Schema):
+    days: float | None = None
+    secret: bool | None = None
+    results_live: bool | None = None
+
+
+class RespondIn(Schema):
+    response: Literal["agree", "stand_aside", "block"]
+    reason: str = Field("", max_length=2000)
+
+
+class OptionIn(Schema):
+    label: str = Field(max_length=200)
+
+
+class VoteOut(Schema):
+    id: int
+    assembly: str
+    proposal: int | None
+    office: str | None
+    title: str
+    description: str
+    method: str
+    options: list[str] = Field(description="in this voter's own order when the vote shuffles")
+    seats: int
+    max_score: int
+    secret: bool
+    ask_validity: bool
+    may_change_ballot: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    is_open: bool
+    electorate: int
+    voted: int
+    lot_seed: str
+    may_vote: bool
+    reasons: list[str]
+    has_voted: bool
+    result: dict[str, Any] | None
+
+
+class BallotIn(Schema):
+    scores: dict[str, int] | None = Field(None, description="STAR, Bloc STAR, Allocated Score")
+    choice: str | None = Field(None, description="single choice; null is a blank vote")
+    approve: list[str] = Field(default_factory=list, description="approval and top-N")
+    valid: bool | None = Field(None, description="VOTE-8: do you hold this vote valid?")
+    receipt: str = Field("", max_length=16, description="to change a ballot already cast")
+
+
+class CastOut(Schema):
+    receipt: str
+    changed: bool
+
+
+class ReceiptOut(Schema):
+    receipt: str
+    ballot: dict[str, Any]
+    valid: bool | None
+
+
+class RegisterOut(Schema):
+    id: int
+    assembly: str
+    reference: str
+    title: str
+    kind: str
+    binding: bool
+    outcome: str
+    winners: list[str]
+    decided_at: datetime
+    vote: int | None
+    proposal: int | None
+
+
+class RegisterPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[RegisterOut]
+
+
+def _proposal(ctx: actions.DecisionContext, proposal: Proposal) -> dict[str, Any]:
+    state = actions.state_of(ctx, proposal)
+    return {
+        "id": proposal.pk,
+        "assembly": proposal.assembly.slug,
+        "kind": proposal.kind,
+        "title": proposal.title,
+        "body": proposal.body,
+        "options": proposal.options,
+        "proposer": str(proposal.proposer),
+        "created_at": proposal.created_at,
+        "stage": str(state.stage),
+        "stage_name": selectors.stage_name(state.stage),
+        "until": state.until,
+        "waiting_for": selectors.waiting_text(ctx, state),
+        "supports": [
+            {"office": office, "have": have, "need": need}
+            for office, (have, need) in state.supports.items()
+        ],
+        "thread": proposal.thread_id,
+        "vote": state.vote.pk if state.vote else None,
+        "consensus_round": state.consensus.round if state.consensus else None,
+        "withdrawn_reason": proposal.withdraw_reason,
+    }
+
+
+def _access_proposal(request: HttpRequest, proposal_id: int) -> tuple[Any, Proposal]:
+    ctx, proposal = actions.access_proposal(request.user, proposal_id)
+    settle_proposal(proposal)
+    return ctx, proposal
+
+
+@router.get(
+    "/assemblies/{key}/proposals",
+    response=list[ProposalOut],
+    auth=OPTIONAL,
+    summary="Proposals of an assembly, newest first",
+)
+def list_proposals(request: HttpRequest, key: str, page: int = 1) -> list[dict[str, Any]]:
+    assembly = access_assembly(request.user, key)
+    ctx = actions.decision_context(request.user, assembly)
+    current = Paginator(selectors.proposals_of(assembly), 50).get_page(page)
+    return [_proposal(ctx, p) for p in current]
+
+
+@router.post(
+    "/assemblies/{key}/proposals",
+    response={201: ProposalOut},
+    auth=REQUIRED,
+    summary="Open a proposal for debate (VOTE-3)",
+)
+def create_proposal(request: HttpRequest, key: str, payload: ProposalIn) -> Reply[dict[str, Any]]:
+    ctx = actions.decision_context(request.user, access_assembly(request.user, key))
+    if payload.kind not in ctx.protocol.decision_kinds:
+        from folkmoot.governance.reasons import Reason, gettext_noop
+
+        raise Refused.because(
+            Reason(
+                "unknown_kind",
+                gettext_noop("The protocol has no decision kind “%(kind)s”."),
+                {"kind": payload.kind},
+            )
+        )
+    proposal = actions.check_propose(
+        ctx,
+        request.user,
+        payload.kind,
+        title=payload.title,
+        body=payload.body,
+        options=payload.options,
+        simple_question=payload.simple_question,
+        urgent=payload.urgent,
+        event_at=payload.event_at,
+        amendment=payload.amendment,
+        protocol_text=payload.protocol_text,
+    )
+    return Reply(201, _proposal(ctx, proposal))
+
+
+@router.get("/proposals/{proposal_id}", response=ProposalOut, auth=OPTIONAL, summary="A proposal")
+def read_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+    ctx, proposal = _access_proposal(request, proposal_id)
+    return _proposal(ctx, proposal)
+
+
+@router.post(
+    "/proposals/{proposal_id}/support",
+    response=SupportOut,
+    auth=REQUIRED,
+    summary='"+1 as <office>"; again takes it back',
+)
+def support(request: HttpRequest, proposal_id: int, payload: SupportIn) -> dict[str, Any]:
+    ctx, proposal = _access_proposal(request, proposal_id)
+    stands = actions.check_support(ctx, request.user, proposal, office=payload.office)
+    return {"supporting": stands, "proposal": _proposal(ctx, proposal)}
+
+
+@router.post(
+    "/proposals/{proposal_id}/approve",
+    response=ProposalOut,
+    auth=REQUIRED,
+    summary="Approve the text, as a drafter (OFF-2)",
+)
+def approve(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+    ctx, proposal = _access_proposal(request, proposal_id)
+    actions.check_approve_text(ctx, request.user, proposal)
+    return _proposal(ctx, proposal)
+
+
+@router.post(
+    "/proposals/{proposal_id}/withdraw",
+    response=ProposalOut,
+    auth=REQUIRED,
+    summary="Withdraw a proposal before its vote (VOTE-7)",
+)
+def withdraw(request: HttpRequest, proposal_id: int, payload: WithdrawIn) -> dict[str, Any]:
+    ctx, proposal = _access_proposal(request, proposal_id)
+    proposal = actions.check_withdraw(ctx, request.user, proposal, reason=payload.reason)
+    return _proposal(ctx, proposal)
+
+
+@router.post(
+    "/proposals/{proposal_id}/launch",
+    response={201: VoteOut},
+    auth=REQUIRED,
+    summary="Launch the vote (VOTE-5)",
+)
+def launch(request: HttpRequest, proposal_id: int, payload: LaunchIn) -> Reply[dict[str, Any]]:
+    ctx, proposal = _access_proposal(request, proposal_id)
+    vote = actions.check_launch(
+        ctx,
+        request.user,
+        proposal,
+        days=payload.days,
+        secret=payload.secret,
+        results_live=payload.results_live,
+    )
+    return Reply(201, _vote(request, vote))
+
+
+@router.post(
+    "/proposals/{proposal_id}/respond",
+    response=ProposalOut,
+    auth=REQUIRED,
+    summary="Agree, stand aside or block in the open consensus round (VOTE-1)",
+)
+def respond(request: HttpRequest, proposal_id: int, payload: RespondIn) -> dict[str, Any]:
+    ctx, proposal = _access_proposal(request, proposal_id)
+    actions.check_respond(
+        ctx, request.user, proposal, response=payload.response, reason=payload.reason
+    )
+    return _proposal(ctx, proposal)
+
+
+@router.post(
+    "/proposals/{proposal_id}/options",
+    response={201: ProposalOut},
+    auth=REQUIRED,
+    summary="Put forward an option while consensus is sought",
+)
+def add_option(request: HttpRequest, proposal_id: int, payload: OptionIn) -> Reply[dict[str, Any]]:
+    ctx, proposal = _access_proposal(request, proposal_id)
+    actions.check_gather_option(ctx, request.user, proposal, label=payload.label)
+    return Reply(201, _proposal(ctx, proposal))
+
+
+def _vote(request: HttpRequest, vote: Vote) -> dict[str, Any]:
+    now = timezone.now()
+    row = settle_vote(vote, now)
+    language = (get_language() or "en")[:2]
+    result = None
+    if row is not None:
+        result = {
+            "outcome": row.outcome,
+            "winners": row.winners,
+            "ballots": row.ballots,
+            "ranking": row.ranking,
+            "explained": row.explained.get(language) or row.explained.get("en"),
+        }
+    elif vote.results_live and vote.is_open(now):
+        result = {
+            "outcome": "open",
+            "winners": [],
+            "explained": selectors.live_result(vote, language),
+        }
+    may = ballots.check_may_cast(request.user, vote)
+    counts = selectors.vote_counts(vote)
+    user = request.user
+    return {
+        "id": vote.pk,
+        "assembly": vote.assembly.slug if vote.assembly else "",
+        "proposal": vote.proposal_id,
+        "office": vote.office.slug if vote.office else None,
+        "title": vote.title,
+        "description": vote.description,
+        "method": vote.method,
+        "options": actions.option_order(vote, user.pk if user.is_authenticated else "anonymous"),
+        "seats": vote.seats,
+        "max_score": vote.max_score,
+        "secret": vote.secret,
+        "ask_validity": vote.ask_validity,
+        "may_change_ballot": vote.may_change_ballot,
+        "opens_at": vote.opens_at,
+        "closes_at": vote.closes_at,
+        "is_open": vote.is_open(now),
+        "electorate": counts["electorate"],
+        "voted": counts["voted"],
+        "lot_seed": vote.lot_seed,
+        "may_vote": may.allowed,
+        "reasons": reasons_text(may),
+        "has_voted": ballots.has_voted(user, vote),
+        "result": result,
+    }
+
+
+@router.get(
+    "/votes/{vote_id}",
+    response=VoteOut,
+    auth=OPTIONAL,
+    summary="A vote, and its result once closed",
+)
+def read_vote(request: HttpRequest, vote_id: int) -> dict[str, Any]:
+    return _vote(request, ballots.access_vote(request.user, vote_id))
+
+
+@router.get(
+    "/assemblies/{key}/votes",
+    response=list[VoteOut],
+    auth=OPTIONAL,
+    summary="Votes and elections of an assembly, newest first",
+)
+def list_votes(request: HttpRequest, key: str, page: int = 1) -> list[dict[str, Any]]:
+    assembly = access_assembly(request.user, key)
+    votes = (
+        Vote.objects.filter(assembly=assembly)
+        .select_related("assembly", "office")
+        .order_by("-opens_at", "-pk")
+    )
+    return [_vote(request, v) for v in Paginator(votes, 20).get_page(page)]
+
+
+@router.post(
+    "/votes/{vote_id}/ballot",
+    response={201: CastOut, 200: CastOut},
+    auth=REQUIRED,
+    summary="Cast (or, with its receipt, change) a ballot",
+)
+def cast(request: HttpRequest, vote_id: int, payload: BallotIn) -> Reply[dict[str, Any]]:
+    vote = ballots.access_vote(request.user, vote_id)
+    done = ballots.check_cast(
+        request.user,
+        vote,
+        BallotInput(
+            scores=payload.scores,
+            choice=payload.choice,
+            approve=payload.approve,
+            valid=payload.valid,
+        ),
+        receipt=payload.receipt,
+    )
+    return Reply(200 if done.changed else 201, {"receipt": done.receipt, "changed": done.changed})
+
+
+def _closed(vote: Vote) -> None:
+    if not vote.is_closed(timezone.now()):
+        raise NotFound(vote.pk)
+
+
+@router.get(
+    "/votes/{vote_id}/ballots",
+    response=dict[str, Any],
+    auth=OPTIONAL,
+    summary="The anonymised ballots after the close, as `folkmoot tally` reads them (BEY-2)",
+)
+def vote_ballots(request: HttpRequest, vote_id: int) -> dict[str, Any]:
+    vote = ballots.access_vote(request.user, vote_id)
+    _closed(vote)
+    return selectors.tally_file(vote)
+
+
+@router.get(
+    "/votes/{vote_id}/receipts/{code}",
+    response=ReceiptOut,
+    auth=OPTIONAL,
+    summary="Find a ballot by its receipt after the close",
+)
+def receipt(request: HttpRequest, vote_id: int, code: str) -> dict[str, Any]:
+    vote = ballots.access_vote(request.user, vote_id)
+    _closed(vote)
+    found = selectors.ballot_by_receipt(vote, code.strip().upper()[:16])
+    if found is None:
+        raise NotFound(code)
+    return {"receipt": code.strip().upper(), "ballot": found["marks"], "valid": found["valid"]}
+
+
+@router.get(
+    "/register",
+    response=RegisterPage,
+    auth=OPTIONAL,
+    summary="The consensus register: decisions of every assembly (ASM-5)",
+)
+def register(request: HttpRequest, assembly: str = "", page: int = 1) -> dict[str, Any]:
+    entries = RegisterEntry.objects.filter(
+        assembly__in=Assembly.objects.visible_to(request.user)
+    ).select_related("assembly", "assembly__root")
+    if assembly:
+        entries = entries.filter(assembly__slug=assembly)
+    paginator = Paginator(entries, 50)
+    current = paginator.get_page(page)
+    return {
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "items": [
+            {
+                "id": e.pk,
+                "assembly": e.assembly.slug,
+                "reference": e.assembly.reference,
+                "title": e.title,
+                "kind": e.kind,
+                "binding": e.binding,
+                "outcome": e.outcome,
+                "winners": e.winners,
+                "decided_at": e.decided_at,
+                "vote": e.vote_id,
+                "proposal": e.proposal_id,
+            }
+            for e in current
+        ],
+    }

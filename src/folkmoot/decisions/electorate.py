@@ -1,0 +1,57 @@
+"""The electorate of a vote, fixed when it opens (VOTE-5, VOTE-10): everyone the core lets
+vote at that moment, with the day their membership began (the seniority elections ask)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from folkmoot.federation.models import Assembly
+from folkmoot.federation.selectors import members_of
+from folkmoot.governance.audience import Viewer
+from folkmoot.governance.protocol import Audience, Protocol
+from folkmoot.governance.reasons import Answer
+from folkmoot.offices.models import Tenure
+from folkmoot.protocols.facts import viewer_for
+
+
+def _pool(assembly: Assembly, audience: Audience) -> list[Any]:
+    """Who could be in the audience: everyone for platform-wide audiences, else the
+    assembly's members, participants and office holders."""
+    users = get_user_model()
+    if {"platform", "anonymous"} & set(audience.any_of):
+        return list(users.objects.filter(is_active=True).order_by("pk"))
+    people = {m.user.pk: m.user for m in members_of(assembly)}
+    for tenure in (
+        Tenure.objects.current().filter(office__assembly=assembly).select_related("holder")
+    ):
+        people.setdefault(tenure.holder.pk, tenure.holder)
+    return [people[k] for k in sorted(people)]
+
+
+def electorate(
+    assembly: Assembly,
+    protocol: Protocol,
+    audience: Audience,
+    allowed: Callable[[Viewer], Answer],
+) -> list[tuple[Any, Any]]:
+    """(person, member since) for everyone `allowed` accepts now. A sanction does not take
+    anyone out of the electorate: it only stops them acting while it lasts (checked when
+    they cast, SAN-6)."""
+    today = timezone.localdate()
+    out = []
+    for person in _pool(assembly, audience):
+        viewer = viewer_for(person, assembly, protocol)
+        if allowed(replace(viewer, sanctioned_until=None)):
+            since = (
+                today - timedelta(days=viewer.seniority_days)
+                if viewer.seniority_days is not None
+                else None
+            )
+            out.append((person, since))
+    return out

@@ -1,0 +1,162 @@
+"""Telling people about decisions: on the site always, by email where their preferences say
+(a vote opens, closes within 24 h for those who have not voted, a result is published, an
+election opens, a proposal is withdrawn). Called after the writing transaction commits;
+each notification is unique per (person, kind, vote), so a repeated call adds nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db.models import Exists, OuterRef
+from django.utils import translation
+from django.utils.translation import gettext
+
+from folkmoot.notifications.models import EmailPreference, Notification
+
+from .models import Eligible, Participation, Proposal, Vote
+
+log = logging.getLogger(__name__)
+
+
+def _people(vote: Vote) -> Iterable[Any]:
+    return [e.person for e in Eligible.objects.filter(vote=vote).select_related("person")]
+
+
+def _wants_email(users: list[Any], kind: str) -> list[Any]:
+    prefs = {p.user_id: p for p in EmailPreference.objects.filter(user__in=users)}
+    out = []
+    for user in users:
+        pref = prefs.get(user.pk)
+        wanted = (
+            getattr(pref, kind)
+            if pref is not None
+            else getattr(EmailPreference, kind).field.default
+        )
+        if wanted and user.email:
+            out.append(user)
+    return out
+
+
+def _subject_and_body(kind: str, vote: Vote | None, proposal: Proposal | None) -> tuple[str, str]:
+    title = vote.title if vote else proposal.title if proposal else ""
+    link = (
+        f"{settings.SITE_URL}/votes/{vote.pk}/"
+        if vote
+        else f"{settings.SITE_URL}/decisions/{proposal.pk}/"
+        if proposal
+        else settings.SITE_URL
+    )
+    subjects = {
+        "vote_opened": gettext("Voting is open: %(title)s"),
+        "vote_closing": gettext("Less than 24 hours left to vote: %(title)s"),
+        "result": gettext("Result published: %(title)s"),
+        "election": gettext("An election is open: %(title)s"),
+        "withdrawn": gettext("Your proposal was withdrawn: %(title)s"),
+    }
+    subject = subjects[kind] % {"title": title}
+    body = (
+        subject
+        + "\n\n"
+        + link
+        + "\n\n"
+        + gettext("You can choose which emails you receive at %(url)s.")
+        % {"url": f"{settings.SITE_URL}/notifications/preferences/"}
+    )
+    return subject, body
+
+
+def send(
+    kind: str, users: list[Any], *, vote: Vote | None = None, proposal: Proposal | None = None
+) -> int:
+    """On-site notifications for everyone new; email for those who want it."""
+    already = set(
+        Notification.objects.filter(
+            kind=kind, vote=vote, proposal=proposal, user__in=users
+        ).values_list("user_id", flat=True)
+    )
+    fresh = [u for u in users if u.pk not in already]
+    Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, vote=vote, proposal=proposal) for u in fresh],
+        ignore_conflicts=True,
+    )
+    messages = []
+    for user in _wants_email(fresh, "election" if kind == "election" else kind):
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            subject, body = _subject_and_body(kind, vote, proposal)
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+    if messages:
+        try:
+            send_mass_mail(messages, fail_silently=False)
+        except OSError:  # the site works on without a mail server; the notices are on-site
+            log.exception("could not send %s emails for %s", kind, vote or proposal)
+    return len(fresh)
+
+
+def announce_in_chat(vote: Vote) -> None:
+    """The assembly's chat rooms hear at once that voting is open (cheap: a row per room)."""
+    from folkmoot.chat.actions import post_system_message
+
+    if vote.assembly is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            post_system_message(
+                vote.assembly,
+                gettext("Voting is open until %(closes_at)s: %(title)s (/votes/%(id)s/)")
+                % {
+                    "closes_at": f"{vote.closes_at:%Y-%m-%d %H:%M} UTC" if vote.closes_at else "—",
+                    "title": vote.title,
+                    "id": vote.pk,
+                },
+            )
+
+
+def vote_opened(vote: Vote) -> int:
+    return send("election" if vote.office_id else "vote_opened", list(_people(vote)), vote=vote)
+
+
+def result_published(vote: Vote) -> int:
+    return send("result", list(_people(vote)), vote=vote)
+
+
+def withdrawn(proposal: Proposal) -> int:
+    return send("withdrawn", [proposal.proposer], proposal=proposal)
+
+
+def closing_soon(now: datetime) -> int:
+    """Votes closing within 24 h: those in the electorate who have not voted yet."""
+    sent = 0
+    for vote in Vote.objects.filter(closes_at__gt=now, closes_at__lte=now + timedelta(hours=24)):
+        voted = Participation.objects.filter(vote=vote, person=OuterRef("person"))
+        waiting = [
+            e.person
+            for e in Eligible.objects.filter(vote=vote)
+            .annotate(voted=Exists(voted))
+            .filter(voted=False)
+            .select_related("person")
+        ]
+        sent += send("vote_closing", waiting, vote=vote)
+    return sent
+
+
+def pending(now: datetime, batch: int = 20) -> int:
+    """The worker's part: tell each electorate once that voting opened and that a result is
+    published. Each is claimed with a conditional update first, so two workers never both
+    send; an electorate of 100,000 takes minutes, which is why pages never do this."""
+    from .models import VoteResult
+
+    sent = 0
+    opened = Vote.objects.filter(
+        announced_at__isnull=True, opens_at__lte=now, closes_at__gt=now
+    ).order_by("opens_at")[:batch]
+    for vote in opened:
+        if Vote.objects.filter(pk=vote.pk, announced_at__isnull=True).update(announced_at=now):
+            sent += vote_opened(vote)
+    results = VoteResult.objects.filter(notified_at__isnull=True).select_related("vote")[:batch]
+    for row in results:
+        if VoteResult.objects.filter(pk=row.pk, notified_at__isnull=True).update(notified_at=now):
+            sent += result_published(row.vote)
+    return sent

@@ -1,0 +1,485 @@
+"""Pages for proposals, votes, ballots, results and the register: parse → access → action →
+render. Every form works without JavaScript."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from folkmoot.federation.models import Assembly
+from folkmoot.federation.views import assembly_or_404
+from folkmoot.governance.audience import may_approve_text, may_launch, may_propose
+from folkmoot.governance.casting import BallotInput
+from folkmoot.governance.reasons import Answer, Reason, gettext_noop
+from folkmoot.governance.schedule import Stage
+from folkmoot.http import AuthedRequest, Request
+from folkmoot.refusals import NotFound, Refused, reasons_text
+
+from . import actions, ballots, selectors
+from .models import Proposal, RegisterEntry, Vote
+
+
+def _shown(answer: Answer) -> dict[str, Any]:
+    return {"allowed": answer.allowed, "reasons": reasons_text(answer)}
+
+
+def _refused(request: Request, refused: Refused, back: str) -> HttpResponse:
+    for message in refused.messages:
+        messages.error(request, message)
+    return redirect(back)
+
+
+def _proposal_or_404(request: Request, pk: int) -> tuple[actions.DecisionContext, Proposal]:
+    try:
+        return actions.access_proposal(request.user, pk)
+    except NotFound as missing:
+        raise Http404(_("No such proposal.")) from missing
+
+
+def _vote_or_404(request: Request, pk: int) -> Vote:
+    try:
+        return ballots.access_vote(request.user, pk)
+    except NotFound as missing:
+        raise Http404(_("No such vote.")) from missing
+
+
+def decisions_page(request: Request, slug: str) -> HttpResponse:
+    assembly = assembly_or_404(request, slug)
+    try:
+        ctx = actions.decision_context(request.user, assembly)
+    except NotFound as missing:
+        raise Http404(_("This assembly has no protocol yet.")) from missing
+    language = get_language() or "en"
+    today = timezone.localdate()
+    kinds = [
+        {
+            "key": key,
+            "name": kind.name.get(language),
+            "description": kind.description.get(language) if kind.description else "",
+            "may": _shown(may_propose(ctx.protocol, key, ctx.viewer, today)),
+        }
+        for key, kind in ctx.protocol.decision_kinds.items()
+    ]
+    page = Paginator(selectors.proposals_of(assembly), 20).get_page(request.GET.get("page"))
+    rows = selectors.proposal_rows(ctx, list(page), timezone.now())
+    return render(
+        request,
+        "decisions/decisions.html",
+        {
+            "assembly": assembly,
+            "kinds": kinds,
+            "rows": rows,
+            "page_obj": page,
+            "elections": selectors.election_votes(assembly),
+            "votes": selectors.votes_of(assembly, timezone.now()),
+        },
+    )
+
+
+def _parse_options(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _parse_moment(value: str) -> datetime | None:
+    if not value:
+        return None
+    moment = parse_datetime(value)
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+@login_required
+def proposal_new(request: AuthedRequest, slug: str) -> HttpResponse:
+    assembly = assembly_or_404(request, slug)
+    try:
+        ctx = actions.decision_context(request.user, assembly)
+    except NotFound as missing:
+        raise Http404(_("This assembly has no protocol yet.")) from missing
+    language = get_language() or "en"
+    kinds = [
+        (key, kind.name.get(language), actions.amendment_kind(ctx.protocol, key))
+        for key, kind in ctx.protocol.decision_kinds.items()
+        if may_propose(ctx.protocol, key, ctx.viewer, timezone.localdate())
+    ]
+    values = {"kind": request.GET.get("kind", "")}
+    errors: list[str] = []
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in request.POST}
+        try:
+            proposal = actions.check_propose(
+                ctx,
+                request.user,
+                request.POST.get("kind", ""),
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                options=_parse_options(request.POST.get("options", "")),
+                simple_question=bool(request.POST.get("simple_question")),
+                urgent=bool(request.POST.get("urgent")),
+                event_at=_parse_moment(request.POST.get("event_at", "")),
+                amendment=request.POST.get("amendment", ""),
+                protocol_text=request.POST.get("protocol_text", ""),
+            )
+        except NotFound:
+            errors = [_("Choose a kind of decision.")]
+        except Refused as refused:
+            errors = refused.messages
+        else:
+            messages.success(request, _("Your proposal is open for debate."))
+            return redirect("proposal", proposal.pk)
+    return render(
+        request,
+        "decisions/new.html",
+        {"assembly": assembly, "kinds": kinds, "values": values, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def proposal_page(request: Request, pk: int) -> HttpResponse:
+    ctx, proposal = _proposal_or_404(request, pk)
+    from .settle import settle_proposal
+
+    settle_proposal(proposal)
+    kind = ctx.kind(proposal.kind)
+    state = actions.state_of(ctx, proposal)
+    today = timezone.localdate()
+    language = get_language() or "en"
+    support_offices = [
+        (s.office, ctx.protocol.offices[s.office].name.get(language))
+        for s in kind.supports
+        if s.office in ctx.viewer.offices
+    ]
+    return render(
+        request,
+        "decisions/proposal.html",
+        {
+            "assembly": proposal.assembly,
+            "proposal": proposal,
+            "kind": kind,
+            "kind_name": kind.name.get(language),
+            "state": state,
+            "stage_name": selectors.stage_name(state.stage),
+            "waiting": selectors.waiting_text(ctx, state),
+            "supports": selectors.support_rows(ctx, state, language),
+            "support_offices": support_offices,
+            "supported_by_me": selectors.my_supports(proposal, request.user),
+            "may_approve": state.stage == Stage.DRAFTING
+            and bool(may_approve_text(ctx.protocol, proposal.kind, ctx.viewer, today)),
+            "may_launch": state.launchable
+            and bool(may_launch(ctx.protocol, proposal.kind, ctx.viewer, today)),
+            "may_withdraw": state.stage in (Stage.DEBATE, Stage.DRAFTING, Stage.READY)
+            and request.user.is_authenticated
+            and (
+                proposal.proposer_id == request.user.pk
+                or bool(may_launch(ctx.protocol, proposal.kind, ctx.viewer, today))
+            ),
+            "approvals": proposal.approvals.select_related("person"),
+            "consensus": selectors.consensus_view(ctx, proposal, state, request.user),
+            "gathered": proposal.gathered.select_related("author"),
+            "launch_days": kind.voting.default_days,
+            "voting": kind.voting,
+        },
+    )
+
+
+def _act_on_proposal(
+    request: AuthedRequest, pk: int, act: Callable[[actions.DecisionContext, Proposal], str]
+) -> HttpResponse:
+    """Every button on a proposal: the action, then back to the proposal with its message,
+    or with the core's reasons when it refuses (nothing changed)."""
+    ctx, proposal = _proposal_or_404(request, pk)
+    try:
+        done = act(ctx, proposal)
+    except Refused as refused:
+        return _refused(request, refused, f"/decisions/{proposal.pk}/")
+    messages.success(request, done)
+    return redirect("proposal", pk)
+
+
+@login_required
+@require_POST
+def proposal_support(request: AuthedRequest, pk: int) -> HttpResponse:
+    def act(ctx: actions.DecisionContext, proposal: Proposal) -> str:
+        office = request.POST.get("office", "")
+        stands = actions.check_support(ctx, request.user, proposal, office=office)
+        return _("Your support is counted.") if stands else _("Support taken back.")
+
+    return _act_on_proposal(request, pk, act)
+
+
+@login_required
+@require_POST
+def proposal_approve(request: AuthedRequest, pk: int) -> HttpResponse:
+    def act(ctx: actions.DecisionContext, proposal: Proposal) -> str:
+        actions.check_approve_text(ctx, request.user, proposal)
+        return _("You approved the text.")
+
+    return _act_on_proposal(request, pk, act)
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    def act(ctx: actions.DecisionContext, proposal: Proposal) -> str:
+        reason = request.POST.get("reason", "")
+        actions.check_withdraw(ctx, request.user, proposal, reason=reason)
+        return _("The proposal is withdrawn.")
+
+    return _act_on_proposal(request, pk, act)
+
+
+@login_required
+@require_POST
+def proposal_respond(request: AuthedRequest, pk: int) -> HttpResponse:
+    def act(ctx: actions.DecisionContext, proposal: Proposal) -> str:
+        actions.check_respond(
+            ctx,
+            request.user,
+            proposal,
+            response=request.POST.get("response", ""),
+            reason=request.POST.get("reason", ""),
+        )
+        return _("Your response is recorded; you may change it while the round lasts.")
+
+    return _act_on_proposal(request, pk, act)
+
+
+@login_required
+@require_POST
+def proposal_option(request: AuthedRequest, pk: int) -> HttpResponse:
+    def act(ctx: actions.DecisionContext, proposal: Proposal) -> str:
+        label = request.POST.get("label", "")
+        actions.check_gather_option(ctx, request.user, proposal, label=label)
+        return _("Your option is added.")
+
+    return _act_on_proposal(request, pk, act)
+
+
+def _days(raw: str) -> float | None:
+    """The launcher's voting days; empty means the kind's default."""
+    if not raw.strip():
+        return None
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError as bad:
+        raise Refused.because(
+            Reason("days_not_a_number", gettext_noop("Voting days must be a number."))
+        ) from bad
+
+
+@login_required
+@require_POST
+def proposal_launch(request: AuthedRequest, pk: int) -> HttpResponse:
+    ctx, proposal = _proposal_or_404(request, pk)
+    try:
+        vote = actions.check_launch(
+            ctx,
+            request.user,
+            proposal,
+            days=_days(request.POST.get("days", "")),
+            secret=None if "secret" not in request.POST else request.POST.get("secret") == "1",
+            results_live=request.POST.get("results_live") == "1",
+        )
+    except Refused as refused:
+        return _refused(request, refused, f"/decisions/{proposal.pk}/")
+    messages.success(request, _("Voting is open."))
+    return redirect("vote", vote.pk)
+
+
+# --- votes ----------------------------------------------------------------------------------
+
+
+def _ballot_from_post(vote: Vote, data: Any) -> BallotInput:
+    valid_raw = data.get("valid")
+    valid = None if valid_raw in (None, "") else valid_raw == "1"
+    if vote.method in ("star", "bloc-star", "allocated-score"):
+        scores: dict[str, object] = {}
+        for i, name in enumerate(vote.options):
+            raw = data.get(f"score-{i}", "0") or "0"
+            try:
+                scores[name] = int(raw)
+            except ValueError:
+                scores[name] = raw
+        return BallotInput(scores=scores, valid=valid)
+    if vote.method in ("approval", "top-n"):
+        chosen = [
+            vote.options[int(i)]
+            for i in data.getlist("approve")
+            if i.isdigit() and int(i) < len(vote.options)
+        ]
+        return BallotInput(approve=chosen, valid=valid)
+    raw = data.get("choice", "")
+    choice = vote.options[int(raw)] if raw.isdigit() and int(raw) < len(vote.options) else None
+    if raw and choice is None:
+        choice = raw  # an unknown option: the core names it in its refusal
+    return BallotInput(choice=choice, valid=valid)
+
+
+def vote_page(request: Request, pk: int) -> HttpResponse:
+    return _vote_view(request, _vote_or_404(request, pk))
+
+
+def _vote_view(request: Request, vote: Vote, receipt: str | None = None) -> HttpResponse:
+    from .settle import settle_vote
+
+    now = timezone.now()
+    result = settle_vote(vote, now)
+    may = ballots.check_may_cast(request.user, vote)
+    voted = ballots.has_voted(request.user, vote)
+    language = (get_language() or "en")[:2]
+    person_key = request.user.pk if request.user.is_authenticated else "anonymous"
+    shown_result = None
+    if result is not None:
+        shown_result = result.explained.get(language) or result.explained.get("en")
+    elif vote.results_live and vote.is_open(now):
+        shown_result = selectors.live_result(vote, language)
+    return render(
+        request,
+        "decisions/vote.html",
+        {
+            "assembly": vote.assembly,
+            "vote": vote,
+            "is_open": vote.is_open(now),
+            "is_closed": vote.is_closed(now),
+            "may": _shown(may),
+            "voted": voted,
+            "options": [(vote.options.index(o), o) for o in actions.option_order(vote, person_key)],
+            "scores": range(vote.max_score + 1),
+            "result": result,
+            "shown": shown_result,
+            "charts": selectors.charts(shown_result) if shown_result else [],
+            "counts": selectors.vote_counts(vote),
+            "public_ballots": selectors.public_ballots(vote) if not vote.secret else [],
+            "receipt": receipt,
+            "candidates": selectors.election_candidates(vote),
+        },
+    )
+
+
+@login_required
+@require_POST
+def vote_cast(request: AuthedRequest, pk: int) -> HttpResponse:
+    vote = _vote_or_404(request, pk)
+    try:
+        cast = ballots.check_cast(
+            request.user,
+            vote,
+            _ballot_from_post(vote, request.POST),
+            receipt=request.POST.get("receipt", ""),
+        )
+    except Refused as refused:
+        return _refused(request, refused, f"/votes/{vote.pk}/")
+    # The receipt is shown in this response only and stored nowhere with the voter (not even
+    # in their session): only they keep it.
+    messages.success(
+        request, _("Your ballot is changed.") if cast.changed else _("Your ballot is cast.")
+    )
+    return _vote_view(request, vote, cast.receipt)
+
+
+def vote_electorate(request: Request, pk: int) -> HttpResponse:
+    """VOTE-5, VOTE-10: who may vote, fixed at the opening, and why (the rule, and each
+    person's membership start where seniority counts)."""
+    vote = _vote_or_404(request, pk)
+    return render(
+        request,
+        "decisions/electorate.html",
+        {
+            "assembly": vote.assembly,
+            "vote": vote,
+            "rule": selectors.electorate_rule(vote),
+            "page_obj": Paginator(
+                vote.electorate.select_related("person").order_by("person__display_name"), 100
+            ).get_page(request.GET.get("page")),
+        },
+    )
+
+
+def vote_receipt(request: Request, pk: int) -> HttpResponse:
+    """BEY-2: after the close, anyone holding a receipt finds its ballot in the published list."""
+    vote = _vote_or_404(request, pk)
+    code = request.GET.get("code", "").strip().upper()[:16]
+    found = (
+        selectors.ballot_by_receipt(vote, code) if code and vote.is_closed(timezone.now()) else None
+    )
+    return render(
+        request,
+        "decisions/receipt.html",
+        {
+            "assembly": vote.assembly,
+            "vote": vote,
+            "code": code,
+            "found": found,
+            "closed": vote.is_closed(timezone.now()),
+        },
+    )
+
+
+def _closed_or_404(vote: Vote) -> None:
+    if not vote.is_closed(timezone.now()):
+        raise Http404(_("Ballots are published when the vote closes."))
+
+
+def vote_ballots_csv(request: Request, pk: int) -> HttpResponse:
+    vote = _vote_or_404(request, pk)
+    _closed_or_404(vote)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
+    writer = csv.writer(response)
+    header = ["receipt", *vote.options, "valid"]
+    if not vote.secret:
+        header.append("voter")
+    writer.writerow(header)
+    for row in selectors.published_ballots(vote):
+        writer.writerow(row)
+    return response
+
+
+def vote_ballots_json(request: Request, pk: int) -> HttpResponse:
+    """The ballots in the form `folkmoot tally` reads, so anyone can recount (BEY-2)."""
+    vote = _vote_or_404(request, pk)
+    _closed_or_404(vote)
+    data = selectors.tally_file(vote)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.json"'
+    return response
+
+
+def register_page(request: Request) -> HttpResponse:
+    """ASM-5, BEY-4: every decision of every assembly the reader may see."""
+    visible = Assembly.objects.visible_to(request.user)
+    entries = RegisterEntry.objects.filter(assembly__in=visible).select_related(
+        "assembly", "assembly__root"
+    )
+    chosen = request.GET.get("assembly", "")
+    if chosen:
+        entries = entries.filter(assembly__slug=chosen)
+    page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "decisions/register.html",
+        {
+            "page_obj": page,
+            "assemblies": visible.filter(register_entries__isnull=False)
+            .distinct()
+            .order_by("title"),
+            "chosen": chosen,
+            "outcomes": selectors.OUTCOMES,
+        },
+    )

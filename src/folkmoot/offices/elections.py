@@ -1,0 +1,226 @@
+"""Office elections (OFF-1..4, VOTE-10): an election opens and closes with its window on the
+protocol's calendar, computed from time. Its vote is created the first time anyone (a page,
+the worker) looks during the window — once: the row is unique per (office, opening) — with
+the candidates standing and the electorate eligible at that moment. At the close the
+winners take office; a resignation passes the seat to the next in the last result."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from folkmoot.audit.log import record
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.audience import may_vote_in_election
+from folkmoot.governance.protocol import Office as OfficeRule
+from folkmoot.governance.protocol import Protocol
+from folkmoot.governance.reasons import Reason, gettext_noop
+from folkmoot.governance.schedule import Window, election_window, previous_election_window
+from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.refusals import Refused
+
+from .models import Candidacy, Office, Tenure
+
+
+def election_method(rule: OfficeRule) -> str:
+    """OFF-4: RED15M fills seats with the most votes; Harmony elects by STAR (Bloc STAR for
+    several seats)."""
+    if rule.voting_method in ("star", "bloc_star"):
+        return "star" if rule.seats == 1 else "bloc-star"
+    if rule.voting_method == "approval":
+        return "approval"
+    return "top-n"
+
+
+def election_title(rule: OfficeRule) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Election: %(office)s") % {"office": rule.name.get(settings.LANGUAGE_CODE)}
+
+
+def election_for(
+    assembly: Assembly, protocol: Protocol, office_key: str, window: Window, now: datetime
+) -> Any:
+    """The election vote of this window, created once when it is first needed after opening."""
+    from folkmoot.decisions.electorate import electorate
+    from folkmoot.decisions.models import Eligible, Vote
+
+    rule = protocol.offices[office_key]
+    if now < window.opens_at:
+        return None
+    office, _ = Office.objects.get_or_create(
+        assembly=assembly, slug=office_key, defaults={"seats": rule.seats}
+    )
+    existing = Vote.objects.filter(office=office, opens_at=window.opens_at).first()
+    if existing is not None:
+        return existing
+    candidacies = list(
+        Candidacy.objects.filter(
+            office=office, election_opens_at=window.opens_at, withdrawn_at__isnull=True
+        )
+        .select_related("person")
+        .order_by("created_at", "pk")
+    )
+    names: list[str] = []
+    for c in candidacies:
+        name = c.person.display_name or f"#{c.person.pk}"
+        # Two candidates with one name stay distinguishable on the ballot.
+        names.append(name if name not in names else f"{name} (#{c.person.pk})")
+    try:
+        with transaction.atomic():
+            vote = Vote.objects.create(
+                assembly=assembly,
+                office=office,
+                kind="",
+                title=election_title(rule),
+                method=election_method(rule),
+                options=names,
+                subjects=[c.person.pk for c in candidacies],
+                seats=rule.seats,
+                secret=True,
+                random_order=True,
+                opens_at=window.opens_at,
+                closes_at=window.closes_at,
+                created_at=window.opens_at,
+            )
+            people = electorate(
+                assembly,
+                protocol,
+                rule.electorate,
+                lambda v: may_vote_in_election(protocol, office_key, v, timezone.localdate()),
+            )
+            Eligible.objects.bulk_create(
+                [Eligible(vote=vote, person=p, member_since=since) for p, since in people]
+            )
+            record("office.election_open", assembly=assembly, subject=vote, office=office_key)
+    except IntegrityError:
+        return Vote.objects.get(office=office, opens_at=window.opens_at)
+    from folkmoot.decisions import notify
+
+    transaction.on_commit(lambda: notify.announce_in_chat(vote))
+    return vote
+
+
+def elections_now(assembly: Assembly, protocol: Protocol, now: datetime) -> list[Any]:
+    """The election votes of the windows open now and of those that closed last."""
+    from folkmoot.decisions.models import Vote
+
+    votes = []
+    for key, rule in protocol.offices.items():
+        if rule.election is None or rule.voting_method == "appointed":
+            continue
+        current = election_window(rule.election, protocol.timezone, now)
+        if current.opens_at <= now:
+            votes.append(election_for(assembly, protocol, key, current, now))
+        # The last closed election only if it ran: one created after its close would be an
+        # election nobody could vote in.
+        last = previous_election_window(rule.election, protocol.timezone, now)
+        votes.extend(
+            Vote.objects.filter(
+                office__assembly=assembly, office__slug=key, opens_at=last.opens_at
+            ).select_related("office")
+        )
+    return votes
+
+
+def take_office(vote: Any, result: Any) -> None:
+    """OFF-4: the winners hold the office from the close; the holders they replace leave."""
+    users = get_user_model()
+    by_name = dict(zip(vote.options, vote.subjects, strict=False))
+    winners = [by_name[name] for name in result.winners if name in by_name]
+    if not winners:
+        return
+    at = vote.closes_at
+    Tenure.objects.current().filter(office=vote.office).exclude(holder_id__in=winners).update(
+        ended_at=at
+    )
+    for person in users.objects.filter(pk__in=winners):
+        Tenure.objects.get_or_create(
+            office=vote.office, holder=person, ended_at=None, defaults={"started_at": at}
+        )
+    record(
+        "office.elected",
+        assembly=vote.assembly,
+        subject=vote,
+        office=vote.office.slug,
+        winners=result.winners,
+    )
+
+
+def successor(office: Office, leaving: Any) -> Any:
+    """OFF-4: the next candidate of the last result who does not hold the seat already."""
+    from folkmoot.decisions.models import VoteResult
+
+    last = (
+        VoteResult.objects.filter(vote__office=office)
+        .select_related("vote")
+        .order_by("-vote__closes_at")
+        .first()
+    )
+    if last is None:
+        return None
+    holding = set(
+        Tenure.objects.current().filter(office=office).values_list("holder_id", flat=True)
+    )
+    resigned = set(
+        Tenure.objects.filter(office=office, started_at__gte=last.vote.closes_at).values_list(
+            "holder_id", flat=True
+        )
+    )
+    by_name = dict(zip(last.vote.options, last.vote.subjects, strict=False))
+    for name in last.ranking:
+        person_id = by_name.get(name)
+        if person_id is None or person_id == leaving.pk or person_id in holding:
+            continue
+        if person_id in resigned:  # held the seat after this result and left it
+            continue
+        return get_user_model().objects.filter(pk=person_id, is_active=True).first()
+    return None
+
+
+def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
+    tenure = (
+        Tenure.objects.current()
+        .filter(office__assembly=assembly, office__slug=office_key, holder=user)
+        .select_related("office")
+        .first()
+    )
+    if tenure is None:
+        raise Refused.because(Reason("not_a_holder", gettext_noop("You do not hold this office.")))
+    return do_resign(tenure=tenure, actor=user)
+
+
+@transaction.atomic
+def do_resign(*, tenure: Tenure, actor: Any) -> Any:
+    """Returns the successor's tenure, or None: the seat is vacant."""
+    now = timezone.now()
+    Tenure.objects.filter(pk=tenure.pk, ended_at__isnull=True).update(ended_at=now)
+    record("office.resign", actor=actor, assembly=tenure.office.assembly, subject=tenure)
+    nxt = successor(tenure.office, tenure.holder)
+    if nxt is None:
+        return None
+    new = Tenure.objects.create(office=tenure.office, holder=nxt, started_at=now)
+    record(
+        "office.succeed", assembly=tenure.office.assembly, subject=new, office=tenure.office.slug
+    )
+    return new
+
+
+def settle_elections(now: datetime) -> int:
+    """The worker's pass: open the elections whose windows are open, settle those closed."""
+    from folkmoot.decisions.settle import settle_vote
+
+    done = 0
+    for assembly in Assembly.objects.all().select_related("root"):
+        in_force = protocol_in_force(assembly)
+        if in_force is None or not any(r.election for r in in_force.protocol.offices.values()):
+            continue
+        for vote in elections_now(assembly, in_force.protocol, now):
+            if settle_vote(vote, now) is not None:
+                done += 1
+    return done
