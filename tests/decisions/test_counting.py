@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from django.db import models
 
+from folkmoot.accounts.models import User
 from folkmoot.decisions.counting import choice_counts, count_vote, grouped_marks, score_ballots
 from folkmoot.decisions.models import Ballot, Vote
 from folkmoot.governance.tally import lot
@@ -147,15 +148,17 @@ def test_a_stored_choice_vote_with_more_than_half_null_is_void():
 
 
 def test_a_ballot_row_carries_no_voter_and_no_time():
-    """VOTE-11: nothing in a ballot row links it to a person or to when it was cast."""
+    """VOTE-11: nothing in a ballot row tells when it was cast; the only link to a person is
+    `voter`, filled for public votes alone (test_referendum_path checks secret ones leave it
+    empty), and the receipt only its voter holds (BEY-2)."""
     fields = {f.name: f for f in Ballot._meta.get_fields()}
-    assert set(fields) == {"id", "vote", "marks", "valid"}
+    assert set(fields) == {"id", "vote", "marks", "valid", "receipt", "voter"}
     assert not any(
         isinstance(f, models.DateField | models.TimeField | models.DurationField)
         for f in fields.values()
     )
     related = {f.related_model for f in fields.values() if f.is_relation}
-    assert related == {Vote}
+    assert related == {Vote, User}
 
 
 def test_ballot_keys_are_random_uuids_not_ordered_by_insertion():

@@ -1,0 +1,251 @@
+"""Votes through the API (UI-5), public polls (VOTE-11), live results (VOTE-5), recounts of
+the published ballots (BEY-2) and the worker (`folkmoot settle`)."""
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from folkmoot.accounts.actions import do_create_api_token
+from folkmoot.decisions.models import Ballot, Eligible, RegisterEntry, Vote, VoteResult
+from folkmoot.notifications.models import Notification
+from tests.decisions.conftest import Harmony, RedVoting
+
+
+def _api(user: object) -> dict[str, str]:
+    _token, raw = do_create_api_token(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def _post(path: str, user: object, data: dict[str, Any]) -> Any:
+    return Client().post(path, data, content_type="application/json", **_api(user))
+
+
+def _star_vote(harmony: Harmony, **extra: Any) -> Vote:
+    now = timezone.now()
+    vote = Vote.objects.create(
+        assembly=harmony.assembly,
+        kind="star_vote",
+        title="Where do we meet?",
+        method="star",
+        options=["Library", "Park", "Town hall"],
+        secret=True,
+        validity={"ask_validity": False},
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=1),
+        **extra,
+    )
+    Eligible.objects.bulk_create(
+        [Eligible(vote=vote, person=p) for p in [harmony.secretary, *harmony.members]]
+    )
+    return vote
+
+
+def test_a_star_ballot_through_the_api_and_its_refusals(harmony: Harmony) -> None:
+    vote = _star_vote(harmony)
+    ann = harmony.members[0]
+    bad = _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Library": 7, "Moon": 1}})
+    assert bad.status_code == 403
+    assert {r["code"] for r in bad.json()["reasons"]} == {
+        "ballot_bad_score",
+        "ballot_unknown_option",
+    }
+    assert not Ballot.objects.exists()
+    typed = _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Library": "five"}})
+    assert typed.status_code == 422
+    cast = _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Library": 5, "Park": 2}})
+    assert cast.status_code == 201
+    receipt = cast.json()["receipt"]
+    assert Ballot.objects.get().marks == "520"
+    again = _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Park": 5}})
+    assert [r["code"] for r in again.json()["reasons"]] == ["receipt_needed"]
+    changed = _post(
+        f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Park": 5}, "receipt": receipt}
+    )
+    assert changed.status_code == 200 and changed.json()["changed"] is True
+    assert Ballot.objects.get().marks == "050"
+    outsider = _post(
+        f"/api/v1/votes/{vote.pk}/ballot",
+        harmony.secretary.__class__.objects.create_user(
+            email="x@example.org", password="x", display_name="X"
+        ),
+        {"scores": {"Park": 5}},
+    )
+    assert outsider.status_code == 403
+    # Hidden until the close.
+    shown = Client().get(f"/api/v1/votes/{vote.pk}", **_api(ann)).json()
+    assert shown["result"] is None and shown["has_voted"] is True and shown["voted"] == 1
+    assert Client().get(f"/api/v1/votes/{vote.pk}/ballots").status_code == 404
+
+
+def test_published_ballots_recount_to_the_same_result(harmony: Harmony, tmp_path: Path) -> None:
+    vote = _star_vote(harmony)
+    scores = [
+        {"Library": 5, "Park": 3},
+        {"Park": 5, "Town hall": 4},
+        {"Library": 4, "Town hall": 5},
+        {"Library": 5, "Park": 1, "Town hall": 2},
+        {"Park": 4, "Library": 3},
+    ]
+    people = [harmony.secretary, *harmony.members]
+    for person, ballot in zip(people, scores, strict=True):
+        assert (
+            _post(f"/api/v1/votes/{vote.pk}/ballot", person, {"scores": ballot}).status_code == 201
+        )
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        result = Client().get(f"/api/v1/votes/{vote.pk}").json()["result"]
+        data = Client().get(f"/api/v1/votes/{vote.pk}/ballots").json()
+    assert len(data["ballots"]) == 5
+    path = tmp_path / "ballots.json"
+    path.write_text(json.dumps(data))
+    recount = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "folkmoot.cli",
+            "tally",
+            str(path),
+            "--method",
+            "star",
+            "--seed",
+            data["lot_seed"],
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(recount.stdout)["winners"] == result["winners"]
+
+
+def test_a_public_poll_shows_who_voted_what_and_live_results(voting: RedVoting) -> None:
+    citizen = Client()
+    citizen.force_login(voting.red.citizen)
+    response = citizen.post(
+        f"/assemblies/{voting.assembly.slug}/decisions/new/",
+        {
+            "kind": "poll",
+            "title": "Favourite colour?",
+            "body": "Just asking.",
+            "options": "Red\nBlue",
+            "simple_question": "1",
+        },
+    )
+    assert response.status_code == 302
+    proposal_id = int(response.headers["Location"].strip("/").split("/")[-1])
+    for coordinator in voting.coordinators[:3]:
+        _post(f"/api/v1/proposals/{proposal_id}/support", coordinator, {"office": "coordinator"})
+    # A simple-question poll needs no drafting (VOTE-3); the launcher shows results live.
+    launched = _post(
+        f"/api/v1/proposals/{proposal_id}/launch", voting.coordinators[0], {"results_live": True}
+    )
+    assert launched.status_code == 201, launched.content
+    vote_id = launched.json()["id"]
+    assert launched.json()["secret"] is False
+    # Polls are platform-wide (VOTE-2): the outsider votes too.
+    assert (
+        _post(
+            f"/api/v1/votes/{vote_id}/ballot",
+            voting.red.platform,
+            {"choice": "Blue", "valid": True},
+        ).status_code
+        == 201
+    )
+    assert (
+        _post(
+            f"/api/v1/votes/{vote_id}/ballot", voting.red.citizen, {"choice": "Red", "valid": True}
+        ).status_code
+        == 201
+    )
+    page = Client().get(f"/votes/{vote_id}/").content.decode()
+    assert "Who voted what" in page and "Pat" in page and "Results so far" in page
+    live = Client().get(f"/api/v1/votes/{vote_id}").json()["result"]
+    assert live["outcome"] == "open" and live["explained"]["details"]["votes"] == {
+        "Red": 1,
+        "Blue": 1,
+    }
+
+
+def test_the_worker_settles_once_and_notifies(
+    harmony: Harmony, django_capture_on_commit_callbacks: Any
+) -> None:
+    vote = _star_vote(harmony)
+    _post(f"/api/v1/votes/{vote.pk}/ballot", harmony.members[0], {"scores": {"Park": 5}})
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        call_command("settle")
+        # Closes within 24 h: a reminder for those who have not voted, once.
+        reminded = set(
+            Notification.objects.filter(kind="vote_closing", vote=vote).values_list(
+                "user_id", flat=True
+            )
+        )
+        assert harmony.members[0].pk not in reminded and harmony.members[1].pk in reminded
+        call_command("settle")
+        assert Notification.objects.filter(kind="vote_closing", vote=vote).count() == len(reminded)
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=2)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("settle")
+        call_command("settle")
+        assert VoteResult.objects.get(vote=vote).winners == ["Park"]
+        assert RegisterEntry.objects.filter(vote=vote).count() == 1
+    # Notified once the result is committed, once however often the worker runs.
+    assert Notification.objects.filter(kind="result", vote=vote).count() == 5
+
+
+@pytest.mark.parametrize("method", ["approval", "top-n"])
+def test_marked_ballots(harmony: Harmony, method: str) -> None:
+    vote = _star_vote(harmony)
+    Vote.objects.filter(pk=vote.pk).update(method=method, seats=1)
+    answer = _post(
+        f"/api/v1/votes/{vote.pk}/ballot", harmony.members[0], {"approve": ["Park", "Library"]}
+    )
+    if method == "top-n":
+        assert [r["code"] for r in answer.json()["reasons"]] == ["ballot_too_many"]
+    else:
+        assert answer.status_code == 201
+        assert Ballot.objects.get().marks == "110"
+
+
+def test_the_decisions_page_lists_open_votes_and_recent_results(harmony: Harmony) -> None:
+    vote = _star_vote(harmony)
+    page = Client().get(f"/assemblies/{harmony.assembly.slug}/decisions/").content.decode()
+    assert "Voting now" in page and f'href="/votes/{vote.pk}/"' in page
+    _post(f"/api/v1/votes/{vote.pk}/ballot", harmony.members[0], {"scores": {"Park": 5}})
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        page = Client().get(f"/assemblies/{harmony.assembly.slug}/decisions/").content.decode()
+        assert "No vote is open." in page and "Recent results" in page
+
+
+def test_a_ballot_checked_before_the_close_but_written_after_it_is_refused(
+    harmony: Harmony,
+) -> None:
+    """The count at the close and a late ballot never both win: the ballot is re-checked
+    inside its own transaction, holding the vote row the count takes (VOTE-11)."""
+    from folkmoot.decisions.ballots import check_may_cast, do_cast
+    from folkmoot.decisions.models import Participation
+    from folkmoot.decisions.settle import settle_vote
+    from folkmoot.refusals import Refused
+
+    vote = _star_vote(harmony)
+    member = harmony.members[0]
+    assert check_may_cast(member, vote).allowed
+    assert vote.closes_at is not None
+    with time_machine.travel(vote.closes_at + timedelta(seconds=1)):
+        result = settle_vote(vote)
+        assert result is not None and result.ballots == 0
+        with pytest.raises(Refused) as refused:
+            do_cast(vote=vote, person=member, marks="500", valid=None)
+    assert refused.value.codes == ["vote_closed"]
+    assert not Ballot.objects.filter(vote=vote).exists()
+    assert not Participation.objects.filter(vote=vote).exists()
