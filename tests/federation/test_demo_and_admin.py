@@ -56,6 +56,14 @@ def test_demo_loads_both_federations_and_twice_changes_nothing(capsys):
     assert (youth.min_age, youth.max_age) == (18, 30)
     assert Assembly.objects.get(slug="disability-activism-society").required_attribute == "disabled"
     assert Assembly.objects.get(slug="red15m").reference.startswith("RED15M-ASSE-")
+    # BEY-4: the Youth Assembly's decision is before Harmony UK for ratification.
+    from folkmoot.decisions.models import Proposal
+
+    referral = Proposal.objects.get(referral="ratify")
+    assert referral.assembly.slug == "harmony-party-uk"
+    assert referral.refers_to.assembly == youth
+    assert referral.refers_to.winners == ["Lake District"]
+    assert Proposal.objects.filter(referral="ratify").count() == 1  # once, though loaded twice
 
 
 @pytest.mark.django_db

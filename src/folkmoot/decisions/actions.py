@@ -68,7 +68,7 @@ def access_proposal(user: Any, proposal_id: int) -> tuple[DecisionContext, Propo
     from folkmoot.federation.models import Assembly as AssemblyModel
 
     proposal = (
-        Proposal.objects.select_related("assembly", "proposer", "thread")
+        Proposal.objects.select_related("assembly", "proposer", "thread", "refers_to__assembly")
         .filter(pk=proposal_id, assembly__in=AssemblyModel.objects.visible_to(user))
         .first()
     )
@@ -126,6 +126,16 @@ def _no(code: str, text: str, **params: Any) -> Answer:
     return Answer.no(Reason(code, text, params))
 
 
+def known_kind(ctx: DecisionContext, key: str) -> Answer:
+    if key in ctx.protocol.decision_kinds:
+        return Answer.yes()
+    if not key:
+        return _no("no_kind", gettext_noop("Choose a kind of decision."))
+    return _no(
+        "unknown_kind", gettext_noop("The protocol has no decision kind “%(kind)s”."), kind=key
+    )
+
+
 def default_options(kind: DecisionKind, title: str) -> list[str]:
     if kind.consensus is not None:
         return [title, _("No change")]
@@ -152,6 +162,8 @@ def check_propose(
     event_at: datetime | None = None,
     amendment: str = "",
     protocol_text: str = "",
+    refers_to: Any = None,
+    referral: str = "",
 ) -> Proposal:
     kind = ctx.kind(kind_key)
     now = timezone.now()
@@ -214,6 +226,8 @@ def check_propose(
         event_at=event_at,
         amendment=amendment,
         protocol_text=protocol_text if amendment else "",
+        refers_to=refers_to,
+        referral=referral,
     )
 
 
@@ -237,6 +251,8 @@ def do_propose(
     amendment: str = "",
     protocol_text: str = "",
     created_at: datetime | None = None,
+    refers_to: Any = None,
+    referral: str = "",
 ) -> Proposal:
     kind = protocol.decision_kinds[kind_key]
     forum = debate_forum(protocol)
@@ -266,6 +282,8 @@ def do_propose(
         event_at=event_at,
         amendment=amendment,
         protocol_text=protocol_text,
+        refers_to=refers_to,
+        referral=referral,
     )
     record("decision.propose", actor=proposer, assembly=assembly, subject=proposal, kind=kind_key)
     return proposal

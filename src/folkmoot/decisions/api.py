@@ -16,9 +16,9 @@ from folkmoot.api.auth import OPTIONAL, REQUIRED
 from folkmoot.federation.actions import access_assembly
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.casting import BallotInput
-from folkmoot.refusals import NotFound, Refused, reasons_text
+from folkmoot.refusals import NotFound, reasons_text, require
 
-from . import actions, ballots, selectors
+from . import actions, ballots, referrals, selectors
 from .models import Proposal, RegisterEntry, Vote
 from .settle import settle_proposal, settle_vote
 
@@ -61,6 +61,8 @@ class ProposalOut(Schema):
     vote: int | None
     consensus_round: int | None = None
     withdrawn_reason: str = ""
+    refers_to: int | None = Field(None, description="the child's register entry (BEY-4)")
+    referral: Literal["", "ratify", "escalate"] = ""
 
 
 class SupportIn(Schema):
@@ -136,6 +138,14 @@ class ReceiptOut(Schema):
     valid: bool | None
 
 
+class ReferralOut(Schema):
+    proposal: int
+    assembly: str
+    referral: str
+    status: Literal["pending", "withdrawn", "ratified", "not_ratified", "decided_above"]
+    text: str
+
+
 class RegisterOut(Schema):
     id: int
     assembly: str
@@ -148,6 +158,14 @@ class RegisterOut(Schema):
     decided_at: datetime
     vote: int | None
     proposal: int | None
+    refers_to: int | None = Field(description="the child's decision this one ratified or took up")
+    referrals: list[ReferralOut]
+
+
+class ReferIn(Schema):
+    referral: str = Field(max_length=10, description="ratify or escalate")
+    kind: str = Field(max_length=40, description="a decision kind of the parent's protocol")
+    text: str = Field("", max_length=20_000)
 
 
 class RegisterPage(Schema):
@@ -180,6 +198,8 @@ def _proposal(ctx: actions.DecisionContext, proposal: Proposal) -> dict[str, Any
         "vote": state.vote.pk if state.vote else None,
         "consensus_round": state.consensus.round if state.consensus else None,
         "withdrawn_reason": proposal.withdraw_reason,
+        "refers_to": proposal.refers_to_id,
+        "referral": proposal.referral,
     }
 
 
@@ -210,16 +230,7 @@ def list_proposals(request: HttpRequest, key: str, page: int = 1) -> list[dict[s
 )
 def create_proposal(request: HttpRequest, key: str, payload: ProposalIn) -> Reply[dict[str, Any]]:
     ctx = actions.decision_context(request.user, access_assembly(request.user, key))
-    if payload.kind not in ctx.protocol.decision_kinds:
-        from folkmoot.governance.reasons import Reason, gettext_noop
-
-        raise Refused.because(
-            Reason(
-                "unknown_kind",
-                gettext_noop("The protocol has no decision kind “%(kind)s”."),
-                {"kind": payload.kind},
-            )
-        )
+    require(actions.known_kind(ctx, payload.kind))
     proposal = actions.check_propose(
         ctx,
         request.user,
@@ -461,11 +472,12 @@ def receipt(request: HttpRequest, vote_id: int, code: str) -> dict[str, Any]:
 def register(request: HttpRequest, assembly: str = "", page: int = 1) -> dict[str, Any]:
     entries = RegisterEntry.objects.filter(
         assembly__in=Assembly.objects.visible_to(request.user)
-    ).select_related("assembly", "assembly__root")
+    ).select_related("assembly", "assembly__root", "proposal")
     if assembly:
         entries = entries.filter(assembly__slug=assembly)
     paginator = Paginator(entries, 50)
     current = paginator.get_page(page)
+    lines = selectors.referral_lines([e.pk for e in current])
     return {
         "count": paginator.count,
         "page": current.number,
@@ -483,7 +495,33 @@ def register(request: HttpRequest, assembly: str = "", page: int = 1) -> dict[st
                 "decided_at": e.decided_at,
                 "vote": e.vote_id,
                 "proposal": e.proposal_id,
+                "refers_to": e.proposal.refers_to_id if e.proposal else None,
+                "referrals": [
+                    {
+                        "proposal": line.proposal.pk,
+                        "assembly": line.proposal.assembly.slug,
+                        "referral": line.referral,
+                        "status": line.status,
+                        "text": line.text,
+                    }
+                    for line in lines.get(e.pk, [])
+                ],
             }
             for e in current
         ],
     }
+
+
+@router.post(
+    "/register/{entry_id}/refer",
+    response={201: ProposalOut},
+    auth=REQUIRED,
+    summary="Bring a decision before the parent assembly: ratify or escalate (BEY-4)",
+)
+def refer(request: HttpRequest, entry_id: int, payload: ReferIn) -> Reply[dict[str, Any]]:
+    entry = referrals.access_entry(request.user, entry_id)
+    proposal = referrals.check_refer(
+        request.user, entry, referral=payload.referral, kind_key=payload.kind, text=payload.text
+    )
+    ctx = referrals.parent_context(request.user, entry)
+    return Reply(201, _proposal(ctx, proposal))

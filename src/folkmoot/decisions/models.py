@@ -54,10 +54,37 @@ class Proposal(models.Model):
     protocol_text = models.TextField(_("new protocol"), blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdraw_reason = models.CharField(max_length=300, blank=True)
+    # BEY-4: a child assembly's decision brought before this (parent) assembly, to ratify it
+    # or to decide the question for the wider federation.
+    refers_to = models.ForeignKey(
+        "RegisterEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    referral = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("ratify", _("ratification")), ("escalate", _("escalation"))],
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["assembly", "-created_at"], name="proposal_assembly")]
+        constraints = [
+            # Once before the parent at a time: a withdrawn referral frees the decision.
+            models.UniqueConstraint(
+                fields=["refers_to"],
+                condition=Q(refers_to__isnull=False, withdrawn_at__isnull=True),
+                name="referred_once_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(refers_to__isnull=True, referral="")
+                | Q(refers_to__isnull=False, referral__in=["ratify", "escalate"]),
+                name="referral_names_its_decision",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -19,4 +19,5 @@ urlpatterns = [
     path("votes/<int:pk>/ballots.csv", views.vote_ballots_csv, name="vote-ballots-csv"),
     path("votes/<int:pk>/ballots.json", views.vote_ballots_json, name="vote-ballots-json"),
     path("register/", views.register_page, name="register"),
+    path("register/<int:pk>/refer/", views.register_refer, name="register-refer"),
 ]

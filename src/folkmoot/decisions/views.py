@@ -29,7 +29,7 @@ from folkmoot.governance.schedule import Stage
 from folkmoot.http import AuthedRequest, Request
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
-from . import actions, ballots, selectors
+from . import actions, ballots, referrals, selectors
 from .models import Proposal, RegisterEntry, Vote
 
 
@@ -158,6 +158,9 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
     state = actions.state_of(ctx, proposal)
     today = timezone.localdate()
     language = get_language() or "en"
+    # Read after settling: the close may have just entered it in the register.
+    entry = RegisterEntry.objects.filter(proposal=proposal).first()
+    lines = selectors.referral_lines([entry.pk]).get(entry.pk, []) if entry is not None else []
     support_offices = [
         (s.office, ctx.protocol.offices[s.office].name.get(language))
         for s in kind.supports
@@ -192,6 +195,14 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
             "gathered": proposal.gathered.select_related("author"),
             "launch_days": kind.voting.default_days,
             "voting": kind.voting,
+            "referred_from": selectors.referred_from_text(proposal),
+            "referral_lines": lines,
+            "refer_entry": entry.pk
+            if entry is not None
+            and request.user.is_authenticated
+            and proposal.assembly.parent_id is not None
+            and not any(line.status != "withdrawn" for line in lines)
+            else None,
         },
     )
 
@@ -465,12 +476,22 @@ def register_page(request: Request) -> HttpResponse:
     """ASM-5, BEY-4: every decision of every assembly the reader may see."""
     visible = Assembly.objects.visible_to(request.user)
     entries = RegisterEntry.objects.filter(assembly__in=visible).select_related(
-        "assembly", "assembly__root"
+        "assembly", "assembly__root", "assembly__parent", "proposal__refers_to__assembly"
     )
     chosen = request.GET.get("assembly", "")
     if chosen:
         entries = entries.filter(assembly__slug=chosen)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    lines = selectors.referral_lines([e.pk for e in page])
+    for entry in page:
+        entry.referral_lines = lines.get(entry.pk, [])  # type: ignore[attr-defined]
+        # BEY-4: offered where the core could say yes; the refer page says why not otherwise.
+        entry.may_refer = (  # type: ignore[attr-defined]
+            request.user.is_authenticated
+            and entry.assembly.parent_id is not None
+            and not referrals.is_election(entry)
+            and not any(line.status != "withdrawn" for line in entry.referral_lines)  # type: ignore[attr-defined]
+        )
     return render(
         request,
         "decisions/register.html",
@@ -482,4 +503,62 @@ def register_page(request: Request) -> HttpResponse:
             "chosen": chosen,
             "outcomes": selectors.OUTCOMES,
         },
+    )
+
+
+@login_required
+def register_refer(request: AuthedRequest, pk: int) -> HttpResponse:
+    """BEY-4: bring a decision before the parent assembly, to ratify it or to decide it."""
+    try:
+        entry = referrals.access_entry(request.user, pk)
+    except NotFound as missing:
+        raise Http404(_("No such decision.")) from missing
+    # Escalation asks least of a decision: if even that is refused, the page says why.
+    answer = referrals.referable(entry, "escalate")
+    ratify = referrals.referable(entry, "ratify")
+    values = {"referral": "ratify" if ratify else "escalate", "kind": "", "body": ""}
+    errors: list[str] = []
+    kinds: list[tuple[str, str]] = []
+    if answer:
+        try:
+            ctx = referrals.parent_context(request.user, entry)
+        except Refused as refused:
+            answer = refused.answer
+        else:
+            language = get_language() or "en"
+            kinds = [(key, ctx.kind(key).name.get(language)) for key in referrals.kinds_for(ctx)]
+    if request.method == "POST" and answer:
+        values = {k: request.POST.get(k, "") for k in ("referral", "kind", "body")}
+        try:
+            proposal = referrals.check_refer(
+                request.user,
+                entry,
+                referral=values["referral"],
+                kind_key=values["kind"],
+                text=values["body"],
+            )
+        except Refused as refused:
+            errors = refused.messages
+        else:
+            parent = entry.assembly.parent
+            assert parent is not None
+            messages.success(
+                request,
+                _("The decision is now before %(assembly)s.") % {"assembly": parent.title},
+            )
+            return redirect("proposal", proposal.pk)
+    return render(
+        request,
+        "decisions/refer.html",
+        {
+            "entry": entry,
+            "parent": entry.assembly.parent,
+            "outcomes": selectors.OUTCOMES,
+            "blocked": reasons_text(answer),
+            "ratify_refused": reasons_text(ratify) if answer else [],
+            "kinds": kinds,
+            "values": values,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )

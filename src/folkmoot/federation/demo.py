@@ -398,6 +398,7 @@ def load_demo() -> list[DemoPerson]:
     _join(people["alice"], red15m, since=_at(2026, 3))
     _forum_threads(people, hpuk, red15m)
     _decisions(people, hpuk, red15m)
+    _referral(people, hpuk, youth)
     if not JoinRequest.objects.filter(user=people["bob"], assembly=constituency).exists():
         actions.do_request_join(
             user=people["bob"],
@@ -542,3 +543,46 @@ def _decisions(people: dict[str, User], hpuk: Assembly, red15m: Assembly) -> Non
         Vote.objects.filter(pk=vote.pk).update(closes_at=closes)
         vote.refresh_from_db()
         settle_vote(vote, now)
+
+
+def _referral(people: dict[str, User], hpuk: Assembly, youth: Assembly) -> None:
+    """BEY-4: the Youth Assembly decided where its summer weekend goes and asked Harmony UK to
+    ratify it; the ratification is in its consensus round."""
+    from folkmoot.decisions.actions import decision_context, do_respond
+    from folkmoot.decisions.ballots import do_cast
+    from folkmoot.decisions.models import Eligible, RegisterEntry, Vote
+    from folkmoot.decisions.referrals import access_entry, check_refer
+    from folkmoot.decisions.settle import settle_vote
+
+    if Vote.objects.filter(assembly=youth).exists():
+        return
+    now = timezone.now()
+    ctx = decision_context(None, youth)
+    vote = Vote.objects.create(
+        assembly=youth,
+        kind="star_vote",
+        title="Where should the youth summer weekend be?",
+        method="star",
+        options=["Lake District", "Snowdonia", "Peak District"],
+        secret=True,
+        validity=ctx.protocol.decision_kinds["star_vote"].validity.model_dump(),
+        opens_at=now - timedelta(days=9),
+        closes_at=now + timedelta(minutes=5),  # open while the demo casts its ballot
+        created_at=now - timedelta(days=9),
+        launched_by=people["carol"],
+    )
+    Eligible.objects.create(vote=vote, person=people["carol"])
+    do_cast(vote=vote, person=people["carol"], marks="524", valid=None)
+    Vote.objects.filter(pk=vote.pk).update(closes_at=now - timedelta(days=2))
+    vote.refresh_from_db()
+    settle_vote(vote, now)
+    entry = access_entry(people["carol"], RegisterEntry.objects.get(vote=vote).pk)
+    referral = check_refer(
+        people["carol"],
+        entry,
+        referral="ratify",
+        kind_key="consensus_proposal",
+        text="The Youth Assembly chose the Lake District for its summer weekend. "
+        "It needs the federation's minibus, so we ask Harmony UK to ratify the choice.",
+    )
+    do_respond(proposal=referral, person=people["grace"], round=1, response="agree", reason="")

@@ -1,0 +1,115 @@
+"""Referring a decision of the consensus register to the parent assembly (BEY-4): the core
+decides whether it may go up at all; the parent's protocol decides who may bring it there and
+how it is decided, since a referral is a proposal of the parent like any other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from folkmoot.audit.log import record
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.audience import may_propose
+from folkmoot.governance.reasons import Reason, gettext_noop
+from folkmoot.governance.rollup import check_referable
+from folkmoot.refusals import NotFound, Refused, require
+
+from .actions import DecisionContext, decision_context
+from .models import Proposal, RegisterEntry
+
+ALREADY = Reason(
+    "already_referred",
+    gettext_noop("This decision has already been referred to the parent assembly."),
+)
+
+
+def access_entry(user: Any, entry_id: int) -> RegisterEntry:
+    entry = (
+        RegisterEntry.objects.select_related("assembly", "assembly__parent", "proposal")
+        .filter(pk=entry_id, assembly__in=Assembly.objects.visible_to(user))
+        .first()
+    )
+    if entry is None:
+        raise NotFound(entry_id)
+    return entry
+
+
+def is_election(entry: RegisterEntry) -> bool:
+    return entry.kind.startswith("election:")
+
+
+def referable(entry: RegisterEntry, referral: str) -> Any:
+    """The core's answer for this decision, with the facts the register holds."""
+    return check_referable(
+        referral,
+        has_parent=entry.assembly.parent_id is not None,
+        outcome=entry.outcome,
+        is_election=is_election(entry),
+        referred=entry.referrals.filter(withdrawn_at__isnull=True).exists(),
+    )
+
+
+def parent_context(user: Any, entry: RegisterEntry) -> DecisionContext:
+    parent = entry.assembly.parent
+    assert parent is not None
+    try:
+        return decision_context(user, parent)
+    except NotFound as missing:
+        raise Refused.because(
+            Reason(
+                "parent_without_protocol",
+                gettext_noop("The parent assembly has no protocol to decide by yet."),
+            )
+        ) from missing
+
+
+def kinds_for(ctx: DecisionContext) -> list[str]:
+    """The parent's decision kinds this person may bring a referral as."""
+    today = timezone.localdate()
+    return [
+        key
+        for key in ctx.protocol.decision_kinds
+        if may_propose(ctx.protocol, key, ctx.viewer, today)
+    ]
+
+
+def check_refer(
+    user: Any, entry: RegisterEntry, *, referral: str, kind_key: str, text: str = ""
+) -> Proposal:
+    """Bring the decision before the parent as a proposal of `kind_key`. The proposal asks the
+    child's question again: to escalate, with the child's options; to ratify, yes or no. The
+    text is the person's own, or the child's text when they add none."""
+    from .actions import check_propose, known_kind
+
+    require(referable(entry, referral))
+    ctx = parent_context(user, entry)
+    require(known_kind(ctx, kind_key))
+    child = entry.proposal
+    body = text.strip() or (child.body if child is not None else "") or entry.title
+    options = list(child.options) if referral == "escalate" and child is not None else None
+    try:
+        with transaction.atomic():
+            proposal = check_propose(
+                ctx,
+                user,
+                kind_key,
+                title=entry.title,
+                body=body,
+                options=options,
+                refers_to=entry,
+                referral=referral,
+            )
+            record(
+                "decision.refer",
+                actor=user,
+                assembly=entry.assembly,
+                subject=proposal,
+                referral=referral,
+                entry=entry.pk,
+            )
+    except IntegrityError as clash:
+        # Two people referring the same decision at the same moment: one wins.
+        raise Refused.because(ALREADY) from clash
+    return proposal
