@@ -4,6 +4,7 @@ citizens with two months' membership vote; the winners take office; a resignatio
 seat to the next in the result."""
 
 from datetime import timedelta
+from typing import Any
 
 import time_machine
 from django.test import Client
@@ -133,3 +134,89 @@ def test_the_assembly_page_shows_holders_terms_and_vacancies(voting: RedVoting) 
     assert 'id="offices-title"' in page
     # Five coordinators hold five seats; the drafter one of three: two vacant.
     assert "Coord 2" in page and "2 vacant seats" in page
+
+
+def _window(voting: RedVoting) -> Any:
+    rule = load_protocol(preset_text("red15m")).offices["coordinator"]
+    assert rule.election is not None
+    return election_window(rule.election, "Europe/Madrid", timezone.now() + timedelta(days=1))
+
+
+def test_fewer_candidates_than_seats_are_all_elected(voting: RedVoting) -> None:
+    window = _window(voting)
+    Membership.objects.filter(assembly=voting.assembly).update(
+        started_at=timezone.now() - timedelta(days=120)
+    )
+    two = voting.citizens[:2]
+    with time_machine.travel(window.opens_at - timedelta(hours=3)):
+        for person in two:
+            _client(person).post(
+                f"/assemblies/{voting.assembly.slug}/offices/coordinator/stand/", {"statement": ""}
+            )
+    with time_machine.travel(window.opens_at + timedelta(hours=1)):
+        page = _client(voting.red.citizen).get(f"/assemblies/{voting.assembly.slug}/offices/")
+        assert page.status_code == 200
+        vote = Vote.objects.get(office__slug="coordinator")
+        assert vote.seats == 2
+        # The race is being voted: standing now is refused, in words.
+        late = _client(voting.citizens[3]).post(
+            f"/assemblies/{voting.assembly.slug}/offices/coordinator/stand/", follow=True
+        )
+        assert "The election is being voted: candidacies open again when it closes." in (
+            late.content.decode()
+        )
+        for voter in voting.coordinators:
+            _client(voter).post(f"/votes/{vote.pk}/ballot/", {"score-0": "5", "score-1": "1"})
+    with time_machine.travel(window.closes_at + timedelta(minutes=5)):
+        page = _client(voting.red.citizen).get(f"/assemblies/{voting.assembly.slug}/offices/")
+        assert page.status_code == 200
+        holders = set(
+            Tenure.objects.current()
+            .filter(office__slug="coordinator", office__assembly=voting.assembly)
+            .values_list("holder_id", flat=True)
+        )
+        assert holders == {p.pk for p in two}
+        # The race has been run: its candidates are no longer listed as standing.
+        listed = Client().get(
+            f"/api/v1/assemblies/{voting.assembly.slug}/offices/coordinator/candidacies"
+        )
+        assert listed.json() == []
+
+
+def test_resigning_twice_at_once_seats_one_successor(voting: RedVoting) -> None:
+    from folkmoot.offices.elections import do_resign
+    from folkmoot.refusals import Refused
+
+    tenure = Tenure.objects.current().get(holder=voting.coordinators[0])
+    before = Tenure.objects.current().filter(office__slug="coordinator").count()
+    do_resign(tenure=tenure, actor=voting.coordinators[0])
+    try:
+        do_resign(tenure=tenure, actor=voting.coordinators[0])  # the second click
+    except Refused as refused:
+        assert refused.codes == ["not_a_holder"]
+    else:
+        raise AssertionError("a second resignation of the same seat was accepted")
+    # No election result to pass the seat on: one seat fewer, once.
+    assert Tenure.objects.current().filter(office__slug="coordinator").count() == before - 1
+
+
+def test_a_candidacy_is_withdrawn_through_the_api(voting: RedVoting) -> None:
+    window = _window(voting)
+    person = voting.citizens[0]
+    _token, raw = do_create_api_token(user=person, name="t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    base = f"/api/v1/assemblies/{voting.assembly.slug}/offices/coordinator/candidacies"
+    with time_machine.travel(window.opens_at - timedelta(hours=3)):
+        stood = Client().post(base, {}, content_type="application/json", **auth)
+        assert stood.status_code == 201
+        mine = stood.json()["id"]
+        other = Client().post(
+            f"{base}/{mine}/withdraw",
+            **{
+                "HTTP_AUTHORIZATION": f"Bearer {do_create_api_token(user=voting.citizens[1], name='t')[1]}"
+            },
+        )
+        assert other.status_code == 404  # only one's own
+        done = Client().post(f"{base}/{mine}/withdraw", **auth)
+        assert done.status_code == 200 and done.json()["withdrawn_at"] is not None
+        assert Client().get(base).json() == []

@@ -279,3 +279,25 @@ def test_an_assembly_register_feed_holds_only_its_decisions(
     elsewhere = entries_of(Client().get("/assemblies/elsewhere/register.atom"))
     assert "Outcome: no quorum" in elsewhere[0]["summary"]
     assert Client().get("/assemblies/hidden/register.atom").status_code == 404
+
+
+def test_names_people_typed_are_escaped_in_both_feeds(voting: RedVoting):
+    from folkmoot.federation.models import Assembly
+
+    Assembly.objects.filter(pk=voting.assembly.pk).update(title="Hackney, Leeds;\nNorth")
+    calendar = Client().get(f"/assemblies/{voting.assembly.slug}/decisions.ics")
+    assert calendar.status_code == 200
+    assert b"X-WR-CALNAME:Hackney\\, Leeds\\; North" in calendar.content
+    elections = Client().get(f"/assemblies/{voting.assembly.slug}/elections.ics")
+    assert b"X-WR-CALNAME:Hackney\\, Leeds\\; North: Elections" in elections.content
+    RegisterEntry.objects.create(
+        assembly=voting.assembly,
+        title="Who leads?",
+        outcome="decided",
+        winners=['<img src=x onerror="alert(1)">'],
+    )
+    feed = ElementTree.fromstring(Client().get("/register/feed.atom").content)
+    assert feed.find(f"{ATOM}author/{ATOM}name").text == "Folkmoot"
+    summary = feed.find(f"{ATOM}entry/{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert "<img" not in summary.text and "&lt;img src=x" in summary.text

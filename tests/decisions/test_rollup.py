@@ -256,3 +256,36 @@ def test_the_register_reads_referrals_in_bounded_queries(
     with django_assert_max_num_queries(9):
         page = client.get("/register/").content.decode()
     assert page.count("Before Harmony Town for ratification") == count
+
+
+def test_a_restricted_parent_keeps_its_decisions_to_its_members(harmony: Harmony) -> None:
+    """A restricted parent's verdict on a child's decision is not shown to those who cannot
+    see the parent, on the page or in the API; nor may they refer anything to it."""
+    from folkmoot.federation.models import AccessMode
+
+    Assembly.objects.filter(pk=harmony.assembly.pk).update(access_mode=AccessMode.RESTRICTED)
+    ann = harmony.members[0]
+    outsider = UserFactory(display_name="Out")
+    child = _child(harmony.assembly, ann, outsider)
+    entry = _decided(child, ann, outcome="carried", kind="star_vote")
+    up = Client().post(
+        f"/api/v1/register/{entry.pk}/refer",
+        {"referral": "ratify", "kind": "star_vote"},
+        content_type="application/json",
+        **_api(ann),
+    )
+    assert up.status_code == 201, up.content
+    for reader in (Client(), _client(outsider)):
+        page = reader.get("/register/").content.decode()
+        assert "Share the van" in page  # the child's decision is public
+        assert "Harmony Town" not in page
+        items = reader.get("/api/v1/register").json()["items"]
+        assert [i["referrals"] for i in items] == [[]]
+    assert "Before Harmony Town for ratification" in _client(ann).get("/register/").content.decode()
+    refused = Client().post(
+        f"/api/v1/register/{entry.pk}/refer",
+        {"referral": "escalate", "kind": "star_vote"},
+        content_type="application/json",
+        **_api(outsider),
+    )
+    assert [r["code"] for r in refused.json()["reasons"]] == ["parent_not_visible"]

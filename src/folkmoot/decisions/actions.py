@@ -53,6 +53,21 @@ class DecisionContext:
             raise NotFound(key)
         return self.protocol.decision_kinds[key]
 
+    def kind_of(self, proposal: Proposal) -> DecisionKind:
+        """A stored proposal's kind, which an amendment may since have taken out of the
+        protocol (PRO-3): such a proposal is kept and shown, and can no longer move on."""
+        if proposal.kind not in self.protocol.decision_kinds:
+            raise Refused.because(KIND_RETIRED)
+        return self.protocol.decision_kinds[proposal.kind]
+
+
+KIND_RETIRED = Reason(
+    "kind_retired",
+    gettext_noop(
+        "This kind of decision is no longer in the protocol: the proposal can no longer move on."
+    ),
+)
+
 
 def decision_context(user: Any, assembly: Assembly) -> DecisionContext:
     in_force = protocol_in_force(assembly)
@@ -95,7 +110,7 @@ def state_of(
     now: datetime | None = None,
     known: Known | None = None,
 ) -> ProposalState:
-    kind = ctx.kind(proposal.kind)
+    kind = ctx.kind_of(proposal)
     eligible = 0
     if kind.consensus is not None:
         # How many may respond: asked once per kind and page (it reads every member).
@@ -124,6 +139,24 @@ def _named(ctx: DecisionContext, reason: Reason) -> Reason:
 
 def _no(code: str, text: str, **params: Any) -> Answer:
     return Answer.no(Reason(code, text, params))
+
+
+_TOO_LONG = {
+    "title": gettext_noop(
+        "The question is too long: at most %(limit)s characters (it has %(length)s)."
+    ),
+    "text": gettext_noop("The text is too long: at most %(limit)s characters (it has %(length)s)."),
+    "reason": gettext_noop(
+        "The reason is too long: at most %(limit)s characters (it has %(length)s)."
+    ),
+}
+
+
+def at_most(text: str, limit: int, what: str) -> Answer:
+    """The same length limits in the page as in the API, said in words, never cut silently."""
+    if len(text) <= limit:
+        return Answer.yes()
+    return _no("too_long", _TOO_LONG[what], limit=limit, length=len(text))
 
 
 def known_kind(ctx: DecisionContext, key: str) -> Answer:
@@ -169,7 +202,13 @@ def check_propose(
     now = timezone.now()
     title, body = title.strip(), body.strip()
     options = [o.strip() for o in (options or []) if o.strip()] or default_options(kind, title)
-    answers = [may_propose(ctx.protocol, kind_key, ctx.viewer, timezone.localdate())]
+    answers = [
+        may_propose(ctx.protocol, kind_key, ctx.viewer, timezone.localdate()),
+        at_most(title, 300, "title"),
+        at_most(body, 20_000, "text"),
+    ]
+    if event_at is not None and timezone.is_naive(event_at):
+        event_at = timezone.make_aware(event_at)  # an API caller's local time, as a form's
     if not title:
         answers.append(_no("empty_title", gettext_noop("Give the proposal a question or title.")))
     if not body:
@@ -303,7 +342,7 @@ def _before_launch(state: ProposalState) -> Answer:
 
 def check_approve_text(ctx: DecisionContext, user: Any, proposal: Proposal) -> DraftingApproval:
     """VOTE-3, OFF-2: a drafter approves the text while the proposal waits for it."""
-    kind = ctx.kind(proposal.kind)
+    kind = ctx.kind_of(proposal)
     state = state_of(ctx, proposal)
     stage_ok = (
         Answer.yes()
@@ -343,7 +382,7 @@ def check_support(ctx: DecisionContext, user: Any, proposal: Proposal, *, office
 
     from .state import opening_post
 
-    kind = ctx.kind(proposal.kind)
+    kind = ctx.kind_of(proposal)
     if office not in {s.office for s in kind.supports}:
         raise Refused.because(
             Reason(
@@ -375,6 +414,7 @@ def check_withdraw(
         answers.append(launcher)
     if not is_proposer and not reason.strip():
         answers.append(_no("withdraw_reason", gettext_noop("Say why the proposal is withdrawn.")))
+    answers.append(at_most(reason.strip(), 300, "reason"))
     require(combine(*answers))
     return do_withdraw(proposal=proposal, actor=user, reason=reason.strip())
 
@@ -409,7 +449,7 @@ def check_launch(
     secret: bool | None = None,
     results_live: bool | None = None,
 ) -> Vote:
-    kind = ctx.kind(proposal.kind)
+    kind = ctx.kind_of(proposal)
     state = state_of(ctx, proposal)
     answers = [may_launch(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate())]
     if kind.consensus is not None:
@@ -553,7 +593,7 @@ def check_respond(
     answers = _in_round(
         ctx,
         state,
-        ctx.kind(proposal.kind).voters,
+        ctx.kind_of(proposal).voters,
         "may_not_respond",
         gettext_noop("Only %(who)s may respond to this proposal."),
     )
@@ -563,6 +603,7 @@ def check_respond(
         )
     if response == "block" and not reason.strip():
         answers.append(_no("block_reason", gettext_noop("A block needs its reason.")))
+    answers.append(at_most(reason.strip(), 2_000, "reason"))
     require(combine(*answers))
     assert state.consensus is not None
     return do_respond(
@@ -605,7 +646,7 @@ def check_gather_option(
     answers = _in_round(
         ctx,
         state,
-        ctx.kind(proposal.kind).proposers,
+        ctx.kind_of(proposal).proposers,
         "may_not_add_option",
         gettext_noop("Only %(who)s may add options."),
     )

@@ -176,6 +176,8 @@ class RegisterPage(Schema):
 
 
 def _proposal(ctx: actions.DecisionContext, proposal: Proposal) -> dict[str, Any]:
+    if proposal.kind not in ctx.protocol.decision_kinds:
+        return _retired(proposal)
     state = actions.state_of(ctx, proposal)
     return {
         "id": proposal.pk,
@@ -197,6 +199,33 @@ def _proposal(ctx: actions.DecisionContext, proposal: Proposal) -> dict[str, Any
         "thread": proposal.thread_id,
         "vote": state.vote.pk if state.vote else None,
         "consensus_round": state.consensus.round if state.consensus else None,
+        "withdrawn_reason": proposal.withdraw_reason,
+        "refers_to": proposal.refers_to_id,
+        "referral": proposal.referral,
+    }
+
+
+def _retired(proposal: Proposal) -> dict[str, Any]:
+    """A proposal whose kind an amendment took out of the protocol: kept, and said why."""
+    from folkmoot.governance.reasons import Answer
+
+    vote = Vote.objects.filter(proposal=proposal).values_list("pk", flat=True).first()
+    return {
+        "id": proposal.pk,
+        "assembly": proposal.assembly.slug,
+        "kind": proposal.kind,
+        "title": proposal.title,
+        "body": proposal.body,
+        "options": proposal.options,
+        "proposer": str(proposal.proposer),
+        "created_at": proposal.created_at,
+        "stage": "retired",
+        "stage_name": reasons_text(Answer.no(actions.KIND_RETIRED))[0],
+        "until": None,
+        "waiting_for": [],
+        "supports": [],
+        "thread": proposal.thread_id,
+        "vote": vote,
         "withdrawn_reason": proposal.withdraw_reason,
         "refers_to": proposal.refers_to_id,
         "referral": proposal.referral,
@@ -477,7 +506,7 @@ def register(request: HttpRequest, assembly: str = "", page: int = 1) -> dict[st
         entries = entries.filter(assembly__slug=assembly)
     paginator = Paginator(entries, 50)
     current = paginator.get_page(page)
-    lines = selectors.referral_lines([e.pk for e in current])
+    lines = selectors.referral_lines([e.pk for e in current], request.user)
     return {
         "count": paginator.count,
         "page": current.number,

@@ -14,13 +14,19 @@ from folkmoot.governance.tally.star import Tiebreak, bloc_star, star
 
 from .models import Vote
 
+Rows = list[tuple[str, bool | None, int]]
 
-def grouped_marks(vote: Vote) -> list[tuple[str, bool | None, int]]:
+
+def grouped_marks(vote: Vote) -> Rows:
+    """Each distinct (marks, valid) with how many ballots hold it. A count that needs it more
+    than once (the validity rule, then the method) is handed the rows, not a second query."""
     return list(vote.ballots.values_list("marks", "valid").annotate(n=Count("*")).order_by())
 
 
-def score_ballots(vote: Vote) -> ScoreBallots:
-    rows = [(marks, n) for marks, _valid, n in grouped_marks(vote)]
+def score_ballots(vote: Vote, grouped: Rows | None = None) -> ScoreBallots:
+    rows = [
+        (marks, n) for marks, _valid, n in (grouped_marks(vote) if grouped is None else grouped)
+    ]
     width = len(vote.options)
     if not rows:
         return ScoreBallots.from_array(vote.options, np.zeros((0, width)), max_score=vote.max_score)
@@ -37,10 +43,10 @@ def score_ballots(vote: Vote) -> ScoreBallots:
     )
 
 
-def choice_counts(vote: Vote) -> ChoiceCounts:
+def choice_counts(vote: Vote, grouped: Rows | None = None) -> ChoiceCounts:
     counts = np.zeros(len(vote.options), dtype=np.int64)
     blank = null = voters = 0
-    for marks, valid, n in grouped_marks(vote):
+    for marks, valid, n in grouped_marks(vote) if grouped is None else grouped:
         if marks == "":
             blank += n
         else:
@@ -50,24 +56,29 @@ def choice_counts(vote: Vote) -> ChoiceCounts:
     return ChoiceCounts(tuple(vote.options), counts, blank, null, voters)
 
 
-def count_vote(vote: Vote, *, tiebreak: Tiebreak = "official") -> Result:
+def count_vote(
+    vote: Vote, *, tiebreak: Tiebreak = "official", grouped: Rows | None = None
+) -> Result:
     """Count a stored vote by its method, with the lot seed it published when it opened."""
     seed = vote.lot_seed
+    # An election with fewer candidates than seats elects them all (votes opened before the
+    # election clamped its seats may still ask for more).
+    seats = max(1, min(vote.seats, len(vote.options)))
     if vote.method in ("star", "bloc-star", "allocated-score"):
-        ballots = score_ballots(vote)
+        ballots = score_ballots(vote, grouped)
         if vote.method == "star":
             return star(ballots, tiebreak=tiebreak, seed=seed)
         if vote.method == "bloc-star":
-            return bloc_star(ballots, seats=vote.seats, tiebreak=tiebreak, seed=seed)
-        return allocated_score(ballots, seats=vote.seats, tiebreak=tiebreak, seed=seed)
+            return bloc_star(ballots, seats=seats, tiebreak=tiebreak, seed=seed)
+        return allocated_score(ballots, seats=seats, tiebreak=tiebreak, seed=seed)
     if vote.method == "choice":
-        return choice_vote(choice_counts(vote))
-    ballots = score_ballots(vote)  # approval and top-N marks are 0/1 digits
+        return choice_vote(choice_counts(vote, grouped))
+    ballots = score_ballots(vote, grouped)  # approval and top-N marks are 0/1 digits
     marks = ballots.counts @ ballots.scores.astype(np.int64)
     return approval(
         vote.options,
         marks,
-        seats=vote.seats,
+        seats=seats,
         voters=ballots.total,
         tiebreak=tiebreak,
         seed=seed,

@@ -17,9 +17,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from folkmoot.federation.models import Assembly
 from folkmoot.federation.selectors import my_memberships
@@ -69,7 +70,8 @@ def _calendar(name: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Folkmoot//Decisions//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    # vText escapes the commas, semicolons and line breaks an assembly's title may hold.
+    calendar.add("x-wr-calname", vText(" ".join(name.split())))
     return calendar
 
 
@@ -244,6 +246,7 @@ def _register_feed(
         description=_("Every decision, as it is made."),
         feed_url=request.build_absolute_uri(),
         language=get_language() or settings.LANGUAGE_CODE,
+        author_name="Folkmoot",  # Atom requires an author (RFC 4287 §4.1.1)
     )
     for entry in entries:
         url = (
@@ -253,13 +256,14 @@ def _register_feed(
             if entry.proposal_id
             else absolute("register", fallback="/register/")
         )
+        # The summary is HTML to feed readers: names people typed are escaped.
         description = _("%(assembly)s. Outcome: %(outcome)s.") % {
-            "assembly": entry.assembly.title,
-            "outcome": outcome_text(entry.outcome),
+            "assembly": escape(entry.assembly.title),
+            "outcome": escape(outcome_text(entry.outcome)),
         }
         if entry.winners:
             description += " " + _("Winners: %(winners)s.") % {
-                "winners": ", ".join(str(w) for w in entry.winners)
+                "winners": escape(", ".join(str(w) for w in entry.winners))
             }
         if not entry.binding:
             description += " " + _("Not binding.")

@@ -1,7 +1,7 @@
-"""Telling people about decisions: on the site always, by email where their preferences say
-(a vote opens, closes within 24 h for those who have not voted, a result is published, an
-election opens, a proposal is withdrawn). Called after the writing transaction commits;
-each notification is unique per (person, kind, vote), so a repeated call adds nothing."""
+"""Telling people about decisions (a vote opens, closes within 24 h for those who have not
+voted, a result is published, an election opens, a proposal is withdrawn): notification rows,
+unique per (person, kind, vote), so a repeated call adds nothing. The worker mails them where
+people's preferences say (notifications.mailing)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext
 
-from folkmoot.notifications.models import EmailPreference, Notification
+from folkmoot.notifications.models import Notification
 
 from .models import Eligible, Participation, Proposal, Vote
 
@@ -27,53 +26,11 @@ def _people(vote: Vote) -> Iterable[Any]:
     return [e.person for e in Eligible.objects.filter(vote=vote).select_related("person")]
 
 
-def _wants_email(users: list[Any], kind: str) -> list[Any]:
-    prefs = {p.user_id: p for p in EmailPreference.objects.filter(user__in=users)}
-    out = []
-    for user in users:
-        pref = prefs.get(user.pk)
-        wanted = (
-            getattr(pref, kind)
-            if pref is not None
-            else getattr(EmailPreference, kind).field.default
-        )
-        if wanted and user.email:
-            out.append(user)
-    return out
-
-
-def _subject_and_body(kind: str, vote: Vote | None, proposal: Proposal | None) -> tuple[str, str]:
-    title = vote.title if vote else proposal.title if proposal else ""
-    link = (
-        f"{settings.SITE_URL}/votes/{vote.pk}/"
-        if vote
-        else f"{settings.SITE_URL}/decisions/{proposal.pk}/"
-        if proposal
-        else settings.SITE_URL
-    )
-    subjects = {
-        "vote_opened": gettext("Voting is open: %(title)s"),
-        "vote_closing": gettext("Less than 24 hours left to vote: %(title)s"),
-        "result": gettext("Result published: %(title)s"),
-        "election": gettext("An election is open: %(title)s"),
-        "withdrawn": gettext("Your proposal was withdrawn: %(title)s"),
-    }
-    subject = subjects[kind] % {"title": title}
-    body = (
-        subject
-        + "\n\n"
-        + link
-        + "\n\n"
-        + gettext("You can choose which emails you receive at %(url)s.")
-        % {"url": f"{settings.SITE_URL}/notifications/preferences/"}
-    )
-    return subject, body
-
-
 def send(
     kind: str, users: list[Any], *, vote: Vote | None = None, proposal: Proposal | None = None
 ) -> int:
-    """On-site notifications for everyone new; email for those who want it."""
+    """On-site notifications for everyone not told yet; the worker mails them to those whose
+    preferences ask for it (notifications.mailing), so nothing here waits on a mail server."""
     already = set(
         Notification.objects.filter(
             kind=kind, vote=vote, proposal=proposal, user__in=users
@@ -84,16 +41,6 @@ def send(
         [Notification(user=u, kind=kind, vote=vote, proposal=proposal) for u in fresh],
         ignore_conflicts=True,
     )
-    messages = []
-    for user in _wants_email(fresh, "election" if kind == "election" else kind):
-        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-            subject, body = _subject_and_body(kind, vote, proposal)
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        try:
-            send_mass_mail(messages, fail_silently=False)
-        except OSError:  # the site works on without a mail server; the notices are on-site
-            log.exception("could not send %s emails for %s", kind, vote or proposal)
     return len(fresh)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.audience import may_propose
-from folkmoot.governance.reasons import Reason, gettext_noop
+from folkmoot.governance.reasons import Reason, combine, gettext_noop
 from folkmoot.governance.rollup import check_referable
 from folkmoot.refusals import NotFound, Refused, require
 
@@ -54,6 +54,14 @@ def referable(entry: RegisterEntry, referral: str) -> Any:
 def parent_context(user: Any, entry: RegisterEntry) -> DecisionContext:
     parent = entry.assembly.parent
     assert parent is not None
+    if not Assembly.objects.visible_to(user).filter(pk=parent.pk).exists():
+        # Nothing of a parent the person cannot see, not even its decision kinds.
+        raise Refused.because(
+            Reason(
+                "parent_not_visible",
+                gettext_noop("Only those who can see the parent assembly may refer to it."),
+            )
+        )
     try:
         return decision_context(user, parent)
     except NotFound as missing:
@@ -81,10 +89,12 @@ def check_refer(
     """Bring the decision before the parent as a proposal of `kind_key`. The proposal asks the
     child's question again: to escalate, with the child's options; to ratify, yes or no. The
     text is the person's own, or the child's text when they add none."""
-    from .actions import check_propose, known_kind
+    from .actions import at_most, check_propose, known_kind
 
-    require(referable(entry, referral))
-    ctx = parent_context(user, entry)
+    # A parent the person cannot see is refused before anything is said about it.
+    ctx = parent_context(user, entry) if entry.assembly.parent_id is not None else None
+    require(combine(referable(entry, referral), at_most(text.strip(), 20_000, "text")))
+    assert ctx is not None
     require(known_kind(ctx, kind_key))
     child = entry.proposal
     body = text.strip() or (child.body if child is not None else "") or entry.title

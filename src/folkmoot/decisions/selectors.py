@@ -364,14 +364,17 @@ class ReferralLine:
     text: str
 
 
-def referral_lines(entry_ids: list[int]) -> dict[int, list[ReferralLine]]:
+def referral_lines(entry_ids: list[int], user: Any) -> dict[int, list[ReferralLine]]:
     """Where each decision went in the parent assembly, read from the parent's proposals and
-    their own register entries (one query for a whole page)."""
+    their own register entries (one query for a whole page). Only what the reader may see
+    of the parent: a private parent's decisions stay private."""
     from folkmoot.governance.rollup import referral_status
 
     out: dict[int, list[ReferralLine]] = {}
     for proposal in (
-        Proposal.objects.filter(refers_to_id__in=entry_ids)
+        Proposal.objects.filter(
+            refers_to_id__in=entry_ids, assembly__in=Assembly.objects.visible_to(user)
+        )
         .select_related("assembly", "register_entry")
         .order_by("created_at", "id")
     ):
@@ -393,10 +396,11 @@ def referral_lines(entry_ids: list[int]) -> dict[int, list[ReferralLine]]:
     return out
 
 
-def referred_from_text(proposal: Proposal) -> str:
-    """On the parent's proposal: what it asks about the child's decision."""
+def referred_from_text(proposal: Proposal, user: Any) -> str:
+    """On the parent's proposal: what it asks about the child's decision (when the reader may
+    see the child)."""
     entry = proposal.refers_to
-    if entry is None:
+    if entry is None or not Assembly.objects.visible_to(user).filter(pk=entry.assembly_id).exists():
         return ""
     template = (
         gettext_lazy("This proposal asks %(parent)s to ratify a decision of %(child)s.")

@@ -26,7 +26,7 @@ from folkmoot.governance.reasons import Reason, gettext_noop
 from folkmoot.governance.tally.result import Result, Round, Step
 from folkmoot.protocols.selectors import protocol_in_force
 
-from .counting import choice_counts, count_vote, grouped_marks
+from .counting import Rows, choice_counts, count_vote, grouped_marks
 from .models import Proposal, ProposalOption, RegisterEntry, Vote, VoteResult
 
 log = logging.getLogger(__name__)
@@ -42,12 +42,11 @@ def explained(result: Result) -> dict[str, Any]:
     return out
 
 
-def _void_by_null(vote: Vote, rules: Validity) -> Result | None:
+def _void_by_null(vote: Vote, rules: Validity, rows: Rows) -> Result | None:
     """VOTE-8 for any method: when more than half of the voters hold the vote null, it is
     void, whatever the count would say (the choice count applies it itself)."""
     if not vote.ask_validity or vote.method == "choice":
         return None
-    rows = grouped_marks(vote)
     voters = sum(n for _m, _v, n in rows)
     null = sum(n for _m, valid, n in rows if valid is False)
     if not voters or null <= rules.void_when_null_share_over * voters:
@@ -76,14 +75,15 @@ def count_with_rules(vote: Vote) -> Result:
         )
         return Result(vote.method, [], [], [rnd], details={"outcome": "no_candidates"})
     rules = Validity(**vote.validity) if vote.validity else Validity(ask_validity=vote.ask_validity)
-    void = _void_by_null(vote, rules)
+    rows = grouped_marks(vote)  # once: the validity rule and the count read the same rows
+    void = _void_by_null(vote, rules, rows)
     if void is not None:
         return void
     if vote.method == "choice":
         from folkmoot.governance.tally.choice import choice_vote
 
-        return choice_vote(choice_counts(vote), rules)
-    return count_vote(vote)
+        return choice_vote(choice_counts(vote, rows), rules)
+    return count_vote(vote, grouped=rows)
 
 
 def outcome_of(result: Result) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -95,12 +95,13 @@ def _parse_options(text: str) -> list[str]:
 
 
 def _parse_moment(value: str) -> datetime | None:
+    """A date and time from a form; ValueError when it is none (the caller says so)."""
     if not value:
         return None
-    moment = parse_datetime(value)
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    moment = parse_datetime(value)  # raises ValueError itself for an impossible date
+    if moment is None:
+        raise ValueError(value)
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 @login_required
@@ -121,26 +122,14 @@ def proposal_new(request: AuthedRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in request.POST}
         try:
-            proposal = actions.check_propose(
-                ctx,
-                request.user,
-                request.POST.get("kind", ""),
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
-                options=_parse_options(request.POST.get("options", "")),
-                simple_question=bool(request.POST.get("simple_question")),
-                urgent=bool(request.POST.get("urgent")),
-                event_at=_parse_moment(request.POST.get("event_at", "")),
-                amendment=request.POST.get("amendment", ""),
-                protocol_text=request.POST.get("protocol_text", ""),
-            )
-        except NotFound:
-            errors = [_("Choose a kind of decision.")]
-        except Refused as refused:
-            errors = refused.messages
+            event_at = _parse_moment(request.POST.get("event_at", ""))
+        except ValueError:
+            errors = [_("Give the date and time of the event, such as 2026-05-01 18:30.")]
         else:
-            messages.success(request, _("Your proposal is open for debate."))
-            return redirect("proposal", proposal.pk)
+            done = _propose_from_form(request, ctx, event_at)
+            if isinstance(done, HttpResponse):
+                return done
+            errors = done
     return render(
         request,
         "decisions/new.html",
@@ -149,18 +138,61 @@ def proposal_new(request: AuthedRequest, slug: str) -> HttpResponse:
     )
 
 
+def _propose_from_form(
+    request: AuthedRequest, ctx: actions.DecisionContext, event_at: datetime | None
+) -> HttpResponse | list[str]:
+    try:
+        proposal = actions.check_propose(
+            ctx,
+            request.user,
+            request.POST.get("kind", ""),
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+            options=_parse_options(request.POST.get("options", "")),
+            simple_question=bool(request.POST.get("simple_question")),
+            urgent=bool(request.POST.get("urgent")),
+            event_at=event_at,
+            amendment=request.POST.get("amendment", ""),
+            protocol_text=request.POST.get("protocol_text", ""),
+        )
+    except NotFound:
+        return [_("Choose a kind of decision.")]
+    except Refused as refused:
+        return refused.messages
+    messages.success(request, _("Your proposal is open for debate."))
+    return redirect("proposal", proposal.pk)
+
+
 def proposal_page(request: Request, pk: int) -> HttpResponse:
     ctx, proposal = _proposal_or_404(request, pk)
     from .settle import settle_proposal
 
     settle_proposal(proposal)
+    if proposal.kind not in ctx.protocol.decision_kinds:
+        # Its kind was amended out of the protocol: kept and shown as it stood, no buttons.
+        return render(
+            request,
+            "decisions/proposal_retired.html",
+            {
+                "assembly": proposal.assembly,
+                "proposal": proposal,
+                "why": reasons_text(Answer.no(actions.KIND_RETIRED)),
+                "vote": Vote.objects.filter(proposal=proposal).first(),
+                "entry": RegisterEntry.objects.filter(proposal=proposal).first(),
+                "outcomes": selectors.OUTCOMES,
+            },
+        )
     kind = ctx.kind(proposal.kind)
     state = actions.state_of(ctx, proposal)
     today = timezone.localdate()
     language = get_language() or "en"
     # Read after settling: the close may have just entered it in the register.
     entry = RegisterEntry.objects.filter(proposal=proposal).first()
-    lines = selectors.referral_lines([entry.pk]).get(entry.pk, []) if entry is not None else []
+    lines = (
+        selectors.referral_lines([entry.pk], request.user).get(entry.pk, [])
+        if entry is not None
+        else []
+    )
     support_offices = [
         (s.office, ctx.protocol.offices[s.office].name.get(language))
         for s in kind.supports
@@ -195,12 +227,15 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
             "gathered": proposal.gathered.select_related("author"),
             "launch_days": kind.voting.default_days,
             "voting": kind.voting,
-            "referred_from": selectors.referred_from_text(proposal),
+            "referred_from": selectors.referred_from_text(proposal, request.user),
             "referral_lines": lines,
             "refer_entry": entry.pk
             if entry is not None
             and request.user.is_authenticated
             and proposal.assembly.parent_id is not None
+            and Assembly.objects.visible_to(request.user)
+            .filter(pk=proposal.assembly.parent_id)
+            .exists()
             and not any(line.status != "withdrawn" for line in lines)
             else None,
         },
@@ -302,7 +337,8 @@ def proposal_launch(request: AuthedRequest, pk: int) -> HttpResponse:
             request.user,
             proposal,
             days=_days(request.POST.get("days", "")),
-            secret=None if "secret" not in request.POST else request.POST.get("secret") == "1",
+            # The form sends secret=0 before the checkbox, so an unticked box means public.
+            secret=None if "secret" not in request.POST else "1" in request.POST.getlist("secret"),
             results_live=request.POST.get("results_live") == "1",
         )
     except Refused as refused:
@@ -316,25 +352,27 @@ def proposal_launch(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _ballot_from_post(vote: Vote, data: Any) -> BallotInput:
     valid_raw = data.get("valid")
+    if valid_raw not in (None, "", "0", "1"):
+        raise Refused.because(
+            Reason(
+                "ballot_bad_validity",
+                gettext_noop("Answer the validity question with valid or null."),
+            )
+        )
     valid = None if valid_raw in (None, "") else valid_raw == "1"
     if vote.method in ("star", "bloc-star", "allocated-score"):
         scores: dict[str, object] = {}
         for i, name in enumerate(vote.options):
             raw = data.get(f"score-{i}", "0") or "0"
-            try:
-                scores[name] = int(raw)
-            except ValueError:
-                scores[name] = raw
+            number = _int_or_none(raw)
+            scores[name] = raw if number is None else number  # the core names a bad score
         return BallotInput(scores=scores, valid=valid)
     if vote.method in ("approval", "top-n"):
-        chosen = [
-            vote.options[int(i)]
-            for i in data.getlist("approve")
-            if i.isdigit() and int(i) < len(vote.options)
-        ]
+        # An index that is no option is passed on as it came: the core names it in its refusal.
+        chosen = [_option_at(vote, i) or i for i in data.getlist("approve")]
         return BallotInput(approve=chosen, valid=valid)
     raw = data.get("choice", "")
-    choice = vote.options[int(raw)] if raw.isdigit() and int(raw) < len(vote.options) else None
+    choice = _option_at(vote, raw)
     if raw and choice is None:
         choice = raw  # an unknown option: the core names it in its refusal
     return BallotInput(choice=choice, valid=valid)
@@ -344,7 +382,35 @@ def vote_page(request: Request, pk: int) -> HttpResponse:
     return _vote_view(request, _vote_or_404(request, pk))
 
 
-def _vote_view(request: Request, vote: Vote, receipt: str | None = None) -> HttpResponse:
+def _marks_shown(vote: Vote, submitted: Any) -> dict[int, Any]:
+    """What the voter had marked, by option index, to show again after a refusal (a refused
+    ballot must not come back blank). Nothing submitted: every score at 0, nothing marked."""
+    if vote.method in ("star", "bloc-star", "allocated-score"):
+        return {i: _int_or_none(submitted.get(f"score-{i}", "0")) for i in range(len(vote.options))}
+    if vote.method in ("approval", "top-n"):
+        chosen = set(submitted.getlist("approve")) if submitted else set()
+        return {i: str(i) in chosen for i in range(len(vote.options))}
+    choice = submitted.get("choice") if submitted else None
+    return {i: choice == str(i) for i in range(len(vote.options))}
+
+
+def _option_at(vote: Vote, raw: str) -> str | None:
+    index = _int_or_none(raw)
+    return vote.options[index] if index is not None and index < len(vote.options) else None
+
+
+def _int_or_none(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdecimal() else None
+
+
+def _vote_view(
+    request: Request,
+    vote: Vote,
+    receipt: str | None = None,
+    *,
+    submitted: Any = None,
+    errors: list[str] | None = None,
+) -> HttpResponse:
     from .settle import settle_vote
 
     now = timezone.now()
@@ -353,6 +419,7 @@ def _vote_view(request: Request, vote: Vote, receipt: str | None = None) -> Http
     voted = ballots.has_voted(request.user, vote)
     language = (get_language() or "en")[:2]
     person_key = request.user.pk if request.user.is_authenticated else "anonymous"
+    marks = _marks_shown(vote, submitted or QueryDict())
     shown_result = None
     if result is not None:
         shown_result = result.explained.get(language) or result.explained.get("en")
@@ -368,7 +435,13 @@ def _vote_view(request: Request, vote: Vote, receipt: str | None = None) -> Http
             "is_closed": vote.is_closed(now),
             "may": _shown(may),
             "voted": voted,
-            "options": [(vote.options.index(o), o) for o in actions.option_order(vote, person_key)],
+            "options": [
+                (vote.options.index(o), o, marks.get(vote.options.index(o)))
+                for o in actions.option_order(vote, person_key)
+            ],
+            "valid_chosen": submitted.get("valid") if submitted else None,
+            "blank_chosen": bool(submitted) and submitted.get("choice") == "",
+            "errors": errors or [],
             "scores": range(vote.max_score + 1),
             "result": result,
             "shown": shown_result,
@@ -378,6 +451,7 @@ def _vote_view(request: Request, vote: Vote, receipt: str | None = None) -> Http
             "receipt": receipt,
             "candidates": selectors.election_candidates(vote),
         },
+        status=400 if errors else 200,
     )
 
 
@@ -393,7 +467,8 @@ def vote_cast(request: AuthedRequest, pk: int) -> HttpResponse:
             receipt=request.POST.get("receipt", ""),
         )
     except Refused as refused:
-        return _refused(request, refused, f"/votes/{vote.pk}/")
+        # Shown again with what was marked (not the receipt: it is typed again).
+        return _vote_view(request, vote, submitted=request.POST, errors=refused.messages)
     # The receipt is shown in this response only and stored nowhere with the voter (not even
     # in their session): only they keep it.
     messages.success(
@@ -482,13 +557,27 @@ def register_page(request: Request) -> HttpResponse:
     if chosen:
         entries = entries.filter(assembly__slug=chosen)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
-    lines = selectors.referral_lines([e.pk for e in page])
+    lines = selectors.referral_lines([e.pk for e in page], request.user)
+    children = {
+        e.proposal.refers_to.assembly_id
+        for e in page
+        if e.proposal is not None and e.proposal.refers_to is not None
+    }
+    parents = {e.assembly.parent_id for e in page if e.assembly.parent_id is not None}
+    wanted = children | parents
+    seen = set(visible.filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
     for entry in page:
+        # The parent's decision names the child's only where the reader may see the child.
+        entry.shows_child = (  # type: ignore[attr-defined]
+            entry.proposal is not None
+            and entry.proposal.refers_to is not None
+            and entry.proposal.refers_to.assembly_id in seen
+        )
         entry.referral_lines = lines.get(entry.pk, [])  # type: ignore[attr-defined]
         # BEY-4: offered where the core could say yes; the refer page says why not otherwise.
         entry.may_refer = (  # type: ignore[attr-defined]
             request.user.is_authenticated
-            and entry.assembly.parent_id is not None
+            and entry.assembly.parent_id in seen
             and not referrals.is_election(entry)
             and not any(line.status != "withdrawn" for line in entry.referral_lines)  # type: ignore[attr-defined]
         )
@@ -519,11 +608,12 @@ def register_refer(request: AuthedRequest, pk: int) -> HttpResponse:
     values = {"referral": "ratify" if ratify else "escalate", "kind": "", "body": ""}
     errors: list[str] = []
     kinds: list[tuple[str, str]] = []
-    if answer:
-        try:
+    if entry.assembly.parent_id is not None:
+        try:  # a parent the reader cannot see: nothing else is said about it
             ctx = referrals.parent_context(request.user, entry)
         except Refused as refused:
             answer = refused.answer
+            ratify = refused.answer
         else:
             language = get_language() or "en"
             kinds = [(key, ctx.kind(key).name.get(language)) for key in referrals.kinds_for(ctx)]

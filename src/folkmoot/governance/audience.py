@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from .eligibility import age_on
 from .protocol import Audience, LocalizedText, Protocol
-from .reasons import Answer, Reason, gettext_noop
+from .reasons import Answer, Reason, combine, gettext_noop
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,13 +358,32 @@ def check_chat(
 
 
 def check_candidacy(
-    protocol: Protocol, office_key: str, viewer: Viewer, today: date, *, vacancies: int
+    protocol: Protocol,
+    office_key: str,
+    viewer: Viewer,
+    today: date,
+    *,
+    vacancies: int,
+    voting_now: bool = False,
 ) -> Answer:
     """OFF-3: anyone the protocol lets stand may do so for the next election of an office that
     has a calendar (a declared race), or at any time for a vacant seat. One person may stand
-    for several offices."""
+    for several offices. While an election is being voted, its ballot is fixed: the race is
+    closed until the next one."""
     office = protocol.offices[office_key]
     answer = may_stand(protocol, office_key, viewer, today)
+    if office.election is not None and voting_now:
+        return combine(
+            answer,
+            Answer.no(
+                Reason(
+                    "race_under_way",
+                    gettext_noop(
+                        "The election is being voted: candidacies open again when it closes."
+                    ),
+                )
+            ),
+        )
     if not answer or office.election is not None:  # an office with a calendar: a declared race
         return answer
     if vacancies > 0 and office.stand_any_time_for_vacancy:

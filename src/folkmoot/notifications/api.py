@@ -13,6 +13,7 @@ from .views import (
     calendar_url,
     do_new_feed_key,
     do_set_preferences,
+    do_stop_feed,
     preferences_of,
 )
 
@@ -118,3 +119,14 @@ def update_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str
 )
 def new_calendar_address(request: HttpRequest) -> dict[str, Any]:
     return _preferences_out(do_new_feed_key(user=request.user))
+
+
+@router.delete(
+    "/me/notification-preferences/calendar",
+    response=PreferencesOut,
+    auth=REQUIRED,
+    summary="Stop my calendar feed: its address no longer works",
+)
+def stop_calendar_address(request: HttpRequest) -> dict[str, Any]:
+    do_stop_feed(user=request.user)
+    return _preferences_out(preferences_of(request.user))

@@ -35,13 +35,19 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When the worker dealt with its email (sent, or not wanted); None: not yet. Pages only
+    # write notifications; the worker claims and mails them, so none is mailed twice.
+    mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
                 fields=["user"], condition=Q(read_at__isnull=True), name="unread_notifications"
-            )
+            ),
+            models.Index(
+                fields=["id"], condition=Q(mailed_at__isnull=True), name="notifications_to_mail"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "post"], name="notify_once_per_post"),

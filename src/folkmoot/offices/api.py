@@ -12,7 +12,13 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound
 
 from . import selectors
-from .candidacies import candidates_for, check_stand
+from .candidacies import (
+    access_own_candidacy,
+    candidates_for,
+    check_stand,
+    do_withdraw,
+    races_of,
+)
 from .elections import check_resign, elections_now
 
 router = Router(tags=["offices"])
@@ -96,6 +102,7 @@ class CandidacyOut(Schema):
     office: str
     person: str
     election_opens_at: datetime | None
+    withdrawn_at: datetime | None = None
 
 
 @router.post(
@@ -108,15 +115,7 @@ def stand(request: HttpRequest, key: str, office: str, payload: StandIn) -> Repl
     c = check_stand(
         request.user, access_assembly(request.user, key), office, statement=payload.statement
     )
-    return Reply(
-        201,
-        {
-            "id": c.pk,
-            "office": office,
-            "person": str(c.person),
-            "election_opens_at": c.election_opens_at,
-        },
-    )
+    return Reply(201, _candidacy(c))
 
 
 @router.get(
@@ -126,16 +125,36 @@ def stand(request: HttpRequest, key: str, office: str, payload: StandIn) -> Repl
     summary="Who is standing",
 )
 def candidacies(request: HttpRequest, key: str, office: str) -> list[dict[str, Any]]:
+    """The current race only: candidacies of elections already run are not listed."""
     assembly = access_assembly(request.user, key)
-    return [
-        {
-            "id": c.pk,
-            "office": office,
-            "person": str(c.person),
-            "election_opens_at": c.election_opens_at,
-        }
-        for c in candidates_for(assembly).get(office, [])
-    ]
+    in_force = protocol_in_force(assembly)
+    if in_force is None or office not in in_force.protocol.offices:
+        raise NotFound(office)
+    rows = selectors.offices_of(assembly, in_force.protocol)
+    return [_candidacy(c) for c in candidates_for(assembly, races_of(rows)).get(office, [])]
+
+
+def _candidacy(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "office": c.office.slug,
+        "person": str(c.person),
+        "election_opens_at": c.election_opens_at,
+        "withdrawn_at": c.withdrawn_at,
+    }
+
+
+@router.post(
+    "/assemblies/{key}/offices/{office}/candidacies/{candidacy_id}/withdraw",
+    response=CandidacyOut,
+    auth=REQUIRED,
+    summary="Withdraw my candidacy",
+)
+def withdraw(request: HttpRequest, key: str, office: str, candidacy_id: int) -> dict[str, Any]:
+    candidacy = access_own_candidacy(request.user, access_assembly(request.user, key), candidacy_id)
+    if candidacy.office.slug != office:
+        raise NotFound(candidacy_id)
+    return _candidacy(do_withdraw(candidacy=candidacy, actor=request.user))
 
 
 class ResignOut(Schema):

@@ -30,7 +30,14 @@ def check_stand(
     row = next(r for r in offices_of(assembly, protocol) if r.key == office_key)
     viewer = viewer_for(user, assembly, protocol)
     require(
-        check_candidacy(protocol, office_key, viewer, timezone.localdate(), vacancies=row.vacancies)
+        check_candidacy(
+            protocol,
+            office_key,
+            viewer,
+            timezone.localdate(),
+            vacancies=row.vacancies,
+            voting_now=row.election_open,
+        )
     )
     return do_stand(
         assembly=assembly,
@@ -67,6 +74,18 @@ def do_stand(
     return candidacy
 
 
+def access_own_candidacy(user: Any, assembly: Assembly, pk: int) -> Candidacy:
+    """A person withdraws only their own candidacy, and only one still standing."""
+    candidacy = (
+        Candidacy.objects.select_related("office__assembly", "person")
+        .filter(pk=pk, person=user, office__assembly=assembly, withdrawn_at__isnull=True)
+        .first()
+    )
+    if candidacy is None:
+        raise NotFound(pk)
+    return candidacy
+
+
 def do_withdraw(*, candidacy: Candidacy, actor: Any) -> Candidacy:
     Candidacy.objects.filter(pk=candidacy.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
@@ -76,10 +95,20 @@ def do_withdraw(*, candidacy: Candidacy, actor: Any) -> Candidacy:
     return candidacy
 
 
-def candidates_for(assembly: Assembly) -> dict[str, list[Candidacy]]:
+def candidates_for(assembly: Assembly, races: dict[str, Any]) -> dict[str, list[Candidacy]]:
+    """Who stands in each office's current race: `races` maps an office to the opening of
+    its election window open now or next (None: an office without elections). Candidacies
+    of races already run are history, not candidates."""
     out: dict[str, list[Candidacy]] = {}
     for c in Candidacy.objects.filter(
         office__assembly=assembly, withdrawn_at__isnull=True
     ).select_related("person", "office"):
+        race = races.get(c.office.slug)
+        if race is not None and (c.election_opens_at is None or c.election_opens_at < race):
+            continue
         out.setdefault(c.office.slug, []).append(c)
     return out
+
+
+def races_of(rows: list[Any]) -> dict[str, Any]:
+    return {r.key: r.election.opens_at if r.election else None for r in rows}

@@ -6,12 +6,14 @@ winners take office; a resignation passes the seat to the next in the last resul
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -26,6 +28,8 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Refused
 
 from .models import Candidacy, Office, Tenure
+
+log = logging.getLogger(__name__)
 
 
 def election_method(rule: OfficeRule) -> str:
@@ -81,7 +85,9 @@ def election_for(
                 method=election_method(rule),
                 options=names,
                 subjects=[c.person.pk for c in candidacies],
-                seats=rule.seats,
+                # Fewer candidates than seats: every one of them is elected, the rest stay
+                # vacant (a count cannot fill more seats than it has options).
+                seats=max(1, min(rule.seats, len(names))),
                 secret=True,
                 random_order=True,
                 opens_at=window.opens_at,
@@ -173,14 +179,23 @@ def successor(office: Office, leaving: Any) -> Any:
         )
     )
     by_name = dict(zip(last.vote.options, last.vote.subjects, strict=False))
+    users = get_user_model()
+    active = set(
+        users.objects.filter(pk__in=list(by_name.values()), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
     for name in last.ranking:
         person_id = by_name.get(name)
         if person_id is None or person_id == leaving.pk or person_id in holding:
             continue
-        if person_id in resigned:  # held the seat after this result and left it
+        if person_id in resigned or person_id not in active:  # left the seat, or the site
             continue
-        return get_user_model().objects.filter(pk=person_id, is_active=True).first()
+        return users.objects.get(pk=person_id)
     return None
+
+
+NOT_A_HOLDER = Reason("not_a_holder", gettext_noop("You do not hold this office."))
 
 
 def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
@@ -191,7 +206,7 @@ def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
         .first()
     )
     if tenure is None:
-        raise Refused.because(Reason("not_a_holder", gettext_noop("You do not hold this office.")))
+        raise Refused.because(NOT_A_HOLDER)
     return do_resign(tenure=tenure, actor=user)
 
 
@@ -199,7 +214,12 @@ def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
 def do_resign(*, tenure: Tenure, actor: Any) -> Any:
     """Returns the successor's tenure, or None: the seat is vacant."""
     now = timezone.now()
-    Tenure.objects.filter(pk=tenure.pk, ended_at__isnull=True).update(ended_at=now)
+    # Take the office row first (a row lock on PostgreSQL, the write lock on SQLite): two
+    # resignations at once must not both hand the seat to the same next candidate, and a
+    # double click must not resign twice and seat two successors.
+    Office.objects.filter(pk=tenure.office_id).update(seats=F("seats"))
+    if not Tenure.objects.filter(pk=tenure.pk, ended_at__isnull=True).update(ended_at=now):
+        raise Refused.because(NOT_A_HOLDER)
     record("office.resign", actor=actor, assembly=tenure.office.assembly, subject=tenure)
     nxt = successor(tenure.office, tenure.holder)
     if nxt is None:
@@ -220,7 +240,10 @@ def settle_elections(now: datetime) -> int:
         in_force = protocol_in_force(assembly)
         if in_force is None or not any(r.election for r in in_force.protocol.offices.values()):
             continue
-        for vote in elections_now(assembly, in_force.protocol, now):
-            if settle_vote(vote, now) is not None:
-                done += 1
+        try:
+            for vote in elections_now(assembly, in_force.protocol, now):
+                if settle_vote(vote, now) is not None:
+                    done += 1
+        except Exception:
+            log.exception("elections of %s failed", assembly.slug)
     return done

@@ -79,6 +79,13 @@ class Candidacy(models.Model):
                 condition=Q(withdrawn_at__isnull=True),
                 name="one_candidacy_per_race",
             ),
+            # NULLs are distinct in the constraint above: a vacant seat's candidacy (no
+            # election) needs its own, or a double click would stand twice.
+            models.UniqueConstraint(
+                fields=["office", "person"],
+                condition=Q(withdrawn_at__isnull=True, election_opens_at__isnull=True),
+                name="one_candidacy_per_vacancy",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from folkmoot.decisions.settle import settle_vote
 from folkmoot.federation.models import Assembly
@@ -23,9 +24,8 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused
 
 from . import selectors
-from .candidacies import candidates_for, check_stand, do_withdraw
+from .candidacies import access_own_candidacy, candidates_for, check_stand, do_withdraw, races_of
 from .elections import check_resign, elections_now
-from .models import Candidacy
 
 
 def _protocol(request: Request, slug: str) -> tuple[Assembly, Protocol]:
@@ -43,12 +43,13 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
     language = get_language() or "en"
     # An election whose window is open (or just closed) exists as a vote from the first look,
     # and a closed one takes effect (its winners take office) when first read.
-    elections = {}
+    elections: dict[str, Any] = {}
     for vote in elections_now(assembly, protocol, timezone.now()):
         settle_vote(vote)
-        elections[vote.office.slug] = vote
+        # The open election comes first: the one that closed last must not replace it.
+        elections.setdefault(vote.office.slug, vote)
     rows = selectors.offices_of(assembly, protocol)
-    candidates = candidates_for(assembly)
+    candidates = candidates_for(assembly, races_of(rows))
     viewer = viewer_for(request.user, assembly, protocol)
     today = timezone.localdate()
     return render(
@@ -70,7 +71,14 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                         ),
                         None,
                     ),
-                    "stand": check_candidacy(protocol, r.key, viewer, today, vacancies=r.vacancies),
+                    "stand": check_candidacy(
+                        protocol,
+                        r.key,
+                        viewer,
+                        today,
+                        vacancies=r.vacancies,
+                        voting_now=r.election_open,
+                    ),
                     "election_vote": elections.get(r.key),
                     "holding": any(
                         h.person.pk == getattr(request.user, "pk", None) for h in r.holders
@@ -90,7 +98,8 @@ def calendar_feed(request: Request, slug: str) -> HttpResponse:
     calendar = Calendar()
     calendar.add("prodid", "-//Folkmoot//Elections//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{assembly.title}: {_('Elections')}")
+    name = " ".join(f"{assembly.title}: {_('Elections')}".split())
+    calendar.add("x-wr-calname", vText(name))  # escaped: titles may hold , ; and line breaks
     now = timezone.now()
     for key, rule, window in selectors.upcoming_elections(protocol, now):
         event = Event()
@@ -125,13 +134,10 @@ def stand(request: Request, slug: str, office: str) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
-    candidacy = (
-        Candidacy.objects.select_related("office__assembly")
-        .filter(pk=pk, person=request.user, withdrawn_at__isnull=True)
-        .first()
-    )
-    if candidacy is None:
-        raise Http404(_("No such candidacy."))
+    try:
+        candidacy = access_own_candidacy(request.user, assembly_or_404(request, slug), pk)
+    except NotFound as missing:
+        raise Http404(_("No such candidacy.")) from missing
     do_withdraw(candidacy=candidacy, actor=request.user)
     return redirect("offices", slug)
 

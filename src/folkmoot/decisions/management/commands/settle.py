@@ -5,7 +5,9 @@ are published. Safe to run twice or on several machines at once: every
 write it makes is unique (DESIGN.md "Time"), and nothing's correctness waits for it —
 pages settle what they read."""
 
+import logging
 import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -13,17 +15,32 @@ from django.utils import timezone
 
 from folkmoot.decisions import notify
 from folkmoot.decisions.settle import due_consensus, due_votes, settle_proposal, settle_vote
+from folkmoot.notifications.mailing import mail_pending
 from folkmoot.offices.elections import settle_elections
+
+log = logging.getLogger(__name__)
+
+
+def _each(items: Iterable[Any], act: Callable[[Any], Any]) -> int:
+    """Act on each item; one that fails is logged and left for the next pass, so a single
+    broken vote cannot stop every other result and notice behind it."""
+    done = 0
+    for item in items:
+        try:
+            done += bool(act(item))
+        except Exception:
+            log.exception("settle: %r failed", item)
+    return done
 
 
 def settle_once() -> dict[str, int]:
     now = timezone.now()
-    votes = sum(settle_vote(v, now) is not None for v in due_votes(now))
-    for proposal in due_consensus(now):
-        settle_proposal(proposal, now)
+    votes = _each(due_votes(now), lambda v: settle_vote(v, now) is not None)
+    _each(due_consensus(now), lambda p: settle_proposal(p, now))
     elections = settle_elections(now)
     notified = notify.closing_soon(now) + notify.pending(now)
-    return {"votes": votes, "elections": elections, "notifications": notified}
+    emails = mail_pending(now)
+    return {"votes": votes, "elections": elections, "notifications": notified, "emails": emails}
 
 
 class Command(BaseCommand):
@@ -43,7 +60,8 @@ class Command(BaseCommand):
             passes += 1
             self.stdout.write(
                 f"{timezone.now():%Y-%m-%d %H:%M:%S} votes={done['votes']} "
-                f"elections={done['elections']} notifications={done['notifications']}"
+                f"elections={done['elections']} notifications={done['notifications']} "
+                f"emails={done['emails']}"
             )
             if not options["loop"] or (options["passes"] and passes >= options["passes"]):
                 return
