@@ -164,3 +164,23 @@ def test_consensus_through_the_api(harmony: Harmony) -> None:
     )
     assert launch.status_code == 403
     assert "consensus_first" in [r["code"] for r in launch.json()["reasons"]]
+    # What the page shows, the API reads: the rounds, the public block and its reason, and
+    # the options gathered.
+    Client().post(
+        f"/api/v1/proposals/{data['id']}/options",
+        {"label": "Plant fruit trees"},
+        content_type="application/json",
+        **_api(harmony.members[2]),
+    )
+    read = Client().get(f"/api/v1/proposals/{data['id']}").json()
+    assert read["gathered_options"] == ["Plant fruit trees"]
+    assert read["consensus_rounds"] == [
+        {
+            "number": 1,
+            "outcome": "",
+            "agree": 0,
+            "stand_aside": 0,
+            "block": 1,
+            "blocks": [{"person": "Ben", "reason": "Not here"}],
+        }
+    ]

@@ -12,7 +12,7 @@ from folkmoot.decisions.actions import decision_context, do_propose
 from folkmoot.decisions.ballots import do_cast
 from folkmoot.decisions.models import Eligible, Vote
 from folkmoot.decisions.settle import settle_vote
-from tests.decisions.conftest import RedVoting
+from tests.decisions.conftest import Harmony, RedVoting
 
 
 def _proposals(voting: RedVoting, n: int) -> None:
@@ -87,3 +87,47 @@ def test_the_proposal_page(voting: RedVoting, django_assert_max_num_queries) -> 
     client.force_login(voting.coordinators[0])
     with django_assert_max_num_queries(24):
         assert client.get(f"/decisions/{proposal.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 15])
+def test_the_decisions_page_of_consensus_proposals(
+    harmony: Harmony, count: int, django_assert_max_num_queries
+) -> None:
+    """Harmony: each proposal's consensus responses are read with the page, not per row."""
+    from folkmoot.decisions.actions import do_respond
+
+    ctx = decision_context(harmony.members[0], harmony.assembly)
+    for i in range(count):
+        proposal = do_propose(
+            assembly=harmony.assembly,
+            protocol=ctx.protocol,
+            kind_key="consensus_proposal",
+            proposer=harmony.members[0],
+            title=f"Idea {i}",
+            body="Text",
+            options=[f"Idea {i}", "No change"],
+        )
+        do_respond(
+            proposal=proposal, person=harmony.members[1], round=1, response="agree", reason=""
+        )
+    client = Client()
+    client.force_login(harmony.members[0])
+    # Who may respond is read for the page in a few queries, not per member or per row.
+    with django_assert_max_num_queries(22):
+        assert client.get(f"/assemblies/{harmony.assembly.slug}/decisions/").status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_the_electorate_is_read_in_a_few_queries_whatever_its_size(
+    harmony: Harmony, extra: int, django_assert_max_num_queries
+) -> None:
+    """VOTE-5: the snapshot at opening reads people in batches, not four queries each."""
+    from folkmoot.decisions.actions import electorate_size
+    from folkmoot.federation.actions import do_join
+    from tests.factories import UserFactory
+
+    for _ in range(extra):
+        do_join(user=UserFactory(), assembly=harmony.assembly)
+    ctx = decision_context(None, harmony.assembly)
+    with django_assert_max_num_queries(6):
+        assert electorate_size(ctx, ctx.kind("star_vote")) == 5 + extra

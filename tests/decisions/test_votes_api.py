@@ -249,3 +249,46 @@ def test_a_ballot_checked_before_the_close_but_written_after_it_is_refused(
     assert refused.value.codes == ["vote_closed"]
     assert not Ballot.objects.filter(vote=vote).exists()
     assert not Participation.objects.filter(vote=vote).exists()
+
+
+def test_the_api_reads_the_electorate_and_who_voted_what_in_a_public_vote(
+    harmony: Harmony,
+) -> None:
+    vote = _star_vote(harmony)
+    Vote.objects.filter(pk=vote.pk).update(secret=False)
+    vote.refresh_from_db()
+    ann = harmony.members[0]
+    assert _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Park": 4}}).status_code == 201
+    shown = Client().get(f"/api/v1/votes/{vote.pk}").json()
+    assert shown["public_ballots"] == [
+        {"voter": "Ann", "ballot": {"Library": 0, "Park": 4, "Town hall": 0}, "valid": None}
+    ]
+    electorate = Client().get(f"/api/v1/votes/{vote.pk}/electorate").json()
+    assert [e["person"] for e in electorate] == ["Ann", "Ben", "Cat", "Dev", "Sec"]
+    secret = _star_vote(harmony)
+    _post(f"/api/v1/votes/{secret.pk}/ballot", ann, {"scores": {"Park": 4}})
+    assert Client().get(f"/api/v1/votes/{secret.pk}").json()["public_ballots"] == []
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_api_lists_proposals_in_bounded_queries(
+    harmony: Harmony, count: int, django_assert_max_num_queries: Any
+) -> None:
+    from folkmoot.decisions.actions import do_propose
+    from folkmoot.protocols.selectors import protocol_in_force
+
+    in_force = protocol_in_force(harmony.assembly)
+    assert in_force is not None
+    for n in range(count):
+        do_propose(
+            assembly=harmony.assembly,
+            protocol=in_force.protocol,
+            kind_key="star_vote",
+            proposer=harmony.members[0],
+            title=f"Idea {n}",
+            body="Text.",
+            options=["A", "B"],
+        )
+    with django_assert_max_num_queries(20):
+        listed = Client().get(f"/api/v1/assemblies/{harmony.assembly.slug}/proposals")
+    assert len(listed.json()) == count

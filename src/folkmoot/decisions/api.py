@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.paginator import Paginator
@@ -21,6 +21,7 @@ from folkmoot.refusals import NotFound, reasons_text, require
 from . import actions, ballots, referrals, selectors
 from .models import Proposal, RegisterEntry, Vote
 from .settle import settle_proposal, settle_vote
+from .state import Known, known_for
 
 router = Router(tags=["decisions"])
 
@@ -63,6 +64,26 @@ class ProposalOut(Schema):
     withdrawn_reason: str = ""
     refers_to: int | None = Field(None, description="the child's register entry (BEY-4)")
     referral: Literal["", "ratify", "escalate"] = ""
+
+
+class BlockOut(Schema):
+    person: str
+    reason: str
+
+
+class RoundOut(Schema):
+    number: int
+    outcome: str
+    agree: int
+    stand_aside: int
+    block: int
+    blocks: list[BlockOut]
+
+
+class ProposalDetailOut(ProposalOut):
+    approvals: list[str] = Field(description="drafters who approved the text")
+    gathered_options: list[str] = Field(description="options added during consensus rounds")
+    consensus_rounds: list[RoundOut]
 
 
 class SupportIn(Schema):
@@ -117,6 +138,18 @@ class VoteOut(Schema):
     reasons: list[str]
     has_voted: bool
     result: dict[str, Any] | None
+    public_ballots: list[PublicBallotOut] = Field(default_factory=list)
+
+
+class PublicBallotOut(Schema):
+    voter: str
+    ballot: dict[str, Any]
+    valid: bool | None
+
+
+class ElectorOut(Schema):
+    person: str
+    member_since: date | None
 
 
 class BallotIn(Schema):
@@ -175,10 +208,12 @@ class RegisterPage(Schema):
     items: list[RegisterOut]
 
 
-def _proposal(ctx: actions.DecisionContext, proposal: Proposal) -> dict[str, Any]:
+def _proposal(
+    ctx: actions.DecisionContext, proposal: Proposal, known: Known | None = None
+) -> dict[str, Any]:
     if proposal.kind not in ctx.protocol.decision_kinds:
         return _retired(proposal)
-    state = actions.state_of(ctx, proposal)
+    state = actions.state_of(ctx, proposal, known=known)
     return {
         "id": proposal.pk,
         "assembly": proposal.assembly.slug,
@@ -247,8 +282,9 @@ def _access_proposal(request: HttpRequest, proposal_id: int) -> tuple[Any, Propo
 def list_proposals(request: HttpRequest, key: str, page: int = 1) -> list[dict[str, Any]]:
     assembly = access_assembly(request.user, key)
     ctx = actions.decision_context(request.user, assembly)
-    current = Paginator(selectors.proposals_of(assembly), 50).get_page(page)
-    return [_proposal(ctx, p) for p in current]
+    current = list(Paginator(selectors.proposals_of(assembly), 50).get_page(page))
+    known = known_for(current)  # a few queries for the page, not a few per proposal
+    return [_proposal(ctx, p, known[p.pk]) for p in current]
 
 
 @router.post(
@@ -276,10 +312,36 @@ def create_proposal(request: HttpRequest, key: str, payload: ProposalIn) -> Repl
     return Reply(201, _proposal(ctx, proposal))
 
 
-@router.get("/proposals/{proposal_id}", response=ProposalOut, auth=OPTIONAL, summary="A proposal")
+@router.get(
+    "/proposals/{proposal_id}",
+    response=ProposalDetailOut,
+    auth=OPTIONAL,
+    summary="A proposal, with its approvals, gathered options and consensus rounds",
+)
 def read_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
     ctx, proposal = _access_proposal(request, proposal_id)
-    return _proposal(ctx, proposal)
+    out = _proposal(ctx, proposal)
+    out["approvals"] = [str(a.person) for a in proposal.approvals.select_related("person")]
+    out["gathered_options"] = [g.label for g in proposal.gathered.order_by("created_at", "pk")]
+    out["consensus_rounds"] = []
+    if proposal.kind in ctx.protocol.decision_kinds:
+        view = selectors.consensus_view(
+            ctx, proposal, actions.state_of(ctx, proposal), request.user
+        )
+        for r in view["rounds"] if view else []:
+            assert view is not None
+            out["consensus_rounds"].append(
+                {
+                    "number": r["number"],
+                    "outcome": r["outcome"],
+                    **r["counts"],
+                    # VOTE-1: who blocks and why, where the protocol makes blocks public.
+                    "blocks": [{"person": str(b.person), "reason": b.reason} for b in r["blocks"]]
+                    if view["blocks_public"]
+                    else [],
+                }
+            )
+    return out
 
 
 @router.post(
@@ -409,7 +471,28 @@ def _vote(request: HttpRequest, vote: Vote) -> dict[str, Any]:
         "reasons": reasons_text(may),
         "has_voted": ballots.has_voted(user, vote),
         "result": result,
+        # VOTE-11: a public vote shows who voted what; a secret one never.
+        "public_ballots": [
+            {"voter": voter, "ballot": marks, "valid": valid}
+            for voter, marks, valid in selectors.public_ballots(vote)
+        ]
+        if not vote.secret
+        else [],
     }
+
+
+@router.get(
+    "/votes/{vote_id}/electorate",
+    response=list[ElectorOut],
+    auth=OPTIONAL,
+    summary="Who may vote, fixed at the opening, with their membership start (VOTE-10)",
+)
+def electorate_of(request: HttpRequest, vote_id: int, page: int = 1) -> list[dict[str, Any]]:
+    vote = ballots.access_vote(request.user, vote_id)
+    rows = Paginator(
+        vote.electorate.select_related("person").order_by("person__display_name", "pk"), 100
+    ).get_page(page)
+    return [{"person": str(e.person), "member_since": e.member_since} for e in rows]
 
 
 @router.get(

@@ -4,7 +4,6 @@ vote at that moment, with the day their membership began (the seniority election
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +16,9 @@ from folkmoot.governance.audience import Viewer
 from folkmoot.governance.protocol import Audience, Protocol
 from folkmoot.governance.reasons import Answer
 from folkmoot.offices.models import Tenure
-from folkmoot.protocols.facts import viewer_for
+from folkmoot.protocols.facts import viewers_without_sanctions
+
+BATCH = 1_000
 
 
 def _pool(assembly: Assembly, audience: Audience) -> list[Any]:
@@ -45,9 +46,13 @@ def electorate(
     they cast, SAN-6)."""
     today = timezone.localdate()
     out = []
-    for person in _pool(assembly, audience):
-        viewer = viewer_for(person, assembly, protocol)
-        if allowed(replace(viewer, sanctioned_until=None)):
+    pool = _pool(assembly, audience)
+    viewers: dict[Any, Viewer] = {}
+    for start in range(0, len(pool), BATCH):  # a few queries per thousand people
+        viewers.update(viewers_without_sanctions(pool[start : start + BATCH], assembly))
+    for person in pool:
+        viewer = viewers[person.pk]
+        if allowed(viewer):
             since = (
                 today - timedelta(days=viewer.seniority_days)
                 if viewer.seniority_days is not None

@@ -60,12 +60,26 @@ def vote_of(proposal: Proposal) -> Vote | None:
     return Vote.objects.filter(proposal=proposal).first()
 
 
-def round_responses(proposal: Proposal, eligible: int) -> dict[int, RoundResponses]:
+ResponseRow = tuple[int, str, str, str]  # round, name, response, reason
+
+
+def response_rows(proposals: list[Proposal]) -> dict[int, list[ResponseRow]]:
+    out: dict[int, list[ResponseRow]] = defaultdict(list)
+    for proposal_id, *row in ConsensusResponse.objects.filter(proposal__in=proposals).values_list(
+        "proposal_id", "round", "person__display_name", "response", "reason"
+    ):
+        out[proposal_id].append(tuple(row))  # type: ignore[arg-type]
+    return out
+
+
+def round_responses(
+    proposal: Proposal, eligible: int, rows: list[ResponseRow] | None = None
+) -> dict[int, RoundResponses]:
     responses: dict[int, dict[str, str]] = defaultdict(dict)
     reasons: dict[int, dict[str, str]] = defaultdict(dict)
-    for number, name, response, reason in ConsensusResponse.objects.filter(
-        proposal=proposal
-    ).values_list("round", "person__display_name", "response", "reason"):
+    if rows is None:
+        rows = response_rows([proposal]).get(proposal.pk, [])
+    for number, name, response, reason in rows:
         responses[number][name] = response
         if reason:
             reasons[number][name] = reason
@@ -82,10 +96,11 @@ class Known:
     supports: dict[str, list[datetime]]
     approvals: list[datetime]
     vote: Vote | None
+    responses: list[ResponseRow] | None = None  # consensus responses; None: not read
 
 
 def known_for(proposals: list[Proposal]) -> dict[int, Known]:
-    """Three queries for a whole page of proposals."""
+    """Four queries for a whole page of proposals."""
     threads = [p.thread_id for p in proposals if p.thread_id]
     first: dict[int, int] = {}
     for post_id, thread_id in (
@@ -108,6 +123,7 @@ def known_for(proposals: list[Proposal]) -> dict[int, Known]:
         "proposal_id", "created_at"
     ):
         approvals[proposal_id].append(at)
+    responses = response_rows(proposals)
     out = {}
     for p in proposals:
         post = first.get(p.thread_id) if p.thread_id else None
@@ -115,6 +131,7 @@ def known_for(proposals: list[Proposal]) -> dict[int, Known]:
             dict(supports.get(post, {})) if post else {},
             approvals.get(p.pk, []),
             getattr(p, "vote", None) if _has_vote(p) else None,
+            responses.get(p.pk, []),
         )
     return out
 
@@ -140,7 +157,10 @@ def proposal_state(
         if proposal.withdrawn_at is not None and proposal.withdrawn_at <= now:
             return ProposalState(Stage.WITHDRAWN, None, (), {})
         state = consensus_state(
-            kind.consensus, proposal.created_at, round_responses(proposal, eligible), now
+            kind.consensus,
+            proposal.created_at,
+            round_responses(proposal, eligible, known.responses if known else None),
+            now,
         )
         if state.stage == "seeking":
             return ProposalState("consensus", state.until, (), {}, state)
