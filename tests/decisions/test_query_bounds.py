@@ -2,6 +2,7 @@
 and decisions there are (DESIGN.md "Tests")."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -15,18 +16,24 @@ from folkmoot.decisions.settle import settle_vote
 from tests.decisions.conftest import Harmony, RedVoting
 
 
-def _proposals(voting: RedVoting, n: int) -> None:
-    ctx = decision_context(voting.red.citizen, voting.assembly)
-    for i in range(n):
+def _propose_many(assembly: Any, proposer: Any, kind: str, n: int) -> list[Any]:
+    ctx = decision_context(proposer, assembly)
+    return [
         do_propose(
-            assembly=voting.assembly,
+            assembly=assembly,
             protocol=ctx.protocol,
-            kind_key="referendum",
-            proposer=voting.red.citizen,
+            kind_key=kind,
+            proposer=proposer,
             title=f"Proposal {i}",
             body="Text",
-            options=["Yes", "No"],
+            options=[f"Proposal {i}", "No"],
         )
+        for i in range(n)
+    ]
+
+
+def _proposals(voting: RedVoting, n: int) -> None:
+    _propose_many(voting.assembly, voting.red.citizen, "referendum", n)
 
 
 def _vote(voting: RedVoting, ballots: int) -> Vote:
@@ -96,17 +103,9 @@ def test_the_decisions_page_of_consensus_proposals(
     """Harmony: each proposal's consensus responses are read with the page, not per row."""
     from folkmoot.decisions.actions import do_respond
 
-    ctx = decision_context(harmony.members[0], harmony.assembly)
-    for i in range(count):
-        proposal = do_propose(
-            assembly=harmony.assembly,
-            protocol=ctx.protocol,
-            kind_key="consensus_proposal",
-            proposer=harmony.members[0],
-            title=f"Idea {i}",
-            body="Text",
-            options=[f"Idea {i}", "No change"],
-        )
+    for proposal in _propose_many(
+        harmony.assembly, harmony.members[0], "consensus_proposal", count
+    ):
         do_respond(
             proposal=proposal, person=harmony.members[1], round=1, response="agree", reason=""
         )

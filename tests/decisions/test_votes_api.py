@@ -292,3 +292,21 @@ def test_the_api_lists_proposals_in_bounded_queries(
     with django_assert_max_num_queries(20):
         listed = Client().get(f"/api/v1/assemblies/{harmony.assembly.slug}/proposals")
     assert len(listed.json()) == count
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_api_lists_votes_in_bounded_queries(
+    harmony: Harmony, count: int, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(count):
+        _star_vote(harmony)
+    ann = harmony.members[0]
+    headers = _api(ann)
+    with django_assert_max_num_queries(16):
+        listed = Client().get(f"/api/v1/assemblies/{harmony.assembly.slug}/votes", **headers)
+    rows = listed.json()
+    assert len(rows) == count
+    assert all(r["may_vote"] and not r["has_voted"] and r["electorate"] == 5 for r in rows)
+    _post(f"/api/v1/votes/{rows[0]['id']}/ballot", ann, {"scores": {"Park": 3}})
+    again = Client().get(f"/api/v1/assemblies/{harmony.assembly.slug}/votes", **headers).json()
+    assert [(r["has_voted"], r["voted"]) for r in again][:2] == [(True, 1), (False, 0)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -208,12 +209,8 @@ class RegisterPage(Schema):
     items: list[RegisterOut]
 
 
-def _proposal(
-    ctx: actions.DecisionContext, proposal: Proposal, known: Known | None = None
-) -> dict[str, Any]:
-    if proposal.kind not in ctx.protocol.decision_kinds:
-        return _retired(proposal)
-    state = actions.state_of(ctx, proposal, known=known)
+def _proposal_fields(proposal: Proposal) -> dict[str, Any]:
+    """What a proposal is, whatever its stage."""
     return {
         "id": proposal.pk,
         "assembly": proposal.assembly.slug,
@@ -223,6 +220,21 @@ def _proposal(
         "options": proposal.options,
         "proposer": str(proposal.proposer),
         "created_at": proposal.created_at,
+        "thread": proposal.thread_id,
+        "withdrawn_reason": proposal.withdraw_reason,
+        "refers_to": proposal.refers_to_id,
+        "referral": proposal.referral,
+    }
+
+
+def _proposal(
+    ctx: actions.DecisionContext, proposal: Proposal, known: Known | None = None
+) -> dict[str, Any]:
+    if proposal.kind not in ctx.protocol.decision_kinds:
+        return _retired(proposal)
+    state = actions.state_of(ctx, proposal, known=known)
+    return {
+        **_proposal_fields(proposal),
         "stage": str(state.stage),
         "stage_name": selectors.stage_name(state.stage),
         "until": state.until,
@@ -231,12 +243,8 @@ def _proposal(
             {"office": office, "have": have, "need": need}
             for office, (have, need) in state.supports.items()
         ],
-        "thread": proposal.thread_id,
         "vote": state.vote.pk if state.vote else None,
         "consensus_round": state.consensus.round if state.consensus else None,
-        "withdrawn_reason": proposal.withdraw_reason,
-        "refers_to": proposal.refers_to_id,
-        "referral": proposal.referral,
     }
 
 
@@ -244,26 +252,14 @@ def _retired(proposal: Proposal) -> dict[str, Any]:
     """A proposal whose kind an amendment took out of the protocol: kept, and said why."""
     from folkmoot.governance.reasons import Answer
 
-    vote = Vote.objects.filter(proposal=proposal).values_list("pk", flat=True).first()
     return {
-        "id": proposal.pk,
-        "assembly": proposal.assembly.slug,
-        "kind": proposal.kind,
-        "title": proposal.title,
-        "body": proposal.body,
-        "options": proposal.options,
-        "proposer": str(proposal.proposer),
-        "created_at": proposal.created_at,
+        **_proposal_fields(proposal),
         "stage": "retired",
         "stage_name": reasons_text(Answer.no(actions.KIND_RETIRED))[0],
         "until": None,
         "waiting_for": [],
         "supports": [],
-        "thread": proposal.thread_id,
-        "vote": vote,
-        "withdrawn_reason": proposal.withdraw_reason,
-        "refers_to": proposal.refers_to_id,
-        "referral": proposal.referral,
+        "vote": Vote.objects.filter(proposal=proposal).values_list("pk", flat=True).first(),
     }
 
 
@@ -425,9 +421,54 @@ def add_option(request: HttpRequest, proposal_id: int, payload: OptionIn) -> Rep
     return Reply(201, _proposal(ctx, proposal))
 
 
-def _vote(request: HttpRequest, vote: Vote) -> dict[str, Any]:
+@dataclass
+class VotePage:
+    """What a list of votes reads once for the whole page instead of once per vote."""
+
+    eligible: set[int]
+    voted: set[int]
+    electorate: dict[int, int]
+    turnout: dict[int, int]
+    standing: Any
+
+    @classmethod
+    def read(cls, user: Any, assembly: Assembly, votes: list[Vote]) -> VotePage:
+        from django.db.models import Count
+
+        from .models import Eligible, Participation
+
+        ids = [v.pk for v in votes]
+        mine = getattr(user, "is_authenticated", False)
+
+        def counts(model: Any) -> dict[int, int]:
+            return dict(
+                model.objects.filter(vote_id__in=ids)
+                .values("vote_id")
+                .annotate(n=Count("*"))
+                .values_list("vote_id", "n")
+            )
+
+        def of_mine(model: Any) -> set[int]:
+            if not mine:
+                return set()
+            return set(
+                model.objects.filter(vote_id__in=ids, person=user).values_list("vote_id", flat=True)
+            )
+
+        return cls(
+            eligible=of_mine(Eligible),
+            voted=of_mine(Participation),
+            electorate=counts(Eligible),
+            turnout=counts(Participation),
+            standing=ballots.standing_in(user, assembly) if mine else None,
+        )
+
+
+def _vote(request: HttpRequest, vote: Vote, page: VotePage | None = None) -> dict[str, Any]:
     now = timezone.now()
-    row = settle_vote(vote, now)
+    # In a list the result comes with the vote; one still unsettled is settled here.
+    listed = getattr(vote, "result", None) if page is not None else None
+    row = listed or settle_vote(vote, now)
     language = (get_language() or "en")[:2]
     result = None
     if row is not None:
@@ -444,9 +485,20 @@ def _vote(request: HttpRequest, vote: Vote) -> dict[str, Any]:
             "winners": [],
             "explained": selectors.live_result(vote, language),
         }
-    may = ballots.check_may_cast(request.user, vote)
-    counts = selectors.vote_counts(vote)
     user = request.user
+    if page is None:
+        may = ballots.check_may_cast(user, vote)
+        counts = selectors.vote_counts(vote)
+        has_voted = ballots.has_voted(user, vote)
+    else:
+        may = ballots.check_may_cast(
+            user, vote, in_electorate=vote.pk in page.eligible, standing=page.standing
+        )
+        counts = {
+            "electorate": page.electorate.get(vote.pk, 0),
+            "voted": page.turnout.get(vote.pk, 0),
+        }
+        has_voted = vote.pk in page.voted
     return {
         "id": vote.pk,
         "assembly": vote.assembly.slug if vote.assembly else "",
@@ -469,7 +521,7 @@ def _vote(request: HttpRequest, vote: Vote) -> dict[str, Any]:
         "lot_seed": vote.lot_seed,
         "may_vote": may.allowed,
         "reasons": reasons_text(may),
-        "has_voted": ballots.has_voted(user, vote),
+        "has_voted": has_voted,
         "result": result,
         # VOTE-11: a public vote shows who voted what; a secret one never.
         "public_ballots": [
@@ -515,10 +567,12 @@ def list_votes(request: HttpRequest, key: str, page: int = 1) -> list[dict[str, 
     assembly = access_assembly(request.user, key)
     votes = (
         Vote.objects.filter(assembly=assembly)
-        .select_related("assembly", "office")
+        .select_related("assembly", "office", "result")
         .order_by("-opens_at", "-pk")
     )
-    return [_vote(request, v) for v in Paginator(votes, 20).get_page(page)]
+    current = list(Paginator(votes, 20).get_page(page))
+    facts = VotePage.read(request.user, assembly, current)
+    return [_vote(request, v, facts) for v in current]
 
 
 @router.post(

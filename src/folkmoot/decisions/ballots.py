@@ -48,8 +48,16 @@ def access_vote(user: Any, vote_id: int) -> Vote:
     return vote
 
 
-def check_may_cast(user: Any, vote: Vote) -> Answer:
-    """Open, in the electorate fixed at the opening, and not under a sanction (SAN-6)."""
+def check_may_cast(
+    user: Any,
+    vote: Vote,
+    *,
+    in_electorate: bool | None = None,
+    standing: Answer | None = None,
+) -> Answer:
+    """Open, in the electorate fixed at the opening, and not under a sanction (SAN-6). A
+    list of votes passes what it read once for the page: whether the person is in each
+    electorate, and their standing in the assembly."""
     now = timezone.now()
     if not getattr(user, "is_authenticated", False):
         return Answer.no(Reason("login_to_vote", gettext_noop("Sign in to vote.")))
@@ -61,7 +69,9 @@ def check_may_cast(user: Any, vote: Vote) -> Answer:
                 )
             )
         return Answer.no(Reason("vote_closed", gettext_noop("This vote is closed.")))
-    if not Eligible.objects.filter(vote=vote, person=user).exists():
+    if in_electorate is None:
+        in_electorate = Eligible.objects.filter(vote=vote, person=user).exists()
+    if not in_electorate:
         return Answer.no(
             Reason(
                 "not_in_electorate_snapshot",
@@ -69,9 +79,14 @@ def check_may_cast(user: Any, vote: Vote) -> Answer:
             )
         )
     assert vote.assembly is not None
-    in_force = protocol_in_force(vote.assembly)
+    return standing if standing is not None else standing_in(user, vote.assembly)
+
+
+def standing_in(user: Any, assembly: Any) -> Answer:
+    """Not under a sanction that stops them acting in this assembly now (SAN-6)."""
+    in_force = protocol_in_force(assembly)
     if in_force is not None:
-        viewer = viewer_for(user, vote.assembly, in_force.protocol)
+        viewer = viewer_for(user, assembly, in_force.protocol)
         if viewer.sanctioned_until is not None:
             return sanctioned(viewer)
     return Answer.yes()
