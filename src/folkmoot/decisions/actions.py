@@ -340,10 +340,9 @@ def _before_launch(state: ProposalState) -> Answer:
     )
 
 
-def check_approve_text(ctx: DecisionContext, user: Any, proposal: Proposal) -> DraftingApproval:
-    """VOTE-3, OFF-2: a drafter approves the text while the proposal waits for it."""
-    kind = ctx.kind_of(proposal)
-    state = state_of(ctx, proposal)
+def approve_text_answer(ctx: DecisionContext, proposal: Proposal, state: ProposalState) -> Answer:
+    """VOTE-3, OFF-2: a drafter approves the text while the proposal waits for it. The page
+    asks this to show the button; the action requires it."""
     stage_ok = (
         Answer.yes()
         if state.stage == Stage.DRAFTING
@@ -352,12 +351,14 @@ def check_approve_text(ctx: DecisionContext, user: Any, proposal: Proposal) -> D
             gettext_noop("This proposal is not waiting for its text to be approved."),
         )
     )
-    require(
-        combine(
-            may_approve_text(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate()),
-            stage_ok,
-        )
+    return combine(
+        may_approve_text(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate()), stage_ok
     )
+
+
+def check_approve_text(ctx: DecisionContext, user: Any, proposal: Proposal) -> DraftingApproval:
+    kind = ctx.kind_of(proposal)
+    require(approve_text_answer(ctx, proposal, state_of(ctx, proposal)))
     assert kind.drafting is not None
     return do_approve_text(proposal=proposal, person=user, office=kind.drafting.office)
 
@@ -401,17 +402,23 @@ def check_support(ctx: DecisionContext, user: Any, proposal: Proposal, *, office
     return check_react(forum_ctx, user, post, place, value=1, as_office=office) is not None
 
 
+def withdraw_answer(
+    ctx: DecisionContext, user: Any, proposal: Proposal, state: ProposalState
+) -> Answer:
+    """VOTE-7: before the vote, the proposer, or one of those who launch votes."""
+    if proposal.proposer_id is not None and proposal.proposer_id == getattr(user, "pk", None):
+        return _before_launch(state)
+    launcher = may_launch(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate())
+    return combine(_before_launch(state), launcher)
+
+
 def check_withdraw(
     ctx: DecisionContext, user: Any, proposal: Proposal, *, reason: str = ""
 ) -> Proposal:
     """VOTE-7: the proposer withdraws before the vote; those who launch votes withdraw a
     proposal that breaks the rules, and must say why."""
-    state = state_of(ctx, proposal)
-    launcher = may_launch(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate())
     is_proposer = proposal.proposer_id == user.pk
-    answers = [_before_launch(state)]
-    if not is_proposer and not launcher:
-        answers.append(launcher)
+    answers = [withdraw_answer(ctx, user, proposal, state_of(ctx, proposal))]
     if not is_proposer and not reason.strip():
         answers.append(_no("withdraw_reason", gettext_noop("Say why the proposal is withdrawn.")))
     answers.append(at_most(reason.strip(), 300, "reason"))
@@ -440,19 +447,11 @@ def do_withdraw(*, proposal: Proposal, actor: Any, reason: str) -> Proposal:
 # --- launching (VOTE-5) ---------------------------------------------------------------------
 
 
-def check_launch(
-    ctx: DecisionContext,
-    user: Any,
-    proposal: Proposal,
-    *,
-    days: float | None = None,
-    secret: bool | None = None,
-    results_live: bool | None = None,
-) -> Vote:
-    kind = ctx.kind_of(proposal)
-    state = state_of(ctx, proposal)
+def launch_answer(ctx: DecisionContext, proposal: Proposal, state: ProposalState) -> Answer:
+    """VOTE-3..5: one who launches votes of this kind, once the proposal is ready; consensus
+    kinds are not launched (their vote opens by itself when consensus fails)."""
     answers = [may_launch(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate())]
-    if kind.consensus is not None:
+    if ctx.kind_of(proposal).consensus is not None:
         answers.append(
             _no(
                 "consensus_first",
@@ -468,6 +467,20 @@ def check_launch(
                 )
             )
         )
+    return combine(*answers)
+
+
+def check_launch(
+    ctx: DecisionContext,
+    user: Any,
+    proposal: Proposal,
+    *,
+    days: float | None = None,
+    secret: bool | None = None,
+    results_live: bool | None = None,
+) -> Vote:
+    kind = ctx.kind_of(proposal)
+    answers = [launch_answer(ctx, proposal, state_of(ctx, proposal))]
     if days is not None:
         answers.append(check_voting_duration(kind, days, urgent=proposal.urgent))
     if secret is not None and secret != kind.secret and "secret" not in kind.proposer_may_set:

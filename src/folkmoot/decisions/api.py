@@ -22,7 +22,7 @@ from folkmoot.refusals import NotFound, reasons_text, require
 from . import actions, ballots, referrals, selectors
 from .models import Proposal, RegisterEntry, Vote
 from .settle import settle_proposal, settle_vote
-from .state import Known, known_for
+from .state import Known, ProposalState, known_for
 
 router = Router(tags=["decisions"])
 
@@ -228,11 +228,14 @@ def _proposal_fields(proposal: Proposal) -> dict[str, Any]:
 
 
 def _proposal(
-    ctx: actions.DecisionContext, proposal: Proposal, known: Known | None = None
+    ctx: actions.DecisionContext,
+    proposal: Proposal,
+    known: Known | None = None,
+    state: ProposalState | None = None,
 ) -> dict[str, Any]:
     if proposal.kind not in ctx.protocol.decision_kinds:
         return _retired(proposal)
-    state = actions.state_of(ctx, proposal, known=known)
+    state = state or actions.state_of(ctx, proposal, known=known)
     return {
         **_proposal_fields(proposal),
         "stage": str(state.stage),
@@ -316,28 +319,39 @@ def create_proposal(request: HttpRequest, key: str, payload: ProposalIn) -> Repl
 )
 def read_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
     ctx, proposal = _access_proposal(request, proposal_id)
-    out = _proposal(ctx, proposal)
-    out["approvals"] = [str(a.person) for a in proposal.approvals.select_related("person")]
-    out["gathered_options"] = [g.label for g in proposal.gathered.order_by("created_at", "pk")]
-    out["consensus_rounds"] = []
-    if proposal.kind in ctx.protocol.decision_kinds:
-        view = selectors.consensus_view(
-            ctx, proposal, actions.state_of(ctx, proposal), request.user
-        )
-        for r in view["rounds"] if view else []:
-            assert view is not None
-            out["consensus_rounds"].append(
-                {
-                    "number": r["number"],
-                    "outcome": r["outcome"],
-                    **r["counts"],
-                    # VOTE-1: who blocks and why, where the protocol makes blocks public.
-                    "blocks": [{"person": str(b.person), "reason": b.reason} for b in r["blocks"]]
-                    if view["blocks_public"]
-                    else [],
-                }
-            )
-    return out
+    approvals = [str(a.person) for a in proposal.approvals.select_related("person")]
+    gathered = [g.label for g in proposal.gathered.order_by("created_at", "pk")]
+    if proposal.kind not in ctx.protocol.decision_kinds:
+        return {
+            **_retired(proposal),
+            "approvals": approvals,
+            "gathered_options": gathered,
+            "consensus_rounds": [],
+        }
+    state = actions.state_of(ctx, proposal)
+    return {
+        **_proposal(ctx, proposal, state=state),
+        "approvals": approvals,
+        "gathered_options": gathered,
+        "consensus_rounds": _rounds(selectors.consensus_view(ctx, proposal, state, request.user)),
+    }
+
+
+def _rounds(view: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if view is None:
+        return []
+    return [
+        {
+            "number": r["number"],
+            "outcome": r["outcome"],
+            **r["counts"],
+            # VOTE-1: who blocks and why, where the protocol makes blocks public.
+            "blocks": [{"person": str(b.person), "reason": b.reason} for b in r["blocks"]]
+            if view["blocks_public"]
+            else [],
+        }
+        for r in view["rounds"]
+    ]
 
 
 @router.post(

@@ -5,7 +5,6 @@ people's preferences say (notifications.mailing)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,8 +17,6 @@ from django.utils.translation import gettext
 from folkmoot.notifications.models import Notification
 
 from .models import Eligible, Participation, Proposal, Vote
-
-log = logging.getLogger(__name__)
 
 
 def _people(vote: Vote) -> Iterable[Any]:

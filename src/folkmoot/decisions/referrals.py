@@ -12,7 +12,7 @@ from django.utils import timezone
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.audience import may_propose
-from folkmoot.governance.reasons import Reason, combine, gettext_noop
+from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.governance.rollup import check_referable
 from folkmoot.refusals import NotFound, Refused, require
 
@@ -40,14 +40,29 @@ def is_election(entry: RegisterEntry) -> bool:
     return entry.kind.startswith("election:")
 
 
-def referable(entry: RegisterEntry, referral: str) -> Any:
-    """The core's answer for this decision, with the facts the register holds."""
+def referable(entry: RegisterEntry, referral: str, *, referred: bool | None = None) -> Answer:
+    """The core's answer for this decision, with the facts the register holds; `referred`
+    when the caller has already read the decision's referrals."""
+    if referred is None:
+        referred = entry.referrals.filter(withdrawn_at__isnull=True).exists()
     return check_referable(
         referral,
         has_parent=entry.assembly.parent_id is not None,
         outcome=entry.outcome,
         is_election=is_election(entry),
-        referred=entry.referrals.filter(withdrawn_at__isnull=True).exists(),
+        referred=referred,
+    )
+
+
+def offered(entry: RegisterEntry, lines: list[Any], *, user: Any, parent_visible: bool) -> bool:
+    """Whether a page offers "Refer to …": the core's answer for an escalation (what asks
+    least of a decision), from the referrals the page has already read; the refer page then
+    says what else applies."""
+    referred = any(line.status != "withdrawn" for line in lines)
+    return (
+        getattr(user, "is_authenticated", False)
+        and parent_visible
+        and bool(referable(entry, "escalate", referred=referred))
     )
 
 

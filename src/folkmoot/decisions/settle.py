@@ -8,7 +8,6 @@ Called when a page reads a decision that is due, and by `folkmoot settle` (the w
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,8 +27,6 @@ from folkmoot.protocols.selectors import protocol_in_force
 
 from .counting import Rows, choice_counts, count_vote, grouped_marks
 from .models import Proposal, ProposalOption, RegisterEntry, Vote, VoteResult
-
-log = logging.getLogger(__name__)
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 

@@ -22,10 +22,9 @@ from django.views.decorators.http import require_POST
 
 from folkmoot.federation.models import Assembly
 from folkmoot.federation.views import assembly_or_404
-from folkmoot.governance.audience import may_approve_text, may_launch, may_propose
+from folkmoot.governance.audience import may_propose
 from folkmoot.governance.casting import BallotInput
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
-from folkmoot.governance.schedule import Stage
 from folkmoot.http import AuthedRequest, Request
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
@@ -184,7 +183,6 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
         )
     kind = ctx.kind(proposal.kind)
     state = actions.state_of(ctx, proposal)
-    today = timezone.localdate()
     language = get_language() or "en"
     # Read after settling: the close may have just entered it in the register.
     entry = RegisterEntry.objects.filter(proposal=proposal).first()
@@ -212,16 +210,11 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
             "supports": selectors.support_rows(ctx, state, language),
             "support_offices": support_offices,
             "supported_by_me": selectors.my_supports(proposal, request.user),
-            "may_approve": state.stage == Stage.DRAFTING
-            and bool(may_approve_text(ctx.protocol, proposal.kind, ctx.viewer, today)),
-            "may_launch": state.launchable
-            and bool(may_launch(ctx.protocol, proposal.kind, ctx.viewer, today)),
-            "may_withdraw": state.stage in (Stage.DEBATE, Stage.DRAFTING, Stage.READY)
-            and request.user.is_authenticated
-            and (
-                proposal.proposer_id == request.user.pk
-                or bool(may_launch(ctx.protocol, proposal.kind, ctx.viewer, today))
-            ),
+            # The buttons the core's answers allow; the actions require the same answers.
+            "may_approve": bool(actions.approve_text_answer(ctx, proposal, state)),
+            "may_launch": bool(actions.launch_answer(ctx, proposal, state)),
+            "may_withdraw": request.user.is_authenticated
+            and bool(actions.withdraw_answer(ctx, request.user, proposal, state)),
             "approvals": proposal.approvals.select_related("person"),
             "consensus": selectors.consensus_view(ctx, proposal, state, request.user),
             "gathered": proposal.gathered.select_related("author"),
@@ -231,12 +224,15 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
             "referral_lines": lines,
             "refer_entry": entry.pk
             if entry is not None
-            and request.user.is_authenticated
-            and proposal.assembly.parent_id is not None
-            and Assembly.objects.visible_to(request.user)
-            .filter(pk=proposal.assembly.parent_id)
-            .exists()
-            and not any(line.status != "withdrawn" for line in lines)
+            and referrals.offered(
+                entry,
+                lines,
+                user=request.user,
+                parent_visible=proposal.assembly.parent_id is not None
+                and Assembly.objects.visible_to(request.user)
+                .filter(pk=proposal.assembly.parent_id)
+                .exists(),
+            )
             else None,
         },
     )
@@ -575,11 +571,11 @@ def register_page(request: Request) -> HttpResponse:
         )
         entry.referral_lines = lines.get(entry.pk, [])  # type: ignore[attr-defined]
         # BEY-4: offered where the core could say yes; the refer page says why not otherwise.
-        entry.may_refer = (  # type: ignore[attr-defined]
-            request.user.is_authenticated
-            and entry.assembly.parent_id in seen
-            and not referrals.is_election(entry)
-            and not any(line.status != "withdrawn" for line in entry.referral_lines)  # type: ignore[attr-defined]
+        entry.may_refer = referrals.offered(  # type: ignore[attr-defined]
+            entry,
+            entry.referral_lines,  # type: ignore[attr-defined]
+            user=request.user,
+            parent_visible=entry.assembly.parent_id in seen,
         )
     return render(
         request,

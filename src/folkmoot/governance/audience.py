@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from .eligibility import age_on
-from .protocol import Audience, LocalizedText, Protocol
+from .protocol import Audience, DecisionKind, LocalizedText, Protocol
 from .reasons import Answer, Reason, combine, gettext_noop
 
 
@@ -214,44 +214,65 @@ def may_reply(protocol: Protocol, forum_key: str, viewer: Viewer, today: date) -
     return check_forum(protocol, forum_key, "reply", viewer, today)
 
 
+def _acting_on(
+    protocol: Protocol,
+    kind: DecisionKind,
+    audience: Audience,
+    viewer: Viewer,
+    today: date,
+    code: str,
+    template: str,
+) -> Answer:
+    """Someone of `audience` acting on a decision of `kind`; a refusal names the kind."""
+    return check_acting(
+        protocol,
+        audience,
+        viewer,
+        today,
+        code=code,
+        template=template,
+        params={"kind": Named(kind.name)},
+    )
+
+
 def may_vote(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
     """Is this person in the electorate of this kind of decision (VOTE-2, VOTE-5)?"""
     kind = protocol.decision_kinds[kind_key]
-    return check_acting(
+    return _acting_on(
         protocol,
+        kind,
         kind.voters,
         viewer,
         today,
-        code="not_in_electorate",
-        template=gettext_noop("Only %(who)s may vote in: %(kind)s."),
-        params={"kind": Named(kind.name)},
+        "not_in_electorate",
+        gettext_noop("Only %(who)s may vote in: %(kind)s."),
     )
 
 
 def may_propose(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
     kind = protocol.decision_kinds[kind_key]
-    return check_acting(
+    return _acting_on(
         protocol,
+        kind,
         kind.proposers,
         viewer,
         today,
-        code="may_not_propose",
-        template=gettext_noop("Only %(who)s may propose: %(kind)s."),
-        params={"kind": Named(kind.name)},
+        "may_not_propose",
+        gettext_noop("Only %(who)s may propose: %(kind)s."),
     )
 
 
 def may_launch(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
     """VOTE-3: who launches a vote of this kind (RED15M: a coordinator)."""
     kind = protocol.decision_kinds[kind_key]
-    return check_acting(
+    return _acting_on(
         protocol,
+        kind,
         kind.launched_by,
         viewer,
         today,
-        code="may_not_launch",
-        template=gettext_noop("Only %(who)s may launch: %(kind)s."),
-        params={"kind": Named(kind.name)},
+        "may_not_launch",
+        gettext_noop("Only %(who)s may launch: %(kind)s."),
     )
 
 
@@ -265,14 +286,14 @@ def may_approve_text(protocol: Protocol, kind_key: str, viewer: Viewer, today: d
                 gettext_noop("Decisions of this kind need no approval of their text."),
             )
         )
-    return check_acting(
+    return _acting_on(
         protocol,
+        kind,
         Audience(any_of=[f"office:{kind.drafting.office}"]),
         viewer,
         today,
-        code="may_not_approve_text",
-        template=gettext_noop("Only %(who)s may approve the text of: %(kind)s."),
-        params={"kind": Named(kind.name)},
+        "may_not_approve_text",
+        gettext_noop("Only %(who)s may approve the text of: %(kind)s."),
     )
 
 
