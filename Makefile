@@ -25,12 +25,14 @@ install: $(VENV)/folkmoot
 run: install
 	@mkdir -p var
 	$(VENV)/folkmoot migrate --no-input -v 0
+	$(VENV)/folkmoot createcachetable
 	$(VENV)/folkmoot demo
 	$(VENV)/folkmoot runserver $(HOST):$(PORT)
 
 demo: install
 	@mkdir -p var
 	$(VENV)/folkmoot migrate --no-input -v 0
+	$(VENV)/folkmoot createcachetable
 	$(VENV)/folkmoot demo
 
 # Browser tests drive Debian's Chromium through Playwright; never a downloaded browser.

@@ -37,6 +37,15 @@ class Refused(Exception):
         return [r.code for r in self.answer.reasons]
 
 
+class Invalid(Refused):
+    """What was sent is malformed (a score of 9, an option the vote does not have): the API
+    answers 422 naming each field, where a well-formed request the rules refuse gets 403."""
+
+    def __init__(self, answer: Answer, fields: list[str]) -> None:
+        super().__init__(answer)
+        self.fields = fields
+
+
 def reasons_text(answer: Answer) -> list[str]:
     """The reasons of a refusal in the active language; moments are shown in local time and
     the active locale's format."""

@@ -157,3 +157,19 @@ def test_api_token_is_shown_once_and_stored_hashed(world: World):
         Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()["display_name"]
         == "Bob"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["display_name", "language", "attributes"])
+def test_a_profile_field_sent_as_null_is_named_not_a_server_error(field: str) -> None:
+    """Issue 10 §5 (found by the schema fuzzer): null where a value is required is a 422."""
+    from tests.api.test_assemblies_api import bearer
+
+    person = UserFactory(display_name="Pat")
+    answer = Client().patch(
+        "/api/v1/me", {field: None}, content_type="application/json", **bearer(person)
+    )
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+    person.refresh_from_db()
+    assert person.display_name == "Pat"

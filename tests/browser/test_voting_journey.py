@@ -1,5 +1,5 @@
 """Issue 6's browser test: a member casts a STAR ballot with the keyboard alone (Tab,
-Shift+Tab, the arrow keys, Enter), gets a receipt, and after the close reads the result and
+Shift+Tab, the arrow keys, Enter), gets its check and change codes, and after the close reads the result and
 its charts (VOTE-12, BEY-2, BEY-3)."""
 
 import re
@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from folkmoot.decisions.ballots import do_cast
-from folkmoot.decisions.models import Ballot, Eligible, Vote
+from folkmoot.decisions.models import Ballot, BoxedBallot, Eligible, Vote
 from folkmoot.federation import actions
 from folkmoot.offices.actions import do_appoint
 from folkmoot.protocols.actions import do_adopt_preset
@@ -104,7 +104,9 @@ def star_count(ballots: list[str]) -> tuple[dict[str, int], dict[str, int], str]
     return totals, runoff, max(runoff, key=lambda o: runoff[o])
 
 
-def test_member_casts_a_star_ballot_by_keyboard_and_reads_the_result(live_server, page: Page):
+def test_member_casts_a_star_ballot_by_keyboard_and_reads_the_result(
+    live_server, page: Page, time_machine: Any
+):
     harmony = build_harmony()
     by_name = {m.display_name: m for m in harmony.members}
     now = timezone.now()
@@ -164,16 +166,30 @@ def test_member_casts_a_star_ballot_by_keyboard_and_reads_the_result(live_server
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_text("Your ballot is cast.")).to_be_visible()
-    receipt = page.locator("[data-receipt]")
-    expect(receipt).to_have_text(re.compile(r"^\s*[A-Z0-9]{12}\s*$"))
-    code = receipt.inner_text().strip()
+    # Issue 10 §3: what was scored, the public check code and the private change code.
+    check = page.locator("[data-check-code]")
+    expect(check).to_have_text(re.compile(r"^\s*[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\s*$"))
+    code = check.inner_text().strip()
+    change = page.locator("[data-change-code]").inner_text().strip()
+    assert re.fullmatch(r"([A-Z0-9]{4}-){3}[A-Z0-9]{4}", change)
+    expect(page.locator(".ballot-marked")).to_contain_text("Town hall")
+    expect(page.get_by_role("link", name="Download the codes as a text file")).to_have_attribute(
+        "download", f"vote-{vote.pk}-codes.txt"
+    )
     ann_marks = "".join(str(ANN[o]) for o in OPTIONS)
-    assert Ballot.objects.get(vote=vote, receipt=code).marks == ann_marks == "351"
+    boxed = BoxedBallot.objects.get(vote=vote, check_code=code.replace("-", ""))
+    assert boxed.marks == ann_marks == "351"
+    # A reload keeps the way to change the ballot, in this browser only.
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Change your ballot")).to_be_visible()
+    expect(page.locator("#change-code")).to_have_value(change)
 
     for name, marks in OTHERS.items():
         do_cast(vote=vote, person=by_name[name], marks=marks, valid=None)
-    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
-    assert sorted(Ballot.objects.filter(vote=vote).values_list("marks", flat=True)) == sorted(
+    # The vote's times are fixed once it opens (issue 10): the clock moves past the close.
+    assert vote.closes_at is not None
+    time_machine.move_to(vote.closes_at + timedelta(seconds=1), tick=True)
+    assert sorted(BoxedBallot.objects.filter(vote=vote).values_list("marks", flat=True)) == sorted(
         [ann_marks, *OTHERS.values()]
     )
 
@@ -185,6 +201,17 @@ def test_member_casts_a_star_ballot_by_keyboard_and_reads_the_result(live_server
     expect(page.get_by_role("heading", name="Result")).to_be_visible()
     expect(page.locator("[data-outcome]")).to_have_text(f"Winners: {winner}")
     expect(page.get_by_text("4 of 4 have voted.")).to_be_visible()
+    # The box was opened at the close. The check code kept in this browser finds Ann's
+    # ballot, sent in the form's body, never in the address.
+    assert sorted(Ballot.objects.filter(vote=vote).values_list("marks", flat=True)) == sorted(
+        [ann_marks, *OTHERS.values()]
+    )
+    expect(page.locator("#code")).to_have_value(code)
+    with page.expect_navigation():
+        page.locator("form[action$='/check/'] button").click()
+    expect(page.get_by_text(f"The ballot with check code {code} was counted")).to_be_visible()
+    assert code not in page.url
+    page.goto(url)
 
     scoring = page.locator('figure.chart[data-kind="scoring"]')
     expect(scoring).to_have_count(1)

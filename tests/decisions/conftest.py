@@ -56,3 +56,11 @@ def harmony(db: None) -> Harmony:
         actions.do_join(user=person, assembly=assembly)
     do_appoint(assembly=assembly, office_slug="secretary", holder=secretary, actor=None)
     return Harmony(assembly, secretary, members)
+
+
+def shown_code(page: str, which: str) -> str:
+    """The check or change code a vote page shows once after a ballot (issue 10 §3)."""
+    import re
+
+    found = re.search(rf"data-{which}-code[^>]*>([A-Z0-9-]+)<", page)
+    return found.group(1) if found else ""

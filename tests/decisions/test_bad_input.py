@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from folkmoot.accounts.actions import do_create_api_token
-from folkmoot.decisions.models import Ballot, Eligible, Proposal, Vote
+from folkmoot.decisions.models import BoxedBallot, Eligible, Participation, Proposal, Vote
 from tests.decisions.conftest import Harmony, RedVoting
 
 
@@ -46,19 +46,19 @@ def test_a_digit_that_is_no_number_is_refused_not_a_crash(harmony: Harmony) -> N
         page = ann.post(f"/votes/{approval.pk}/ballot/", {"approve": ["0", bad]})
         assert page.status_code == 400
         assert f"“{bad}” is not an option of this vote." in page.content.decode()
-    assert not Ballot.objects.exists()
+    assert not BoxedBallot.objects.exists() and not Participation.objects.exists()
 
 
 def test_a_validity_answer_other_than_valid_or_null_is_refused(harmony: Harmony) -> None:
-    vote = _vote(harmony, "choice", ["Library", "Park"], validity={"ask_validity": True})
-    vote.ask_validity = True
-    vote.save(update_fields=["ask_validity"])
+    vote = _vote(
+        harmony, "choice", ["Library", "Park"], validity={"ask_validity": True}, ask_validity=True
+    )
     page = _client(harmony.members[0]).post(
         f"/votes/{vote.pk}/ballot/", {"choice": "0", "valid": "yes"}
     )
     assert page.status_code == 400
     assert "Answer the validity question with valid or null." in page.content.decode()
-    assert not Ballot.objects.exists()
+    assert not BoxedBallot.objects.exists() and not Participation.objects.exists()
 
 
 def test_a_refused_star_ballot_comes_back_with_its_scores(harmony: Harmony) -> None:
@@ -70,7 +70,7 @@ def test_a_refused_star_ballot_comes_back_with_its_scores(harmony: Harmony) -> N
     assert page.status_code == 400 and 'role="alert"' in text
     assert 'name="score-0" value="4" checked' in text
     assert 'name="score-2" value="2" checked' in text
-    assert not Ballot.objects.exists()
+    assert not BoxedBallot.objects.exists() and not Participation.objects.exists()
 
 
 def test_an_impossible_event_date_is_named_and_nothing_is_stored(voting: RedVoting) -> None:

@@ -3,9 +3,9 @@ one voting twice, and the published count equal to the ballots cast.
 
 A live server (its own threads, its own database connections) takes 200 ballots from a
 thread pool through the API, while 20 of the voters also send a second, different ballot
-without a receipt at the same moment as their first. Of each such pair exactly one is
-accepted; the other is refused (403, receipt_needed). Then every accepted receipt must be
-one stored ballot holding what that request sent, with one "has voted" row per voter, and
+without a change code at the same moment as their first. Of each such pair exactly one is
+accepted; the other is refused (403, change_code_needed). Then every check code given out
+must be one boxed ballot holding what that request sent, with one "has voted" row per voter, and
 the result settled after the close must count exactly those ballots.
 
 PostgreSQL only: the CI runs the suite a second time with DATABASE_URL pointing at it. On
@@ -31,7 +31,7 @@ from django.utils import timezone
 from folkmoot.accounts.actions import do_create_api_token
 from folkmoot.accounts.models import User
 from folkmoot.decisions.counting import count_vote
-from folkmoot.decisions.models import Ballot, Eligible, Participation, Vote, VoteResult
+from folkmoot.decisions.models import Ballot, BoxedBallot, Eligible, Participation, Vote, VoteResult
 from folkmoot.decisions.settle import settle_vote
 from folkmoot.federation import actions
 from tests.decisions.conftest import RedVoting
@@ -47,7 +47,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 VOTERS = 200
-DOUBLES = 20  # voters who also send a second ballot, without a receipt, at the same time
+DOUBLES = 20  # voters who also send a second ballot, without a change code, at the same time
 THREADS = 32
 OPTIONS = ["Library", "Garden", "Kitchen", "Workshop", "Clinic"]
 MAX_SCORE = 5
@@ -192,7 +192,7 @@ def test_200_ballots_at_once_over_http_none_lost_none_twice(
     assert sorted(v for v, _b, _a in refused) == list(range(DOUBLES))
     for voter, _body, answer in refused:
         codes = [r["code"] for r in answer["reasons"]]
-        assert codes == ["receipt_needed"], (voter, answer)
+        assert codes == ["change_code_needed"], (voter, answer)
     assert all(a["changed"] is False for _v, _b, a in accepted)
 
     # One "has voted" row per voter and one ballot per accepted request: none lost, none twice.
@@ -201,17 +201,17 @@ def test_200_ballots_at_once_over_http_none_lost_none_twice(
         p.pk for p in voters
     }
     stored = {
-        receipt: (marks, valid, voter)
-        for receipt, marks, valid, voter in Ballot.objects.filter(vote=vote).values_list(
-            "receipt", "marks", "valid", "voter"
+        check: (marks, valid)
+        for check, marks, valid in BoxedBallot.objects.filter(vote=vote).values_list(
+            "check_code", "marks", "valid"
         )
     }
-    assert Ballot.objects.filter(vote=vote).count() == VOTERS == len(stored)
-    receipts = [a["receipt"] for _v, _b, a in accepted]
-    assert len(set(receipts)) == VOTERS
-    assert set(receipts) == set(stored), "a receipt given out has no ballot, or the reverse"
+    assert BoxedBallot.objects.filter(vote=vote).count() == VOTERS == len(stored)
+    checks = [a["check_code"].replace("-", "") for _v, _b, a in accepted]
+    assert len(set(checks)) == VOTERS
+    assert set(checks) == set(stored), "a check code given out has no ballot, or the reverse"
     for _voter, body, answer in accepted:  # each ballot holds what its accepted request sent
-        assert stored[answer["receipt"]] == (marks_of(body), body["valid"], None)
+        assert stored[answer["check_code"].replace("-", "")] == (marks_of(body), body["valid"])
 
     # The count published after the close is the count of the ballots accepted.
     sent = [marks_of(b) for _v, b, _a in accepted]
@@ -221,6 +221,10 @@ def test_200_ballots_at_once_over_http_none_lost_none_twice(
         result = settle_vote(vote)
         assert result is not None
         assert settle_vote(vote) == result  # once only
+    # The box was opened once: every ballot counted, none left boxed, none with a voter.
+    assert not BoxedBallot.objects.filter(vote=vote).exists()
+    assert set(Ballot.objects.filter(vote=vote).values_list("check_code", flat=True)) == set(stored)
+    assert not Ballot.objects.filter(vote=vote, voter__isnull=False).exists()
     assert VoteResult.objects.filter(vote=vote).count() == 1
     assert result.ballots == VOTERS
     details = result.explained["en"]["details"]

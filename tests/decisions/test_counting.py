@@ -150,9 +150,9 @@ def test_a_stored_choice_vote_with_more_than_half_null_is_void():
 def test_a_ballot_row_carries_no_voter_and_no_time():
     """VOTE-11: nothing in a ballot row tells when it was cast; the only link to a person is
     `voter`, filled for public votes alone (test_referendum_path checks secret ones leave it
-    empty), and the receipt only its voter holds (BEY-2)."""
+    empty), and the public check code (BEY-2)."""
     fields = {f.name: f for f in Ballot._meta.get_fields()}
-    assert set(fields) == {"id", "vote", "marks", "valid", "receipt", "voter"}
+    assert set(fields) == {"id", "vote", "marks", "valid", "check_code", "voter"}
     assert not any(
         isinstance(f, models.DateField | models.TimeField | models.DurationField)
         for f in fields.values()

@@ -52,7 +52,7 @@ def _vote(voting: RedVoting, ballots: int) -> Vote:
     for i in range(ballots):
         from folkmoot.decisions.models import Ballot
 
-        Ballot.objects.create(vote=vote, marks=str(i % 2), valid=True, receipt=f"R{i:08d}")
+        Ballot.objects.create(vote=vote, marks=str(i % 2), valid=True, check_code=f"R{i:08d}")
     return vote
 
 

@@ -8,9 +8,16 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from folkmoot.decisions.models import Ballot, Participation, Proposal, RegisterEntry, Vote
+from folkmoot.decisions.models import (
+    Ballot,
+    BoxedBallot,
+    Participation,
+    Proposal,
+    RegisterEntry,
+    Vote,
+)
 from folkmoot.forums.models import Thread
-from tests.decisions.conftest import RedVoting
+from tests.decisions.conftest import RedVoting, shown_code
 
 
 def _client(user: object) -> Client:
@@ -83,7 +90,7 @@ def test_referendum_from_proposal_to_approved(voting: RedVoting) -> None:
     electorate = set(vote.electorate.values_list("person__display_name", flat=True))
     assert "Cita" in electorate and "Parti" not in electorate and "Pat" not in electorate
 
-    receipts = []
+    check_codes = []
     for i, person in enumerate(voting.citizens):
         client = _client(person)
         form = client.get(f"/votes/{vote.pk}/").content.decode()
@@ -92,15 +99,16 @@ def test_referendum_from_proposal_to_approved(voting: RedVoting) -> None:
         response = client.post(f"/votes/{vote.pk}/ballot/", {"choice": choice, "valid": "1"})
         page = response.content.decode()
         assert "Your ballot is cast." in page
-        receipts.append(page.split("data-receipt>")[1].split("<")[0])
+        check_codes.append(shown_code(page, "check"))
     # VOTE-8: the validity question must be answered.
     missing = _client(voting.coordinators[0]).post(
         f"/votes/{vote.pk}/ballot/", {"choice": "0"}, follow=True
     )
     assert "Say whether you hold this vote valid or null." in missing.content.decode()
-    # VOTE-11: ballots carry no voter; participation is separate.
-    assert Ballot.objects.filter(vote=vote).count() == 7
-    assert not Ballot.objects.filter(vote=vote, voter__isnull=False).exists()
+    # VOTE-11: ballots carry no voter; participation is separate. While the vote is open the
+    # ballots wait in the box; none is counted yet.
+    assert BoxedBallot.objects.filter(vote=vote).count() == 7
+    assert not Ballot.objects.filter(vote=vote).exists()
     assert Participation.objects.filter(vote=vote).count() == 7
     # Results stay hidden until the close.
     assert (
@@ -113,11 +121,15 @@ def test_referendum_from_proposal_to_approved(voting: RedVoting) -> None:
         assert 'data-outcome="carried"' in page
         assert "Winners: Yes" in page
         assert "An option is carried with more than 60% of the counted votes." in page
-        # BEY-2: a receipt finds its ballot in the published list; anyone can download all.
-        found = Client().get(f"/votes/{vote.pk}/receipt/", {"code": receipts[0]})
+        # The box is opened at the close: every ballot counted, none left boxed.
+        assert Ballot.objects.filter(vote=vote, voter__isnull=True).count() == 7
+        assert not BoxedBallot.objects.filter(vote=vote).exists()
+        # BEY-2: a check code finds its ballot in the published list (sent in the body, not
+        # the address); anyone can download all.
+        found = Client().post(f"/votes/{vote.pk}/check/", {"code": check_codes[0]})
         assert "was counted" in found.content.decode()
         csv_text = Client().get(f"/votes/{vote.pk}/ballots.csv").content.decode()
-        assert all(r in csv_text for r in receipts)
+        assert all(r in csv_text for r in check_codes)
         assert len(csv_text.strip().splitlines()) == 8
         # ASM-5: in the consensus register; RED15M publishes it in Approved.
         entry = RegisterEntry.objects.get()
@@ -127,31 +139,51 @@ def test_referendum_from_proposal_to_approved(voting: RedVoting) -> None:
         assert 'data-stage="closed"' in Client().get(f"/decisions/{proposal.pk}/").content.decode()
 
 
-def test_a_receipt_changes_a_ballot_and_a_second_ballot_without_it_is_refused(
+def test_only_the_change_code_changes_a_ballot_and_only_for_its_voter(
     voting: RedVoting,
 ) -> None:
+    """Issue 10 §3: the private change code changes the ballot it was given for, only in
+    the hands of its voter; the public check code, and anyone else's change code, change
+    nothing."""
     proposal = _propose(voting)
     _support_and_approve(voting, proposal)
     _client(voting.coordinators[0]).post(f"/decisions/{proposal.pk}/launch/", {"days": "7"})
     vote = Vote.objects.get()
     voter = _client(voting.red.citizen)
     first = voter.post(f"/votes/{vote.pk}/ballot/", {"choice": "0", "valid": "1"}).content.decode()
-    receipt = first.split("data-receipt>")[1].split("<")[0]
+    check, change = shown_code(first, "check"), shown_code(first, "change")
+    assert check and change and check != change
+    other = _client(voting.citizens[1])
+    other_page = other.post(f"/votes/{vote.pk}/ballot/", {"choice": "0", "valid": "1"})
+    other_change = shown_code(other_page.content.decode(), "change")
+
     again = voter.post(f"/votes/{vote.pk}/ballot/", {"choice": "1", "valid": "1"}, follow=True)
-    assert "give the receipt you were shown" in again.content.decode()
-    wrong = voter.post(
-        f"/votes/{vote.pk}/ballot/",
-        {"choice": "1", "valid": "1", "receipt": "NOTAREALCODE"},
-        follow=True,
-    )
-    assert "No ballot of this vote has that receipt." in wrong.content.decode()
+    assert "give the change code you were shown" in again.content.decode()
+    for wrong in ("NOTAREALCODE", check, other_change):
+        refused = voter.post(
+            f"/votes/{vote.pk}/ballot/", {"choice": "1", "valid": "1", "change_code": wrong}
+        )
+        assert "That is not the change code of your ballot." in refused.content.decode()
+    # Another voter holding this voter's codes changes nothing either.
+    for stolen in (check, change):
+        refused = other.post(
+            f"/votes/{vote.pk}/ballot/", {"choice": "1", "valid": "0", "change_code": stolen}
+        )
+        assert "That is not the change code of your ballot." in refused.content.decode()
+    assert sorted(BoxedBallot.objects.filter(vote=vote).values_list("marks", "valid")) == [
+        ("0", True),
+        ("0", True),
+    ]
     changed = voter.post(
-        f"/votes/{vote.pk}/ballot/", {"choice": "1", "valid": "0", "receipt": receipt.lower()}
+        f"/votes/{vote.pk}/ballot/",
+        {"choice": "1", "valid": "0", "change_code": change.lower().replace("-", " ")},
     )
     assert "Your ballot is changed." in changed.content.decode()
-    ballot = Ballot.objects.get(vote=vote)
-    assert (ballot.marks, ballot.valid, ballot.receipt) == ("1", False, receipt)
-    assert Participation.objects.filter(vote=vote).count() == 1
+    ballot = BoxedBallot.objects.get(vote=vote, check_code=check.replace("-", ""))
+    assert (ballot.marks, ballot.valid) == ("1", False)
+    assert Participation.objects.filter(vote=vote).count() == 2
+    # Nothing stored holds the change code itself.
+    assert not BoxedBallot.objects.filter(change_hash__contains=change.replace("-", "")).exists()
 
 
 def test_those_outside_the_electorate_and_the_sanctioned_cannot_vote(voting: RedVoting) -> None:

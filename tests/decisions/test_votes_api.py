@@ -15,7 +15,15 @@ from django.test import Client
 from django.utils import timezone
 
 from folkmoot.accounts.actions import do_create_api_token
-from folkmoot.decisions.models import Ballot, Eligible, RegisterEntry, Vote, VoteResult
+from folkmoot.decisions.models import (
+    Ballot,
+    BoxedBallot,
+    Eligible,
+    Participation,
+    RegisterEntry,
+    Vote,
+    VoteResult,
+)
 from folkmoot.notifications.models import Notification
 from tests.decisions.conftest import Harmony, RedVoting
 
@@ -31,18 +39,18 @@ def _post(path: str, user: object, data: dict[str, Any]) -> Any:
 
 def _star_vote(harmony: Harmony, **extra: Any) -> Vote:
     now = timezone.now()
-    vote = Vote.objects.create(
-        assembly=harmony.assembly,
-        kind="star_vote",
-        title="Where do we meet?",
-        method="star",
-        options=["Library", "Park", "Town hall"],
-        secret=True,
-        validity={"ask_validity": False},
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=1),
-        **extra,
-    )
+    fields: dict[str, Any] = {
+        "assembly": harmony.assembly,
+        "kind": "star_vote",
+        "title": "Where do we meet?",
+        "method": "star",
+        "options": ["Library", "Park", "Town hall"],
+        "secret": True,
+        "validity": {"ask_validity": False},
+        "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(days=1),
+    }
+    vote = Vote.objects.create(**{**fields, **extra})
     Eligible.objects.bulk_create(
         [Eligible(vote=vote, person=p) for p in [harmony.secretary, *harmony.members]]
     )
@@ -53,25 +61,52 @@ def test_a_star_ballot_through_the_api_and_its_refusals(harmony: Harmony) -> Non
     vote = _star_vote(harmony)
     ann = harmony.members[0]
     bad = _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Library": 7, "Moon": 1}})
-    assert bad.status_code == 403
-    assert {r["code"] for r in bad.json()["reasons"]} == {
-        "ballot_bad_score",
-        "ballot_unknown_option",
+    # Issue 10: a malformed ballot is 422 naming each field, not a 403 refusal.
+    assert bad.status_code == 422
+    assert {(e["field"], e["type"]) for e in bad.json()["errors"]} == {
+        ("scores.Library", "ballot_bad_score"),
+        ("scores.Moon", "ballot_unknown_option"),
     }
-    assert not Ballot.objects.exists()
+    assert not BoxedBallot.objects.exists() and not Participation.objects.exists()
     typed = _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Library": "five"}})
     assert typed.status_code == 422
     cast = _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Library": 5, "Park": 2}})
     assert cast.status_code == 201
-    receipt = cast.json()["receipt"]
-    assert Ballot.objects.get().marks == "520"
+    codes = cast.json()
+    assert codes["check_code"] and codes["change_code"] and codes["changed"] is False
+    assert BoxedBallot.objects.get().marks == "520"
     again = _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Park": 5}})
-    assert [r["code"] for r in again.json()["reasons"]] == ["receipt_needed"]
-    changed = _post(
-        f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Park": 5}, "receipt": receipt}
+    assert [r["code"] for r in again.json()["reasons"]] == ["change_code_needed"]
+    # Issue 10 §3: the public check code changes nothing, and another voter holding the
+    # change code cannot use it.
+    with_check = _post(
+        f"/api/v1/votes/{vote.pk}/ballot",
+        ann,
+        {"scores": {"Park": 5}, "change_code": codes["check_code"]},
     )
-    assert changed.status_code == 200 and changed.json()["changed"] is True
-    assert Ballot.objects.get().marks == "050"
+    assert with_check.status_code == 403
+    assert [r["code"] for r in with_check.json()["reasons"]] == ["change_code_unknown"]
+    bob = harmony.members[1]
+    _post(f"/api/v1/votes/{vote.pk}/ballot", bob, {"scores": {}})
+    stolen = _post(
+        f"/api/v1/votes/{vote.pk}/ballot",
+        bob,
+        {"scores": {"Park": 1}, "change_code": codes["change_code"]},
+    )
+    assert stolen.status_code == 403
+    assert [r["code"] for r in stolen.json()["reasons"]] == ["change_code_unknown"]
+    assert sorted(BoxedBallot.objects.values_list("marks", flat=True)) == ["000", "520"]
+    changed = _post(
+        f"/api/v1/votes/{vote.pk}/ballot",
+        ann,
+        {"scores": {"Park": 5}, "change_code": codes["change_code"]},
+    )
+    assert changed.status_code == 200 and changed.json() == {
+        "changed": True,
+        "check_code": "",
+        "change_code": "",
+    }
+    assert sorted(BoxedBallot.objects.values_list("marks", flat=True)) == ["000", "050"]
     outsider = _post(
         f"/api/v1/votes/{vote.pk}/ballot",
         harmony.secretary.__class__.objects.create_user(
@@ -82,7 +117,7 @@ def test_a_star_ballot_through_the_api_and_its_refusals(harmony: Harmony) -> Non
     assert outsider.status_code == 403
     # Hidden until the close.
     shown = Client().get(f"/api/v1/votes/{vote.pk}", **_api(ann)).json()
-    assert shown["result"] is None and shown["has_voted"] is True and shown["voted"] == 1
+    assert shown["result"] is None and shown["has_voted"] is True and shown["voted"] == 2
     assert Client().get(f"/api/v1/votes/{vote.pk}/ballots").status_code == 404
 
 
@@ -205,16 +240,18 @@ def test_the_worker_settles_once_and_notifies(
 
 @pytest.mark.parametrize("method", ["approval", "top-n"])
 def test_marked_ballots(harmony: Harmony, method: str) -> None:
-    vote = _star_vote(harmony)
-    Vote.objects.filter(pk=vote.pk).update(method=method, seats=1)
+    vote = _star_vote(harmony, method=method, seats=1)
     answer = _post(
         f"/api/v1/votes/{vote.pk}/ballot", harmony.members[0], {"approve": ["Park", "Library"]}
     )
     if method == "top-n":
-        assert [r["code"] for r in answer.json()["reasons"]] == ["ballot_too_many"]
+        assert answer.status_code == 422
+        assert [(e["field"], e["type"]) for e in answer.json()["errors"]] == [
+            ("approve", "ballot_too_many")
+        ]
     else:
         assert answer.status_code == 201
-        assert Ballot.objects.get().marks == "110"
+        assert BoxedBallot.objects.get().marks == "110"
 
 
 def test_the_decisions_page_lists_open_votes_and_recent_results(harmony: Harmony) -> None:
@@ -248,15 +285,14 @@ def test_a_ballot_checked_before_the_close_but_written_after_it_is_refused(
             do_cast(vote=vote, person=member, marks="500", valid=None)
     assert refused.value.codes == ["vote_closed"]
     assert not Ballot.objects.filter(vote=vote).exists()
+    assert not BoxedBallot.objects.filter(vote=vote).exists()
     assert not Participation.objects.filter(vote=vote).exists()
 
 
 def test_the_api_reads_the_electorate_and_who_voted_what_in_a_public_vote(
     harmony: Harmony,
 ) -> None:
-    vote = _star_vote(harmony)
-    Vote.objects.filter(pk=vote.pk).update(secret=False)
-    vote.refresh_from_db()
+    vote = _star_vote(harmony, secret=False)
     ann = harmony.members[0]
     assert _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Park": 4}}).status_code == 201
     shown = Client().get(f"/api/v1/votes/{vote.pk}").json()

@@ -6,7 +6,7 @@ from django.utils import timezone
 from folkmoot.audit.log import record
 from folkmoot.refusals import NotFound
 
-from .models import ApiToken, User, hash_token
+from .models import ApiToken, RevokedBecause, User, hash_token
 
 
 @transaction.atomic
@@ -40,6 +40,21 @@ def do_revoke_api_token(*, token: ApiToken, actor: User) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     record("api_token.revoke", actor=actor, subject=token)
     return token
+
+
+@transaction.atomic
+def do_secure_after_password_change(*, user: User, how: str) -> int:
+    """A new password is a fresh start (issue 10): every API token made before it stops
+    working. Other browser sessions end by themselves: each carries a hash of the old
+    password, which Django checks on every request (and the chat socket before every
+    message). `how` is "change", "set" or "reset". Returns how many tokens were revoked."""
+    revoked = (
+        ApiToken.objects.active()
+        .filter(user=user)
+        .update(revoked_at=timezone.now(), revoked_because=RevokedBecause.PASSWORD)
+    )
+    record("account.password_" + how, actor=user, subject=user, tokens_revoked=revoked)
+    return revoked
 
 
 def authenticate_token(raw: str) -> User | None:

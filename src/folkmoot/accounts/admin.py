@@ -1,7 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from .actions import do_secure_after_password_change
 from .models import ApiToken, User
 
 
@@ -25,6 +30,18 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")},
         ),
     )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """A password set by staff is a fresh start too (issue 10): the person's API tokens
+        stop working, as after a change or reset of their own."""
+        response: Any = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                do_secure_after_password_change(user=user, how="admin")
+        return response
 
 
 @admin.register(ApiToken)

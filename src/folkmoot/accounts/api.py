@@ -33,6 +33,15 @@ class ProfileIn(Schema):
 
     model_config = {"extra": "forbid"}
 
+    @field_validator("display_name", "language", "attributes")
+    @classmethod
+    def not_null(cls, value: Any) -> Any:
+        """Sent as null: refused in words (a field left out keeps its value; only the birth
+        date may be cleared)."""
+        if value is None:
+            raise ValueError(_("Give a value, or leave the field out to keep it as it is."))
+        return value
+
     @field_validator("language")
     @classmethod
     def known_language(cls, value: str | None) -> str | None:

@@ -88,6 +88,14 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> "ApiTokenQuerySet":
         return self.filter(revoked_at__isnull=True)
 
+    def revoked(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=False).order_by("-revoked_at")
+
+
+class RevokedBecause(models.TextChoices):
+    HAND = "hand", _("revoked by you")
+    PASSWORD = "password", _("revoked when your password was changed or reset")
+
 
 class ApiToken(models.Model):
     """A bearer token for /api/v1/. Only its hash is stored; the raw value is shown once."""
@@ -101,6 +109,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Why it stopped working, for the tokens page: by hand, or with a password change (issue 10).
+    revoked_because = models.CharField(
+        max_length=20, choices=RevokedBecause.choices, default=RevokedBecause.HAND, blank=True
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -13,6 +13,8 @@ from folkmoot.refusals import NotFound
 from . import actions
 from .forms import ApiTokenForm, ProfileForm
 
+REVOKED_SHOWN = 10
+
 
 @login_required
 def profile(request: AuthedRequest) -> HttpResponse:
@@ -43,8 +45,13 @@ def api_tokens(request: AuthedRequest) -> HttpResponse:
         )
         form = ApiTokenForm()
     tokens = request.user.api_tokens.active()
+    # The latest few revoked ones, so a person whose password changed sees why a program
+    # stopped working (issue 10).
+    revoked = request.user.api_tokens.revoked()[:REVOKED_SHOWN]
     return render(
-        request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": tokens, "revoked": revoked, "new_token": new_token},
     )
 
 

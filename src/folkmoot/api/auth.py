@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from folkmoot.accounts.actions import authenticate_token
 
@@ -16,6 +16,16 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in browser session; its writes need the CSRF token. Someone not signed in
+    has no session to protect, so they are told to sign in (401), not about CSRF (403)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
 
 def optional_auth(request: HttpRequest) -> Any:
@@ -31,5 +41,5 @@ def optional_auth(request: HttpRequest) -> Any:
     return getattr(request, "user", None) or AnonymousUser()
 
 
-REQUIRED = [BearerToken(), django_auth]
+REQUIRED = [BearerToken(), BrowserSession()]
 OPTIONAL = [optional_auth]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from folkmoot.refusals import NotFound, Refused
+from folkmoot.refusals import Invalid, NotFound, Refused
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -50,6 +50,16 @@ def install(api: NinjaAPI) -> None:
         errors = [
             {"field": _field(e), "message": _message(e), "type": e.get("type", "")}
             for e in exc.errors
+        ]
+        return api.create_response(
+            request, {"detail": _("The request is not valid."), "errors": errors}, status=422
+        )
+
+    @api.exception_handler(Invalid)
+    def invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
+        errors = [
+            {"field": f, "message": m, "type": c}
+            for f, m, c in zip(exc.fields, exc.messages, exc.codes, strict=True)
         ]
         return api.create_response(
             request, {"detail": _("The request is not valid."), "errors": errors}, status=422

@@ -1,5 +1,3 @@
-from ninja import NinjaAPI
-
 from folkmoot.accounts.api import router as accounts_router
 from folkmoot.chat.api import router as chat_router
 from folkmoot.decisions.api import router as decisions_router
@@ -10,9 +8,10 @@ from folkmoot.notifications.api import router as notifications_router
 from folkmoot.offices.api import router as offices_router
 from folkmoot.protocols.api import router as protocols_router
 
-from . import errors
+from . import errors, http_errors
+from .openapi import FolkmootAPI
 
-api = NinjaAPI(
+api = FolkmootAPI(
     title="Folkmoot API",
     version="1",
     description=(
@@ -21,6 +20,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
 )
+http_errors.install(api)
 errors.install(api)
 api.add_router("/", federation_router)
 api.add_router("/", accounts_router)

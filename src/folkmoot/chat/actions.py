@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from folkmoot.audit.log import record
+from folkmoot.federation.actions import access_assembly
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.audience import Viewer, check_chat
 from folkmoot.governance.protocol import Protocol
@@ -42,6 +43,15 @@ def room_context(user: Any, assembly: Assembly, room: str) -> RoomContext:
     return RoomContext(
         assembly, in_force.protocol, room, viewer_for(user, assembly, in_force.protocol)
     )
+
+
+def access_room(user: Any, slug: str, room: str) -> RoomContext:
+    """The room, if this person may read it now: the same question the page asks (a
+    restricted assembly they no longer belong to is missing, a room they may not read is
+    refused). The WebSocket asks it at connect and again before every delivered message."""
+    ctx = room_context(user, access_assembly(user, slug), room)
+    require(ctx.may("read"))
+    return ctx
 
 
 def group_name(assembly_id: int, room: str) -> str:

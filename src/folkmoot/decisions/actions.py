@@ -489,7 +489,18 @@ def check_launch(
                 "secrecy_fixed", gettext_noop("Whether this vote is secret is set by the protocol.")
             )
         )
-    if results_live and kind.results_visible == "after_close":
+    secret_vote = kind.secret if secret is None else secret
+    if results_live and secret_vote:
+        answers.append(
+            _no(
+                "results_secret",
+                gettext_noop(
+                    "Results of a secret vote stay hidden until the close: a count that "
+                    "moves after each ballot would show how each one went."
+                ),
+            )
+        )
+    elif results_live and kind.results_visible == "after_close":
         answers.append(
             _no(
                 "results_after_close",
@@ -507,8 +518,9 @@ def check_launch(
         description=proposal.body,
         options=list(proposal.options),
         days=days if days is not None else default_voting_days(kind, urgent=proposal.urgent),
-        secret=kind.secret if secret is None else secret,
-        results_live=kind.results_visible == "live" or bool(results_live),
+        secret=secret_vote,
+        # A secret vote never shows a count while open, whatever the protocol's default.
+        results_live=not secret_vote and (kind.results_visible == "live" or bool(results_live)),
         launched_by=user,
     )
 

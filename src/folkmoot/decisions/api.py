@@ -158,16 +158,32 @@ class BallotIn(Schema):
     choice: str | None = Field(None, description="single choice; null is a blank vote")
     approve: list[str] = Field(default_factory=list, description="approval and top-N")
     valid: bool | None = Field(None, description="VOTE-8: do you hold this vote valid?")
-    receipt: str = Field("", max_length=16, description="to change a ballot already cast")
+    change_code: str = Field(
+        "",
+        max_length=40,
+        description="to change a secret ballot already cast: the private change code given "
+        "when it was cast (a public ballot is changed by its voter, without a code)",
+    )
 
 
 class CastOut(Schema):
-    receipt: str
     changed: bool
+    check_code: str = Field(
+        description="public: finds the ballot in the published list after the close; "
+        "empty when a ballot is changed (its codes stay the same)"
+    )
+    change_code: str = Field(
+        description="private, shown only now: changes this secret ballot while voting is "
+        "open; empty for public votes, votes whose ballots cannot change, and changes"
+    )
 
 
-class ReceiptOut(Schema):
-    receipt: str
+class CheckIn(Schema):
+    code: str = Field(max_length=40, description="the ballot's public check code")
+
+
+class CheckOut(Schema):
+    check_code: str
     ballot: dict[str, Any]
     valid: bool | None
 
@@ -493,7 +509,7 @@ def _vote(request: HttpRequest, vote: Vote, page: VotePage | None = None) -> dic
             "ranking": row.ranking,
             "explained": row.explained.get(language) or row.explained.get("en"),
         }
-    elif vote.results_live and vote.is_open(now):
+    elif selectors.shows_live_results(vote, now):
         result = {
             "outcome": "open",
             "winners": [],
@@ -593,7 +609,7 @@ def list_votes(request: HttpRequest, key: str, page: int = 1) -> list[dict[str, 
     "/votes/{vote_id}/ballot",
     response={201: CastOut, 200: CastOut},
     auth=REQUIRED,
-    summary="Cast (or, with its receipt, change) a ballot",
+    summary="Cast (or, with its change code, change) a ballot",
 )
 def cast(request: HttpRequest, vote_id: int, payload: BallotIn) -> Reply[dict[str, Any]]:
     vote = ballots.access_vote(request.user, vote_id)
@@ -606,14 +622,22 @@ def cast(request: HttpRequest, vote_id: int, payload: BallotIn) -> Reply[dict[st
             approve=payload.approve,
             valid=payload.valid,
         ),
-        receipt=payload.receipt,
+        change_code=payload.change_code,
     )
-    return Reply(200 if done.changed else 201, {"receipt": done.receipt, "changed": done.changed})
+    return Reply(
+        200 if done.changed else 201,
+        {
+            "changed": done.changed,
+            "check_code": ballots.grouped(done.check_code) if done.check_code else "",
+            "change_code": ballots.grouped(done.change_code) if done.change_code else "",
+        },
+    )
 
 
 def _closed(vote: Vote) -> None:
     if not vote.is_closed(timezone.now()):
         raise NotFound(vote.pk)
+    settle_vote(vote)  # the box is opened by the first read after the close
 
 
 @router.get(
@@ -628,19 +652,21 @@ def vote_ballots(request: HttpRequest, vote_id: int) -> dict[str, Any]:
     return selectors.tally_file(vote)
 
 
-@router.get(
-    "/votes/{vote_id}/receipts/{code}",
-    response=ReceiptOut,
+@router.post(
+    "/votes/{vote_id}/check",
+    response=CheckOut,
     auth=OPTIONAL,
-    summary="Find a ballot by its receipt after the close",
+    summary="Find a ballot by its check code after the close (the code in the body, never "
+    "in the address)",
 )
-def receipt(request: HttpRequest, vote_id: int, code: str) -> dict[str, Any]:
+def check(request: HttpRequest, vote_id: int, payload: CheckIn) -> dict[str, Any]:
     vote = ballots.access_vote(request.user, vote_id)
     _closed(vote)
-    found = selectors.ballot_by_receipt(vote, code.strip().upper()[:16])
+    code = ballots.normal_code(payload.code)
+    found = selectors.ballot_by_check_code(vote, code)
     if found is None:
-        raise NotFound(code)
-    return {"receipt": code.strip().upper(), "ballot": found["marks"], "valid": found["valid"]}
+        raise NotFound(vote_id)
+    return {"check_code": ballots.grouped(code), "ballot": found["marks"], "valid": found["valid"]}
 
 
 @router.get(

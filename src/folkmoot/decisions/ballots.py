@@ -1,38 +1,64 @@
-"""Casting a ballot (VOTE-8, VOTE-11, BEY-2). The ballot row and the "has voted" row are
-written in one transaction; the ballot holds no voter (unless the vote is public) and no
-time, and the voter gets a receipt only they hold."""
+"""Casting a ballot (VOTE-8, VOTE-11, BEY-2; docs/secrecy.md). The "has voted" row and the
+ballot are written in one transaction. A secret ballot goes into the vote's box
+(`BoxedBallot`), which holds no voter and is re-written in a random order at the close; a
+public ballot names its voter. The voter is shown two codes: a public check code, published
+with the ballot list, which finds the ballot and changes nothing; and a private change code
+(secret votes where the protocol lets a ballot change), stored only as a hash bound to the
+voter, which works only while the vote is open and only for the person it was given to."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from folkmoot.audit.log import record
 from folkmoot.governance.audience import sanctioned
 from folkmoot.governance.casting import BallotInput, ballot_marks
-from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
+from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
-from folkmoot.refusals import NotFound, Refused, require
+from folkmoot.refusals import Invalid, NotFound, Refused, require
 
-from .models import Ballot, Eligible, Participation, Vote
+from .models import Ballot, BoxedBallot, Eligible, Participation, Vote
 
-# Unambiguous letters and digits: a receipt is read aloud and typed back.
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Unambiguous letters and digits: a code is read aloud and typed back.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHECK_CODE_LENGTH = 12  # 60 bits: unguessable among a vote's published codes
+CHANGE_CODE_LENGTH = 16  # 80 bits: a private key to one ballot while the vote is open
 
 
-def new_receipt() -> str:
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+def new_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normal_code(typed: str) -> str:
+    """A code as typed back: any case, with or without the spaces and dashes it is shown
+    with. Anything else is kept so that it matches nothing."""
+    return "".join(ch for ch in typed if ch not in " -\t").upper()[:32]
+
+
+def grouped(code: str) -> str:
+    """Shown in groups of four, easier to copy by hand."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def change_hash(vote: Vote, person: Any, code: str) -> str:
+    """The only trace of a change code: bound to the vote and to the person it was given to,
+    so another voter holding it finds nothing (and the operator, who never sees the code,
+    cannot recompute it)."""
+    return hashlib.sha256(f"{vote.pk}:{person.pk}:{code}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
 class Cast:
-    receipt: str
     changed: bool
+    check_code: str = ""
+    change_code: str = ""
 
 
 def access_vote(user: Any, vote_id: int) -> Vote:
@@ -92,7 +118,7 @@ def standing_in(user: Any, assembly: Any) -> Answer:
     return Answer.yes()
 
 
-def check_cast(user: Any, vote: Vote, ballot: BallotInput, *, receipt: str = "") -> Cast:
+def check_cast(user: Any, vote: Vote, ballot: BallotInput, *, change_code: str = "") -> Cast:
     answer, marks = ballot_marks(
         vote.method,
         vote.options,
@@ -101,14 +127,28 @@ def check_cast(user: Any, vote: Vote, ballot: BallotInput, *, receipt: str = "")
         seats=vote.seats,
         ask_validity=vote.ask_validity,
     )
-    require(combine(check_may_cast(user, vote), answer))
+    require(check_may_cast(user, vote))
+    if not answer:
+        raise Invalid(answer, [_ballot_field(vote.method, r) for r in answer.reasons])
     return do_cast(
         vote=vote,
         person=user,
         marks=marks,
         valid=ballot.valid if vote.ask_validity else None,
-        receipt=receipt,
+        change_code=change_code,
     )
+
+
+def _ballot_field(method: str, reason: Reason) -> str:
+    """Which field of the API's ballot a refusal is about."""
+    if reason.code.startswith("ballot_validity"):
+        return "valid"
+    if method in ("star", "bloc-star", "allocated-score"):
+        option = reason.params.get("option")
+        return f"scores.{option}" if option is not None else "scores"
+    if method in ("approval", "top-n"):
+        return "approve"
+    return "choice"
 
 
 def _again() -> Refused:
@@ -135,56 +175,83 @@ def _still_open(vote: Vote) -> None:
         raise Refused.because(Reason("vote_closed", gettext_noop("This vote is closed.")))
 
 
-@transaction.atomic
-def do_cast(*, vote: Vote, person: Any, marks: str, valid: bool | None, receipt: str = "") -> Cast:
-    """A first ballot: a participation row and a ballot row, or neither. A changed ballot
-    (where the protocol allows it) is found by its receipt, which only the voter holds."""
-    try:
-        with transaction.atomic():
-            Participation.objects.create(vote=vote, person=person)
-    except IntegrityError as again:
-        receipt = receipt.strip().upper()
-        if not vote.may_change_ballot:
-            raise _again() from again
-        if not receipt:
-            raise Refused.because(
-                Reason(
-                    "receipt_needed",
-                    gettext_noop(
-                        "To change your ballot, give the receipt you were shown when you voted."
-                    ),
-                )
-            ) from again
-        updated = Ballot.objects.filter(vote=vote, receipt=receipt).update(
-            marks=marks, valid=valid, voter=None if vote.secret else person
+def _first_participation(vote: Vote, person: Any) -> bool:
+    """Writes "has voted" unless it is there already; says whether this is the first ballot.
+    One statement, no savepoint (a savepoint would give the row a transaction id of its own,
+    one apart from the ballot's)."""
+    table = Participation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (vote_id, person_id) VALUES (%s, %s) "
+            "ON CONFLICT (vote_id, person_id) DO NOTHING RETURNING id",
+            [vote.pk, person.pk],
         )
-        if updated != 1:
-            raise Refused.because(
-                Reason("receipt_unknown", gettext_noop("No ballot of this vote has that receipt."))
-            ) from again
+        return cursor.fetchone() is not None
+
+
+@transaction.atomic
+def do_cast(
+    *, vote: Vote, person: Any, marks: str, valid: bool | None, change_code: str = ""
+) -> Cast:
+    """A first ballot: a participation row and a ballot, or neither. A changed ballot (where
+    the protocol allows it) is, for a secret vote, found by the change code only its voter
+    holds; for a public vote, by its voter. No audit row or log line says anything about the
+    ballot itself."""
+    if not _first_participation(vote, person):
+        if not vote.may_change_ballot:
+            raise _again()
+        _change(vote, person, marks, valid, change_code)
         _still_open(vote)
-        # Audit says someone changed a ballot, never which one.
+        # Audit says that this person changed their ballot, never which one or how.
         record("decision.change_ballot", actor=person, assembly=vote.assembly, subject=vote)
-        return Cast(receipt, True)
+        return Cast(changed=True)
     _still_open(vote)
-    for _attempt in range(5):
-        code = new_receipt()
-        try:
-            with transaction.atomic():
-                Ballot.objects.create(
-                    vote=vote,
-                    marks=marks,
-                    valid=valid,
-                    receipt=code,
-                    voter=None if vote.secret else person,
-                )
-            break
-        except IntegrityError:  # a receipt drawn twice in one vote: draw again
-            continue
-    else:  # pragma: no cover - 32^12 receipts
-        raise RuntimeError("could not draw a unique receipt")
+    check_code = new_code(CHECK_CODE_LENGTH)
+    if vote.secret:
+        code = new_code(CHANGE_CODE_LENGTH) if vote.may_change_ballot else ""
+        BoxedBallot.objects.create(
+            vote=vote,
+            marks=marks,
+            valid=valid,
+            check_code=check_code,
+            # Without a way to change, the hash is of a code nobody is shown.
+            change_hash=change_hash(vote, person, code or new_code(CHANGE_CODE_LENGTH)),
+        )
+    else:
+        code = ""
+        Ballot.objects.create(
+            vote=vote, marks=marks, valid=valid, check_code=check_code, voter=person
+        )
     record("decision.cast", actor=person, assembly=vote.assembly, subject=vote)
-    return Cast(code, False)
+    return Cast(changed=False, check_code=check_code, change_code=code)
+
+
+def _change(vote: Vote, person: Any, marks: str, valid: bool | None, change_code: str) -> None:
+    if not vote.secret:
+        Ballot.objects.filter(vote=vote, voter=person).update(marks=marks, valid=valid)
+        return
+    code = normal_code(change_code)
+    if not code:
+        raise Refused.because(
+            Reason(
+                "change_code_needed",
+                gettext_noop(
+                    "To change your ballot, give the change code you were shown when you voted."
+                ),
+            )
+        )
+    updated = BoxedBallot.objects.filter(
+        vote=vote, change_hash=change_hash(vote, person, code)
+    ).update(marks=marks, valid=valid)
+    if updated != 1:
+        raise Refused.because(
+            Reason(
+                "change_code_unknown",
+                gettext_noop(
+                    "That is not the change code of your ballot. A check code changes nothing."
+                ),
+            )
+        )
 
 
 def has_voted(user: Any, vote: Vote) -> bool:

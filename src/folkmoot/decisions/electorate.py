@@ -28,6 +28,10 @@ def _pool(assembly: Assembly, audience: Audience) -> list[Any]:
     if {"platform", "anonymous"} & set(audience.any_of):
         return list(users.objects.filter(is_active=True).order_by("pk"))
     people = {m.user.pk: m.user for m in members_of(assembly)}
+    if any(term.startswith(("office:", "group:")) for term in audience.any_of):
+        from folkmoot.offices.seating import seat_the_elected
+
+        seat_the_elected(assembly)  # office holders elected at a close already count
     for tenure in (
         Tenure.objects.current().filter(office__assembly=assembly).select_related("holder")
     ):

@@ -227,8 +227,11 @@ class Vote(models.Model):
 
 
 class Ballot(models.Model):
-    """A secret ballot (VOTE-11, DESIGN.md "Ballots"): no voter, no timestamp, and a random
-    key, so neither the row nor its id can be linked to a voter or ordered by time.
+    """A counted ballot (VOTE-11, DESIGN.md "Ballots", docs/secrecy.md): no voter, no time,
+    and a random key. A secret ballot reaches this table only at the close, when the box is
+    opened: every ballot of the vote is written here in a random order, in one transaction,
+    so neither the row order (SQLite's rowid, PostgreSQL's ctid) nor the transaction
+    (PostgreSQL's xmin) follows the order of voting.
 
     `marks` holds one digit per option, in the vote's option order: a score 0–9 (STAR, Bloc
     STAR, Allocated Score), 0/1 (approval, top-N); for a choice vote, the chosen option's
@@ -239,9 +242,9 @@ class Ballot(models.Model):
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="ballots")
     marks = models.CharField(max_length=64, blank=True)
     valid = models.BooleanField(null=True)
-    # BEY-2: the voter's receipt, shown to them once and published with the ballot list after
-    # the close; only someone holding it can find (or, while open, replace) this ballot.
-    receipt = models.CharField(max_length=16, blank=True)
+    # BEY-2: the public check code, shown to the voter once and published with the ballot
+    # list after the close: it finds this ballot and changes nothing.
+    check_code = models.CharField(max_length=16, blank=True)
     # Public votes only (VOTE-11 "public votes show who voted what"); always empty when secret.
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -253,12 +256,39 @@ class Ballot(models.Model):
         indexes = [models.Index(fields=["vote", "marks", "valid"], name="ballot_count")]
         constraints = [
             models.UniqueConstraint(
-                fields=["vote", "receipt"], condition=~Q(receipt=""), name="receipt_per_vote"
-            )
+                fields=["vote", "check_code"], condition=~Q(check_code=""), name="check_code_once"
+            ),
+            models.UniqueConstraint(
+                fields=["vote", "voter"], condition=Q(voter__isnull=False), name="public_once"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.vote_id}:{self.marks}"
+
+
+class BoxedBallot(models.Model):
+    """A secret ballot in the box while its vote is open (docs/secrecy.md). It holds no
+    voter; its voter may change it only with the change code they alone were shown, found
+    here by `change_hash` = SHA-256 of (vote, voter, change code) so that another person's
+    code finds nothing. At the close the box is opened: these rows are re-written to
+    `Ballot` in a random order and deleted, in the counting transaction."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="+")
+    marks = models.CharField(max_length=64, blank=True)
+    valid = models.BooleanField(null=True)
+    check_code = models.CharField(max_length=16)
+    change_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "check_code"], name="boxed_check_code_once"),
+            models.UniqueConstraint(fields=["vote", "change_hash"], name="boxed_change_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"boxed {self.vote_id}"
 
 
 class Eligible(models.Model):

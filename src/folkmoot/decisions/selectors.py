@@ -15,6 +15,7 @@ from folkmoot.governance.casting import marks_as_ballot
 from folkmoot.governance.reasons import Reason
 from folkmoot.refusals import reasons_text
 
+from .ballots import grouped
 from .models import Ballot, ConsensusResponse, Participation, Proposal, Vote
 from .state import ProposalState, known_for, opening_post
 
@@ -194,6 +195,13 @@ def vote_counts(vote: Vote) -> dict[str, int]:
     }
 
 
+def shows_live_results(vote: Vote, now: datetime) -> bool:
+    """A public vote may show its count while open; a secret one never does, whatever was
+    chosen at the launch: a count that moves after each ballot tells whoever watches it how
+    each ballot went (issue 10)."""
+    return vote.results_live and not vote.secret and vote.is_open(now)
+
+
 def live_result(vote: Vote, language: str) -> dict[str, Any]:
     from django.utils import translation
     from django.utils.translation import gettext
@@ -261,8 +269,11 @@ def election_candidates(vote: Vote) -> list[Any]:
     return [people[pk] for pk in vote.subjects if pk in people]
 
 
-def ballot_by_receipt(vote: Vote, code: str) -> dict[str, object] | None:
-    ballot = Ballot.objects.filter(vote=vote, receipt=code).first()
+def ballot_by_check_code(vote: Vote, code: str) -> dict[str, object] | None:
+    """BEY-2: after the close, the counted ballot with this public check code."""
+    if not code:
+        return None
+    ballot = Ballot.objects.filter(vote=vote, check_code=code).first()
     if ballot is None:
         return None
     return {
@@ -272,8 +283,8 @@ def ballot_by_receipt(vote: Vote, code: str) -> dict[str, object] | None:
 
 
 def published_ballots(vote: Vote) -> list[list[object]]:
-    """The anonymised list (BEY-2), ordered by receipt: no order of casting survives."""
-    rows = Ballot.objects.filter(vote=vote).order_by("receipt").select_related("voter")
+    """The anonymised list (BEY-2), ordered by check code: no order of casting survives."""
+    rows = Ballot.objects.filter(vote=vote).order_by("check_code").select_related("voter")
     out: list[list[object]] = []
     for b in rows:
         if vote.method == "choice":
@@ -283,7 +294,7 @@ def published_ballots(vote: Vote) -> list[list[object]]:
         else:
             cells = list(b.marks)
         valid = "" if b.valid is None else ("valid" if b.valid else "null")
-        row: list[object] = [b.receipt, *cells, valid]
+        row: list[object] = [grouped(b.check_code), *cells, valid]
         if not vote.secret:
             row.append(str(b.voter) if b.voter else "")
         out.append(row)

@@ -25,6 +25,7 @@ from folkmoot.governance.reasons import Reason, gettext_noop
 from folkmoot.governance.tally.result import Result, Round, Step
 from folkmoot.protocols.selectors import protocol_in_force
 
+from .box import open_box
 from .counting import Rows, choice_counts, count_vote, grouped_marks
 from .models import Proposal, ProposalOption, RegisterEntry, Vote, VoteResult
 
@@ -132,6 +133,7 @@ def settle_vote(vote: Vote, now: datetime | None = None) -> VoteResult | None:
             existing = VoteResult.objects.filter(vote=vote).first()
             if existing is not None:
                 return existing
+            open_box(vote)  # secret ballots join the count in a random order (VOTE-11)
             result = count_with_rules(vote)
             row = VoteResult.objects.create(
                 vote=vote,
@@ -333,7 +335,7 @@ def settle_proposal(proposal: Proposal, now: datetime | None = None) -> None:
                     options=options,
                     days=kind.voting.default_days,
                     secret=kind.secret,
-                    results_live=kind.results_visible == "live",
+                    results_live=not kind.secret and kind.results_visible == "live",
                     launched_by=None,
                     opens_at=opens_at,
                     method=kind.consensus.fallback_method,

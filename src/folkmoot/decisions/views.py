@@ -402,7 +402,7 @@ def _int_or_none(raw: str) -> int | None:
 def _vote_view(
     request: Request,
     vote: Vote,
-    receipt: str | None = None,
+    cast: ballots.Cast | None = None,
     *,
     submitted: Any = None,
     errors: list[str] | None = None,
@@ -419,8 +419,9 @@ def _vote_view(
     shown_result = None
     if result is not None:
         shown_result = result.explained.get(language) or result.explained.get("en")
-    elif vote.results_live and vote.is_open(now):
+    elif selectors.shows_live_results(vote, now):
         shown_result = selectors.live_result(vote, language)
+    order = actions.option_order(vote, person_key)
     return render(
         request,
         "decisions/vote.html",
@@ -431,9 +432,10 @@ def _vote_view(
             "is_closed": vote.is_closed(now),
             "may": _shown(may),
             "voted": voted,
+            # A secret ballot is changed with its change code; a public one by its voter.
+            "needs_change_code": vote.secret,
             "options": [
-                (vote.options.index(o), o, marks.get(vote.options.index(o)))
-                for o in actions.option_order(vote, person_key)
+                (vote.options.index(o), o, marks.get(vote.options.index(o))) for o in order
             ],
             "valid_chosen": submitted.get("valid") if submitted else None,
             "blank_chosen": bool(submitted) and submitted.get("choice") == "",
@@ -444,11 +446,37 @@ def _vote_view(
             "charts": selectors.charts(shown_result) if shown_result else [],
             "counts": selectors.vote_counts(vote),
             "public_ballots": selectors.public_ballots(vote) if not vote.secret else [],
-            "receipt": receipt,
+            "cast": cast,
+            "codes": _codes_shown(vote, cast, submitted, order) if cast else None,
             "candidates": selectors.election_candidates(vote),
         },
         status=400 if errors else 200,
     )
+
+
+def _codes_shown(
+    vote: Vote, cast: ballots.Cast, submitted: Any, order: list[str]
+) -> dict[str, Any]:
+    """BEY-2: what the voter marked and their codes, shown once, with a text to keep."""
+    marked = _marks_shown(vote, submitted)
+    lines = []
+    for name in order:
+        mark = marked.get(vote.options.index(name))
+        if vote.method in ("star", "bloc-star", "allocated-score"):
+            lines.append((name, str(mark or 0)))
+        elif mark:
+            lines.append((name, "✓"))
+    if vote.method == "choice" and not any(marked.values()):
+        lines.append((_("Blank vote"), "✓"))
+    check = ballots.grouped(cast.check_code) if cast.check_code else ""
+    change = ballots.grouped(cast.change_code) if cast.change_code else ""
+    text = [f"{vote.title}", f"{_('Vote')} #{vote.pk}", ""]
+    text += [f"{name}: {mark}" for name, mark in lines]
+    if check:
+        text += ["", f"{_('Check code (published with the ballots after the close)')}: {check}"]
+    if change:
+        text += [f"{_('Change code (private: only while voting is open)')}: {change}"]
+    return {"lines": lines, "check": check, "change": change, "text": "\n".join(text) + "\n"}
 
 
 @login_required
@@ -460,17 +488,17 @@ def vote_cast(request: AuthedRequest, pk: int) -> HttpResponse:
             request.user,
             vote,
             _ballot_from_post(vote, request.POST),
-            receipt=request.POST.get("receipt", ""),
+            change_code=request.POST.get("change_code", ""),
         )
     except Refused as refused:
-        # Shown again with what was marked (not the receipt: it is typed again).
+        # Shown again with what was marked (not the change code: it is typed again).
         return _vote_view(request, vote, submitted=request.POST, errors=refused.messages)
-    # The receipt is shown in this response only and stored nowhere with the voter (not even
-    # in their session): only they keep it.
+    # The codes are shown in this response only and stored nowhere with the voter (not even
+    # in their session): the page keeps them on the voter's device (ballot-codes.js).
     messages.success(
         request, _("Your ballot is changed.") if cast.changed else _("Your ballot is cast.")
     )
-    return _vote_view(request, vote, cast.receipt)
+    return _vote_view(request, vote, cast, submitted=request.POST)
 
 
 def vote_electorate(request: Request, pk: int) -> HttpResponse:
@@ -491,23 +519,28 @@ def vote_electorate(request: Request, pk: int) -> HttpResponse:
     )
 
 
-def vote_receipt(request: Request, pk: int) -> HttpResponse:
-    """BEY-2: after the close, anyone holding a receipt finds its ballot in the published list."""
+def vote_check(request: Request, pk: int) -> HttpResponse:
+    """BEY-2: after the close, anyone holding a check code finds its ballot in the published
+    list. The code comes in a POST body, never in the address (which access logs keep)."""
     vote = _vote_or_404(request, pk)
-    code = request.GET.get("code", "").strip().upper()[:16]
-    found = (
-        selectors.ballot_by_receipt(vote, code) if code and vote.is_closed(timezone.now()) else None
-    )
+    closed = vote.is_closed(timezone.now())
+    code = ballots.normal_code(request.POST.get("code", "")) if request.method == "POST" else ""
+    if closed and code:
+        from .settle import settle_vote
+
+        settle_vote(vote)  # the box is opened by the first read after the close
+    found = selectors.ballot_by_check_code(vote, code) if closed else None
     return render(
         request,
         "decisions/receipt.html",
         {
             "assembly": vote.assembly,
             "vote": vote,
-            "code": code,
+            "code": ballots.grouped(code) if code else "",
             "found": found,
-            "closed": vote.is_closed(timezone.now()),
+            "closed": closed,
         },
+        status=404 if code and closed and found is None else 200,
     )
 
 
@@ -519,10 +552,13 @@ def _closed_or_404(vote: Vote) -> None:
 def vote_ballots_csv(request: Request, pk: int) -> HttpResponse:
     vote = _vote_or_404(request, pk)
     _closed_or_404(vote)
+    from .settle import settle_vote
+
+    settle_vote(vote)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
     writer = csv.writer(response)
-    header = ["receipt", *vote.options, "valid"]
+    header = ["check_code", *vote.options, "valid"]
     if not vote.secret:
         header.append("voter")
     writer.writerow(header)
@@ -535,6 +571,9 @@ def vote_ballots_json(request: Request, pk: int) -> HttpResponse:
     """The ballots in the form `folkmoot tally` reads, so anyone can recount (BEY-2)."""
     vote = _vote_or_404(request, pk)
     _closed_or_404(vote)
+    from .settle import settle_vote
+
+    settle_vote(vote)
     data = selectors.tally_file(vote)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json"

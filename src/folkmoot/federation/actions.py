@@ -52,6 +52,9 @@ def access_assembly(user: Any, key: str) -> Assembly:
 def is_secretary(user: Any, assembly: Assembly) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
+    from folkmoot.offices.seating import seat_the_elected
+
+    seat_the_elected(assembly)  # an elected secretary acts from the close (issue 10)
     return (
         Tenure.objects.current()
         .filter(holder=user, office__assembly=assembly, office__slug=SECRETARY)

@@ -464,6 +464,27 @@ def _forum_threads(people: dict[str, User], hpuk: Assembly, red15m: Assembly) ->
     )
 
 
+def _cast_in_the_past(vote: Any, person: User, marks: str) -> None:
+    """A ballot of a vote that closed before the demo was loaded: what `do_cast` would have
+    left in the box while it was open (its "still open?" check would refuse it today, and an
+    opened vote's times are fixed, so the demo cannot reopen it)."""
+    from folkmoot.decisions.ballots import (
+        CHANGE_CODE_LENGTH,
+        CHECK_CODE_LENGTH,
+        change_hash,
+        new_code,
+    )
+    from folkmoot.decisions.models import BoxedBallot, Participation
+
+    Participation.objects.create(vote=vote, person=person)
+    BoxedBallot.objects.create(
+        vote=vote,
+        marks=marks,
+        check_code=new_code(CHECK_CODE_LENGTH),
+        change_hash=change_hash(vote, person, new_code(CHANGE_CODE_LENGTH)),
+    )
+
+
 def _decisions(people: dict[str, User], hpuk: Assembly, red15m: Assembly) -> None:
     """Decisions at every stage (once): a poll gathering support in RED15M, a consensus round
     in Harmony, an open STAR vote the demo people can still vote in, and a closed one whose
@@ -533,15 +554,16 @@ def _decisions(people: dict[str, User], hpuk: Assembly, red15m: Assembly) -> Non
             secret=True,
             validity=ctx.protocol.decision_kinds["star_vote"].validity.model_dump(),
             opens_at=opens,
-            closes_at=now + timedelta(minutes=5),  # open while the demo casts its ballots
+            closes_at=closes,
             created_at=opens,
             launched_by=people["grace"],
         )
         Eligible.objects.bulk_create([Eligible(vote=vote, person=p) for p in members])
         for person, marks in zip(members, ballots, strict=False):
-            do_cast(vote=vote, person=person, marks=marks, valid=None)
-        Vote.objects.filter(pk=vote.pk).update(closes_at=closes)
-        vote.refresh_from_db()
+            if vote.is_open(now):
+                do_cast(vote=vote, person=person, marks=marks, valid=None)
+            else:
+                _cast_in_the_past(vote, person, marks)
         settle_vote(vote, now)
 
 
@@ -549,7 +571,6 @@ def _referral(people: dict[str, User], hpuk: Assembly, youth: Assembly) -> None:
     """BEY-4: the Youth Assembly decided where its summer weekend goes and asked Harmony UK to
     ratify it; the ratification is in its consensus round."""
     from folkmoot.decisions.actions import decision_context, do_respond
-    from folkmoot.decisions.ballots import do_cast
     from folkmoot.decisions.models import Eligible, RegisterEntry, Vote
     from folkmoot.decisions.referrals import access_entry, check_refer
     from folkmoot.decisions.settle import settle_vote
@@ -567,14 +588,12 @@ def _referral(people: dict[str, User], hpuk: Assembly, youth: Assembly) -> None:
         secret=True,
         validity=ctx.protocol.decision_kinds["star_vote"].validity.model_dump(),
         opens_at=now - timedelta(days=9),
-        closes_at=now + timedelta(minutes=5),  # open while the demo casts its ballot
+        closes_at=now - timedelta(days=2),
         created_at=now - timedelta(days=9),
         launched_by=people["carol"],
     )
     Eligible.objects.create(vote=vote, person=people["carol"])
-    do_cast(vote=vote, person=people["carol"], marks="524", valid=None)
-    Vote.objects.filter(pk=vote.pk).update(closes_at=now - timedelta(days=2))
-    vote.refresh_from_db()
+    _cast_in_the_past(vote, people["carol"], "524")
     settle_vote(vote, now)
     entry = access_entry(people["carol"], RegisterEntry.objects.get(vote=vote).pk)
     referral = check_refer(

@@ -137,6 +137,9 @@ def assembly_page(assembly: Assembly, user: object) -> AssemblyPage:
     children = list(visible.filter(parent=assembly).order_by("title"))
     umbrellas = list(visible.filter(member_links__member=assembly).order_by("title"))
     member_assemblies = list(visible.filter(umbrella_links__umbrella=assembly).order_by("title"))
+    from folkmoot.offices.seating import seat_the_elected
+
+    seat_the_elected(assembly)  # the secretaries shown include those just elected
     secretaries = list(
         Tenure.objects.current()
         .filter(office__assembly=assembly, office__slug=SECRETARY)

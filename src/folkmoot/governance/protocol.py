@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .nesting import MAX_DEPTH, TooNested, check_shape
 from .reasons import gettext_noop
 
 LANGUAGES = ("en", "es", "fr", "ja")
@@ -540,6 +541,10 @@ MESSAGES: dict[str, str] = {
     "unknown_tag": gettext_noop("is not one of the Votes forum's tags: “%(name)s”"),
     "unknown_decision_kind": gettext_noop("names a decision kind that is not declared: “%(name)s”"),
     "yaml": gettext_noop("is not valid YAML (line %(line)s): %(problem)s"),
+    "too_deep": gettext_noop("is nested too deeply: at most %(limit)s levels are allowed"),
+    "too_large": gettext_noop(
+        "is too large: at most %(limit)s values are allowed, counting every use of an anchor"
+    ),
     "not_a_mapping": gettext_noop("the document must be a mapping of fields"),
 }
 FALLBACK = gettext_noop("is not valid")
@@ -673,10 +678,35 @@ def parse_protocol(data: Any) -> Protocol:
     return protocol
 
 
+class _ShallowLoader(yaml.SafeLoader):
+    """PyYAML composes nodes recursively: twenty thousand `[` would exhaust Python's stack
+    (issue 10). This loader stops at MAX_DEPTH levels, long before that."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise TooNested("depth", MAX_DEPTH)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _too_nested(problem: TooNested) -> ProtocolInvalid:
+    code = "too_deep" if problem.kind == "depth" else "too_large"
+    return ProtocolInvalid([_problem("", code, {"limit": problem.limit})])
+
+
 def load_protocol(text: str) -> Protocol:
-    """Parse and validate a YAML protocol document."""
+    """Parse and validate a YAML protocol document. Every bad document, however deep or
+    however many anchors it expands, is a ProtocolInvalid naming the problem."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ShallowLoader)  # a SafeLoader underneath
+        check_shape(data)
     except yaml.YAMLError as broken:
         mark = getattr(broken, "problem_mark", None)
         line = mark.line + 1 if mark is not None else "?"
@@ -684,6 +714,10 @@ def load_protocol(text: str) -> Protocol:
         raise ProtocolInvalid(
             [_problem("", "yaml", {"line": line, "problem": problem})]
         ) from broken
+    except TooNested as deep:
+        raise _too_nested(deep) from deep
+    except RecursionError as deep:  # a thread with a smaller stack than the main one
+        raise _too_nested(TooNested("depth", MAX_DEPTH)) from deep
     return parse_protocol(data)
 
 

@@ -28,6 +28,7 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Refused
 
 from .models import Candidacy, Office, Tenure
+from .seating import seat_the_elected
 
 log = logging.getLogger(__name__)
 
@@ -136,10 +137,18 @@ def elections_now(assembly: Assembly, protocol: Protocol, now: datetime) -> list
 
 def take_office(vote: Any, result: Any) -> None:
     """OFF-4: the winners hold the office from the close; the holders they replace leave."""
+    from folkmoot.decisions.models import VoteResult
+
     users = get_user_model()
     by_name = dict(zip(vote.options, vote.subjects, strict=False))
     winners = [by_name[name] for name in result.winners if name in by_name]
     if not winners:
+        return
+    # Results are materialised when first read, so an old election may be settled after a
+    # later one of the same office took effect: its winners must not unseat the newer ones.
+    if VoteResult.objects.filter(
+        vote__office=vote.office, vote__closes_at__gt=vote.closes_at
+    ).exists():
         return
     at = vote.closes_at
     Tenure.objects.current().filter(office=vote.office).exclude(holder_id__in=winners).update(
@@ -199,6 +208,7 @@ NOT_A_HOLDER = Reason("not_a_holder", gettext_noop("You do not hold this office.
 
 
 def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
+    seat_the_elected(assembly)  # one elected at the last close may resign at once
     tenure = (
         Tenure.objects.current()
         .filter(office__assembly=assembly, office__slug=office_key, holder=user)

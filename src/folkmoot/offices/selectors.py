@@ -17,6 +17,7 @@ from folkmoot.governance.schedule import Window, election_window, election_windo
 from folkmoot.moderation.models import OfficeSuspension
 
 from .models import Tenure
+from .seating import seat_the_elected
 
 
 @dataclass
@@ -46,8 +47,10 @@ class OfficeRow:
 def offices_of(
     assembly: Assembly, protocol: Protocol, now: datetime | None = None
 ) -> list[OfficeRow]:
-    """Two queries: current tenures and suspensions of the assembly."""
+    """Three queries: the winners of a closed election take office first (one query finds
+    none in the usual case, `seat_the_elected`), then current tenures and suspensions."""
     now = now or timezone.now()
+    seat_the_elected(assembly, now)
     tenures = list(
         Tenure.objects.current()
         .filter(office__assembly=assembly)

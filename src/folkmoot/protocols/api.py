@@ -97,6 +97,14 @@ def read_protocol(request: HttpRequest, key: str) -> dict[str, Any]:
     "/assemblies/{key}/protocol/text",
     auth=OPTIONAL,
     summary="The protocol in force, as Markdown in your language",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "OK",
+                "content": {"text/markdown": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def read_protocol_text(request: HttpRequest, key: str, lang: str | None = None) -> HttpResponse:
     from django.utils import translation
@@ -119,18 +127,28 @@ def list_versions(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     return [_version(v, assembly.slug) for v in selectors.versions_of(assembly)]
 
 
+# Problems that say the document is beyond what the server reads at all (issue 10), like a
+# document over the length limit: the request is refused (422) rather than answered.
+UNREADABLE = frozenset({"too_deep", "too_large"})
+
+
 @router.post(
     "/protocols/validate",
-    response=ValidationOut,
+    response={200: ValidationOut, 422: ValidationOut},
     auth=OPTIONAL,
     summary="Check a protocol document",
+    description=(
+        "200 with `valid` and every problem found; 422 (same shape) when the document is "
+        "nested too deeply or expands to too many values to be read at all."
+    ),
 )
-def validate_protocol(request: HttpRequest, payload: DocumentIn) -> dict[str, Any]:
+def validate_protocol(request: HttpRequest, payload: DocumentIn) -> Reply[dict[str, Any]]:
     try:
         load_protocol(payload.document)
     except ProtocolInvalid as invalid:
-        return {"valid": False, "problems": problems_text(invalid)}
-    return {"valid": True, "problems": []}
+        status = 422 if any(p.code in UNREADABLE for p in invalid.problems) else 200
+        return Reply(status, {"valid": False, "problems": problems_text(invalid)})
+    return Reply(200, {"valid": True, "problems": []})
 
 
 @router.post(

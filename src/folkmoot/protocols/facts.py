@@ -14,7 +14,7 @@ from folkmoot.governance.membership import seniority_days
 from folkmoot.governance.protocol import Protocol
 from folkmoot.moderation.models import OfficeSuspension
 from folkmoot.moderation.selectors import active_sanction
-from folkmoot.offices.models import Tenure
+from folkmoot.offices.seating import held_offices, offices_held_by
 
 
 def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) -> Viewer:
@@ -29,14 +29,9 @@ def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) 
         if s.in_force(now)
     }
     # OFF-6: a suspended holder keeps the seat but not its powers, until the suspension ends.
-    offices = (
-        frozenset(
-            Tenure.objects.current()
-            .filter(holder=user, office__assembly=assembly)
-            .values_list("office__slug", flat=True)
-        )
-        - suspended
-    )
+    # An election whose vote has closed takes effect now, whether or not the worker has run
+    # (issue 10): a newly elected drafter approves texts from the close.
+    offices = held_offices(user, assembly, now) - suspended
     started = timezone.localtime(membership.started_at).date() if membership else None
     sanction = (
         active_sanction(assembly, user, protocol.sanctions, timezone.now())
@@ -72,13 +67,8 @@ def viewers_without_sanctions(users: list[Any], assembly: Assembly) -> dict[Any,
     for s in OfficeSuspension.objects.filter(assembly=assembly, holder_id__in=ids):
         if s.in_force(now):
             suspended.setdefault(s.holder_id, set()).add(s.office)
-    offices: dict[Any, set[str]] = {}
-    for holder_id, slug in (
-        Tenure.objects.current()
-        .filter(office__assembly=assembly, holder_id__in=ids)
-        .values_list("holder_id", "office__slug")
-    ):
-        offices.setdefault(holder_id, set()).add(slug)
+    # As in `viewer_for`: the winners of a closed election hold office from the close.
+    offices = offices_held_by(ids, assembly, now)
     today = timezone.localdate()
     out = {}
     for user in users:

@@ -20,7 +20,10 @@ def protocol_markdown(protocol: Protocol, language: str | None = None) -> str:
 
 
 def markdown_to_html(text: str) -> SafeString:
-    """Markdown rendered and then sanitised with nh3: protocol texts are written by people."""
+    """Markdown rendered and then sanitised with nh3: protocol texts are written by people.
+    nh3's default allow-list (wider than posts': headings, tables) keeps no htmx attribute,
+    no event handler and no script; the page shows it inside an `hx-disable` container too.
+    Reviewed for issue 10: tests/test_user_content.py lists this as an allowed place."""
     html = markdown.markdown(text, extensions=["sane_lists"])
     return mark_safe(nh3.clean(html))
 

@@ -11,8 +11,17 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA secure_delete=ON;",  # as in production (docs/secrecy.md)
+    }
 
 # Tests open and drop databases: no connection may outlive its request (live servers run
 # requests in their own threads).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# The suite keeps a per-process cache: the database cache (base.py's default without Redis)
+# would add queries to every page's query-count bound. tests/accounts/test_shared_cache.py
+# checks the database cache itself.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

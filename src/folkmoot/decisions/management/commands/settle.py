@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from folkmoot.decisions import notify
+from folkmoot.decisions.box import reclaim_box_space
 from folkmoot.decisions.settle import due_consensus, due_votes, settle_proposal, settle_vote
 from folkmoot.notifications.mailing import mail_pending
 from folkmoot.offices.elections import settle_elections
@@ -36,6 +37,7 @@ def _each(items: Iterable[Any], act: Callable[[Any], Any]) -> int:
 def settle_once() -> dict[str, int]:
     now = timezone.now()
     votes = _each(due_votes(now), lambda v: settle_vote(v, now) is not None)
+    reclaim_box_space()  # opened boxes (by this pass or by pages) leave no old row versions
     _each(due_consensus(now), lambda p: settle_proposal(p, now))
     elections = settle_elections(now)
     notified = notify.closing_soon(now) + notify.pending(now)

@@ -1,0 +1,54 @@
+"""Opening a secret vote's box at the close (VOTE-11, docs/secrecy.md).
+
+While a vote is open its secret ballots wait in `BoxedBallot`, where the table's physical
+order (SQLite's rowid, PostgreSQL's ctid) and transaction ids (PostgreSQL's xmin) follow the
+order of voting, as they must in any table written one ballot at a time. At the close, in
+the transaction that counts, every ballot is written to `Ballot` in a random order, with a
+fresh random key, and the boxed rows are deleted:
+the counted ballots share one transaction and an order unrelated to who voted when."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from .models import Ballot, BoxedBallot, Vote
+
+# A fresh version-4 UUID for each counted ballot, and a random sort key, drawn by the
+# database from a source seeded by the operating system: PostgreSQL's gen_random_uuid()
+# uses its strong random source; SQLite's randomblob() its own generator, seeded from the
+# operating system. Django keeps a UUID on SQLite as 32 hexadecimal digits.
+_SQLITE_UUID4 = (
+    "lower(hex(randomblob(4)) || hex(randomblob(2)) || '4' || substr(hex(randomblob(2)), 2)"
+    " || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2)"
+    " || hex(randomblob(6)))"
+)
+
+
+def open_box(vote: Vote) -> int:
+    """Moves the vote's boxed ballots to the counted ones in a random order, with new random
+    keys; returns how many. One INSERT … SELECT … ORDER BY <random> and one DELETE, inside
+    the transaction that holds the vote row and counts, so the database does the work
+    (100,000 ballots in well under a second) and the rows never pass through Python."""
+    postgres = connection.vendor == "postgresql"
+    new_key = "gen_random_uuid()" if postgres else _SQLITE_UUID4
+    shuffle = "gen_random_uuid()" if postgres else "randomblob(16)"
+    counted, boxed = Ballot._meta.db_table, BoxedBallot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {counted} (id, vote_id, marks, valid, check_code, voter_id) "
+            f"SELECT {new_key}, vote_id, marks, valid, check_code, NULL FROM {boxed} "
+            f"WHERE vote_id = %s ORDER BY {shuffle}",
+            [vote.pk],
+        )
+        moved = cursor.rowcount
+        cursor.execute(f"DELETE FROM {boxed} WHERE vote_id = %s", [vote.pk])
+    return max(moved, 0)
+
+
+def reclaim_box_space() -> None:
+    """PostgreSQL keeps deleted rows' old versions (with their xmin) in the table's pages
+    until VACUUM; the worker runs it after opening boxes so they do not linger. SQLite
+    overwrites deleted content at once (`secure_delete`, set on every connection)."""
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {BoxedBallot._meta.db_table}")
