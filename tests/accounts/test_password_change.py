@@ -119,3 +119,13 @@ def test_a_password_set_by_staff_in_the_admin_revokes_the_tokens_too() -> None:
     assert response.status_code == 302
     assert Client().get("/api/v1/me", **raw).status_code == 401
     assert AuditEvent.objects.filter(verb="account.password_admin", subject_id=person.pk).exists()
+
+
+def test_signing_out_tells_the_browser_to_forget_what_pages_kept() -> None:
+    """docs/secrecy.md: a ballot's change code kept in the browser goes at sign-out."""
+    person = UserFactory(email="kim@example.org")
+    browser = client_for(person)
+    assert "Clear-Site-Data" not in browser.get("/profile/").headers
+    signed_out = browser.post("/accounts/logout/")
+    assert signed_out.headers["Clear-Site-Data"] == '"storage"'
+    assert not signed_in(browser)

@@ -229,3 +229,27 @@ def test_a_stored_ballot_that_does_not_fit_the_vote_stops_the_count():
     Ballot.objects.bulk_create([Ballot(vote=vote, marks="59")])
     with pytest.raises(ValueError, match="does not fit"):
         count_vote(vote)
+
+
+def test_chart_bars_follow_the_option_order_whatever_order_the_database_kept() -> None:
+    """BEY-3: PostgreSQL's jsonb gives a stored explanation back with its keys re-sorted
+    (shortest first); the chart still shows the options in the vote's order."""
+    from folkmoot.decisions.selectors import charts
+
+    stored = {
+        "rounds": [
+            {
+                "steps": [
+                    {
+                        "kind": "scoring",
+                        "text": "Scoring round",
+                        "values": {"Park": 14, "Library": 15, "Town hall": 6},
+                        "advance": ["Library", "Park"],
+                    }
+                ]
+            }
+        ]
+    }
+    bars = charts(stored, ["Library", "Park", "Town hall"])[0]["bars"]
+    assert [b["name"] for b in bars] == ["Library", "Park", "Town hall"]
+    assert [b["value"] for b in bars] == [15, 14, 6]

@@ -123,6 +123,8 @@ NEW_VALUES: dict[str, Any] = {
     "ask_validity": True,
     "may_change_ballot": False,
     "random_order": False,
+    "lot_seed": "0123456789abcdef",
+    "kind": "referendum",
 }
 
 

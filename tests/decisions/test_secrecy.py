@@ -193,7 +193,79 @@ def test_no_hidden_column_audit_row_or_log_links_a_secret_ballot_to_its_voter(ca
 def test_sqlite_overwrites_what_the_box_deleted() -> None:
     """docs/secrecy.md: on SQLite a deleted boxed ballot's bytes do not stay in free pages."""
     if connection.vendor != "sqlite":
-        pytest.skip("SQLite only; PostgreSQL's dead rows go with the worker's VACUUM")
+        pytest.skip("SQLite only; PostgreSQL: test_postgresql_keeps_no_page_of_an_emptied_box")
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA secure_delete")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_keeps_no_page_of_an_emptied_box() -> None:
+    """docs/secrecy.md: VACUUM frees a deleted row's space without overwriting it; once no
+    vote has a ballot in the box, the worker truncates the table, so its old pages (each
+    deleted row with the transaction id of its voter's participation) are gone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only; SQLite overwrites deleted rows (secure_delete)")
+    from django.core.management import call_command
+
+    from folkmoot.decisions.ballots import do_cast
+
+    assembly = make_assembly("box-town", title="Box Town", newcomer_status="member")
+    do_adopt_preset(assembly=assembly, preset="harmony", actor=None)
+    people = [UserFactory() for _ in range(3)]
+    start = timezone.now()
+    vote = Vote.objects.create(
+        assembly=assembly,
+        title="Which hall?",
+        method="star",
+        options=OPTIONS,
+        secret=True,
+        validity={"ask_validity": False},
+        opens_at=start - timedelta(minutes=1),
+        closes_at=start + timedelta(hours=1),
+    )
+    Eligible.objects.bulk_create([Eligible(vote=vote, person=p) for p in people])
+    for i, person in enumerate(people):
+        do_cast(vote=vote, person=person, marks=_stored(_marks(i)), valid=None)
+
+    def box_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_relation_size('decisions_boxedballot')")
+            return int(cursor.fetchone()[0])
+
+    assert box_size() > 0
+    with time_machine.travel(start + timedelta(hours=1, minutes=1), tick=False):
+        call_command("settle")  # opens the box, then reclaims its space
+    assert Ballot.objects.filter(vote=vote).count() == 3
+    assert box_size() == 0
+
+
+@pytest.mark.django_db
+def test_ballots_stored_before_the_box_are_reshuffled() -> None:
+    """docs/secrecy.md: a secret vote counted before the box existed had its ballots in
+    voting order; migration 0008 re-writes them in a random order with new keys."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "folkmoot.decisions.migrations.0008_reshuffle_old_secret_ballots"
+    )
+    vote = Vote.objects.create(title="Old", method="star", options=OPTIONS, secret=True)
+    public = Vote.objects.create(title="Open book", method="star", options=OPTIONS, secret=False)
+    in_voting_order = [_stored(_marks(i)) for i in range(VOTERS)]
+    old_keys = {
+        Ballot.objects.create(vote=vote, marks=m, check_code=f"C{i:02}").pk
+        for i, m in enumerate(in_voting_order)
+    }
+    kept = Ballot.objects.create(vote=public, marks="1111", voter=UserFactory()).pk
+
+    migration.reshuffle(apps, None)
+
+    stored = [m for m, _x in _hidden_order("decisions_ballot", vote)]
+    assert sorted(stored) == sorted(in_voting_order)
+    position = {m: n for n, m in enumerate(in_voting_order)}
+    assert _right_guesses(stored, in_voting_order) <= MOST_RIGHT_BY_CHANCE
+    assert abs(_rank_correlation([position[m] for m in stored])) < MOST_CORRELATION_BY_CHANCE
+    assert not old_keys & set(Ballot.objects.filter(vote=vote).values_list("id", flat=True))
+    assert Ballot.objects.filter(pk=kept).exists()  # a public vote's ballots stay as they are

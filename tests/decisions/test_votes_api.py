@@ -346,3 +346,36 @@ def test_the_api_lists_votes_in_bounded_queries(
     _post(f"/api/v1/votes/{rows[0]['id']}/ballot", ann, {"scores": {"Park": 3}})
     again = Client().get(f"/api/v1/assemblies/{harmony.assembly.slug}/votes", **headers).json()
     assert [(r["has_voted"], r["voted"]) for r in again][:2] == [(True, 1), (False, 0)]
+
+
+def test_a_check_code_finds_its_ballot_through_the_api_after_the_close(harmony: Harmony) -> None:
+    """BEY-2, issue 10 §3: the check code goes in the body (never the address), finds its
+    ballot only once the ballots are published, and changes nothing."""
+    vote = _star_vote(harmony)
+    cast = _post(f"/api/v1/votes/{vote.pk}/ballot", harmony.members[0], {"scores": {"Park": 3}})
+    check = cast.json()["check_code"]
+    early = Client().post(
+        f"/api/v1/votes/{vote.pk}/check", {"code": check}, content_type="application/json"
+    )
+    assert early.status_code == 403
+    assert [r["code"] for r in early.json()["reasons"]] == ["not_published"]
+    assert Client().get(f"/api/v1/votes/{vote.pk}/receipts/{check}").status_code == 404
+    assert vote.closes_at is not None
+    with time_machine.travel(vote.closes_at + timedelta(minutes=1)):
+        found = Client().post(
+            f"/api/v1/votes/{vote.pk}/check",
+            {"code": check.lower().replace("-", "")},
+            content_type="application/json",
+        )
+        assert found.status_code == 200
+        assert found.json() == {
+            "check_code": check,
+            "ballot": {"Library": 0, "Park": 3, "Town hall": 0},
+            "valid": None,
+        }
+        unknown = Client().post(
+            f"/api/v1/votes/{vote.pk}/check",
+            {"code": "AAAA-BBBB-CCCC"},
+            content_type="application/json",
+        )
+        assert unknown.status_code == 404

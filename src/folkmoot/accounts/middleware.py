@@ -19,3 +19,20 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class ForgetOnSignOutMiddleware:
+    """Signing out clears what pages kept in this browser's storage — a ballot's change code
+    (docs/secrecy.md) — so the next person at a shared computer finds none of it. Cookies
+    are left alone: the cookie consent belongs to the browser, not to the person."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        was_signed_in = bool(user is not None and user.is_authenticated)
+        response = self.get_response(request)
+        if was_signed_in and not request.user.is_authenticated:
+            response["Clear-Site-Data"] = '"storage"'
+        return response

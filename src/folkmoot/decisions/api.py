@@ -17,7 +17,8 @@ from folkmoot.api.auth import OPTIONAL, REQUIRED
 from folkmoot.federation.actions import access_assembly
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.casting import BallotInput
-from folkmoot.refusals import NotFound, reasons_text, require
+from folkmoot.governance.reasons import Reason, gettext_noop
+from folkmoot.refusals import NotFound, Refused, reasons_text, require
 
 from . import actions, ballots, referrals, selectors
 from .models import Proposal, RegisterEntry, Vote
@@ -661,7 +662,11 @@ def vote_ballots(request: HttpRequest, vote_id: int) -> dict[str, Any]:
 )
 def check(request: HttpRequest, vote_id: int, payload: CheckIn) -> dict[str, Any]:
     vote = ballots.access_vote(request.user, vote_id)
-    _closed(vote)
+    if not vote.is_closed(timezone.now()):
+        raise Refused.because(
+            Reason("not_published", gettext_noop("Ballots are published when the vote closes."))
+        )
+    settle_vote(vote)  # the box is opened by the first read after the close
     code = ballots.normal_code(payload.code)
     found = selectors.ballot_by_check_code(vote, code)
     if found is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from folkmoot.audit.log import record
@@ -24,7 +25,7 @@ from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Invalid, NotFound, Refused, require
 
-from .models import Ballot, BoxedBallot, Eligible, Participation, Vote
+from .models import Ballot, BoxedBallot, Eligible, Participation, Vote, VoteResult
 
 # Unambiguous letters and digits: a code is read aloud and typed back.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -162,16 +163,24 @@ def _still_open(vote: Vote) -> None:
     of the vote row until the commit: the close's count takes that row exclusively
     (settle.settle_vote), so a ballot is either in the count or refused, never accepted and
     left out. On SQLite the first write already holds the database's write lock."""
+    # A vote whose result exists is closed whatever this server's clock says (another
+    # server's clock may run ahead): a ballot accepted then would never be counted.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT opens_at, closes_at FROM decisions_vote WHERE id = %s FOR SHARE", [vote.pk]
+                "SELECT opens_at, closes_at, EXISTS (SELECT 1 FROM decisions_voteresult r "
+                "WHERE r.vote_id = v.id) FROM decisions_vote v WHERE v.id = %s FOR SHARE OF v",
+                [vote.pk],
             )
-            opens_at, closes_at = cursor.fetchone()
+            opens_at, closes_at, counted = cursor.fetchone()
     else:
-        opens_at, closes_at = Vote.objects.values_list("opens_at", "closes_at").get(pk=vote.pk)
+        opens_at, closes_at, counted = (
+            Vote.objects.annotate(counted=Exists(VoteResult.objects.filter(vote=OuterRef("pk"))))
+            .values_list("opens_at", "closes_at", "counted")
+            .get(pk=vote.pk)
+        )
     now = timezone.now()
-    if opens_at is None or closes_at is None or not opens_at <= now < closes_at:
+    if counted or opens_at is None or closes_at is None or not opens_at <= now < closes_at:
         raise Refused.because(Reason("vote_closed", gettext_noop("This vote is closed.")))
 
 
@@ -200,8 +209,10 @@ def do_cast(
     if not _first_participation(vote, person):
         if not vote.may_change_ballot:
             raise _again()
-        _change(vote, person, marks, valid, change_code)
+        # The vote row first, then the ballot: the close takes them in the same order, so
+        # a change at the moment of the close waits instead of deadlocking.
         _still_open(vote)
+        _change(vote, person, marks, valid, change_code)
         # Audit says that this person changed their ballot, never which one or how.
         record("decision.change_ballot", actor=person, assembly=vote.assembly, subject=vote)
         return Cast(changed=True)

@@ -9,7 +9,7 @@ the counted ballots share one transaction and an order unrelated to who voted wh
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
 from .models import Ballot, BoxedBallot, Vote
 
@@ -46,9 +46,26 @@ def open_box(vote: Vote) -> int:
 
 
 def reclaim_box_space() -> None:
-    """PostgreSQL keeps deleted rows' old versions (with their xmin) in the table's pages
-    until VACUUM; the worker runs it after opening boxes so they do not linger. SQLite
+    """PostgreSQL keeps a deleted row's bytes — with its xmin, the same as its voter's
+    participation row — in the table's pages: VACUUM frees the space but does not overwrite
+    it. When no vote has a ballot in the box, the worker truncates the table, which gives it
+    a new, empty file; otherwise it vacuums, so the space is reused sooner (docs/secrecy.md
+    says what remains). The check and the truncation hold the table exclusively, briefly
+    (a cast waits at most the lock timeout; on timeout nothing is done this pass). SQLite
     overwrites deleted content at once (`secure_delete`, set on every connection)."""
-    if connection.vendor == "postgresql" and connection.get_autocommit():
+    if connection.vendor != "postgresql" or not connection.get_autocommit():
+        return
+    table = BoxedBallot._meta.db_table
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            (in_use,) = cursor.fetchone()
+            if not in_use:
+                cursor.execute(f"TRUNCATE {table}")
+    except OperationalError:
+        return  # busy with casts: the next pass tries again
+    if in_use:
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM {BoxedBallot._meta.db_table}")
+            cursor.execute(f"VACUUM {table}")

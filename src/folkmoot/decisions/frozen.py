@@ -34,6 +34,10 @@ FIXED_FIELDS = (
     "ask_validity",
     "may_change_ballot",
     "random_order",
+    # The published lot breaks ties nothing else can (VOTE-12), and the kind decides
+    # whether the result binds: both are fixed before the first ballot.
+    "lot_seed",
+    "kind",
 )
 
 VOTE_IS_FIXED = Reason(

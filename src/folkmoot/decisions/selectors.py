@@ -212,9 +212,12 @@ def live_result(vote: Vote, language: str) -> dict[str, Any]:
         return count_with_rules(vote).as_dict(gettext, language)
 
 
-def charts(shown: dict[str, Any]) -> list[dict[str, Any]]:
+def charts(shown: dict[str, Any], order: list[str] | None = None) -> list[dict[str, Any]]:
     """BEY-3: a bar chart for every step of the count that measured the candidates (score
-    totals, the runoff head-to-head, shares), scaled to its largest value."""
+    totals, the runoff head-to-head, shares), scaled to its largest value. Bars follow the
+    vote's option order: a stored explanation comes back from PostgreSQL's jsonb with its
+    keys re-sorted (shortest first), which must not reorder the chart."""
+    rank = {name: i for i, name in enumerate(order or [])}
     out = []
     for rnd in shown.get("rounds", []):
         for step in rnd["steps"]:
@@ -245,7 +248,9 @@ def charts(shown: dict[str, Any]) -> list[dict[str, Any]]:
                             "percent": round(100 * v / top, 1),
                             "advances": name in step.get("advance", []),
                         }
-                        for name, v in numbers.items()
+                        for name, v in sorted(
+                            numbers.items(), key=lambda kv: rank.get(kv[0], len(rank))
+                        )
                     ],
                 }
             )

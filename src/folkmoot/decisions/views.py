@@ -443,7 +443,7 @@ def _vote_view(
             "scores": range(vote.max_score + 1),
             "result": result,
             "shown": shown_result,
-            "charts": selectors.charts(shown_result) if shown_result else [],
+            "charts": selectors.charts(shown_result, list(vote.options)) if shown_result else [],
             "counts": selectors.vote_counts(vote),
             "public_ballots": selectors.public_ballots(vote) if not vote.secret else [],
             "cast": cast,

@@ -21,6 +21,10 @@ FIXED = (
     "ask_validity",
     "may_change_ballot",
     "random_order",
+    # The published lot breaks ties nothing else can (VOTE-12), and the kind decides
+    # whether the result binds: both are fixed before the first ballot.
+    "lot_seed",
+    "kind",
 )
 MESSAGE = "vote_is_fixed: the method, options, secrecy and times of an open vote cannot change"
 NAME = "decisions_vote_open_is_fixed"

@@ -1,8 +1,10 @@
-// Keeps a voter's ballot codes in this browser only (issue 10, docs/secrecy.md): the server
-// stores the change code as a hash bound to the voter and never sends it again, so a reload
-// would otherwise lose the way to change the ballot. Keyed by vote and person, so another
-// person signed in on the same device finds nothing. Without JavaScript the page still shows
-// the codes once, with a download link.
+// Keeps a voter's change code in this browser only, while the vote is open (issue 10,
+// docs/secrecy.md): the server stores it as a hash bound to the voter and never sends it
+// again, so a reload would otherwise lose the way to change the ballot. Only the change code
+// is kept: it is useless to anyone else (bound to its voter), where the check code would tell
+// the next person at this browser how the voter voted once the ballots are published. It
+// is forgotten at the close and at sign-out (the server sends Clear-Site-Data). Without
+// JavaScript the page still shows the codes once, with a download link.
 (function () {
   "use strict";
   var store;
@@ -37,37 +39,37 @@
     });
   }
 
-  // Just cast or changed: remember the codes (a change keeps the codes already kept).
+  // Just cast: remember the change code (a change keeps the code already kept).
   var shown = document.getElementById("ballot-codes");
-  if (shown && shown.dataset.person) {
-    var kept = read(shown.dataset.vote, shown.dataset.person);
-    if (shown.dataset.check) kept.check = shown.dataset.check;
-    if (shown.dataset.change) kept.change = shown.dataset.change;
-    if (write(shown.dataset.vote, shown.dataset.person, kept)) showKept(shown);
+  if (shown && shown.dataset.person && shown.dataset.change) {
+    if (write(shown.dataset.vote, shown.dataset.person, { change: shown.dataset.change })) {
+      showKept(shown);
+    }
   }
 
-  // The change form: fill in the kept change code; once the vote has closed, forget it.
+  // The download as a Blob when scripts run: a data: address would keep the codes in the
+  // browser's download history.
+  document.querySelectorAll("a[data-codes-file]").forEach(function (link) {
+    var text = decodeURIComponent(link.getAttribute("href").split(",").slice(1).join(","));
+    link.href = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+  });
+
+  // The change form: fill in the kept change code.
   document.querySelectorAll("[data-change-field]").forEach(function (input) {
     var codes = read(input.dataset.vote, input.dataset.person);
-    if (input.hasAttribute("data-closed")) {
-      delete codes.change;
-      write(input.dataset.vote, input.dataset.person, codes);
-      return;
-    }
     if (codes.change && !input.value) {
       input.value = codes.change;
       showKept(input.parentNode);
     }
   });
 
-  // Finding my ballot after the close: fill in the kept check code, forget the change code.
-  document.querySelectorAll("[data-check-field]").forEach(function (input) {
-    var codes = read(input.dataset.vote, input.dataset.person);
-    if (codes.change) {
-      delete codes.change;
-      write(input.dataset.vote, input.dataset.person, codes);
+  // After the close the change code is of no use: forget it.
+  document.querySelectorAll("[data-closed-vote]").forEach(function (el) {
+    try {
+      store.removeItem(key(el.dataset.vote, el.dataset.person));
+    } catch (e) {
+      /* nothing kept */
     }
-    if (codes.check && !input.value) input.value = codes.check;
   });
 
   // Copy buttons appear only where the clipboard can be written.
