@@ -18,16 +18,15 @@ import folkmoot
 from folkmoot.accounts.models import User
 from folkmoot.chat.models import ChatMessage
 from folkmoot.decisions.models import Participation, Proposal, Vote
-from folkmoot.federation import actions
 from folkmoot.federation.models import JoinRequest
 from folkmoot.forums.actions import do_open_thread, do_reply
 from folkmoot.forums.models import Post
 from folkmoot.forums.text import render
 from folkmoot.moderation.models import Sanction
-from folkmoot.offices.actions import do_appoint
 from folkmoot.protocols.actions import do_adopt_preset
 from tests.conftest import World
-from tests.factories import UserFactory, make_assembly
+from tests.decisions.conftest import build_red_voting
+from tests.factories import make_assembly
 from tests.forums.conftest import Red15m, build_red15m
 
 pytestmark = pytest.mark.django_db
@@ -128,17 +127,6 @@ def test_showing_a_stored_rendering_again_changes_nothing() -> None:
 # --- The vote page (the finding) ----------------------------------------------------------
 
 
-def _red_voting() -> tuple[Red15m, list[User]]:
-    red = build_red15m()
-    extra = [UserFactory(display_name=f"Coord {i}") for i in range(2, 5)]
-    for person in extra:
-        actions.do_join(user=person, assembly=red.assembly)
-        do_appoint(
-            assembly=red.assembly, office_slug="coordinator", holder=person, actor=None, seats=5
-        )
-    return red, [red.coordinator, *extra]
-
-
 def _launch(red: Red15m, coordinators: list[User], body: str) -> Vote:
     created = _client(red.citizen).post(
         f"/assemblies/{red.assembly.slug}/decisions/new/",
@@ -155,7 +143,7 @@ def _launch(red: Red15m, coordinators: list[User], body: str) -> Vote:
 
 def test_a_proposal_made_of_stripped_markup_shows_nothing_on_its_vote_page() -> None:
     """The finding: the raw text no longer stands in for a text that sanitised to nothing."""
-    red, coordinators = _red_voting()
+    red, coordinators = build_red_voting()
     vote = _launch(red, coordinators, PAYLOAD)
     assert vote.description == PAYLOAD and vote.proposal.body_html == ""  # type: ignore[union-attr]
     page = _client(red.citizen).get(f"/votes/{vote.pk}/").content.decode()
@@ -168,7 +156,7 @@ def test_a_proposal_made_of_stripped_markup_shows_nothing_on_its_vote_page() -> 
 
 
 def test_the_vote_text_is_sanitised_and_inside_hx_disable() -> None:
-    red, coordinators = _red_voting()
+    red, coordinators = build_red_voting()
     vote = _launch(red, coordinators, "A *public* library, marker-vote-text. " + PAYLOAD)
     page = _client(red.citizen).get(f"/votes/{vote.pk}/").content.decode()
     assert_no_injection(page)
@@ -177,7 +165,7 @@ def test_the_vote_text_is_sanitised_and_inside_hx_disable() -> None:
 
 
 def test_a_tampered_proposal_column_is_cleaned_on_every_page() -> None:
-    red, coordinators = _red_voting()
+    red, coordinators = build_red_voting()
     vote = _launch(red, coordinators, "Harmless")
     Proposal.objects.filter(vote=vote).update(body_html=PAYLOAD + "<p>kept</p>")
     for url in (f"/votes/{vote.pk}/", f"/decisions/{vote.proposal_id}/"):

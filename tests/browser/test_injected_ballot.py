@@ -18,12 +18,8 @@ from playwright.sync_api import Browser, Page, Request, expect
 from folkmoot.accounts.models import User
 from folkmoot.decisions import models as decision_models
 from folkmoot.decisions.models import Ballot, Participation, Proposal, Vote
-from folkmoot.federation import actions
-from folkmoot.offices.actions import do_appoint
-from folkmoot.protocols.actions import do_adopt_preset
-from tests.decisions.conftest import Harmony
-from tests.factories import UserFactory, make_assembly
-from tests.forums.conftest import Red15m, build_red15m
+from tests.decisions.conftest import build_harmony, build_red_voting
+from tests.forums.conftest import Red15m
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,18 +40,6 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def build_harmony() -> Harmony:
-    """tests/decisions/conftest.py's `harmony` fixture, which this directory cannot see."""
-    assembly = make_assembly("harmony-town", title="Harmony Town", newcomer_status="member")
-    do_adopt_preset(assembly=assembly, preset="harmony", actor=None)
-    secretary = UserFactory(display_name="Sec")
-    members = [UserFactory(display_name=n) for n in ("Ann", "Ben", "Cat", "Dev")]
-    for person in (secretary, *members):
-        actions.do_join(user=person, assembly=assembly)
-    do_appoint(assembly=assembly, office_slug="secretary", holder=secretary, actor=None)
-    return Harmony(assembly, secretary, members)
 
 
 def _client(user: User) -> Client:
@@ -110,18 +94,6 @@ def assert_nothing_cast(page: Page, vote: Vote, outgoing: Outgoing, document: st
     html = page.content()
     assert "hx-post" not in html and "hx-vals" not in html
     assert 'fetch("ballot/"' not in html and "stolen" not in html
-
-
-def build_red_voting() -> tuple[Red15m, list[User]]:
-    """tests/decisions/conftest.py's `voting` fixture, without its extra citizens."""
-    red = build_red15m()
-    extra = [UserFactory(display_name=f"Coord {i}") for i in range(2, 5)]
-    for person in extra:
-        actions.do_join(user=person, assembly=red.assembly)
-        do_appoint(
-            assembly=red.assembly, office_slug="coordinator", holder=person, actor=None, seats=5
-        )
-    return red, [red.coordinator, *extra]
 
 
 def ready_injected_referendum() -> tuple[Red15m, list[User], Proposal]:

@@ -12,11 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from folkmoot.decisions.ballots import do_cast
 from folkmoot.decisions.models import Ballot, BoxedBallot, Eligible, Vote
-from folkmoot.federation import actions
-from folkmoot.offices.actions import do_appoint
-from folkmoot.protocols.actions import do_adopt_preset
-from tests.decisions.conftest import Harmony
-from tests.factories import UserFactory, make_assembly
+from tests.decisions.conftest import build_harmony
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,18 +21,6 @@ OPTIONS = ["Library", "Park", "Town hall"]
 # Library has the highest total but loses the runoff to the Park, preferred on 3 ballots of 4.
 ANN = {"Library": 3, "Park": 5, "Town hall": 1}
 OTHERS = {"Ben": "505", "Cat": "340", "Dev": "450"}
-
-
-def build_harmony() -> Harmony:
-    """tests/decisions/conftest.py's `harmony` fixture, which this directory cannot see."""
-    assembly = make_assembly("harmony-town", title="Harmony Town", newcomer_status="member")
-    do_adopt_preset(assembly=assembly, preset="harmony", actor=None)
-    secretary = UserFactory(display_name="Sec")
-    members = [UserFactory(display_name=n) for n in ("Ann", "Ben", "Cat", "Dev")]
-    for person in (secretary, *members):
-        actions.do_join(user=person, assembly=assembly)
-    do_appoint(assembly=assembly, office_slug="secretary", holder=secretary, actor=None)
-    return Harmony(assembly, secretary, members)
 
 
 def sign_in(page: Page, base: str, email: str) -> None:

@@ -24,8 +24,9 @@ class RedVoting:
         return self.red.assembly
 
 
-@pytest.fixture
-def voting(db: None) -> RedVoting:
+def build_red_voting() -> tuple[Red15m, list[User]]:
+    """RED15M with four coordinators (enough "+1 as Coordinator" to end a debate early);
+    also used by tests outside this folder (browser tests), which cannot see its fixtures."""
     red = build_red15m()
     extra = [UserFactory(display_name=f"Coord {i}") for i in range(2, 5)]
     for person in extra:
@@ -33,10 +34,16 @@ def voting(db: None) -> RedVoting:
         do_appoint(
             assembly=red.assembly, office_slug="coordinator", holder=person, actor=None, seats=5
         )
+    return red, [red.coordinator, *extra]
+
+
+@pytest.fixture
+def voting(db: None) -> RedVoting:
+    red, coordinators = build_red_voting()
     citizens = [UserFactory(display_name=f"Voter {i}") for i in range(6)]
     for person in citizens:
         actions.do_join(user=person, assembly=red.assembly)
-    return RedVoting(red, [red.coordinator, *extra], [red.citizen, *citizens])
+    return RedVoting(red, coordinators, [red.citizen, *citizens])
 
 
 @dataclass
@@ -48,6 +55,11 @@ class Harmony:
 
 @pytest.fixture
 def harmony(db: None) -> Harmony:
+    return build_harmony()
+
+
+def build_harmony() -> Harmony:
+    """A Harmony assembly with a secretary and four members (the `harmony` fixture)."""
     assembly = make_assembly("harmony-town", title="Harmony Town", newcomer_status="member")
     do_adopt_preset(assembly=assembly, preset="harmony", actor=None)
     secretary = UserFactory(display_name="Sec")

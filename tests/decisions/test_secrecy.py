@@ -269,3 +269,19 @@ def test_ballots_stored_before_the_box_are_reshuffled() -> None:
     assert abs(_rank_correlation([position[m] for m in stored])) < MOST_CORRELATION_BY_CHANCE
     assert not old_keys & set(Ballot.objects.filter(vote=vote).values_list("id", flat=True))
     assert Ballot.objects.filter(pk=kept).exists()  # a public vote's ballots stay as they are
+
+
+@pytest.mark.django_db
+def test_the_box_opens_when_queries_are_logged_as_in_development() -> None:
+    """`make run` serves with DEBUG on, where every statement is also formatted for the
+    log: opening the box (and so the demo's closed votes) must survive that."""
+    from django.test.utils import CaptureQueriesContext
+
+    from folkmoot.decisions.box import open_box
+
+    vote = Vote.objects.create(title="Logged", method="star", options=OPTIONS, secret=True)
+    BoxedBallot.objects.create(vote=vote, marks="1234", check_code="ABCD", change_hash="0" * 64)
+    with CaptureQueriesContext(connection) as logged:
+        assert open_box(vote) == 1
+    assert any("INSERT INTO" in q["sql"] for q in logged.captured_queries)
+    assert Ballot.objects.get(vote=vote).marks == "1234"

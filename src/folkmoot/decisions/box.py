@@ -16,10 +16,11 @@ from .models import Ballot, BoxedBallot, Vote
 # A fresh version-4 UUID for each counted ballot, and a random sort key, drawn by the
 # database from a source seeded by the operating system: PostgreSQL's gen_random_uuid()
 # uses its strong random source; SQLite's randomblob() its own generator, seeded from the
-# operating system. Django keeps a UUID on SQLite as 32 hexadecimal digits.
+# operating system. Django keeps a UUID on SQLite as 32 hexadecimal digits. (`%%` is a
+# modulo: the statement passes through Django's parameter formatting, also when logged.)
 _SQLITE_UUID4 = (
     "lower(hex(randomblob(4)) || hex(randomblob(2)) || '4' || substr(hex(randomblob(2)), 2)"
-    " || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2)"
+    " || substr('89ab', 1 + (abs(random()) %% 4), 1) || substr(hex(randomblob(2)), 2)"
     " || hex(randomblob(6)))"
 )
 
