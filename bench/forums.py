@@ -4,11 +4,18 @@
 Run from the repository root:
 
     .venv/bin/python bench/forums.py [--database sqlite|postgres] [--threads 10000]
-        [--posts 100000] [--seconds 10] [--concurrency 8]
+        [--posts 100000] [--seconds 10] [--concurrency 8] [--smoke]
+
+--smoke is a run of seconds for the test suite (tests/test_bench_smoke.py), so that a change
+that breaks the benchmark fails CI: 10 threads and 80 posts, 1 gunicorn worker, 2 clients,
+0.3 s warm-up and 1 s per URL, every step below; its figures mean nothing at that size. Its
+database is the test suite's: PostgreSQL when DATABASE_URL names one, SQLite otherwise. Any
+failed request makes the exit status 1, in every run.
 
 What is built (not timed). A throwaway database: SQLite in a temporary directory (through
-FOLKMOOT_DATA_DIR), or the PostgreSQL database folkmoot_bench_forums on 127.0.0.1:5432 (user
-postgres), created here and dropped at the end. It is migrated, the demo federation is loaded
+FOLKMOOT_DATA_DIR), or the PostgreSQL database folkmoot_bench_forums_<pid> on the server
+DATABASE_URL names (127.0.0.1:5432, user postgres, when it names none), created here and
+dropped at the end: the name is the run's own, so two runs at once never meet. It is migrated, the demo federation is loaded
 (call_command("demo"): the RED15M assembly, slug "red15m", under the red15m protocol), then
 the assembly's "votes" and "debates" forums are filled with bulk_create:
     --threads threads, half in each forum, each with an opening post; --posts posts in all.
@@ -37,7 +44,9 @@ inside cursor.execute ("in SQL"); the rest is Python: view, ORM and template.
 What is measured. gunicorn serves the project (`python -m gunicorn --workers 2` with gunicorn's
 default sync workers, as in the README's production line) with bench/bench_settings.py:
 the base settings, DEBUG off, and CONN_MAX_AGE from the environment as in production
-(unset: 0, a new database connection per request). For each of three URLs
+(unset: 0, a new database connection per request). It listens on a loopback socket this
+script binds to a port the system picks and hands over (gunicorn's fd://), so no other
+process can take the port in between. For each of three URLs
     healthz   /healthz/: no database, no template, no session (the trivial baseline)
     forum     /assemblies/red15m/forums/votes/ (page 1: 25 threads)
     thread    /assemblies/red15m/threads/<big thread>/ (page 1: 50 of its 200 posts)
@@ -91,13 +100,26 @@ from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 THIS = Path(__file__).resolve()
 ROOT = THIS.parent.parent
 SETTINGS = "bench.bench_settings"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "folkmoot_bench_forums"
-PG_BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+PG_DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
+# The run's own throwaway database: two runs at once (parallel test workers) never meet.
+PG_BENCH_DB = f"folkmoot_bench_forums_{os.getpid()}"
+# --smoke: the sizes of a run of seconds inside the test suite.
+SMOKE = {
+    "threads": 10,
+    "posts": 80,
+    "seconds": 1.0,
+    "warmup": 0.3,
+    "concurrency": 2,
+    "workers": 1,
+    "max_requests": 200,
+}
+QUIET_SECONDS = 2.0  # other processes' load is sampled this long before and after the load
 SEED = 20260315
 ASSEMBLY = "red15m"
 FORUMS = ("votes", "debates")
@@ -499,6 +521,33 @@ def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
 
 
 def start_server(port: int, workers: int, log_file: Any) -> subprocess.Popen[bytes]:
+    """gunicorn on a given loopback port (kept for callers that choose one; serve() picks a
+    free one without a race)."""
+    server = launch(f"127.0.0.1:{port}", workers, log_file)
+    wait_until_up(server, port)
+    return server
+
+
+def serve(workers: int, log_file: Any) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn on a loopback port the system picks: the socket is bound here and handed to
+    gunicorn (fd://), so no other process (another benchmark, a parallel test worker) can
+    take the port between choosing it and listening on it. Returns (server, port)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(2048)
+        port = listener.getsockname()[1]
+        fd = listener.fileno()
+        server = launch(f"fd://{fd}", workers, log_file, pass_fds=(fd,))
+    finally:
+        listener.close()  # gunicorn holds its own copy
+    wait_until_up(server, port)
+    return server, port
+
+
+def launch(
+    bind: str, workers: int, log_file: Any, pass_fds: tuple[int, ...] = ()
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -509,19 +558,25 @@ def start_server(port: int, workers: int, log_file: Any) -> subprocess.Popen[byt
         "--workers",
         str(workers),
         "--bind",
-        f"127.0.0.1:{port}",
+        bind,
         "--log-level",
         "warning",
         "django.core.wsgi:get_wsgi_application()",
     ]
-    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, pass_fds=pass_fds
+    )
+
+
+def wait_until_up(server: subprocess.Popen[bytes], port: int) -> None:
+    """Until /healthz/ answers 200, for 60 s at most; stops the server if it never does."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         with contextlib.suppress(OSError, http.client.HTTPException):
             if get(port, "/healthz/", timeout=2)[0] == 200:
-                return server
+                return
         time.sleep(0.2)
     stop_server(server)
     raise RuntimeError("gunicorn did not answer /healthz/ within 60 s")
@@ -845,7 +900,7 @@ def print_background(before: float | None, after: float | None) -> None:
         return
     print(
         f"\n  Other processes kept {before * 100:.0f} % of the cores busy just before the load and "
-        f"{after * 100:.0f} % just after (2 s each, this benchmark idle)."
+        f"{after * 100:.0f} % just after ({QUIET_SECONDS:g} s each, this benchmark idle)."
     )
     if max(before, after) > 0.05:
         print(
@@ -856,10 +911,25 @@ def print_background(before: float | None, after: float | None) -> None:
 # --------------------------------------------------------------------------- main
 
 
+def pg_urls(database: str = PG_BENCH_DB) -> tuple[str, str]:
+    """(admin URL, throwaway URL) on the server DATABASE_URL names when it is a PostgreSQL
+    URL (the test suite's, in CI), else on the loopback default, as that URL's user; the
+    database the URL names is never read or written."""
+    named = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(named if is_postgres(named) else PG_DEFAULT_URL)
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    bench = urlunsplit(("postgres", parts.netloc, f"/{database}", parts.query, ""))
+    return admin, bench
+
+
+def is_postgres(url: str) -> bool:
+    return urlsplit(url).scheme in POSTGRES_SCHEMES
+
+
 def pg_admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+    with psycopg.connect(pg_urls()[0], autocommit=True, connect_timeout=5) as admin:
         admin.execute(sql)
 
 
@@ -887,9 +957,10 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     started = time.perf_counter()
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     os.environ["FOLKMOOT_DATA_DIR"] = tmp
+    bench_url = pg_urls()[1]
     os.environ.pop("DATABASE_URL", None)
     if args.database == "postgres":
-        os.environ["DATABASE_URL"] = PG_BENCH_URL
+        os.environ["DATABASE_URL"] = bench_url  # the server started below inherits it
     sys.path.insert(0, str(ROOT))
     django.setup()
     from django.core.management import call_command
@@ -944,12 +1015,11 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     sys.stdout.flush()
 
     targets = [("healthz", "/healthz/"), ("forum", forum_path), ("thread", thread_path)]
-    quiet_before = background_cpu()
-    port = free_port()
+    quiet_before = background_cpu(QUIET_SECONDS)
     with open(Path(tmp) / "gunicorn.log", "wb") as server_log:
-        log(f"starting gunicorn on 127.0.0.1:{port}")
+        log("starting gunicorn on a free loopback port")
         try:
-            gunicorn = start_server(port, args.workers, server_log)
+            gunicorn, port = serve(args.workers, server_log)
         except RuntimeError:
             server_log.flush()
             sys.stderr.write((Path(tmp) / "gunicorn.log").read_text(errors="replace")[-4000:])
@@ -971,15 +1041,19 @@ def run(args: argparse.Namespace, tmp: str) -> None:
         finally:
             log("stopping gunicorn")
             stop_server(gunicorn)
-    quiet_after = background_cpu()
+    quiet_after = background_cpu(QUIET_SECONDS)
     print_load(results)
     print_background(quiet_before, quiet_after)
     print(f"\nTotal time {time.perf_counter() - started:.0f} s")
+    failed = sum(r["errors"] for r in results)
+    if failed:
+        raise SystemExit(f"{failed:,} requests failed (0 expected): see the table above")
 
 
 def main() -> None:
+    global QUIET_SECONDS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default=None)
     parser.add_argument("--threads", type=int, default=10_000)
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="per URL, after the warm-up")
@@ -987,7 +1061,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per URL")
     parser.add_argument("--max-requests", type=int, default=50_000, help="per URL")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--smoke", action="store_true", help="a run of seconds for the test suite (tiny sizes)"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        vars(args).update(SMOKE)
+        QUIET_SECONDS = 0.2
+        if args.database is None:  # the test suite's database
+            postgres = is_postgres(os.environ.get("DATABASE_URL", ""))
+            args.database = "postgres" if postgres else "sqlite"
+    args.database = args.database or "sqlite"
     if not 2 <= args.threads <= 1_000_000:
         parser.error("--threads is 2 to 1,000,000")
     if not args.threads + 1 <= args.posts <= 10_000_000:

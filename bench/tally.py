@@ -49,11 +49,20 @@ ratio computed from that lower bound is marked "≥" (it can PASS, never MISS: "
 those winners sorted by name. A tie only a lot could break would be compared as a tie (ours run
 with tiebreak="none", starvote with tiebreaker=None).
 
+--smoke: a run of seconds for the test suite (tests/test_bench_smoke.py), so that a change that
+breaks the benchmark fails CI: 60 ballots, every part and every path above (from the database,
+STAR alone: the other methods differ only in the count, which (a) runs); its PASS/MISS say
+nothing at that size. The database is PostgreSQL when DATABASE_URL names one (the throwaway
+database is made on that server), SQLite otherwise. The exit status is 1 when a measurement
+failed or the winners disagree, in any run.
+
 Databases: each runs in its own subprocess of this script (`--_child sqlite|postgres`), because
 Django reads its settings at import: DJANGO_SETTINGS_MODULE=folkmoot.config.settings.dev with
 FOLKMOOT_DATA_DIR set to a temporary directory (SQLite), or DATABASE_URL pointing at a throwaway
-database folkmoot_bench on 127.0.0.1:5432 (user postgres), created before and dropped after the
-run; both are migrated. No network other than that loopback PostgreSQL.
+database folkmoot_bench_<pid> on the server DATABASE_URL names (127.0.0.1:5432, user postgres,
+when it names none), created before and dropped after the run; both are migrated. The name is
+the run's own, so two runs at once never drop each other's database. No network other than
+that PostgreSQL.
 """
 
 from __future__ import annotations
@@ -75,6 +84,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -83,11 +93,17 @@ ROOT = THIS.parent.parent
 CANDIDATES = ["Amara", "Bastian", "Chiara", "Dmitri", "Esi"]
 SEATS = 3
 METHODS = ["star", "bloc", "allocated"]
+# (b)'s methods. A smoke run counts STAR alone from the database: the methods differ only in
+# the count, which (a) runs for all three, and each (b) row costs two Django start-ups.
+DB_METHODS = list(METHODS)
 METHOD_NAMES = {"star": "STAR", "bloc": "Bloc STAR", "allocated": "Allocated"}
 SEED = 20251122
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "folkmoot_bench"
-PG_BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+PG_DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
+# The run's own throwaway database: two runs at once (parallel test workers) never meet.
+PG_BENCH_DB = f"folkmoot_bench_{os.getpid()}"
+SMOKE_SIZE = 60  # --smoke: ballots per vote
+SMOKE_BUDGET = 60.0  # --smoke: seconds per starvote run (tiny votes take milliseconds)
 REPEATS = 3  # timed runs at most
 LONG = 10.0  # seconds: stop repeating once the timed runs add up to this
 TRACE_SLOWDOWN = 10  # a traced run is skipped unless first run × this fits the budget
@@ -96,6 +112,7 @@ TARGET_A = 20.0
 TARGET_B_RATIO = 5.0
 TARGET_B_SECONDS = 2.0
 TARGET_MB = 300
+HEADLINE = 1_000_000  # the size of the headline (b) target; --smoke judges its own size
 
 
 Check = tuple[str, str, bool | None, str]  # target, run, PASS/MISS/not judged, figure
@@ -137,6 +154,19 @@ def as_marks(scores: np.ndarray) -> list[str]:
     """Rows as the `marks` strings of Ballot: one digit per candidate."""
     digits = np.ascontiguousarray(scores.astype(np.uint8) + ord("0"))
     return digits.view(f"S{scores.shape[1]}").ravel().astype(f"U{scores.shape[1]}").tolist()
+
+
+def check_codes(n: int) -> list[str]:
+    """n check codes in the platform's alphabet and length (decisions.ballots), as the opened
+    box leaves them on counted ballots: 60 random bits each, so distinct in practice (a
+    repeat would be refused by the (vote, check_code) constraint, and the run would say so)."""
+    from folkmoot.decisions.ballots import CHECK_CODE_LENGTH, CODE_ALPHABET
+
+    rng = np.random.default_rng([SEED, n, 1])
+    letters = np.frombuffer(CODE_ALPHABET.encode("ascii"), dtype=np.uint8)
+    drawn = letters[rng.integers(0, len(CODE_ALPHABET), (n, CHECK_CODE_LENGTH))]
+    codes = np.ascontiguousarray(drawn).view(f"S{CHECK_CODE_LENGTH}").ravel()
+    return codes.astype(f"U{CHECK_CODE_LENGTH}").tolist()
 
 
 def as_dicts(scores: np.ndarray) -> list[dict[str, int]]:
@@ -272,7 +302,8 @@ def measure(run: Callable[[], tuple[dict[str, Any], dict[str, float]]], budget: 
 def job(spec: dict[str, Any]) -> dict[str, Any]:
     """One measurement, in this (fresh) process. Kinds: build, ours, starvote (in memory);
     ours-db, starvote-db (from the database named by the environment)."""
-    kind, n, method, budget = spec["kind"], spec["n"], spec.get("method"), spec["budget"]
+    kind, n, budget = spec["kind"], spec["n"], spec["budget"]
+    method: str = spec.get("method", "")
     extra: dict[str, Any] = {}
     run: Callable[[], tuple[dict[str, Any], dict[str, float]]]
     if kind in ("build", "ours", "starvote"):
@@ -394,7 +425,10 @@ def child(database: str, sizes: list[int], budget: float) -> dict[str, Any]:
             cursor.execute("SELECT sqlite_version()")
             server = "SQLite " + cursor.fetchone()[0] + " (temporary file, WAL)"
     table = Ballot._meta.db_table
-    columns = ", ".join(Ballot._meta.get_field(f).column for f in ("id", "vote", "marks", "valid"))
+    # Every NOT NULL column of a counted ballot, as the opened box writes it (decisions/box.py):
+    # a random key, the marks, no validity answer, a check code, and no voter (secret).
+    fields = ("id", "vote", "marks", "valid", "check_code")
+    columns = ", ".join(Ballot._meta.get_field(f).column for f in fields)  # type: ignore[misc,union-attr]
     votes: dict[int, int] = {}
     loads: dict[int, float] = {}
     for n in sizes:
@@ -406,6 +440,7 @@ def child(database: str, sizes: list[int], budget: float) -> dict[str, Any]:
             max_score=5,
         )
         marks = as_marks(make_ballots(n))
+        codes = check_codes(n)
         start = time.perf_counter()
         chunk = 100_000
         with transaction.atomic(), connection.cursor() as cursor:
@@ -414,15 +449,18 @@ def child(database: str, sizes: list[int], budget: float) -> dict[str, Any]:
                     for i in range(0, n, chunk):
                         copy.write(
                             "".join(
-                                f"{uuid.uuid4()}\t{vote.pk}\t{m}\t\\N\n"
-                                for m in marks[i : i + chunk]
+                                f"{uuid.uuid4()}\t{vote.pk}\t{m}\t\\N\t{c}\n"
+                                for m, c in zip(
+                                    marks[i : i + chunk], codes[i : i + chunk], strict=True
+                                )
                             )
                         )
             else:
-                sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)"
+                sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"
                 for i in range(0, n, chunk):
+                    batch = zip(marks[i : i + chunk], codes[i : i + chunk], strict=True)
                     cursor.executemany(
-                        sql, [(uuid.uuid4().hex, vote.pk, m, None) for m in marks[i : i + chunk]]
+                        sql, [(uuid.uuid4().hex, vote.pk, m, None, c) for m, c in batch]
                     )
         loads[n] = time.perf_counter() - start
         votes[n] = vote.pk
@@ -434,7 +472,7 @@ def child(database: str, sizes: list[int], budget: float) -> dict[str, Any]:
     connection.close()
     rows = []
     for n in sizes:
-        for method in METHODS:
+        for method in DB_METHODS:
             log(f"(b) {vendor}, {n:,} ballots, {METHOD_NAMES[method]}: ours, then starvote")
             spec = {"n": n, "method": method, "vote": votes[n], "budget": budget}
             mine = run_job({"kind": "ours-db", **spec})
@@ -443,14 +481,25 @@ def child(database: str, sizes: list[int], budget: float) -> dict[str, Any]:
     return {"database": database, "server": server, "loads": loads, "rows": rows}
 
 
+def pg_urls() -> tuple[str, str]:
+    """(admin URL, throwaway URL) on the server DATABASE_URL names when it is a PostgreSQL
+    URL (CI's), else on the loopback default; the database the URL names is never touched."""
+    named = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(named if urlsplit(named).scheme in POSTGRES_SCHEMES else PG_DEFAULT_URL)
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    bench = urlunsplit(("postgres", parts.netloc, f"/{PG_BENCH_DB}", parts.query, ""))
+    return admin, bench
+
+
 def pg_admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+    with psycopg.connect(pg_urls()[0], autocommit=True, connect_timeout=5) as admin:
         admin.execute(sql)
 
 
 def run_database(database: str, sizes: list[int], budget: float) -> dict[str, Any]:
+    bench_url = pg_urls()[1]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FOLKMOOT_DATA_DIR")}
     env["DJANGO_SETTINGS_MODULE"] = "folkmoot.config.settings.dev"
     tmp = tempfile.mkdtemp(prefix="folkmoot-bench-")
@@ -462,10 +511,11 @@ def run_database(database: str, sizes: list[int], budget: float) -> dict[str, An
                 pg_admin(f"CREATE DATABASE {PG_BENCH_DB}")
             except Exception as error:
                 return {"database": database, "error": f"PostgreSQL unavailable: {error}"}
-            env["DATABASE_URL"] = PG_BENCH_URL
+            env["DATABASE_URL"] = bench_url
         cmd = [sys.executable, str(THIS), "--_child", database, "--sizes"]
         cmd += [",".join(map(str, sizes)), "--budget", str(budget)]
-        limit = len(sizes) * len(METHODS) * 2 * (2 * budget + 180) + 1800
+        cmd += ["--smoke"] if DB_METHODS != METHODS else []
+        limit = len(sizes) * len(DB_METHODS) * 2 * (2 * budget + 180) + 1800
         try:
             done = subprocess.run(
                 cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT, timeout=limit
@@ -698,7 +748,7 @@ def print_database(b: dict[str, Any], checks: list[Check]) -> None:
         last_n = n
         value, text = ratio(theirs, mine)
         ok_ratio = judge(value, TARGET_B_RATIO, theirs)
-        headline = n == 1_000_000 and method == "star"
+        headline = n == HEADLINE and method == "star"
         fast = None
         if headline:
             fast = "error" not in mine and mine["seconds"] < TARGET_B_SECONDS
@@ -772,24 +822,27 @@ def print_database(b: dict[str, Any], checks: list[Check]) -> None:
     print(f"\n    bulk load before timing (not part of any figure): {loads}")
 
 
-TARGETS = [
-    ("a", f"(a) ours ≥ {TARGET_A:.0f}× faster than starvote, count only"),
-    ("b-fast", f"(b) 1M STAR counted from the database in < {TARGET_B_SECONDS:.0f} s"),
-    ("b-headline", f"(b) 1M STAR ≥ {TARGET_B_RATIO:.0f}× faster than the starvote path"),
-    ("b", f"(b) ≥ {TARGET_B_RATIO:.0f}× faster than the starvote path, every row"),
-    ("memory", f"our peak memory < {TARGET_MB} MB (tracemalloc and ΔRSS)"),
-    ("agree", "our winners equal starvote's"),
-    ("ran", "every database ran"),
-]
+def targets() -> list[tuple[str, str]]:
+    """The targets' titles; the headline size is 1M, or the smoke run's own size."""
+    big = "1M" if HEADLINE == 1_000_000 else f"{HEADLINE:,}"
+    return [
+        ("a", f"(a) ours ≥ {TARGET_A:.0f}× faster than starvote, count only"),
+        ("b-fast", f"(b) {big} STAR counted from the database in < {TARGET_B_SECONDS:.0f} s"),
+        ("b-headline", f"(b) {big} STAR ≥ {TARGET_B_RATIO:.0f}× faster than the starvote path"),
+        ("b", f"(b) ≥ {TARGET_B_RATIO:.0f}× faster than the starvote path, every row"),
+        ("memory", f"our peak memory < {TARGET_MB} MB (tracemalloc and ΔRSS)"),
+        ("agree", "our winners equal starvote's"),
+        ("ran", "every database ran"),
+    ]
 
 
-def print_targets(checks: list[Check], has_million: bool) -> None:
+def print_targets(checks: list[Check], has_headline: bool) -> None:
     print("\nTargets (PASS/MISS per run, as in the tables)")
-    for key, title in TARGETS:
+    for key, title in targets():
         mine = [c for c in checks if c[0] == key]
         if not mine:
-            if key.startswith("b-") and not has_million:
-                print(f"  {title}: not run (needs 1000000 in --sizes)")
+            if key.startswith("b-") and not has_headline:
+                print(f"  {title}: not run (needs {HEADLINE} in --sizes)")
             continue
         judged = [c for c in mine if c[2] is not None]
         passed = sum(1 for c in judged if c[2])
@@ -863,17 +916,54 @@ def header(sizes: list[int], databases: list[str], budget: float) -> None:
     print(f"  databases: {', '.join(databases)}; starvote budget {budget:.0f} s per run")
 
 
+def failures(a: dict[str, Any], dbs: list[dict[str, Any]]) -> list[str]:
+    """What went wrong, as opposed to missed: a run that failed, a database that did not run,
+    winners that differ from starvote's. Any of these makes the exit status 1."""
+    found = [f"(b) {b['database']}: {b['error']}" for b in dbs if "error" in b]
+    parts = [("(a)", a["rows"])] + [(f"(b) {b['database']}", b["rows"]) for b in dbs if "rows" in b]
+    for where, rows in parts:
+        for row in rows:
+            label = f"{where} {row['n']:,} {METHOD_NAMES[row['method']]}"
+            for key in ("build", "ours", "sv"):
+                if row.get(key) and "error" in row[key]:
+                    found.append(f"{label} {key}: {row[key]['error']}")
+            if agreed(row) is False:
+                found.append(f"{label}: {winners_text(row)}")
+    return found
+
+
+def pick_databases(choice: str | None, smoke: bool) -> list[str]:
+    """--database, or by default both; a smoke run uses the database the test suite uses:
+    PostgreSQL when DATABASE_URL names one, SQLite otherwise."""
+    if choice is None and smoke:
+        named = urlsplit(os.environ.get("DATABASE_URL", "")).scheme in POSTGRES_SCHEMES
+        choice = "postgres" if named else "sqlite"
+    if choice in (None, "both"):
+        return ["sqlite", "postgres"]
+    return [choice]
+
+
 def main() -> None:
+    global HEADLINE, DB_METHODS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default=None)
     parser.add_argument("--budget", type=float, default=300.0, help="seconds per starvote run")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"a few seconds for the test suite: {SMOKE_SIZE} ballots, every part and path",
+    )
     parser.add_argument("--_child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     parser.add_argument("--_job", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._job:
         print(json.dumps(job(json.loads(args._job))))
         return
+    if args.smoke:
+        args.sizes, args.budget = str(SMOKE_SIZE), SMOKE_BUDGET
+        HEADLINE = SMOKE_SIZE  # so the headline rows and targets are printed too
+        DB_METHODS = ["star"]
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if not sizes or any(not 1 <= n <= 5_000_000 for n in sizes):
         parser.error("sizes are 1 to 5,000,000 ballots")
@@ -882,7 +972,8 @@ def main() -> None:
     if args._child:
         print(json.dumps(child(args._child, sizes, args.budget)))
         return
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    databases = pick_databases(args.database, args.smoke)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so run_database cleans up
     started = time.perf_counter()
     header(sizes, databases, args.budget)
     checks: list[Check] = []
@@ -895,8 +986,13 @@ def main() -> None:
         print_database(dbs[-1], checks)
         sys.stdout.flush()
     print_combined(dbs)
-    print_targets(checks, 1_000_000 in sizes)
+    print_targets(checks, HEADLINE in sizes)
     print(f"\nTotal time {time.perf_counter() - started:.0f} s")
+    problems = failures(a, dbs)
+    for problem in problems:
+        log(f"FAILED {problem}")
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,18 @@ Run from the repository root:
     .venv/bin/python bench/voting.py                                  # SQLite (temporary)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/voting.py
         [--voters 3000] [--concurrency 8] [--seconds 15] [--warmup 2] [--workers 2]
-        [--ballots 100000] [--electorate 100000]
+        [--ballots 100000] [--electorate 100000] [--smoke]
+
+--smoke is a run of seconds for the test suite (tests/test_bench_smoke.py), so that a change
+that breaks the benchmark fails CI: 20 voters, 40 ballots in (c), 1 gunicorn worker, 2
+clients, 0.3 s warm-up and 1 s per run, every step below; its figures mean nothing at that
+size. In every run the exit status is 1 when a request failed or a check below finds a
+mismatch.
 
 The database. With DATABASE_URL set to a PostgreSQL URL, the benchmark runs on that server:
 it connects to the server's "postgres" database as the URL's user, creates the throwaway
-database folkmoot_bench_voting there, and drops it at the end; the database the URL names
+database folkmoot_bench_voting_<pid> there (the run's own name, so two runs at once never
+meet), and drops it at the end; the database the URL names
 is never read or written. Without DATABASE_URL it falls back to SQLite, in a file in a
 temporary directory (through FOLKMOOT_DATA_DIR), and says so in its output. Either way it
 migrates the database and loads the demo (call_command("demo"): the RED15M assembly,
@@ -91,10 +98,9 @@ from forums import (
     cpu_ticks,
     fmt_ratio,
     fmt_s,
-    free_port,
     get,
     percentile,
-    start_server,
+    serve,
     stop_server,
     table,
 )
@@ -102,7 +108,8 @@ from forums import (
 THIS = Path(__file__).resolve()
 ROOT = THIS.parent.parent
 SETTINGS = "bench.bench_settings"
-PG_BENCH_DB = "folkmoot_bench_voting"
+# The run's own throwaway database: two runs at once (parallel test workers) never meet.
+PG_BENCH_DB = f"folkmoot_bench_voting_{os.getpid()}"
 SEED = 20260315
 ASSEMBLY = "red15m"
 KIND = "referendum"
@@ -114,6 +121,18 @@ QUERY_SAMPLES = 6  # in-process ballots for the query count: 1 warm-up, then 5
 HEADERS = {"Accept-Language": "en", "User-Agent": "folkmoot-bench/voting"}
 POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
 LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# --smoke: the sizes of a run of seconds inside the test suite.
+SMOKE = {
+    "voters": 20,
+    "seconds": 1.0,
+    "concurrency": 2,
+    "warmup": 0.3,
+    "max_requests": 200,
+    "workers": 1,
+    "ballots": 40,
+    "electorate": 50,
+}
+QUIET_SECONDS = 2.0  # other processes' load is sampled this long before and after the load
 
 
 def log(message: str) -> None:
@@ -833,12 +852,11 @@ def run(args: argparse.Namespace, tmp: str, bench_url: str | None, host: str) ->
     print_queries(queries)
     sys.stdout.flush()
 
-    quiet_before = background_cpu()
-    port = free_port()
+    quiet_before = background_cpu(QUIET_SECONDS)
     with open(Path(tmp) / "gunicorn.log", "wb") as server_log:
-        log(f"starting gunicorn on 127.0.0.1:{port}")
+        log("starting gunicorn on a free loopback port")
         try:
-            gunicorn = start_server(port, args.workers, server_log)
+            gunicorn, port = serve(args.workers, server_log)
         except RuntimeError:
             server_log.flush()
             sys.stderr.write((Path(tmp) / "gunicorn.log").read_text(errors="replace")[-4000:])
@@ -871,7 +889,7 @@ def run(args: argparse.Namespace, tmp: str, bench_url: str | None, host: str) ->
         finally:
             log("stopping gunicorn")
             stop_server(gunicorn)
-    quiet_after = background_cpu()
+    quiet_after = background_cpu(QUIET_SECONDS)
     print_load(healthz, cast, vote.pk)
     problem = check_vote(vote, cast)
     print(
@@ -886,7 +904,8 @@ def run(args: argparse.Namespace, tmp: str, bench_url: str | None, host: str) ->
     if quiet_before is not None and quiet_after is not None:
         print(
             f"  Other processes kept {quiet_before * 100:.0f} % of the cores busy just before "
-            f"the load and {quiet_after * 100:.0f} % just after (2 s each, this benchmark idle)."
+            f"the load and {quiet_after * 100:.0f} % just after ({QUIET_SECONDS:g} s each, "
+            "this benchmark idle)."
         )
         if max(quiet_before, quiet_after) > 0.05:
             print("  WARNING: the machine was not quiet; the figures above are lower than usual.")
@@ -901,9 +920,20 @@ def run(args: argparse.Namespace, tmp: str, bench_url: str | None, host: str) ->
     if parts["row"].ballots != args.ballots:
         print(f"  MISMATCH: the result counts {parts['row'].ballots:,} ballots")
     print(f"\nTotal time {time.perf_counter() - started:.0f} s")
+    failures = [
+        f"{r['errors']:,} {name} requests failed"
+        for name, r in (("healthz", healthz), ("ballot", cast))
+        if r["errors"]
+    ]
+    failures += [f"the measured vote: {problem}"] if problem else []
+    if parts["row"].ballots != args.ballots:
+        failures.append(f"the result counts {parts['row'].ballots:,} of {args.ballots:,} ballots")
+    if failures:
+        raise SystemExit("FAILED: " + "; ".join(failures))
 
 
 def main() -> None:
+    global QUIET_SECONDS
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--voters", type=int, default=3000, help="voters with tokens, (a)")
     parser.add_argument("--seconds", type=float, default=15.0, help="per run, after the warm-up")
@@ -915,7 +945,13 @@ def main() -> None:
     parser.add_argument(
         "--electorate", type=int, default=None, help="citizens in (c)'s vote (default: --ballots)"
     )
+    parser.add_argument(
+        "--smoke", action="store_true", help="a run of seconds for the test suite (tiny sizes)"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        vars(args).update(SMOKE)
+        QUIET_SECONDS = 0.2
     if args.electorate is None:
         args.electorate = args.ballots
     if not 10 <= args.voters <= 50_000:

@@ -1,6 +1,8 @@
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from folkmoot.audit.log import record
@@ -63,5 +65,21 @@ def authenticate_token(raw: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    _note_use(token)
     return token.user
+
+
+# `last_used_at` tells the owner whether a token is still in use, not each request: written
+# at most once a minute, so a busy client does not write a row on every call (issue 11).
+TOKEN_USE_PRECISION = timedelta(seconds=60)
+
+
+def _note_use(token: ApiToken) -> None:
+    now = timezone.now()
+    stale = now - TOKEN_USE_PRECISION
+    if token.last_used_at is not None and token.last_used_at >= stale:
+        return
+    # Conditional, so that parallel requests with the same token write it once.
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+    ).update(last_used_at=now)

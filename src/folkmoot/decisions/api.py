@@ -613,7 +613,7 @@ def list_votes(request: HttpRequest, key: str, page: int = 1) -> list[dict[str, 
     summary="Cast (or, with its change code, change) a ballot",
 )
 def cast(request: HttpRequest, vote_id: int, payload: BallotIn) -> Reply[dict[str, Any]]:
-    vote = ballots.access_vote(request.user, vote_id)
+    vote = ballots.access_vote_to_cast(request.user, vote_id)
     done = ballots.check_cast(
         request.user,
         vote,

@@ -21,7 +21,7 @@ from folkmoot.audit.log import record
 from folkmoot.governance.audience import sanctioned
 from folkmoot.governance.casting import BallotInput, ballot_marks
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
-from folkmoot.protocols.facts import viewer_for
+from folkmoot.protocols.facts import named_in_sanctions, sanction_viewer
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Invalid, NotFound, Refused, require
 
@@ -75,6 +75,26 @@ def access_vote(user: Any, vote_id: int) -> Vote:
     return vote
 
 
+def access_vote_to_cast(user: Any, vote_id: int) -> Vote:
+    """`access_vote`, reading in the same query what a ballot checks next (issue 11): whether
+    the person is in the electorate fixed at the opening, and whether any sanction of the
+    assembly names them (where none does, SAN-6 has nothing to find)."""
+    from folkmoot.federation.models import Assembly
+
+    vote = (
+        Vote.objects.select_related("assembly", "proposal", "office")
+        .filter(pk=vote_id, assembly__in=Assembly.objects.visible_to(user))
+        .annotate(
+            in_electorate=Exists(Eligible.objects.filter(vote=OuterRef("pk"), person=user.pk)),
+            named_in_sanctions=named_in_sanctions(user.pk, OuterRef("assembly")),
+        )
+        .first()
+    )
+    if vote is None:
+        raise NotFound(vote_id)
+    return vote
+
+
 def check_may_cast(
     user: Any,
     vote: Vote,
@@ -97,6 +117,8 @@ def check_may_cast(
             )
         return Answer.no(Reason("vote_closed", gettext_noop("This vote is closed.")))
     if in_electorate is None:
+        in_electorate = getattr(vote, "in_electorate", None)
+    if in_electorate is None:
         in_electorate = Eligible.objects.filter(vote=vote, person=user).exists()
     if not in_electorate:
         return Answer.no(
@@ -106,14 +128,19 @@ def check_may_cast(
             )
         )
     assert vote.assembly is not None
-    return standing if standing is not None else standing_in(user, vote.assembly)
+    if standing is not None:
+        return standing
+    if getattr(vote, "named_in_sanctions", None) is False:
+        return Answer.yes()  # no sanction row names them: none can be in force (SAN-6)
+    return standing_in(user, vote.assembly)
 
 
 def standing_in(user: Any, assembly: Any) -> Answer:
-    """Not under a sanction that stops them acting in this assembly now (SAN-6)."""
+    """Not under a sanction that stops them acting in this assembly now (SAN-6): only the
+    sanction facts are read, the rest of a vote's conditions being fixed at its opening."""
     in_force = protocol_in_force(assembly)
     if in_force is not None:
-        viewer = viewer_for(user, assembly, in_force.protocol)
+        viewer = sanction_viewer(user, assembly, in_force.protocol)
         if viewer.sanctioned_until is not None:
             return sanctioned(viewer)
     return Answer.yes()
@@ -179,9 +206,41 @@ def _still_open(vote: Vote) -> None:
             .values_list("opens_at", "closes_at", "counted")
             .get(pk=vote.pk)
         )
+    _open_now(opens_at, closes_at, counted)
+
+
+def _open_now(opens_at: Any, closes_at: Any, counted: bool) -> None:
+    # The clock is read after the vote row is held: a ballot that waited for the close's
+    # count reads a time past the close.
     now = timezone.now()
     if counted or opens_at is None or closes_at is None or not opens_at <= now < closes_at:
         raise Refused.because(Reason("vote_closed", gettext_noop("This vote is closed.")))
+
+
+def _first_while_open(vote: Vote, person: Any) -> bool:
+    """The first ballot's "has voted" row and `_still_open`, in one statement (issue 11):
+    written only if the vote row, held with a share until the commit as `_still_open` holds
+    it, still has the times this ballot was checked against and no result. Says whether it
+    was written; when not (a ballot already there, or the vote changed or was counted), the
+    caller takes the long way, which tells which."""
+    if vote.opens_at is None or vote.closes_at is None:
+        return False
+    table = Participation._meta.db_table
+    lock = " FOR SHARE OF v" if connection.vendor == "postgresql" else ""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (vote_id, person_id) SELECT v.id, %s FROM decisions_vote v "
+            "WHERE v.id = %s AND v.opens_at = %s AND v.closes_at = %s AND NOT EXISTS "
+            "(SELECT 1 FROM decisions_voteresult r WHERE r.vote_id = v.id)"
+            f"{lock} ON CONFLICT (vote_id, person_id) DO NOTHING RETURNING id",
+            [person.pk, vote.pk, adapt(vote.opens_at), adapt(vote.closes_at)],
+        )
+        written = cursor.fetchone() is not None
+    if written:
+        # The row's times are those of `vote` (checked under the hold): the clock now.
+        _open_now(vote.opens_at, vote.closes_at, False)
+    return written
 
 
 def _first_participation(vote: Vote, person: Any) -> bool:
@@ -206,17 +265,17 @@ def do_cast(
     the protocol allows it) is, for a secret vote, found by the change code only its voter
     holds; for a public vote, by its voter. No audit row or log line says anything about the
     ballot itself."""
-    if not _first_participation(vote, person):
-        if not vote.may_change_ballot:
-            raise _again()
+    if not _first_while_open(vote, person):
         # The vote row first, then the ballot: the close takes them in the same order, so
         # a change at the moment of the close waits instead of deadlocking.
         _still_open(vote)
-        _change(vote, person, marks, valid, change_code)
-        # Audit says that this person changed their ballot, never which one or how.
-        record("decision.change_ballot", actor=person, assembly=vote.assembly, subject=vote)
-        return Cast(changed=True)
-    _still_open(vote)
+        if not _first_participation(vote, person):
+            if not vote.may_change_ballot:
+                raise _again()
+            _change(vote, person, marks, valid, change_code)
+            # Audit says that this person changed their ballot, never which one or how.
+            record("decision.change_ballot", actor=person, assembly=vote.assembly, subject=vote)
+            return Cast(changed=True)
     check_code = new_code(CHECK_CODE_LENGTH)
     if vote.secret:
         code = new_code(CHANGE_CODE_LENGTH) if vote.may_change_ballot else ""

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,10 +50,15 @@ class AssemblyQuerySet(models.QuerySet["Assembly"]):
             return self
         if not getattr(user, "is_authenticated", False):
             return self.exclude(access_mode=AccessMode.RESTRICTED)
-        return self.filter(
-            ~Q(access_mode=AccessMode.RESTRICTED)
-            | Q(memberships__user=user, memberships__ended_at__isnull=True)
-        ).distinct()
+        # A correlated EXISTS on the person's own active membership, not a join over every
+        # membership row de-duplicated by DISTINCT: it reads one entry of the
+        # one_active_membership index (assembly, user) per restricted assembly, so the cost
+        # does not grow with the federation's size (issue 11).
+        person: Any = user  # a User, or the request's lazy one
+        own_membership = Membership.objects.filter(
+            assembly_id=OuterRef("pk"), user=person, ended_at__isnull=True
+        )
+        return self.filter(~Q(access_mode=AccessMode.RESTRICTED) | Exists(own_membership))
 
 
 class Assembly(models.Model):

@@ -213,9 +213,9 @@ def open_thread(
 def _posts(
     thread: Thread, viewer_id: int | None, page: int
 ) -> tuple[list[dict[str, Any]], int, int]:
-    paginator = Paginator(selectors.posts_of(thread, viewer_id), 50)
+    paginator = Paginator(selectors.posts_of(thread), 50)
     current = paginator.get_page(page)
-    supports = selectors.reaction_totals([p.pk for p in current])
+    reactions = selectors.reactions_of([p.pk for p in current])
     rows = [
         {
             "id": p.pk,
@@ -226,9 +226,9 @@ def _posts(
             "created_at": p.created_at,
             "edited_at": p.edited_at,
             "quote_of": p.quote_of_id,
-            "plus": getattr(p, "plus", 0),  # annotated by selectors.posts_of
-            "minus": getattr(p, "minus", 0),
-            "office_support": supports.get(p.pk, {}),
+            "plus": (counted := reactions.get(p.pk, selectors.Reactions())).plus,
+            "minus": counted.minus,
+            "office_support": counted.offices,
         }
         for p in current
     ]

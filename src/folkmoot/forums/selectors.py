@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import (
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from folkmoot.federation.models import Assembly
@@ -72,53 +63,67 @@ def threads_in(
     threads = (
         Thread.objects.filter(assembly=assembly)
         .filter(in_forum(protocol, forum_key, timezone.now()))
+        .select_related("author")  # for the page's rows; the paginator's COUNT leaves it out
         .order_by("-pinned", "-last_activity_at", "-pk")
     )
     return threads.filter(tag=tag) if tag else threads
 
 
 def with_counts(page: Iterable[Thread]) -> list[Thread]:
-    """The page's threads with reply counts and the opening post's +1/−1, in page order."""
-    ids = [t.pk for t in page]
-    opening = (
-        Post.objects.filter(thread=OuterRef("pk")).order_by("created_at", "id").values("pk")[:1]
-    )
+    """The page's threads, in page order, with `posts_count` (visible posts) and the opening
+    post's `plus` and `minus`: two grouped queries over the page's ids (issue 11), where a
+    correlated subquery per row and per count used to run."""
+    threads = list(page)
+    ids = [t.pk for t in threads]
+    posts = _posts_per_thread(ids)
+    reactions = _reactions_per_post([opening for _visible, opening in posts.values()])
+    for thread in threads:
+        visible, opening = posts.get(thread.pk, (0, None))
+        counts = reactions.get(opening, {}) if opening is not None else {}
+        thread.posts_count = visible  # type: ignore[attr-defined]
+        thread.plus = counts.get(1, 0)  # type: ignore[attr-defined]
+        thread.minus = counts.get(-1, 0)  # type: ignore[attr-defined]
+    return threads
 
-    def reactions(value: int) -> Subquery:
-        # OuterRef is the opening post annotated on the thread row.
-        return Subquery(
-            Reaction.objects.filter(post=OuterRef("opening_post"), value=value)
-            .values("post")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        )
 
+def _posts_per_thread(ids: list[int]) -> dict[int, tuple[int, int]]:
+    """thread id → (visible posts, opening post id), in one query: the opening post is the
+    first by (created_at, id), the row a window numbers 1 in its thread."""
+    by_thread = [F("thread_id")]
     rows = (
-        Thread.objects.filter(pk__in=ids)
-        .select_related("author")
-        .annotate(opening_post=Subquery(opening))
+        Post.objects.filter(thread_id__in=ids)
         .annotate(
-            posts_count=Count("posts", filter=Q(posts__trashed_at__isnull=True)),
-            plus=Coalesce(reactions(1), Value(0)),
-            minus=Coalesce(reactions(-1), Value(0)),
+            place=Window(
+                RowNumber(),
+                partition_by=by_thread,
+                order_by=[F("created_at").asc(), F("id").asc()],
+            ),
+            visible=Window(Count("id", filter=Q(trashed_at__isnull=True)), partition_by=by_thread),
         )
+        .filter(place=1)
+        .values_list("thread_id", "visible", "id")
     )
-    by_id = {t.pk: t for t in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return {thread_id: (visible, opening) for thread_id, visible, opening in rows}
 
 
-def posts_of(thread: Thread, viewer_id: int | None) -> QuerySet[Post]:
-    mine = Reaction.objects.filter(post=OuterRef("pk"), user_id=viewer_id or 0)
-    return (
-        thread.posts.select_related("author", "quote_of", "quote_of__author")
-        .annotate(
-            plus=Count("reactions", filter=Q(reactions__value=1), distinct=True),
-            minus=Count("reactions", filter=Q(reactions__value=-1), distinct=True),
-            revisions_count=Count("revisions", distinct=True),
-            reacted=Exists(mine),
-        )
-        .order_by("created_at", "id")
+def _reactions_per_post(post_ids: list[int]) -> dict[int, dict[int, int]]:
+    """post id → {+1: n, −1: n}, in one grouped query."""
+    out: dict[int, dict[int, int]] = {}
+    for row in (
+        Reaction.objects.filter(post_id__in=post_ids)
+        .values("post_id", "value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        out.setdefault(row["post_id"], {})[row["value"]] = row["n"]
+    return out
+
+
+def posts_of(thread: Thread) -> QuerySet[Post]:
+    """A thread's posts in order: a bare list to paginate (its COUNT joins nothing);
+    `reactions_of` then counts the reactions of the page shown only (issue 11)."""
+    return thread.posts.select_related("author", "quote_of", "quote_of__author").order_by(
+        "created_at", "id"
     )
 
 
@@ -133,16 +138,32 @@ def office_support(post: Post) -> dict[str, int]:
     return {r["as_office"]: r["n"] for r in rows}
 
 
-def reaction_totals(post_ids: list[int]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {}
+@dataclass(frozen=True)
+class Reactions:
+    plus: int = 0
+    minus: int = 0
+    offices: dict[str, int] = field(default_factory=dict)  # FOR-4: "+1 as <office>" per office
+
+
+def reactions_of(post_ids: list[int]) -> dict[int, Reactions]:
+    """post id → its +1s and −1s (every one, as in FOR-1) and its "+1 as <office>" per
+    office, in one grouped query over the page's posts."""
+    counts: dict[int, dict[tuple[int, str], int]] = {}
     for row in (
-        Reaction.objects.filter(post_id__in=post_ids, value=1)
-        .exclude(as_office="")
-        .values("post_id", "as_office")
-        .annotate(n=Sum("value"))
+        Reaction.objects.filter(post_id__in=post_ids)
+        .values("post_id", "value", "as_office")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        out.setdefault(row["post_id"], {})[row["as_office"]] = row["n"]
-    return out
+        counts.setdefault(row["post_id"], {})[row["value"], row["as_office"]] = row["n"]
+    return {
+        pk: Reactions(
+            plus=sum(n for (value, _office), n in rows.items() if value == 1),
+            minus=sum(n for (value, _office), n in rows.items() if value == -1),
+            offices={office: n for (value, office), n in rows.items() if value == 1 and office},
+        )
+        for pk, rows in counts.items()
+    }
 
 
 def search(

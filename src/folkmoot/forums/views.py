@@ -167,12 +167,85 @@ def thread_new(request: Request, slug: str, key: str) -> HttpResponse:
     )
 
 
+# A post id no database holds, standing in for each post's id: the page reverses each action's
+# URL once and writes each post's path by substitution, instead of reversing every action for
+# every post (issue 11: thousands of reversals per page).
+_ANY_POST = 2_147_483_647
+
+
+def post_paths(
+    slug: str, *, signed_in: bool, may_react: bool, may_moderate: bool
+) -> dict[str, str]:
+    """The path of each per-post action this viewer's page links to, for `_ANY_POST`,
+    reversed once per page. Which controls show is still decided per post by the core's
+    answers (`may_reply`, `check_edit`, the moderate power); the actions check again."""
+    names = ["history"]
+    names += ["react"] if may_react else []
+    names += ["edit", "report"] if signed_in else []
+    names += ["trash", "restore"] if may_moderate else []
+    return {name: reverse(f"post-{name}", args=[slug, _ANY_POST]) for name in names}
+
+
+def paths_of(paths: dict[str, str], pk: int) -> dict[str, str]:
+    """The same paths for post `pk`: the same as reversing them, without the resolver."""
+    return {name: _with_post(path, pk) for name, path in paths.items()}
+
+
+def _with_post(path: str, pk: int) -> str:
+    # The post id is the path's last number: an assembly slug made of the same digits stays.
+    head, _marker, tail = path.rpartition(f"/{_ANY_POST}/")
+    return f"{head}/{pk}/{tail}"
+
+
+def _report_kinds() -> list[tuple[str, str]]:
+    return [
+        ("spam", _("Report as spam")),
+        ("offensive", _("Report as offensive")),
+        ("off_topic", _("Report as off topic")),
+    ]
+
+
 def _thread(request: Request, thread_id: int) -> tuple[actions.ForumContext, Any, str]:
     """The thread and the forum it is in now; raises Refused when the reader may not read it."""
     try:
         return actions.access_thread(request.user, thread_id)
     except NotFound as missing:
         raise Http404(_("No such thread.")) from missing
+
+
+def _post_rows(
+    ctx: actions.ForumContext,
+    place: str,
+    posts: list[Post],
+    viewer_id: int | None,
+    paths: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Each post with what its controls need: its action paths, office support, and whether
+    the viewer may edit or report it."""
+    reactions = selectors.reactions_of([p.pk for p in posts])
+    language = get_language() or "en"
+    office_names = {k: (o.plural or o.name).get(language) for k, o in ctx.protocol.offices.items()}
+    now = timezone.now()
+    return [
+        {
+            "post": post,
+            "paths": paths_of(paths, post.pk),
+            "reactions": (counted := reactions.get(post.pk, selectors.Reactions())),
+            "supports": {office_names.get(k, k): n for k, n in counted.offices.items()},
+            "editable": check_edit(
+                ctx.protocol,
+                place,
+                is_author=post.author_id == viewer_id,
+                written_at=post.created_at,
+                now=now,
+            ).allowed,
+            "reportable": viewer_id is not None and post.author_id != viewer_id,
+            "office": ctx.protocol.offices[post.as_office].name.get(language)
+            if post.as_office in ctx.protocol.offices
+            else post.as_office,
+        }
+        for post in posts
+    ]
 
 
 def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
@@ -182,36 +255,23 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
         return _refused(request, refused, assembly_or_404(request, slug))
     if thread.assembly.slug != slug:
         return redirect("thread", thread.assembly.slug, thread.pk)
-    posts = Paginator(selectors.posts_of(thread, getattr(request.user, "pk", None)), 50).get_page(
-        request.GET.get("page")
-    )
-    supports = selectors.reaction_totals([p.pk for p in posts])
+    posts = Paginator(selectors.posts_of(thread), 50).get_page(request.GET.get("page"))
     language = get_language() or "en"
-    office_names = {k: (o.plural or o.name).get(language) for k, o in ctx.protocol.offices.items()}
     may_reply = ctx.may(place, "reply") if place in ctx.protocol.forums else None
     quote = None
     if request.GET.get("quote"):
         quote = thread.posts.filter(pk=request.GET["quote"]).select_related("author").first()
     initial = {"body": quote_text(str(quote.author), quote.body)} if quote else None
-    now = timezone.now()
     viewer_id = getattr(request.user, "pk", None)
-    rows = [
-        {
-            "post": post,
-            "supports": {office_names.get(k, k): n for k, n in supports.get(post.pk, {}).items()},
-            "editable": check_edit(
-                ctx.protocol,
-                place,
-                is_author=post.author_id == viewer_id,
-                written_at=post.created_at,
-                now=now,
-            ).allowed,
-            "office": ctx.protocol.offices[post.as_office].name.get(language)
-            if post.as_office in ctx.protocol.offices
-            else post.as_office,
-        }
-        for post in posts
-    ]
+    may_moderate = has_power(ctx.protocol, ctx.viewer, "moderate")
+    paths = post_paths(
+        ctx.assembly.slug,
+        signed_in=viewer_id is not None,
+        may_react=bool(may_reply),
+        may_moderate=may_moderate,
+    )
+    rows = _post_rows(ctx, place, list(posts), viewer_id, paths)
+    offices = _offices(ctx)
     return render(
         request,
         "forums/thread.html",
@@ -224,7 +284,7 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
             else place,
             "page_obj": posts,
             "rows": rows,
-            "may_moderate": has_power(ctx.protocol, ctx.viewer, "moderate"),
+            "may_moderate": may_moderate,
             "archived_by_time": bool(
                 ctx.protocol.archival
                 and not thread.moved_to
@@ -242,9 +302,14 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
             ),
             "may_reply": bool(may_reply),
             "reply_reasons": reasons_text(may_reply) if may_reply is not None else [],
-            "form": PostForm(initial=initial, offices=_offices(ctx)),
+            "form": PostForm(initial=initial, offices=offices),
             "quote": quote,
-            "offices": _offices(ctx),
+            "offices": offices,
+            "office_buttons": [
+                (key, _("+1 as %(office)s") % {"office": label}) for key, label in offices
+            ],
+            "report_kinds": _report_kinds(),
+            "sanctions_url": reverse("sanctions", args=[ctx.assembly.slug]) if may_moderate else "",
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from folkmoot.federation.models import Assembly
@@ -12,7 +13,7 @@ from folkmoot.federation.selectors import effective_membership
 from folkmoot.governance.audience import ANONYMOUS, Viewer
 from folkmoot.governance.membership import seniority_days
 from folkmoot.governance.protocol import Protocol
-from folkmoot.moderation.models import OfficeSuspension
+from folkmoot.moderation.models import OfficeSuspension, Sanction
 from folkmoot.moderation.selectors import active_sanction
 from folkmoot.offices.seating import held_offices, offices_held_by
 
@@ -33,11 +34,7 @@ def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) 
     # (issue 10): a newly elected drafter approves texts from the close.
     offices = held_offices(user, assembly, now) - suspended
     started = timezone.localtime(membership.started_at).date() if membership else None
-    sanction = (
-        active_sanction(assembly, user, protocol.sanctions, timezone.now())
-        if protocol is not None and protocol.sanctions is not None
-        else None
-    )
+    sanction = _sanction_in_force(user, assembly, protocol)
     return Viewer(
         authenticated=True,
         status=membership.status if membership else None,  # type: ignore[arg-type]
@@ -47,6 +44,38 @@ def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) 
         seniority_days=seniority_days(started, timezone.localdate()),
         sanctioned_until=sanction[0] if sanction else None,
         sanction_reason=sanction[1] if sanction else "",
+    )
+
+
+def _sanction_in_force(
+    user: Any, assembly: Assembly, protocol: Protocol | None
+) -> tuple[Any, str] | None:
+    if protocol is None or protocol.sanctions is None:
+        return None
+    return active_sanction(assembly, user, protocol.sanctions, timezone.now())
+
+
+def sanction_viewer(user: Any, assembly: Assembly, protocol: Protocol | None) -> Viewer:
+    """Only the facts SAN-6 reads (a sanction in force now), the same as `viewer_for` finds,
+    for an act whose other conditions were fixed elsewhere: a ballot, whose electorate was
+    fixed at the opening, needs neither memberships nor offices (issue 11)."""
+    if not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    sanction = _sanction_in_force(user, assembly, protocol)
+    return Viewer(
+        authenticated=True,
+        sanctioned_until=sanction[0] if sanction else None,
+        sanction_reason=sanction[1] if sanction else "",
+    )
+
+
+def named_in_sanctions(person: Any, assembly: Any) -> Exists:
+    """Whether any sanction row of the assembly names this person, as sanctioned or as the
+    one who imposed it: every row `active_sanction` weighs is among these, so where there is
+    none, no sanction can be in force, and the protocol need not be read (issue 11). An
+    expression, to be read in the same query as what the act loads anyway."""
+    return Exists(
+        Sanction.objects.filter(assembly=assembly).filter(Q(person=person) | Q(imposed_by=person))
     )
 
 

@@ -111,6 +111,9 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Issue 11: a signed-in request reads its session from Redis, not from the database;
+    # the database still holds it, so a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Without Redis the cache lives in the database, so every worker shares it: sign-in rate
     # limits count across processes (issue 10). `folkmoot migrate` creates the table (see
