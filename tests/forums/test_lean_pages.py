@@ -332,3 +332,31 @@ def test_the_forum_page_shows_replies_and_the_opening_posts_reactions(red):
     row = row[: row.index("</tr>")]
     assert "<td>2</td>" in row
     assert "+2 / −1" in row
+
+
+def test_the_thread_page_says_which_reactions_i_already_gave(red: Red15m) -> None:
+    """FOR-4, UI: a +1 (or "+1 as Coordinator") I gave shows as a pressed button, so I know
+    that pressing it again takes it back; nobody else's reaction presses my buttons. It is
+    read with the page's reaction counts, in the same query."""
+    import re
+
+    thread = a_thread(red, 1)
+    post = Post.objects.filter(thread=thread).order_by("-created_at", "-pk").first()
+    assert post is not None
+    coordinator = Client()
+    coordinator.force_login(red.coordinator)
+
+    def pressed() -> str:
+        return coordinator.get(thread_url(thread)).content.decode()
+
+    assert 'aria-pressed="true"' not in pressed()
+    do_react(post=post, user=red.citizen, value=1)
+    assert 'aria-pressed="true"' not in pressed()
+    do_react(post=post, user=red.coordinator, value=1, as_office="coordinator")
+    page = pressed()
+    assert page.count('aria-pressed="true"') == 1
+    assert re.search(r'aria-pressed="true">[^<]*Coordinator', page)
+    do_react(post=post, user=red.coordinator, value=-1)
+    page = pressed()
+    assert page.count('aria-pressed="true"') == 2
+    assert re.search(r'aria-pressed="true">−1<', page)

@@ -143,24 +143,31 @@ class Reactions:
     plus: int = 0
     minus: int = 0
     offices: dict[str, int] = field(default_factory=dict)  # FOR-4: "+1 as <office>" per office
+    # The viewer's own reaction in each capacity ("" for themselves, else the office): +1/−1.
+    mine: dict[str, int] = field(default_factory=dict)
 
 
-def reactions_of(post_ids: list[int]) -> dict[int, Reactions]:
-    """post id → its +1s and −1s (every one, as in FOR-1) and its "+1 as <office>" per
-    office, in one grouped query over the page's posts."""
+def reactions_of(post_ids: list[int], viewer_id: int | None = None) -> dict[int, Reactions]:
+    """post id → its +1s and −1s (every one, as in FOR-1), its "+1 as <office>" per office,
+    and the viewer's own reactions (so a button can say it is pressed), in one grouped query
+    over the page's posts."""
     counts: dict[int, dict[tuple[int, str], int]] = {}
+    mine: dict[int, dict[str, int]] = {}
     for row in (
         Reaction.objects.filter(post_id__in=post_ids)
         .values("post_id", "value", "as_office")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user_id=viewer_id)))
         .order_by()
     ):
         counts.setdefault(row["post_id"], {})[row["value"], row["as_office"]] = row["n"]
+        if viewer_id is not None and row["mine"]:
+            mine.setdefault(row["post_id"], {})[row["as_office"]] = row["value"]
     return {
         pk: Reactions(
             plus=sum(n for (value, _office), n in rows.items() if value == 1),
             minus=sum(n for (value, _office), n in rows.items() if value == -1),
             offices={office: n for (value, office), n in rows.items() if value == 1 and office},
+            mine=mine.get(pk, {}),
         )
         for pk, rows in counts.items()
     }

@@ -222,7 +222,7 @@ def _post_rows(
 ) -> list[dict[str, Any]]:
     """Each post with what its controls need: its action paths, office support, and whether
     the viewer may edit or report it."""
-    reactions = selectors.reactions_of([p.pk for p in posts])
+    reactions = selectors.reactions_of([p.pk for p in posts], viewer_id)
     language = get_language() or "en"
     office_names = {k: (o.plural or o.name).get(language) for k, o in ctx.protocol.offices.items()}
     now = timezone.now()
@@ -232,6 +232,12 @@ def _post_rows(
             "paths": paths_of(paths, post.pk),
             "reactions": (counted := reactions.get(post.pk, selectors.Reactions())),
             "supports": {office_names.get(k, k): n for k, n in counted.offices.items()},
+            # What the viewer already gave, so each button says whether it is pressed.
+            "pressed": {
+                "plus": counted.mine.get("") == 1,
+                "minus": counted.mine.get("") == -1,
+                "offices": {k for k, v in counted.mine.items() if k and v == 1},
+            },
             "editable": check_edit(
                 ctx.protocol,
                 place,
