@@ -52,11 +52,11 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 # The voters and the vote are made as bench/voting.py makes them; the server, the client's
 # helpers and the tables are bench/forums.py's.
-from voting import log, make_citizens, make_vote
+from voting import log, make_citizens, make_vote, pg_admin, pg_urls
 
 from forums import fmt_ratio, fmt_s, percentile, serve, stop_server, table
 
@@ -337,15 +337,7 @@ def main() -> None:
     if database_url and not postgres:
         parser.error("DATABASE_URL is set but is not a PostgreSQL URL (unset it for SQLite)")
     name = f"folkmoot_bench_mixed_{os.getpid()}"
-    parts = urlsplit(database_url)
-    admin_url = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-    bench_url = urlunsplit(("postgres", parts.netloc, f"/{name}", parts.query, ""))
-
-    def admin(sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(sql)
+    admin_url, bench_url = pg_urls(database_url, name)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the clean-up below runs
     tmp = tempfile.mkdtemp(prefix="folkmoot-bench-mixed-")
@@ -353,7 +345,7 @@ def main() -> None:
     status = 1
     try:
         if postgres:
-            admin(f"CREATE DATABASE {name}")
+            pg_admin(admin_url, f"CREATE DATABASE {name}")
             created = True
         status = run(args, tmp, bench_url if postgres else None)
     finally:
@@ -363,7 +355,7 @@ def main() -> None:
 
                 connections.close_all()
             try:
-                admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                pg_admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             except Exception as error:
                 log(f"could not drop {name}: {error}")
         shutil.rmtree(tmp, ignore_errors=True)

@@ -61,7 +61,10 @@ from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+# The log line and the throwaway PostgreSQL database are made as bench/voting.py makes them.
+from voting import log, pg_admin, pg_urls
 
 THIS = Path(__file__).resolve()
 ROOT = THIS.parent.parent
@@ -76,26 +79,7 @@ MAX_ITERATIONS = 1000
 Read = Callable[[], object]
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 # --------------------------------------------------------------------------- the database
-
-
-def pg_urls(database_url: str) -> tuple[str, str]:
-    """(admin URL, throwaway URL) on the server DATABASE_URL names, as its user."""
-    parts = urlsplit(database_url)
-    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-    bench = urlunsplit(("postgres", parts.netloc, f"/{PG_BENCH_DB}", parts.query, ""))
-    return admin, bench
-
-
-def pg_admin(admin_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(sql)
 
 
 def describe_database() -> str:
@@ -434,7 +418,7 @@ def main() -> None:
     postgres = urlsplit(database_url).scheme in POSTGRES_SCHEMES
     if database_url and not postgres:
         sys.exit("DATABASE_URL is set but is not a PostgreSQL URL (unset it for SQLite)")
-    admin_url, bench_url = pg_urls(database_url) if postgres else ("", "")
+    admin_url, bench_url = pg_urls(database_url, PG_BENCH_DB) if postgres else ("", "")
     if not postgres:
         log("DATABASE_URL is not set: SQLite in a temporary directory")
 

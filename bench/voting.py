@@ -142,11 +142,12 @@ def log(message: str) -> None:
 # --------------------------------------------------------------------------- the database
 
 
-def pg_urls(database_url: str) -> tuple[str, str]:
-    """(admin URL, throwaway URL) on the server DATABASE_URL names, as its user."""
+def pg_urls(database_url: str, name: str = PG_BENCH_DB) -> tuple[str, str]:
+    """(admin URL, URL of the throwaway database `name`) on the server DATABASE_URL names, as
+    its user. bench/scale.py and bench/mixed.py use it too, with names of their own."""
     parts = urlsplit(database_url)
     admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-    bench = urlunsplit(("postgres", parts.netloc, f"/{PG_BENCH_DB}", parts.query, ""))
+    bench = urlunsplit(("postgres", parts.netloc, f"/{name}", parts.query, ""))
     return admin, bench
 
 

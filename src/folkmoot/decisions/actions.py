@@ -26,7 +26,7 @@ from folkmoot.governance.audience import (
     may_propose,
     may_vote,
 )
-from folkmoot.governance.casting import COUNTED_AS
+from folkmoot.governance.casting import COUNTED_AS, live_results
 from folkmoot.governance.protocol import DecisionKind, Protocol, ProtocolInvalid, load_protocol
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.governance.schedule import Stage, check_urgency, check_voting_duration
@@ -490,23 +490,10 @@ def check_launch(
             )
         )
     secret_vote = kind.secret if secret is None else secret
-    if results_live and secret_vote:
-        answers.append(
-            _no(
-                "results_secret",
-                gettext_noop(
-                    "Results of a secret vote stay hidden until the close: a count that "
-                    "moves after each ballot would show how each one went."
-                ),
-            )
-        )
-    elif results_live and kind.results_visible == "after_close":
-        answers.append(
-            _no(
-                "results_after_close",
-                gettext_noop("Results of this kind stay hidden until the close."),
-            )
-        )
+    live_answer, live = live_results(
+        secret=secret_vote, results_visible=kind.results_visible, asked=results_live
+    )
+    answers.append(live_answer)
     require(combine(*answers))
     from folkmoot.governance.schedule import default_voting_days
 
@@ -519,8 +506,7 @@ def check_launch(
         options=list(proposal.options),
         days=days if days is not None else default_voting_days(kind, urgent=proposal.urgent),
         secret=secret_vote,
-        # A secret vote never shows a count while open, whatever the protocol's default.
-        results_live=not secret_vote and (kind.results_visible == "live" or bool(results_live)),
+        results_live=live,
         launched_by=user,
     )
 

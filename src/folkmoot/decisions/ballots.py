@@ -62,14 +62,17 @@ class Cast:
     change_code: str = ""
 
 
-def access_vote(user: Any, vote_id: int) -> Vote:
+def _visible_votes(user: Any) -> Any:
+    """Votes of the assemblies this person may see; missing and forbidden look the same."""
     from folkmoot.federation.models import Assembly
 
-    vote = (
-        Vote.objects.select_related("assembly", "proposal", "office")
-        .filter(pk=vote_id, assembly__in=Assembly.objects.visible_to(user))
-        .first()
+    return Vote.objects.select_related("assembly", "proposal", "office").filter(
+        assembly__in=Assembly.objects.visible_to(user)
     )
+
+
+def access_vote(user: Any, vote_id: int) -> Vote:
+    vote = _visible_votes(user).filter(pk=vote_id).first()
     if vote is None:
         raise NotFound(vote_id)
     return vote
@@ -79,11 +82,9 @@ def access_vote_to_cast(user: Any, vote_id: int) -> Vote:
     """`access_vote`, reading in the same query what a ballot checks next (issue 11): whether
     the person is in the electorate fixed at the opening, and whether any sanction of the
     assembly names them (where none does, SAN-6 has nothing to find)."""
-    from folkmoot.federation.models import Assembly
-
     vote = (
-        Vote.objects.select_related("assembly", "proposal", "office")
-        .filter(pk=vote_id, assembly__in=Assembly.objects.visible_to(user))
+        _visible_votes(user)
+        .filter(pk=vote_id)
         .annotate(
             in_electorate=Exists(Eligible.objects.filter(vote=OuterRef("pk"), person=user.pk)),
             named_in_sanctions=named_in_sanctions(user.pk, OuterRef("assembly")),

@@ -30,9 +30,8 @@ from folkmoot.governance.protocol import Protocol
 from folkmoot.http import Request
 from folkmoot.notifications.models import EmailPreference
 from folkmoot.offices.selectors import upcoming_elections
-from folkmoot.protocols.loading import parsed
 from folkmoot.protocols.models import ProtocolVersion
-from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.protocols.selectors import protocol_in_force, protocol_of_version
 
 from .models import Eligible, Participation, RegisterEntry, Vote
 
@@ -122,7 +121,8 @@ def protocols_in_force(assemblies: list[Assembly], now: datetime) -> dict[int, P
             own = versions.get(candidate, [])
             chosen = version_in_force([AdoptedVersion(v.number, v.adopted_at) for v in own], now)
             if chosen is not None:
-                out[pk] = parsed(next(v for v in own if v.number == chosen.number))
+                version = next(v for v in own if v.number == chosen.number)
+                out[pk] = protocol_of_version(version.pk, version.document)
                 break
     return out
 

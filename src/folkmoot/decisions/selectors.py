@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from folkmoot.federation.models import Assembly
 from folkmoot.forums.models import Reaction
-from folkmoot.governance.casting import marks_as_ballot
+from folkmoot.governance.casting import count_shown_while_open, marks_as_ballot
 from folkmoot.governance.reasons import Reason
 from folkmoot.refusals import reasons_text
 
@@ -196,10 +196,9 @@ def vote_counts(vote: Vote) -> dict[str, int]:
 
 
 def shows_live_results(vote: Vote, now: datetime) -> bool:
-    """A public vote may show its count while open; a secret one never does, whatever was
-    chosen at the launch: a count that moves after each ballot tells whoever watches it how
-    each ballot went (issue 10)."""
-    return vote.results_live and not vote.secret and vote.is_open(now)
+    """The count while the vote is open, where the core allows it (a vote stored before
+    issue 10 may say `results_live` for a secret vote: the core still says no)."""
+    return count_shown_while_open(secret=vote.secret, live=vote.results_live) and vote.is_open(now)
 
 
 def live_result(vote: Vote, language: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from folkmoot.audit.log import record
 from folkmoot.forums.actions import do_open_thread, do_reply
 from folkmoot.governance.amendment import AmendmentTally, amendment_carried
+from folkmoot.governance.casting import live_results
 from folkmoot.governance.protocol import Protocol, Validity
 from folkmoot.governance.reasons import Reason, gettext_noop
 from folkmoot.governance.tally.result import Result, Round, Step
@@ -335,7 +336,9 @@ def settle_proposal(proposal: Proposal, now: datetime | None = None) -> None:
                     options=options,
                     days=kind.voting.default_days,
                     secret=kind.secret,
-                    results_live=not kind.secret and kind.results_visible == "live",
+                    results_live=live_results(
+                        secret=kind.secret, results_visible=kind.results_visible, asked=None
+                    )[1],
                     launched_by=None,
                     opens_at=opens_at,
                     method=kind.consensus.fallback_method,

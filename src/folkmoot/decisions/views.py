@@ -545,16 +545,18 @@ def vote_check(request: Request, pk: int) -> HttpResponse:
 
 
 def _closed_or_404(vote: Vote) -> None:
+    """The ballots are published once the vote has closed; the first read after the close
+    opens the box and counts (settle_vote does it once)."""
     if not vote.is_closed(timezone.now()):
         raise Http404(_("Ballots are published when the vote closes."))
+    from .settle import settle_vote
+
+    settle_vote(vote)
 
 
 def vote_ballots_csv(request: Request, pk: int) -> HttpResponse:
     vote = _vote_or_404(request, pk)
     _closed_or_404(vote)
-    from .settle import settle_vote
-
-    settle_vote(vote)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
     writer = csv.writer(response)
@@ -571,9 +573,6 @@ def vote_ballots_json(request: Request, pk: int) -> HttpResponse:
     """The ballots in the form `folkmoot tally` reads, so anyone can recount (BEY-2)."""
     vote = _vote_or_404(request, pk)
     _closed_or_404(vote)
-    from .settle import settle_vote
-
-    settle_vote(vote)
     data = selectors.tally_file(vote)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json"

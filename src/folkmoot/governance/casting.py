@@ -114,3 +114,33 @@ def marks_as_ballot(method: str, options: Sequence[str], marks: str) -> dict[str
     if method in SCORED or method in MARKED:
         return {name: int(d) for name, d in zip(options, marks, strict=True)}
     return {"choice": options[int(marks)] if marks else None}
+
+
+def count_shown_while_open(*, secret: bool, live: bool) -> bool:
+    """VOTE-5, VOTE-11: a public vote shows its count while open when that was chosen; a
+    secret one never does, whatever was chosen: a count that moves after each ballot would
+    tell whoever watches it how each ballot went."""
+    return live and not secret
+
+
+def live_results(*, secret: bool, results_visible: str, asked: bool | None) -> tuple[Answer, bool]:
+    """What launching a vote may choose about its count (`asked`: what the launcher asked
+    for, None for the protocol's default), and whether the count will show while it is
+    open."""
+    if asked and secret:
+        reason = Reason(
+            "results_secret",
+            gettext_noop(
+                "Results of a secret vote stay hidden until the close: a count that "
+                "moves after each ballot would show how each one went."
+            ),
+        )
+        return Answer.no(reason), False
+    if asked and results_visible == "after_close":
+        reason = Reason(
+            "results_after_close",
+            gettext_noop("Results of this kind stay hidden until the close."),
+        )
+        return Answer.no(reason), False
+    live = results_visible == "live" or bool(asked)
+    return Answer.yes(), count_shown_while_open(secret=secret, live=live)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
@@ -48,13 +47,34 @@ def protocol_in_force(
     return None
 
 
-@lru_cache(maxsize=256)
-def protocol_of_version(version_id: int) -> Protocol:
-    """The parsed protocol of one stored version, read and parsed once per process (issue
-    11): versions are append-only and never edited (PRO-1), so the primary key names one
-    document for good, and nothing is re-read, re-hashed or re-parsed per request."""
-    document = ProtocolVersion.objects.values_list("document", flat=True).get(pk=version_id)
-    return load_protocol(document)
+class _ParsedVersions:
+    """The parsed protocol of each stored version, read and parsed once per process (issue
+    11): versions are append-only and never edited (PRO-1), so a primary key names one
+    document for good, and nothing is re-read, re-hashed or re-parsed per request. A caller
+    that has read the document already passes it, and nothing is read twice."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.parsed: dict[int, Protocol] = {}
+
+    def __call__(self, version_id: int, document: str | None = None) -> Protocol:
+        found = self.parsed.get(version_id)
+        if found is None:
+            if document is None:
+                document = ProtocolVersion.objects.values_list("document", flat=True).get(
+                    pk=version_id
+                )
+            found = load_protocol(document)
+            if len(self.parsed) >= self.size:  # the oldest goes: a handful are ever in use
+                self.parsed.pop(next(iter(self.parsed)))
+            self.parsed[version_id] = found
+        return found
+
+    def cache_clear(self) -> None:
+        self.parsed.clear()
+
+
+protocol_of_version = _ParsedVersions(size=256)
 
 
 @receiver(post_save, sender=ProtocolVersion)

@@ -15,7 +15,6 @@ from folkmoot.refusals import Refused
 from . import actions, selectors
 from .facts import viewer_for
 from .forms import AdoptForm
-from .loading import parsed
 from .texts import (
     forum_permissions,
     markdown_to_html,
@@ -75,7 +74,9 @@ def protocol_version(request: Request, slug: str, number: int) -> HttpResponse:
         {
             "assembly": assembly,
             "version": version,
-            "html": markdown_to_html(protocol_markdown(parsed(version))),
+            "html": markdown_to_html(
+                protocol_markdown(selectors.protocol_of_version(version.pk, version.document))
+            ),
         },
     )
 
