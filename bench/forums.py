@@ -753,6 +753,8 @@ def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
 
 
 def print_header(args: argparse.Namespace, server: str) -> None:
+    from django.conf import settings
+
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError, StopIteration), open("/proc/cpuinfo") as info:
         cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
@@ -763,7 +765,8 @@ def print_header(args: argparse.Namespace, server: str) -> None:
     print(f"  database: {server}")
     print(
         f"  server: gunicorn, {args.workers} sync workers, settings {SETTINGS} (DEBUG off), "
-        f"CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '0')}"
+        # What the server runs with: base settings' default unless the environment sets it.
+        f"CONN_MAX_AGE={settings.DATABASES['default'].get('CONN_MAX_AGE')}"
     )
     print(
         f"  load: {args.concurrency} client threads (http.client) on loopback; per URL "

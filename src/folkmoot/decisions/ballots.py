@@ -24,6 +24,7 @@ from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.protocols.facts import named_in_sanctions, sanction_viewer
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Invalid, NotFound, Refused, require
+from folkmoot.statements import Statement
 
 from .models import Ballot, BoxedBallot, Eligible, Participation, Vote, VoteResult
 
@@ -78,22 +79,31 @@ def access_vote(user: Any, vote_id: int) -> Vote:
     return vote
 
 
+def _vote_to_cast(staff: bool, *, person: int, vote: int) -> Any:
+    from folkmoot.accounts.models import User
+    from folkmoot.federation.models import Assembly
+
+    # The assembly is loaded only where a sanction needs it (rare): the ballot's audit row
+    # takes its id.
+    visible = Assembly.objects.all() if staff else Assembly.objects.visible_to(User(pk=person))
+    return Vote.objects.filter(pk=vote, assembly__in=visible).annotate(
+        in_electorate=Exists(Eligible.objects.filter(vote=OuterRef("pk"), person=person)),
+        named_in_sanctions=named_in_sanctions(person, OuterRef("assembly")),
+    )
+
+
+_VOTE_TO_CAST = Statement(Vote, _vote_to_cast, person=int, vote=int)
+
+
 def access_vote_to_cast(user: Any, vote_id: int) -> Vote:
     """`access_vote`, reading in the same query what a ballot checks next (issue 11): whether
     the person is in the electorate fixed at the opening, and whether any sanction of the
-    assembly names them (where none does, SAN-6 has nothing to find)."""
-    vote = (
-        _visible_votes(user)
-        .filter(pk=vote_id)
-        .annotate(
-            in_electorate=Exists(Eligible.objects.filter(vote=OuterRef("pk"), person=user.pk)),
-            named_in_sanctions=named_in_sanctions(user.pk, OuterRef("assembly")),
-        )
-        .first()
-    )
-    if vote is None:
+    assembly names them (where none does, SAN-6 has nothing to find). Compiled once
+    (folkmoot.statements): this runs for every ballot of a national vote."""
+    found = _VOTE_TO_CAST.run(bool(user.is_staff), person=user.pk, vote=vote_id)
+    if not found:
         raise NotFound(vote_id)
-    return vote
+    return found[0]
 
 
 def check_may_cast(
@@ -128,7 +138,7 @@ def check_may_cast(
                 gettext_noop("You were not in the electorate of this vote when it opened."),
             )
         )
-    assert vote.assembly is not None
+    assert vote.assembly_id is not None
     if standing is not None:
         return standing
     if getattr(vote, "named_in_sanctions", None) is False:
@@ -275,7 +285,9 @@ def do_cast(
                 raise _again()
             _change(vote, person, marks, valid, change_code)
             # Audit says that this person changed their ballot, never which one or how.
-            record("decision.change_ballot", actor=person, assembly=vote.assembly, subject=vote)
+            record(
+                "decision.change_ballot", actor=person, assembly_id=vote.assembly_id, subject=vote
+            )
             return Cast(changed=True)
     check_code = new_code(CHECK_CODE_LENGTH)
     if vote.secret:
@@ -293,7 +305,7 @@ def do_cast(
         Ballot.objects.create(
             vote=vote, marks=marks, valid=valid, check_code=check_code, voter=person
         )
-    record("decision.cast", actor=person, assembly=vote.assembly, subject=vote)
+    record("decision.cast", actor=person, assembly_id=vote.assembly_id, subject=vote)
     return Cast(changed=False, check_code=check_code, change_code=code)
 
 

@@ -320,6 +320,28 @@ class Participation(models.Model):
         return f"{self.person_id} voted in {self.vote_id}"
 
 
+class VoteTally(models.Model):
+    """How many people are in a vote's electorate and how many have voted, kept by database
+    triggers on `Eligible` and `Participation` (folkmoot.tallies, migration
+    0009_vote_tally): the vote page reads a sum over a few rows, not a count over 100,000.
+    Read it with `decisions.selectors.vote_counts`."""
+
+    # No constraint and no cascade: the triggers keep these rows, and deleting the vote
+    # deletes them (a trigger too).
+    vote = models.ForeignKey(
+        Vote, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    shard = models.PositiveSmallIntegerField()
+    electorate = models.IntegerField(db_default=0)
+    voted = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "shard"], name="vote_tally_shard")]
+
+    def __str__(self) -> str:
+        return f"vote {self.vote_id} shard {self.shard}: {self.voted} of {self.electorate}"
+
+
 class VoteResult(models.Model):
     """A count materialised once at the close (the primary key is the vote: a second worker's
     insert fails and it does nothing). `explained` holds the count in each language."""

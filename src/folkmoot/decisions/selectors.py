@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from folkmoot.federation.models import Assembly
@@ -16,7 +16,7 @@ from folkmoot.governance.reasons import Reason
 from folkmoot.refusals import reasons_text
 
 from .ballots import grouped
-from .models import Ballot, ConsensusResponse, Participation, Proposal, Vote
+from .models import Ballot, ConsensusResponse, Proposal, Vote, VoteTally
 from .state import ProposalState, known_for, opening_post
 
 OUTCOMES = {
@@ -189,10 +189,12 @@ def reasons_text_one(reason: Reason) -> str:
 
 
 def vote_counts(vote: Vote) -> dict[str, int]:
-    return {
-        "electorate": vote.electorate.count(),
-        "voted": Participation.objects.filter(vote=vote).count(),
-    }
+    """The electorate's size and how many have voted: a sum over the vote's tally rows,
+    which database triggers keep (`VoteTally`), whatever the vote's size."""
+    sums = VoteTally.objects.filter(vote=vote).aggregate(
+        electorate=Sum("electorate"), voted=Sum("voted")
+    )
+    return {"electorate": sums["electorate"] or 0, "voted": sums["voted"] or 0}
 
 
 def shows_live_results(vote: Vote, now: datetime) -> bool:

@@ -280,6 +280,28 @@ class JoinRequestQuerySet(models.QuerySet["JoinRequest"]):
         return self.filter(decided_at__isnull=True)
 
 
+class MembershipTally(models.Model):
+    """How many active members and participants an assembly has, kept by database triggers
+    on `Membership` (folkmoot.tallies, migration 0002_membership_tally): the assembly page
+    and the tree read a sum over a few rows, not a count over every membership. Read it with
+    `federation.selectors.membership_counts`."""
+
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    shard = models.PositiveSmallIntegerField()
+    members = models.IntegerField(db_default=0)
+    participants = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "shard"], name="membership_tally_shard")
+        ]
+
+    def __str__(self) -> str:
+        return f"assembly {self.assembly_id} shard {self.shard}: {self.members}+{self.participants}"
+
+
 class JoinRequest(models.Model):
     """MEM-2: a request to join an assembly whose secretary approves newcomers."""
 

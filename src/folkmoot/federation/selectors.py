@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
-from folkmoot.governance.membership import JoinPolicy, Status
+from folkmoot.governance.membership import JoinPolicy
 from folkmoot.offices.models import SECRETARY, Tenure
 
-from .models import Assembly, Membership, UmbrellaMembership
+from .models import Assembly, Membership, MembershipTally, UmbrellaMembership
 
 
 @dataclass
@@ -45,14 +45,12 @@ def membership_counts(assemblies: Iterable[Assembly]) -> dict[int, Counts]:
     assembly counts everyone in its federation (ASM: "all participants are members")."""
     assemblies = list(assemblies)
     ids = {a.pk for a in assemblies} | {a.federation_id for a in assemblies}
+    # A sum over the tally rows database triggers keep (`MembershipTally`), not a count over
+    # every membership: the same cost at 500 and at 100,000 members (issue 11).
     rows = (
-        Membership.objects.active()
-        .filter(assembly_id__in=ids)
+        MembershipTally.objects.filter(assembly_id__in=ids)
         .values("assembly_id")
-        .annotate(
-            members=Count("id", filter=Q(status=Status.MEMBER)),
-            participants=Count("id", filter=Q(status=Status.PARTICIPANT)),
-        )
+        .annotate(members=Sum("members"), participants=Sum("participants"))
     )
     by_id = {r["assembly_id"]: Counts(r["members"], r["participants"]) for r in rows}
     return {

@@ -17,6 +17,7 @@ from folkmoot.federation.views import assembly_or_404
 from folkmoot.governance.audience import has_power
 from folkmoot.governance.posting import check_edit
 from folkmoot.http import Request
+from folkmoot.pages.shared import anonymous_content
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, selectors
@@ -100,25 +101,32 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
     except Refused as refused:
         return _refused(request, refused, ctx.assembly)
     forum = ctx.protocol.forums[key]
-    tag = request.GET.get("tag") or None
-    page = Paginator(selectors.threads_in(ctx.assembly, ctx.protocol, key, tag), 25).get_page(
-        request.GET.get("page")
-    )
-    may_open = ctx.may(key, "open_thread")
-    return render(
-        request,
-        "forums/forum.html",
-        {
+    name = forum.name.get(get_language() or "en")
+
+    def content() -> dict[str, Any]:
+        tag = request.GET.get("tag") or None
+        page = Paginator(selectors.threads_in(ctx.assembly, ctx.protocol, key, tag), 25).get_page(
+            request.GET.get("page")
+        )
+        may_open = ctx.may(key, "open_thread")
+        return {
             "assembly": ctx.assembly,
             "key": key,
             "forum": forum,
-            "name": forum.name.get(get_language() or "en"),
+            "name": name,
             "page_obj": page,
             "threads": selectors.with_counts(page),
             "tag": tag,
             "may_open": may_open.allowed,
             "open_reasons": reasons_text(may_open),
-        },
+        }
+
+    shared = anonymous_content(request, "forums/_forum_content.html", content)
+    page_context = {"assembly": ctx.assembly, "name": name, "content": shared}
+    return render(
+        request,
+        "forums/forum.html",
+        page_context if shared is not None else {**content(), "content": None},
     )
 
 
@@ -261,27 +269,26 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
         return _refused(request, refused, assembly_or_404(request, slug))
     if thread.assembly.slug != slug:
         return redirect("thread", thread.assembly.slug, thread.pk)
-    posts = Paginator(selectors.posts_of(thread), 50).get_page(request.GET.get("page"))
-    language = get_language() or "en"
-    may_reply = ctx.may(place, "reply") if place in ctx.protocol.forums else None
-    quote = None
-    if request.GET.get("quote"):
-        quote = thread.posts.filter(pk=request.GET["quote"]).select_related("author").first()
-    initial = {"body": quote_text(str(quote.author), quote.body)} if quote else None
-    viewer_id = getattr(request.user, "pk", None)
-    may_moderate = has_power(ctx.protocol, ctx.viewer, "moderate")
-    paths = post_paths(
-        ctx.assembly.slug,
-        signed_in=viewer_id is not None,
-        may_react=bool(may_reply),
-        may_moderate=may_moderate,
-    )
-    rows = _post_rows(ctx, place, list(posts), viewer_id, paths)
-    offices = _offices(ctx)
-    return render(
-        request,
-        "forums/thread.html",
-        {
+
+    def content() -> dict[str, Any]:
+        posts = Paginator(selectors.posts_of(thread), 50).get_page(request.GET.get("page"))
+        language = get_language() or "en"
+        may_reply = ctx.may(place, "reply") if place in ctx.protocol.forums else None
+        quote = None
+        if request.GET.get("quote"):
+            quote = thread.posts.filter(pk=request.GET["quote"]).select_related("author").first()
+        initial = {"body": quote_text(str(quote.author), quote.body)} if quote else None
+        viewer_id = getattr(request.user, "pk", None)
+        may_moderate = has_power(ctx.protocol, ctx.viewer, "moderate")
+        paths = post_paths(
+            ctx.assembly.slug,
+            signed_in=viewer_id is not None,
+            may_react=bool(may_reply),
+            may_moderate=may_moderate,
+        )
+        rows = _post_rows(ctx, place, list(posts), viewer_id, paths)
+        offices = _offices(ctx)
+        return {
             "assembly": ctx.assembly,
             "thread": thread,
             "place": place,
@@ -316,7 +323,14 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
             ],
             "report_kinds": _report_kinds(),
             "sanctions_url": reverse("sanctions", args=[ctx.assembly.slug]) if may_moderate else "",
-        },
+        }
+
+    shared = anonymous_content(request, "forums/_thread_content.html", content)
+    page_context = {"assembly": ctx.assembly, "thread": thread, "content": shared}
+    return render(
+        request,
+        "forums/thread.html",
+        page_context if shared is not None else {**content(), "content": None},
     )
 
 

@@ -103,6 +103,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
         ),
     }
+else:
+    # Server-side parameters, so that a statement's text is the same for every person and
+    # psycopg prepares it after its second run on a connection: PostgreSQL then plans the
+    # hot statements (a ballot's vote and token lookups, a page's access check) once per
+    # connection instead of on every request, which was about a millisecond each (issue 11,
+    # bench/voting.py). A pooler in front must keep prepared statements (PgBouncer ≥ 1.21
+    # with max_prepared_statements, docs/scaling.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -124,6 +134,10 @@ else:
             "LOCATION": CACHE_TABLE,
         }
     }
+
+# Forum and thread pages: the content a visitor who is not signed in sees is rendered once
+# every this many seconds and shared between such visitors (pages/shared.py, issue 11).
+ANONYMOUS_PAGE_SECONDS = int(os.environ.get("ANONYMOUS_PAGE_SECONDS", "10"))
 
 # Chat's live updates: in memory within one process by default, Redis across workers.
 if REDIS_URL:

@@ -25,3 +25,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # would add queries to every page's query-count bound. tests/accounts/test_shared_cache.py
 # checks the database cache itself.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Tests write and read back at once: no page content is shared between anonymous visitors,
+# except in tests/forums/test_shared_pages.py, which turns it on.
+ANONYMOUS_PAGE_SECONDS = 0

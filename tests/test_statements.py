@@ -1,0 +1,104 @@
+"""Issue 11: hot queries compiled once (folkmoot.statements) answer as their querysets do, for
+every person and every value, and refuse what a compiled query cannot keep."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from folkmoot.accounts.actions import authenticate_token, do_create_api_token
+from folkmoot.accounts.models import ApiToken, User
+from folkmoot.decisions.ballots import access_vote, access_vote_to_cast
+from folkmoot.decisions.models import Eligible, Vote
+from folkmoot.federation.models import AccessMode, Membership
+from folkmoot.governance.membership import Status
+from folkmoot.refusals import NotFound
+from folkmoot.statements import Statement
+from tests.factories import UserFactory, make_assembly
+
+
+@pytest.mark.django_db
+def test_the_vote_to_cast_is_found_exactly_when_access_vote_finds_it() -> None:
+    """A restricted assembly's vote, for a member, someone who left, an outsider and staff;
+    an open assembly's vote for all of them; a vote that does not exist for nobody. The
+    electorate and sanction facts come with it, converted (booleans on SQLite too)."""
+    hidden = make_assembly("hidden", title="Hidden", access_mode=AccessMode.RESTRICTED)
+    open_one = make_assembly("open-one", title="Open one")
+    member, leaver, outsider = (UserFactory(display_name=n) for n in ("Mem", "Lea", "Out"))
+    staff: Any = UserFactory(display_name="Staff", is_staff=True)
+    Membership.objects.create(user=member, assembly=hidden, status=Status.MEMBER)
+    Membership.objects.create(
+        user=leaver,
+        assembly=hidden,
+        status=Status.MEMBER,
+        ended_at=timezone.now() - timedelta(days=1),
+    )
+    now = timezone.now()
+    votes = [
+        Vote.objects.create(
+            assembly=where,
+            kind="referendum",
+            title="Which room?",
+            method="choice",
+            options=["A", "B"],
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=1),
+        )
+        for where in (hidden, open_one)
+    ]
+    Eligible.objects.create(vote=votes[0], person=member)
+    for person in (member, leaver, outsider, staff):
+        for vote_id in [v.pk for v in votes] + [10**9]:
+            try:
+                expected: Any = access_vote(person, vote_id).pk
+            except NotFound:
+                expected = None
+            try:
+                found: Any = access_vote_to_cast(person, vote_id)
+            except NotFound:
+                found = None
+            assert (found.pk if found else None) == expected, (person, vote_id)
+            if found:
+                assert found.in_electorate is (person == member and vote_id == votes[0].pk)
+                assert found.named_in_sanctions is False
+                assert found.options == ["A", "B"]  # JSON converted as the field says
+
+
+@pytest.mark.django_db
+def test_a_token_finds_its_holder_until_revoked_or_the_holder_is_inactive() -> None:
+    holder: Any = UserFactory(display_name="Holder")
+    other: Any = UserFactory(display_name="Other")
+    _token, raw = do_create_api_token(user=holder, name="cli")
+    do_create_api_token(user=other, name="cli")
+    found = authenticate_token(raw)
+    assert found is not None and found.pk == holder.pk
+    assert ApiToken.objects.get(user=holder).last_used_at is not None
+    assert authenticate_token(raw[:-1] + ("x" if raw[-1] != "x" else "y")) is None
+    User.objects.filter(pk=holder.pk).update(is_active=False)
+    assert authenticate_token(raw) is None
+    User.objects.filter(pk=holder.pk).update(is_active=True)
+    ApiToken.objects.filter(user=holder).update(revoked_at=timezone.now())
+    assert authenticate_token(raw) is None
+
+
+@pytest.mark.django_db
+def test_a_statement_refuses_what_it_cannot_keep() -> None:
+    """A moment among the parameters would be the first request's forever; select_related
+    would fill a second model raw() cannot build."""
+    clock = Statement(
+        Vote,
+        lambda _v, *, vote: Vote.objects.filter(pk=vote, closes_at__gt=timezone.now()),
+        vote=int,
+    )
+    with pytest.raises(ImproperlyConfigured):
+        clock.run(vote=1)
+    joined = Statement(
+        Vote, lambda _v, *, vote: Vote.objects.select_related("assembly").filter(pk=vote), vote=int
+    )
+    with pytest.raises(ImproperlyConfigured):
+        joined.run(vote=1)
+    plain = Statement(Vote, lambda _v, *, vote: Vote.objects.filter(pk=vote), vote=int)
+    with pytest.raises(TypeError):
+        plain.run(person=1)
