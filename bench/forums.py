@@ -37,19 +37,24 @@ Client and CaptureQueriesContext, after one warm-up request: first on the demo d
 (the votes forum with 1 thread, the demo referendum thread with 2 posts), then on the seeded
 data (the votes forum, the big thread's first page). The count does not depend on the data
 size when the two rows are equal. Anonymous visitors and a signed-in citizen (Alice) are
-both counted; the load below is anonymous. The same table gives the median time of 5 such
+both counted. A visitor who is not signed in gets the page's content from the shared cache
+(pages/shared.py: rendered once every ANONYMOUS_PAGE_SECONDS, 10 s) after the warm-up GET,
+as every visitor after the first does in production; a signed-in reader's page is rendered
+for them on every request. The same table gives the median time of 5 such
 GETs in-process (no HTTP, no server, one warm database connection) and the part of it spent
 inside cursor.execute ("in SQL"); the rest is Python: view, ORM and template.
 
 What is measured. gunicorn serves the project (`python -m gunicorn --workers 2` with gunicorn's
 default sync workers, as in the README's production line) with bench/bench_settings.py:
 the base settings, DEBUG off, and CONN_MAX_AGE from the environment as in production
-(unset: 0, a new database connection per request). It listens on a loopback socket this
+(unset: the base settings' 60 s, one connection per worker kept between requests). It listens on a loopback socket this
 script binds to a port the system picks and hands over (gunicorn's fd://), so no other
-process can take the port in between. For each of three URLs
+process can take the port in between. For each of five runs
     healthz   /healthz/: no database, no template, no session (the trivial baseline)
-    forum     /assemblies/red15m/forums/votes/ (page 1: 25 threads)
-    thread    /assemblies/red15m/threads/<big thread>/ (page 1: 50 of its 200 posts)
+    forum     /assemblies/red15m/forums/votes/ (page 1: 25 threads), not signed in
+    thread    /assemblies/red15m/threads/<big thread>/ (page 1: 20 of its 200 posts), the same
+    forum ⓢ, thread ⓢ  the same two pages for Alice, signed in (her session cookie, made as
+              signing in makes one: each request reads her session, and the page is hers)
 --concurrency client threads in this process each send a GET, wait for the whole response,
 then send the next (a closed loop, over loopback only), first for a warm-up (--warmup
 seconds, not recorded), then for --seconds or until --max-requests requests have been sent,
@@ -501,6 +506,20 @@ def query_row(label: str, data: str, path: str, shows: str) -> dict[str, Any]:
     }
 
 
+def alice_session() -> str:
+    """A `Cookie` header value that signs Alice in: a session made as signing in makes one,
+    stored where the server reads sessions."""
+    from django.conf import settings
+    from django.test import Client
+
+    from folkmoot.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email="alice@folkmoot.example"))
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}"
+
+
 # --------------------------------------------------------------------------- the server
 
 
@@ -510,10 +529,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
+def get(
+    port: int, path: str, timeout: float = 30, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path, headers=HEADERS)
+        conn.request("GET", path, headers=headers or HEADERS)
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -617,7 +638,12 @@ def background_cpu(seconds: float = 2.0) -> float | None:
 
 
 def closed_loop(
-    port: int, path: str, seconds: float, concurrency: int, limit: int
+    port: int,
+    path: str,
+    seconds: float,
+    concurrency: int,
+    limit: int,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """`concurrency` threads, each: GET, read the whole response, again; until `seconds` have
     passed or `limit` requests were sent. Returns every successful latency (ns) and the rest."""
@@ -645,7 +671,7 @@ def closed_loop(
                     connects[i] += 1
                 began = clock()
                 try:
-                    conn.request("GET", path, headers=HEADERS)
+                    conn.request("GET", path, headers=headers or HEADERS)
                     response = conn.getresponse()
                     body = response.read()
                 except (OSError, http.client.HTTPException) as error:
@@ -843,7 +869,10 @@ def print_queries(rows: list[dict[str, Any]]) -> None:
 
 
 def print_load(results: list[dict[str, Any]]) -> None:
-    print("\nUnder load (anonymous GETs; latency percentiles over successful requests)\n")
+    print(
+        "\nUnder load (GETs by a visitor who is not signed in, and, marked ⓢ, by Alice signed in;"
+        "\nlatency percentiles over successful requests)\n"
+    )
     base = results[0]
     rows = []
     for r in results:
@@ -970,6 +999,7 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     from django.db import connections
 
     from folkmoot.forums.models import Thread
+    from folkmoot.forums.selectors import POSTS_PER_PAGE
 
     log(f"{args.database}: migrating and loading the demo")
     call_command("migrate", verbosity=0)
@@ -993,6 +1023,7 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     facts = forum_facts()
     thread_path = f"/assemblies/{ASSEMBLY}/threads/{stats['big_thread']}/"
     listed, big = facts["votes"]["listed"], stats["big_posts"]
+    per_page = POSTS_PER_PAGE
     queries = [
         demo_rows[0],
         query_row(
@@ -1006,7 +1037,7 @@ def run(args: argparse.Namespace, tmp: str) -> None:
             "thread",
             "seeded",
             thread_path,
-            f"50 of {big} posts (page 1 of {math.ceil(big / 50)})",
+            f"{per_page} of {big} posts (page 1 of {math.ceil(big / per_page)})",
         ),
     ]
     server = server_version()
@@ -1017,7 +1048,17 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     print_queries(queries)
     sys.stdout.flush()
 
-    targets = [("healthz", "/healthz/"), ("forum", forum_path), ("thread", thread_path)]
+    # Alice (a citizen of RED15M) signed in: her session cookie, as a browser sends it. A
+    # signed-in page is rendered for her on every request (pages/shared.py shares only what
+    # visitors who are not signed in see).
+    signed_in = {**HEADERS, "Cookie": alice_session()}
+    targets = [
+        ("healthz", "/healthz/", HEADERS),
+        ("forum", forum_path, HEADERS),
+        ("thread", thread_path, HEADERS),
+        ("forum ⓢ", forum_path, signed_in),
+        ("thread ⓢ", thread_path, signed_in),
+    ]
     quiet_before = background_cpu(QUIET_SECONDS)
     with open(Path(tmp) / "gunicorn.log", "wb") as server_log:
         log("starting gunicorn on a free loopback port")
@@ -1029,15 +1070,19 @@ def run(args: argparse.Namespace, tmp: str) -> None:
             raise
         results = []
         try:
-            for label, path in targets:
-                status, body = get(port, path)
+            for label, path, headers in targets:
+                status, body = get(port, path, headers=headers)
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}")
-                if label == "thread" and b"a yearly congress" not in body:
+                if label.startswith("thread") and b"a yearly congress" not in body:
                     raise RuntimeError(f"{path} is not the big thread")
+                if label.endswith("ⓢ") and b"Sign out" not in body:
+                    raise RuntimeError(f"{path}: Alice's session was not recognised")
                 log(f"{label}: warm-up {args.warmup:g} s, then {args.seconds:g} s")
-                closed_loop(port, path, args.warmup, args.concurrency, args.max_requests)
-                result = closed_loop(port, path, args.seconds, args.concurrency, args.max_requests)
+                closed_loop(port, path, args.warmup, args.concurrency, args.max_requests, headers)
+                result = closed_loop(
+                    port, path, args.seconds, args.concurrency, args.max_requests, headers
+                )
                 result.update(label=label, path=path)
                 log(f"{label}: {result['ok']:,} requests, {result['rps']:,.1f}/s")
                 results.append(result)

@@ -37,7 +37,8 @@ PRINTS = {
     "forums.py": [
         "SQL queries per request",
         "Same number of queries on the demo data and on the seeded data",
-        "Under load (anonymous GETs",
+        "Under load (GETs by a visitor who is not signed in, and, marked ⓢ, by Alice signed in",
+        "thread ⓢ",
         "Total time",
     ],
     "voting.py": [

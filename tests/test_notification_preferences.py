@@ -227,7 +227,8 @@ def test_a_mention_is_mailed_to_those_who_asked_for_it(vote: Vote):
     assert _mail() == 1
     assert mail.outbox[0].to == [keen.email]
     assert "mentioned you in “Hello”" in mail.outbox[0].subject
-    assert f"#post-{post.pk}" in mail.outbox[0].body
+    # The post's permanent address, which opens the page it is on (forums.views.post_link).
+    assert f"/assemblies/{vote.assembly.slug}/posts/{post.pk}/" in mail.outbox[0].body
 
 
 # The notifications page and list

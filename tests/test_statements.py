@@ -102,3 +102,44 @@ def test_a_statement_refuses_what_it_cannot_keep() -> None:
     plain = Statement(Vote, lambda _v, *, vote: Vote.objects.filter(pk=vote), vote=int)
     with pytest.raises(TypeError):
         plain.run(person=1)
+
+
+@pytest.mark.django_db
+def test_a_plain_members_standing_is_one_query_and_nothing_is_missed() -> None:
+    """viewer_for's first look (issue 11): a member with no office, suspension or sanction
+    costs one query; a coordinator, someone suspended from that office and someone under a
+    sanction still get every fact (SAN-6, OFF-6), read where the first look says so."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from folkmoot.moderation.models import OfficeSuspension
+    from folkmoot.protocols.facts import viewer_for
+    from tests.forums.conftest import build_red15m
+
+    red = build_red15m()
+    protocol = protocol_of(red.assembly)
+    with CaptureQueriesContext(connection) as queries:
+        plain = viewer_for(red.citizen, red.assembly, protocol)
+    assert len(queries) == 1
+    assert plain.status == "member" and plain.offices == frozenset()
+    assert plain.sanctioned_until is None and plain.seniority_days == 0
+    assert viewer_for(red.coordinator, red.assembly, protocol).offices == {"coordinator"}
+    assert viewer_for(red.sanctioned, red.assembly, protocol).sanctioned_until is not None
+    assert viewer_for(red.platform, red.assembly, protocol).status is None
+    OfficeSuspension.objects.create(
+        assembly=red.assembly,
+        holder=red.coordinator,
+        office="coordinator",
+        duration=timedelta(days=1),
+        reason="Test",
+        imposed_by=red.drafter,
+    )
+    assert viewer_for(red.coordinator, red.assembly, protocol).offices == frozenset()
+
+
+def protocol_of(assembly: Any) -> Any:
+    from folkmoot.protocols.selectors import protocol_in_force
+
+    in_force = protocol_in_force(assembly)
+    assert in_force is not None
+    return in_force.protocol

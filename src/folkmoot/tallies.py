@@ -7,7 +7,10 @@ A trigger on the counted table adds each row's part to a tally row when the row 
 and takes it away when it is changed or deleted, whatever writes it (an action, a bulk
 insert, the admin, a migration), so no code path can forget. The tally of one key is spread
 over `SHARDS` rows picked by the counted row's id: two ballots of a national vote committing
-at once rarely wait for the same row. Readers sum the shards.
+at once rarely wait for the same row. Readers sum the shards. (A transaction that writes
+many counted rows of one key, such as a bulk import, takes several shards; two such at once
+for the same key may deadlock, and PostgreSQL then refuses one of them, which changes
+nothing. Single writes, such as ballots and joins, take one shard each and never do.)
 
 Deleting the thing counted (a vote, an assembly) removes its tally rows; a counted row
 deleted after it adds nothing (its parent is gone), so no order of deletion leaves a stale

@@ -19,6 +19,7 @@ from django.urls import resolvers
 from folkmoot.accounts.models import User
 from folkmoot.forums.actions import do_open_thread, do_react, do_reply
 from folkmoot.forums.models import Post, Reaction, Thread
+from folkmoot.forums.selectors import POSTS_PER_PAGE
 from folkmoot.moderation.models import Report
 from tests.forums.conftest import Red15m
 
@@ -85,13 +86,14 @@ def test_a_members_thread_page_of_twenty_posts_is_under_60_kb(red, who):
 
 def test_url_reversals_do_not_grow_with_the_posts_shown(red, monkeypatch):
     """Issue 11: each action's URL is reversed once per page, not once per post (before: 43
-    reversals for a coordinator's page of 5 posts, 168 for 30; now 25 for either)."""
+    reversals for a coordinator's page of 5 posts, 168 for 30; now 25 for 5 or for a full
+    page of 20)."""
     thread = a_thread(red, replies=29)
     client = Client()
     client.force_login(red.coordinator)
     client.get(thread_url(thread))  # warm-up: the first request builds caches
     counts = []
-    for shown in (5, 30):
+    for shown in (5, POSTS_PER_PAGE):
         Post.objects.filter(thread=thread).update(trashed_at=None)
         hidden = Post.objects.filter(thread=thread).order_by("-created_at", "-id")[: 30 - shown]
         moved = list(hidden.values_list("pk", flat=True))
@@ -360,3 +362,23 @@ def test_the_thread_page_says_which_reactions_i_already_gave(red: Red15m) -> Non
     page = pressed()
     assert page.count('aria-pressed="true"') == 2
     assert re.search(r'aria-pressed="true">−1<', page)
+
+
+def test_a_link_to_a_post_opens_the_page_it_is_on(red):
+    """A thread of 45 posts shows 20 a page; the permanent address of the 43rd (from a
+    notification, an email, the moderation queue) opens page 3 at that post, and the post
+    is there. A post of another assembly's address is not found."""
+    thread = a_thread(red, replies=44)
+    posts = list(Post.objects.filter(thread=thread).order_by("created_at", "id"))
+    client = Client()
+    client.force_login(red.citizen)
+    target = posts[42]
+    response = client.get(f"/assemblies/red15m/posts/{target.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{thread_url(thread)}?page=3#post-{target.pk}"
+    page = client.get(response["Location"].split("#")[0]).content.decode()
+    assert f'id="post-{target.pk}"' in page
+    first = client.get(f"/assemblies/red15m/posts/{posts[0].pk}/")
+    assert first["Location"] == f"{thread_url(thread)}#post-{posts[0].pk}"
+    assert client.get(f"/assemblies/elsewhere/posts/{target.pk}/").status_code == 404
+    assert client.get("/assemblies/red15m/posts/999999/").status_code == 404

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from folkmoot.audit.log import record
@@ -63,15 +64,15 @@ def access_thread(user: Any, thread_id: int) -> tuple[ForumContext, Thread, str]
     """The thread, its assembly's context and the forum it is in now."""
     from folkmoot.federation.models import Assembly as AssemblyModel
 
+    # Whether the reader may see its assembly, read with the thread (one query, issue 11).
+    visible = AssemblyModel.objects.visible_to(user).filter(pk=OuterRef("assembly_id"))
     thread = (
         Thread.objects.select_related("author", "assembly", "assembly__root")
+        .annotate(visible=Exists(visible))
         .filter(pk=thread_id)
         .first()
     )
-    if (
-        thread is None
-        or not AssemblyModel.objects.visible_to(user).filter(pk=thread.assembly_id).exists()
-    ):
+    if thread is None or not thread.visible:  # type: ignore[attr-defined]
         raise NotFound(thread_id)
     ctx = forum_context(user, thread.assembly)
     place = selectors.place_of(ctx.protocol, thread)

@@ -39,6 +39,12 @@ class Thread(models.Model):
                 fields=["assembly", "forum_key", "-last_activity_at"], name="thread_forum_activity"
             ),
             models.Index(fields=["assembly", "moved_to"], name="thread_moved"),
+            # A forum page's order (pinned first, then by last activity): read backwards, a
+            # page of a large forum is its first rows, not a sort of every thread (5 ms →
+            # 0.1 ms at 5,000 threads, issue 11). Small forums are still found by forum_key.
+            models.Index(
+                fields=["assembly", "pinned", "last_activity_at", "id"], name="thread_page_order"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -119,6 +119,20 @@ def _reactions_per_post(post_ids: list[int]) -> dict[int, dict[int, int]]:
     return out
 
 
+# A page of a thread (issue 11): what a phone shows in a few screens, and what a signed-in
+# page renders with every post's controls. The API's pages are larger (forums/api.py).
+POSTS_PER_PAGE = 20
+
+
+def page_of(post: Post) -> int:
+    """The page of its thread on which `post` shows (posts in `posts_of` order): the posts
+    written before it, by (created_at, id), over the page size."""
+    before = Post.objects.filter(thread_id=post.thread_id).filter(
+        Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, id__lt=post.pk)
+    )
+    return before.count() // POSTS_PER_PAGE + 1
+
+
 def posts_of(thread: Thread) -> QuerySet[Post]:
     """A thread's posts in order: a bare list to paginate (its COUNT joins nothing);
     `reactions_of` then counts the reactions of the page shown only (issue 11)."""

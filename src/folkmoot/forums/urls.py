@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "assemblies/<slug:slug>/rescues/<int:pk>/decide/", views.rescue_decide, name="rescue-decide"
     ),
+    path("assemblies/<slug:slug>/posts/<int:pk>/", views.post_link, name="post"),
     path("assemblies/<slug:slug>/posts/<int:pk>/react/", views.post_react, name="post-react"),
     path("assemblies/<slug:slug>/posts/<int:pk>/edit/", views.post_edit, name="post-edit"),
     path("assemblies/<slug:slug>/posts/<int:pk>/history/", views.post_history, name="post-history"),

@@ -271,7 +271,9 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
         return redirect("thread", thread.assembly.slug, thread.pk)
 
     def content() -> dict[str, Any]:
-        posts = Paginator(selectors.posts_of(thread), 50).get_page(request.GET.get("page"))
+        posts = Paginator(selectors.posts_of(thread), selectors.POSTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         language = get_language() or "en"
         may_reply = ctx.may(place, "reply") if place in ctx.protocol.forums else None
         quote = None
@@ -377,6 +379,23 @@ def thread_url(thread: Any) -> str:
     return reverse("thread", args=[thread.assembly.slug, thread.pk])
 
 
+def post_url(post: Post) -> str:
+    """The thread's page that shows `post`, at the post: a link to a post on page 3 must not
+    open page 1, where its anchor is missing."""
+    page = selectors.page_of(post)
+    return thread_url(post.thread) + (f"?page={page}" if page > 1 else "") + f"#post-{post.pk}"
+
+
+def post_link(request: Request, slug: str, pk: int) -> HttpResponse:
+    """`/assemblies/<slug>/posts/<pk>/`: a post's permanent address, for links in
+    notifications, emails and the moderation queue; it opens the page the post is on now.
+    The thread page checks who may read it."""
+    post = Post.objects.select_related("thread__assembly").filter(pk=pk).first()
+    if post is None or post.thread.assembly.slug != slug:
+        raise Http404(_("No such post."))
+    return redirect(post_url(post))
+
+
 @login_required
 @require_POST
 def post_react(request: Request, slug: str, pk: int) -> HttpResponse:
@@ -391,7 +410,7 @@ def post_react(request: Request, slug: str, pk: int) -> HttpResponse:
     except Refused as refused:
         for text in refused.messages:
             messages.error(request, text)
-    return redirect(thread_url(post.thread) + f"#post-{post.pk}")
+    return redirect(post_url(post))
 
 
 @login_required
@@ -405,7 +424,7 @@ def post_edit(request: Request, slug: str, pk: int) -> HttpResponse:
         except Refused as refused:
             problems = refused.messages
         else:
-            return redirect(thread_url(post.thread) + f"#post-{post.pk}")
+            return redirect(post_url(post))
     return render(
         request,
         "forums/edit.html",

@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from folkmoot.accounts.models import User
 from folkmoot.forums.models import Post, RescueRequest
-from folkmoot.forums.views import _context, _post, _refused
+from folkmoot.forums.views import _context, _post, _refused, post_url
 from folkmoot.http import Request
 from folkmoot.refusals import Refused
 
@@ -20,7 +19,7 @@ from .models import OfficeSuspension, Report, Sanction
 
 
 def _thread_url(post: Post) -> str:
-    return reverse("thread", args=[post.thread.assembly.slug, post.thread_id]) + f"#post-{post.pk}"
+    return post_url(post)
 
 
 def _say(request: Request, refused: Refused) -> None:

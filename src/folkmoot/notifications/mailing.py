@@ -33,7 +33,7 @@ def _subject_and_link(n: Notification) -> tuple[str, str]:
     site = settings.SITE_URL
     if n.kind == "mention" and n.post is not None:
         thread = n.post.thread
-        link = reverse("thread", args=[thread.assembly.slug, thread.pk]) + f"#post-{n.post_id}"
+        link = reverse("post", args=[thread.assembly.slug, n.post_id])
         subject = gettext("%(who)s mentioned you in “%(thread)s”") % {
             "who": n.actor or gettext("Someone"),
             "thread": thread.title,

@@ -3,41 +3,87 @@ from memberships, offices and profile, in a fixed number of queries."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Now
 from django.utils import timezone
 
+from folkmoot.accounts.models import User
 from folkmoot.federation.models import Assembly
-from folkmoot.federation.selectors import effective_membership
 from folkmoot.governance.audience import ANONYMOUS, Viewer
-from folkmoot.governance.membership import seniority_days
+from folkmoot.governance.membership import JoinPolicy, seniority_days
 from folkmoot.governance.protocol import Protocol
 from folkmoot.moderation.models import OfficeSuspension, Sanction
 from folkmoot.moderation.selectors import active_sanction
 from folkmoot.offices.seating import held_offices, offices_held_by
+from folkmoot.statements import Statement
+
+
+def _first_look(_variant: None, *, person: int, member_of: int, assembly: int) -> Any:
+    """One row: the person's membership where it counts (status, since when), and whether
+    any office, suspension, election waiting to take effect or sanction could matter."""
+    from folkmoot.decisions.models import Vote
+    from folkmoot.federation.models import Membership
+    from folkmoot.offices.models import Tenure
+
+    membership = Membership.objects.active().filter(user=OuterRef("pk"), assembly_id=member_of)
+    return User.objects.filter(pk=person).annotate(
+        status=Subquery(membership.values("status")[:1]),
+        member_since=Subquery(membership.values("started_at")[:1]),
+        holds=Exists(
+            Tenure.objects.current().filter(holder=OuterRef("pk"), office__assembly_id=assembly)
+        ),
+        # Read by the database's clock, with a minute to spare for a web server's clock
+        # running ahead: a false "yes" costs one more query, `held_offices` decides.
+        due=Exists(
+            Vote.objects.filter(
+                office__assembly_id=assembly,
+                closes_at__lte=Now() + timedelta(minutes=1),
+                result__isnull=True,
+            )
+        ),
+        suspended=Exists(
+            OfficeSuspension.objects.filter(assembly_id=assembly, holder=OuterRef("pk"))
+        ),
+        named=named_in_sanctions(OuterRef("pk"), assembly),
+    )
+
+
+# Every signed-in page asks it (issue 11): compiled once (folkmoot.statements).
+_FIRST_LOOK = Statement(User, _first_look, person=int, member_of=int, assembly=int)
 
 
 def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) -> Viewer:
-    """With the protocol in force, a sanction in force now is part of the facts (SAN-6)."""
+    """With the protocol in force, a sanction in force now is part of the facts (SAN-6).
+    A first query tells which of the other facts can exist; most people hold no office and
+    are under no suspension or sanction, and for them it is the only one (issue 11)."""
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
-    membership = effective_membership(user, assembly)
+    target = assembly.federation_id if assembly.join_policy == JoinPolicy.AUTOMATIC else assembly.pk
+    look = _FIRST_LOOK.run(person=user.pk, member_of=target, assembly=assembly.pk)[0]
     now = timezone.now()
-    suspended = {
-        s.office
-        for s in OfficeSuspension.objects.filter(assembly=assembly, holder=user)
-        if s.in_force(now)
-    }
+    suspended = (
+        {
+            s.office
+            for s in OfficeSuspension.objects.filter(assembly=assembly, holder=user)
+            if s.in_force(now)
+        }
+        if look.suspended
+        else set()
+    )
     # OFF-6: a suspended holder keeps the seat but not its powers, until the suspension ends.
     # An election whose vote has closed takes effect now, whether or not the worker has run
     # (issue 10): a newly elected drafter approves texts from the close.
-    offices = held_offices(user, assembly, now) - suspended
-    started = timezone.localtime(membership.started_at).date() if membership else None
-    sanction = _sanction_in_force(user, assembly, protocol)
+    offices = (
+        held_offices(user, assembly, now) - suspended if look.holds or look.due else frozenset()
+    )
+    started = timezone.localtime(look.member_since).date() if look.member_since else None
+    sanction = _sanction_in_force(user, assembly, protocol) if look.named else None
     return Viewer(
         authenticated=True,
-        status=membership.status if membership else None,  # type: ignore[arg-type]
+        status=look.status,
         offices=offices,
         birth_date=user.birth_date,
         attributes=user.attribute_set,
