@@ -72,7 +72,7 @@ def access_thread(user: Any, thread_id: int) -> tuple[ForumContext, Thread, str]
         .filter(pk=thread_id)
         .first()
     )
-    if thread is None or not thread.visible:  # type: ignore[attr-defined]
+    if thread is None or not thread.visible:
         raise NotFound(thread_id)
     ctx = forum_context(user, thread.assembly)
     place = selectors.place_of(ctx.protocol, thread)

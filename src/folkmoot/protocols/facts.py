@@ -62,7 +62,8 @@ def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) 
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     target = assembly.federation_id if assembly.join_policy == JoinPolicy.AUTOMATIC else assembly.pk
-    look = _FIRST_LOOK.run(person=user.pk, member_of=target, assembly=assembly.pk)[0]
+    # The annotations of `_first_look`, as attributes.
+    look: Any = _FIRST_LOOK.run(person=user.pk, member_of=target, assembly=assembly.pk)[0]
     now = timezone.now()
     suspended = (
         {
