@@ -99,6 +99,11 @@ def test_a_statement_refuses_what_it_cannot_keep() -> None:
     )
     with pytest.raises(ImproperlyConfigured):
         joined.run(vote=1)
+    pattern = Statement(
+        Vote, lambda _v, *, title: Vote.objects.filter(title__icontains=title), title=str
+    )
+    with pytest.raises(ImproperlyConfigured):
+        pattern.run(title="50%")
     plain = Statement(Vote, lambda _v, *, vote: Vote.objects.filter(pk=vote), vote=int)
     with pytest.raises(TypeError):
         plain.run(person=1)

@@ -72,6 +72,10 @@ class Statement[M: models.Model]:
         (sql, params, where), (sql_again, params_again, where_again) = first, second
         if sql != sql_again or where != where_again:
             raise ImproperlyConfigured("A statement's SQL must not depend on its values.")
+        # A pattern lookup escapes its value (`%`, `_`) when compiled: a string slot bound
+        # later would not be, so a statement with a string slot takes exact comparisons only.
+        if str in self.slots.values() and any(w in sql.upper() for w in (" LIKE ", " GLOB ")):
+            raise ImproperlyConfigured("A string slot compares exactly: no LIKE or GLOB.")
         for param, again, name in zip(params, params_again, where, strict=True):
             if name is None and (param != again or isinstance(param, _MOMENTS)):
                 raise ImproperlyConfigured(

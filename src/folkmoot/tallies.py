@@ -7,10 +7,11 @@ A trigger on the counted table adds each row's part to a tally row when the row 
 and takes it away when it is changed or deleted, whatever writes it (an action, a bulk
 insert, the admin, a migration), so no code path can forget. The tally of one key is spread
 over `SHARDS` rows picked by the counted row's id: two ballots of a national vote committing
-at once rarely wait for the same row. Readers sum the shards. (A transaction that writes
-many counted rows of one key, such as a bulk import, takes several shards; two such at once
-for the same key may deadlock, and PostgreSQL then refuses one of them, which changes
-nothing. Single writes, such as ballots and joins, take one shard each and never do.)
+at once rarely wait for the same row. Readers sum the shards. (A statement that writes many
+counted rows at once, such as a person leaving a federation and every assembly in it, or a
+bulk import, takes several shards; two such at once may, rarely, wait for each other, and
+PostgreSQL then aborts one, whose transaction changes nothing and can be tried again. A
+single write, such as a ballot or a join, takes one shard.)
 
 Deleting the thing counted (a vote, an assembly) removes its tally rows; a counted row
 deleted after it adds nothing (its parent is gone), so no order of deletion leaves a stale
@@ -122,15 +123,17 @@ $$""",
 
 
 def install(schema_editor: Any, *tallies: Tally) -> None:
-    """Triggers and the tally of the rows already there (all tallies share one target)."""
+    """Triggers, then the tally of the rows already there (all tallies share one target)."""
     vendor = schema_editor.connection.vendor
     if vendor not in ("sqlite", "postgresql"):  # DESIGN.md "Stack"
         raise NotImplementedError(f"no tally triggers for {vendor}")
     first = tallies[0]
     statements = _forget(first.target, first.key, first.parent, vendor)
     for tally in tallies:
-        statements.append(tally.backfill())
         statements += tally.sqlite() if vendor == "sqlite" else tally.postgresql()
+    # The triggers first: creating one locks its table against writes until the commit, so
+    # the backfill then sees every row written before, and the triggers every row after.
+    statements += [tally.backfill() for tally in tallies]
     for statement in statements:
         schema_editor.execute(statement, params=None)
 

@@ -101,3 +101,33 @@ def test_a_body_that_is_not_a_json_object_is_422_and_changes_nothing(world: Worl
         "type": "json_invalid",
     }
     assert not EmailPreference.objects.filter(user=world.alice).exists()
+
+
+def test_no_two_api_schemas_share_a_name() -> None:
+    """The OpenAPI document names each schema by its class name: two classes with one name
+    (an agenda's `MembershipOut` and the federation's) silently become one, and the document
+    then describes one of them wrongly."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import folkmoot
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module in pkgutil.walk_packages(folkmoot.__path__, "folkmoot."):
+        if not module.name.endswith(".api"):
+            continue
+        loaded = importlib.import_module(module.name)
+        for name, value in vars(loaded).items():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Schema)
+                and value.__module__ == module.name
+            ):
+                if name in seen:
+                    clashes.append(f"{name}: {seen[name]} and {module.name}")
+                seen[name] = module.name
+    assert len(seen) > 20
+    assert clashes == []

@@ -180,3 +180,13 @@ def test_an_older_election_settled_late_does_not_unseat_the_newer_winners(
 def _drafters_now(voting: RedVoting) -> list[str]:
     data = Client().get(f"/api/v1/assemblies/{voting.assembly.slug}/offices").json()
     return [h["person"] for h in next(o for o in data if o["key"] == "drafter")["holders"]]
+
+
+def test_the_winner_approves_first_thing_after_the_close(closed: Closed) -> None:
+    """Nobody has read anything since the close, and the winner, who held no office before,
+    is the first to act: their standing must already count the election (issue 10), whatever
+    the database's clock says (here it is an hour behind the server's)."""
+    first, _second = closed.proposals
+    with closed.an_hour_later:
+        done = _client(closed.winner).post(f"/decisions/{first.pk}/approve/", follow=True)
+        assert "You approved the text." in done.content.decode()

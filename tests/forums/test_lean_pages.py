@@ -382,3 +382,20 @@ def test_a_link_to_a_post_opens_the_page_it_is_on(red):
     assert first["Location"] == f"{thread_url(thread)}#post-{posts[0].pk}"
     assert client.get(f"/assemblies/elsewhere/posts/{target.pk}/").status_code == 404
     assert client.get("/assemblies/red15m/posts/999999/").status_code == 404
+
+
+def test_a_post_address_in_a_restricted_assembly_tells_outsiders_nothing(red):
+    """ASM-1: for someone who may not see the assembly, a post's address is missing like any
+    other, and says nothing of the thread or the page; a member is taken to it."""
+    from folkmoot.federation.models import AccessMode, Assembly
+
+    thread = a_thread(red, replies=2)
+    post = Post.objects.filter(thread=thread).order_by("-id").first()
+    Assembly.objects.filter(pk=red.assembly.pk).update(access_mode=AccessMode.RESTRICTED)
+    outsider = Client()
+    outsider.force_login(red.platform)
+    assert outsider.get(f"/assemblies/red15m/posts/{post.pk}/").status_code == 404
+    assert Client().get(f"/assemblies/red15m/posts/{post.pk}/").status_code == 404
+    member = Client()
+    member.force_login(red.citizen)
+    assert member.get(f"/assemblies/red15m/posts/{post.pk}/").status_code == 302

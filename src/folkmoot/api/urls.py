@@ -1,4 +1,5 @@
 from folkmoot.accounts.api import router as accounts_router
+from folkmoot.agenda.api import router as agenda_router
 from folkmoot.chat.api import router as chat_router
 from folkmoot.decisions.api import router as decisions_router
 from folkmoot.federation.api import router as federation_router
@@ -29,5 +30,6 @@ api.add_router("/", forums_router)
 api.add_router("/", moderation_router)
 api.add_router("/", chat_router)
 api.add_router("/", notifications_router)
+api.add_router("/", agenda_router)
 api.add_router("/", offices_router)
 api.add_router("/", decisions_router)

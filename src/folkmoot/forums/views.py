@@ -388,11 +388,16 @@ def post_url(post: Post) -> str:
 
 def post_link(request: Request, slug: str, pk: int) -> HttpResponse:
     """`/assemblies/<slug>/posts/<pk>/`: a post's permanent address, for links in
-    notifications, emails and the moderation queue; it opens the page the post is on now.
-    The thread page checks who may read it."""
+    notifications, emails and the moderation queue; it opens the page the post is on now,
+    for whoever may read the thread (a restricted assembly's post is missing for others)."""
     post = Post.objects.select_related("thread__assembly").filter(pk=pk).first()
     if post is None or post.thread.assembly.slug != slug:
         raise Http404(_("No such post."))
+    # Who may not see the thread learns nothing, not even where the post would be.
+    try:
+        _thread(request, post.thread_id)
+    except Refused as refused:
+        return _refused(request, refused, post.thread.assembly)
     return redirect(post_url(post))
 
 

@@ -7,12 +7,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from folkmoot.agenda.items import agenda_of
 from folkmoot.federation import selectors
 
 from .consent import OPTIONAL, Consent, read_consent, remember_consent
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """A visitor reads what Folkmoot is and the federations on it; a signed-in person reads
+    what needs them now, their assemblies and what was decided in them (issue 12)."""
+    if request.user.is_authenticated:
+        return render(request, "pages/home_member.html", {"agenda": agenda_of(request.user)})
     roots = selectors.assembly_tree(request.user)
     return render(request, "pages/home.html", {"roots": roots})
 

@@ -3,11 +3,9 @@ from memberships, offices and profile, in a fixed number of queries."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from folkmoot.accounts.models import User
@@ -35,15 +33,10 @@ def _first_look(_variant: None, *, person: int, member_of: int, assembly: int) -
         holds=Exists(
             Tenure.objects.current().filter(holder=OuterRef("pk"), office__assembly_id=assembly)
         ),
-        # Read by the database's clock, with a minute to spare for a web server's clock
-        # running ahead: a false "yes" costs one more query, `held_offices` decides.
-        due=Exists(
-            Vote.objects.filter(
-                office__assembly_id=assembly,
-                closes_at__lte=Now() + timedelta(minutes=1),
-                result__isnull=True,
-            )
-        ),
+        # Any election of the assembly without a result, open or closed: `held_offices`
+        # then decides by this server's clock whether one has closed and seats its winners
+        # (issue 10). No clock here: the database's may run behind the server's.
+        due=Exists(Vote.objects.filter(office__assembly_id=assembly, result__isnull=True)),
         suspended=Exists(
             OfficeSuspension.objects.filter(assembly_id=assembly, holder=OuterRef("pk"))
         ),

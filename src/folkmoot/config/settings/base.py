@@ -1,5 +1,7 @@
 """Settings shared by every environment. Environment variables: DATABASE_URL, REDIS_URL,
-EMAIL_URL-style SMTP settings (EMAIL_HOST…), SECRET_KEY, ALLOWED_HOSTS."""
+EMAIL_URL-style SMTP settings (EMAIL_HOST…), SECRET_KEY, ALLOWED_HOSTS, CONN_MAX_AGE
+(seconds a database connection is kept, 60) and ANONYMOUS_PAGE_SECONDS (how long visitors
+who are not signed in share a forum or thread page's content, 10; 0 turns it off)."""
 
 import os
 from pathlib import Path
@@ -50,6 +52,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is known (its error is translated), before anything reads input.
+    "folkmoot.nul.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

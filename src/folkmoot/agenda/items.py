@@ -1,0 +1,299 @@
+"""What needs a person now (issue 12, "A home that is mine"): each item says what it is about,
+where, by when, and the one thing to do, with its address. Every permission is the one the
+acting page checks: the vote's electorate and standing (VOTE-5, SAN-6), the secretary's
+office for join requests (MEM-2), the protocol's `moderate` and `sanction` powers for the
+coordination queue and for backing sanctions (SAN-4).
+
+The number of queries is fixed, whatever the number of items, except one forum context (the
+protocol and the reader's standing) per assembly where the person holds an office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Min, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from folkmoot.decisions.ballots import standing_in
+from folkmoot.decisions.models import RegisterEntry, Vote
+from folkmoot.federation.models import Assembly, JoinRequest, Membership
+from folkmoot.federation.selectors import my_memberships
+from folkmoot.forums.actions import ForumContext, forum_context
+from folkmoot.forums.models import RescueRequest
+from folkmoot.governance.audience import has_power
+from folkmoot.governance.sanctions import EndorsementState
+from folkmoot.moderation.models import Report, Sanction
+from folkmoot.moderation.selectors import active_sanction
+from folkmoot.moderation.state import state_of
+from folkmoot.offices.models import SECRETARY, Candidacy, Tenure
+from folkmoot.protocols.facts import named_in_sanctions
+from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.refusals import NotFound
+
+# A vote closing within this is shown as urgent.
+SOON = timedelta(hours=24)
+RECENT_DECISIONS = 10
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: (
+        str  # vote, election, join_requests, coordination, sanction_to_back, my_sanction, candidacy
+    )
+    summary: str  # what waits, one translated sentence
+    title: str  # what it is about, as its author wrote it (escaped where shown); "" for a queue
+    assembly: Assembly
+    action: str  # the one thing to do, translated
+    url: str
+    deadline: datetime | None = None
+    urgent: bool = False
+    count: int = 1  # how many things wait behind it (join requests, reports)
+    # What the deadline is (it closes, it lapses, it opens, it ends), translated.
+    deadline_label: str = ""
+
+
+@dataclass
+class Agenda:
+    items: list[Item] = field(default_factory=list)
+    memberships: list[tuple[Assembly, Membership]] = field(default_factory=list)
+    decided: list[RegisterEntry] = field(default_factory=list)
+
+
+def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
+    now = now or timezone.now()
+    items = [*_votes(user, now), *_my_sanctions(user, now), *_candidacies(user, now)]
+    held = list(
+        Tenure.objects.current().filter(holder=user).select_related("office__assembly__root")
+    )
+    items += _join_requests(user, held)
+    items += _office_queues(user, held, now)
+    memberships = my_memberships(user)
+    decided = list(
+        RegisterEntry.objects.filter(assembly__in={a.pk for a, _m in memberships})
+        .select_related("assembly")
+        .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
+    )
+    # Soonest deadline first; what has none (a queue) after, oldest waiting first.
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    items.sort(key=lambda i: (i.deadline is None, i.deadline or far))
+    return Agenda(items=items, memberships=memberships, decided=decided)
+
+
+def _votes(user: Any, now: datetime) -> list[Item]:
+    """Open votes and elections whose electorate holds the person and where they have not
+    voted yet, in assemblies they may still see; a sanction in force hides the vote (SAN-6:
+    they may not cast)."""
+    votes = (
+        Vote.objects.filter(
+            electorate__person=user,
+            opens_at__lte=now,
+            closes_at__gt=now,
+            result__isnull=True,
+            assembly__in=Assembly.objects.visible_to(user),
+        )
+        .exclude(participations__person=user)
+        .select_related("assembly", "office")
+        .annotate(named=named_in_sanctions(user.pk, OuterRef("assembly")))
+    )
+    out = []
+    standing: dict[int, bool] = {}  # per assembly: read once, however many votes it has
+    for vote in votes:
+        assembly = vote.assembly
+        assert assembly is not None and vote.closes_at is not None
+        if vote.named:
+            if assembly.pk not in standing:
+                standing[assembly.pk] = bool(standing_in(user, assembly))
+            if not standing[assembly.pk]:
+                continue
+        election = vote.office_id is not None
+        out.append(
+            Item(
+                kind="election" if election else "vote",
+                summary=_("An election in which you have not voted yet")
+                if election
+                else _("A vote you have not cast yet"),
+                title=vote.title,
+                assembly=assembly,
+                action=_("Vote in the election") if election else _("Vote"),
+                url=reverse("vote", args=[vote.pk]),
+                deadline=vote.closes_at,
+                deadline_label=_("Closes"),
+                urgent=vote.closes_at - now <= SOON,
+            )
+        )
+    return out
+
+
+def _join_requests(user: Any, held: list[Tenure]) -> list[Item]:
+    """MEM-2: the requests waiting in each assembly where the person is secretary."""
+    where = {t.office.assembly_id: t.office.assembly for t in held if t.office.slug == SECRETARY}
+    rows = (
+        JoinRequest.objects.pending()
+        .filter(assembly_id__in=list(where))
+        .values("assembly_id")
+        .annotate(n=Count("pk"), since=Min("created_at"))
+        .order_by()
+    )
+    return [
+        Item(
+            kind="join_requests",
+            summary=ngettext(
+                "%(n)d request to join waits for you as secretary",
+                "%(n)d requests to join wait for you as secretary",
+                row["n"],
+            )
+            % {"n": row["n"]},
+            title="",
+            assembly=where[row["assembly_id"]],
+            action=_("Decide"),
+            url=reverse("assembly-requests", args=[where[row["assembly_id"]].slug]),
+            count=row["n"],
+        )
+        for row in rows
+    ]
+
+
+def _office_queues(user: Any, held: list[Tenure], now: datetime) -> list[Item]:
+    """Reports and rescue requests for those who moderate; sanctions waiting for backing
+    (SAN-4) for those who may sanction, except their own."""
+    contexts: dict[int, ForumContext] = {}
+    for tenure in held:
+        assembly = tenure.office.assembly
+        if assembly.pk not in contexts:
+            try:
+                contexts[assembly.pk] = forum_context(user, assembly)
+            except NotFound:  # no protocol with forums: nothing to coordinate here
+                continue
+    moderating = {
+        pk: c for pk, c in contexts.items() if has_power(c.protocol, c.viewer, "moderate")
+    }
+    sanctioning = {
+        pk: c for pk, c in contexts.items() if has_power(c.protocol, c.viewer, "sanction")
+    }
+    items = _coordination(moderating)
+    pending = (
+        Sanction.objects.filter(assembly_id__in=list(sanctioning), needs_endorsement=True)
+        .exclude(imposed_by=user)
+        .exclude(endorsements__endorser=user)
+        .select_related("person", "assembly")
+        .prefetch_related("endorsements")
+    )
+    for sanction in pending:
+        rules = sanctioning[sanction.assembly_id].protocol.sanctions
+        if rules is None:
+            continue
+        state = state_of(rules, sanction, now)
+        if state.state is EndorsementState.PENDING and state.deadline and now < state.deadline:
+            items.append(
+                Item(
+                    kind="sanction_to_back",
+                    summary=_("A sanction that lapses unless another coordinator backs it"),
+                    title=str(sanction.person),
+                    assembly=sanction.assembly,
+                    action=_("Back it or let it lapse"),
+                    url=reverse("sanctions", args=[sanction.assembly.slug]),
+                    deadline=state.deadline,
+                    deadline_label=_("Lapses"),
+                    urgent=state.deadline - now <= SOON,
+                )
+            )
+    return items
+
+
+def _coordination(moderating: dict[int, ForumContext]) -> list[Item]:
+    reports = dict(
+        Report.objects.filter(post__thread__assembly_id__in=list(moderating), resolved_at=None)
+        .values_list("post__thread__assembly_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rescues = dict(
+        RescueRequest.objects.filter(thread__assembly_id__in=list(moderating), decided_at=None)
+        .values_list("thread__assembly_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    waiting = {pk: reports.get(pk, 0) + rescues.get(pk, 0) for pk in moderating}
+    return [
+        Item(
+            kind="coordination",
+            summary=ngettext(
+                "%(n)d report or rescue request waits for coordination",
+                "%(n)d reports and rescue requests wait for coordination",
+                waiting[pk],
+            )
+            % {"n": waiting[pk]},
+            title="",
+            assembly=ctx.assembly,
+            action=_("Open the moderation queue"),
+            url=reverse("moderation", args=[ctx.assembly.slug]),
+            count=waiting[pk],
+        )
+        for pk, ctx in moderating.items()
+        if waiting[pk]
+    ]
+
+
+def _my_sanctions(user: Any, now: datetime) -> list[Item]:
+    """SAN-6: a sanction in force on the person, and until when, in each assembly."""
+    assemblies = Assembly.objects.filter(sanctions__person=user).distinct()
+    items = []
+    for assembly in assemblies:
+        try:
+            ctx = forum_context(user, assembly)
+        except NotFound:
+            continue
+        if ctx.protocol.sanctions is None:
+            continue
+        found = active_sanction(assembly, user, ctx.protocol.sanctions, now)
+        if found is not None:
+            until, _reason = found
+            items.append(
+                Item(
+                    kind="my_sanction",
+                    summary=_("You are under a sanction here: you may read, not write or vote"),
+                    title=assembly.title,
+                    assembly=assembly,
+                    action=_("Read the sanction"),
+                    url=reverse("sanctions", args=[assembly.slug]),
+                    deadline=until if until.year < 9999 else None,
+                    deadline_label=_("Until"),
+                )
+            )
+    return items
+
+
+def _candidacies(user: Any, now: datetime) -> list[Item]:
+    """OFF-3: the person's candidacies for elections that have not opened yet, named as the
+    protocol in force names the office."""
+    standing = [
+        c
+        for c in Candidacy.objects.filter(person=user, withdrawn_at=None).select_related(
+            "office__assembly"
+        )
+        if c.election_opens_at is None or c.election_opens_at > now
+    ]
+    language = get_language() or "en"
+    items = []
+    for candidacy in standing:
+        assembly = candidacy.office.assembly
+        in_force = protocol_in_force(assembly)
+        office = in_force.protocol.offices.get(candidacy.office.slug) if in_force else None
+        items.append(
+            Item(
+                kind="candidacy",
+                summary=_("You stand for this office"),
+                title=office.name.get(language) if office else candidacy.office.slug,
+                assembly=assembly,
+                action=_("See the candidates"),
+                url=reverse("offices", args=[assembly.slug]),
+                deadline=candidacy.election_opens_at,
+                deadline_label=_("The election opens"),
+            )
+        )
+    return items
