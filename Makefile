@@ -27,7 +27,9 @@ run: install
 	$(VENV)/folkmoot migrate --no-input -v 0
 	$(VENV)/folkmoot createcachetable
 	$(VENV)/folkmoot demo
-	$(VENV)/folkmoot runserver $(HOST):$(PORT)
+	@# The server and the worker (results, elections, notifications, mail) together; Ctrl-C
+	@# stops both (honcho signals each process and waits for it).
+	FOLKMOOT_HOST=$(HOST) FOLKMOOT_PORT=$(PORT) $(VENV)/honcho --procfile Procfile.dev start
 
 demo: install
 	@mkdir -p var
