@@ -71,11 +71,15 @@ def test_alice_sees_her_vote_and_bobs_request_and_each_action_works() -> None:
     assert vote_page.status_code == 200
     assert {a["assembly"] for a in api["assemblies"]} >= {"manchester-central"}
     request = JoinRequest.objects.pending().get(assembly__slug="manchester-central")
+    # Bob, who asked, is told his request waits; deciding it clears it for him too.
+    bob = signed_in(request.user)
+    assert "Your request to join waits for the secretary" in bob.get("/").content.decode()
     client.post(f"/requests/{request.pk}/decide/", {"decision": "approve", "note": ""})
     vote = Vote.objects.get(pk=int(kinds["vote"]["url"].rstrip("/").rsplit("/", 1)[1]))
     Participation.objects.create(vote=vote, person=alice)
     after = {item["kind"] for item in client.get("/api/v1/me/agenda").json()["items"]}
     assert "join_requests" not in after
+    assert "my_request" not in {i["kind"] for i in bob.get("/api/v1/me/agenda").json()["items"]}
     assert not any(
         i["url"].endswith(f"/votes/{vote.pk}/")
         for i in client.get("/api/v1/me/agenda").json()["items"]

@@ -71,6 +71,7 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
         Tenure.objects.current().filter(holder=user).select_related("office__assembly__root")
     )
     items += _join_requests(user, held)
+    items += _my_requests(user)
     items += _office_queues(user, held, now)
     memberships = my_memberships(user)
     decided = list(
@@ -155,6 +156,21 @@ def _join_requests(user: Any, held: list[Tenure]) -> list[Item]:
             count=row["n"],
         )
         for row in rows
+    ]
+
+
+def _my_requests(user: Any) -> list[Item]:
+    """MEM-2: the person's own requests to join, while the secretary has not decided."""
+    return [
+        Item(
+            kind="my_request",
+            summary=_("Your request to join waits for the secretary's decision"),
+            title="",
+            assembly=request.assembly,
+            action=_("See the assembly"),
+            url=request.assembly.get_absolute_url(),
+        )
+        for request in JoinRequest.objects.pending().filter(user=user).select_related("assembly")
     ]
 
 
