@@ -45,6 +45,21 @@ def room_context(user: Any, assembly: Assembly, room: str) -> RoomContext:
     )
 
 
+def readable_rooms(user: Any, assembly: Assembly, protocol: Protocol) -> list[tuple[str, Any]]:
+    """The protocol's chat rooms this person may read now, to offer on the assembly's page
+    (issue 12: a link to a room that only refuses is not offered). The reader's facts are
+    read once for all rooms."""
+    if not protocol.chat_rooms:
+        return []
+    viewer = viewer_for(user, assembly, protocol)
+    today = timezone.localdate()
+    return [
+        (key, room)
+        for key, room in protocol.chat_rooms.items()
+        if check_chat(protocol, key, "read", viewer, today)
+    ]
+
+
 def access_room(user: Any, slug: str, room: str) -> RoomContext:
     """The room, if this person may read it now: the same question the page asks (a
     restricted assembly they no longer belong to is missing, a room they may not read is

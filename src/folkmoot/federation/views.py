@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from folkmoot.chat.actions import readable_rooms
 from folkmoot.governance.membership import JoinPolicy, Status
 from folkmoot.http import Request
 from folkmoot.offices.selectors import offices_of
@@ -55,6 +56,9 @@ def assembly_detail(request: Request, slug: str) -> HttpResponse:
         if in_force is not None
         else [],
         "assembly": assembly,
+        "chat_rooms": readable_rooms(request.user, assembly, in_force.protocol)
+        if in_force is not None
+        else [],
         "join_allowed": decision.answer.allowed,
         "join_outcome": decision.outcome,
         "join_reasons": reasons_text(decision.answer),
