@@ -399,3 +399,23 @@ def test_a_post_address_in_a_restricted_assembly_tells_outsiders_nothing(red):
     member = Client()
     member.force_login(red.citizen)
     assert member.get(f"/assemblies/red15m/posts/{post.pk}/").status_code == 302
+
+
+def test_a_refused_reply_comes_back_with_what_was_written(red):
+    """Nothing a person wrote is lost: a reply too long to keep shows again, as written,
+    with the reason at its field, and nothing is stored; an empty one is told to write."""
+    thread = a_thread(red, replies=1)
+    client = Client()
+    client.force_login(red.citizen)
+    before = Post.objects.count()
+    long_text = "Careful words. " * 1400  # 21,000 characters: over the 20,000 allowed
+    response = client.post(f"{thread_url(thread)}reply/", {"body": long_text})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Careful words. Careful words." in page
+    assert "at most 20000 characters" in page
+    assert Post.objects.count() == before
+    empty = client.post(f"{thread_url(thread)}reply/", {"body": "   "})
+    assert empty.status_code == 400
+    assert "Write something first." in empty.content.decode()
+    assert Post.objects.count() == before

@@ -269,6 +269,20 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
         return _refused(request, refused, assembly_or_404(request, slug))
     if thread.assembly.slug != slug:
         return redirect("thread", thread.assembly.slug, thread.pk)
+    return _thread_response(request, ctx, thread, place)
+
+
+def _thread_response(
+    request: Request,
+    ctx: actions.ForumContext,
+    thread: Any,
+    place: str,
+    *,
+    reply: PostForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The thread page; `reply` is a refused reply's form, shown again with what its author
+    wrote, so nothing they typed is lost."""
 
     def content() -> dict[str, Any]:
         posts = Paginator(selectors.posts_of(thread), selectors.POSTS_PER_PAGE).get_page(
@@ -317,7 +331,7 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
             ),
             "may_reply": bool(may_reply),
             "reply_reasons": reasons_text(may_reply) if may_reply is not None else [],
-            "form": PostForm(initial=initial, offices=offices),
+            "form": reply or PostForm(initial=initial, offices=offices),
             "quote": quote,
             "offices": offices,
             "office_buttons": [
@@ -333,6 +347,7 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
         request,
         "forums/thread.html",
         page_context if shared is not None else {**content(), "content": None},
+        status=status,
     )
 
 
@@ -345,8 +360,10 @@ def thread_reply(request: Request, slug: str, pk: int) -> HttpResponse:
         return _refused(request, refused, assembly_or_404(request, slug))
     form = PostForm(request.POST, offices=_offices(ctx))
     if not form.is_valid():
-        messages.error(request, _("Write something first."))
-        return redirect("thread", thread.assembly.slug, thread.pk)
+        # An empty reply is told what to do; any other problem shows at its field.
+        if not request.POST.get("body", "").strip():
+            messages.error(request, _("Write something first."))
+        return _thread_response(request, ctx, thread, place, reply=form, status=400)
     quote = thread.posts.filter(pk=request.POST.get("quote") or 0).first()
     try:
         actions.check_reply(
@@ -361,6 +378,8 @@ def thread_reply(request: Request, slug: str, pk: int) -> HttpResponse:
     except Refused as refused:
         for text in refused.messages:
             messages.error(request, text)
+        # The page again, with the reply as written: the author fixes it and sends it again.
+        return _thread_response(request, ctx, thread, place, reply=form, status=403)
     return redirect(thread_url(thread) + "?page=last#reply")
 
 
