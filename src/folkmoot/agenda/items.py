@@ -4,8 +4,9 @@ acting page checks: the vote's electorate and standing (VOTE-5, SAN-6), the secr
 office for join requests (MEM-2), the protocol's `moderate` and `sanction` powers for the
 coordination queue and for backing sanctions (SAN-4).
 
-The number of queries is fixed, whatever the number of items, except one forum context (the
-protocol and the reader's standing) per assembly where the person holds an office."""
+The number of queries is fixed, whatever the number of items, except the protocol in force
+(and, where they hold an office, the person's standing) per assembly where they hold an office
+or a sanction names them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, OuterRef
+from django.db.models import Count, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -23,17 +24,16 @@ from folkmoot.decisions.ballots import standing_in
 from folkmoot.decisions.models import RegisterEntry, Vote
 from folkmoot.federation.models import Assembly, JoinRequest, Membership
 from folkmoot.federation.selectors import my_memberships
-from folkmoot.forums.actions import ForumContext, forum_context
 from folkmoot.forums.models import RescueRequest
 from folkmoot.governance.audience import has_power
+from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.sanctions import EndorsementState
 from folkmoot.moderation.models import Report, Sanction
 from folkmoot.moderation.selectors import active_sanction
 from folkmoot.moderation.state import state_of
 from folkmoot.offices.models import SECRETARY, Candidacy, Tenure
-from folkmoot.protocols.facts import named_in_sanctions
+from folkmoot.protocols.facts import named_in_sanctions, viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
-from folkmoot.refusals import NotFound
 
 # A vote closing within this is shown as urgent.
 SOON = timedelta(hours=24)
@@ -176,21 +176,19 @@ def _my_requests(user: Any) -> list[Item]:
 
 def _office_queues(user: Any, held: list[Tenure], now: datetime) -> list[Item]:
     """Reports and rescue requests for those who moderate; sanctions waiting for backing
-    (SAN-4) for those who may sanction, except their own."""
-    contexts: dict[int, ForumContext] = {}
-    for tenure in held:
-        assembly = tenure.office.assembly
-        if assembly.pk not in contexts:
-            try:
-                contexts[assembly.pk] = forum_context(user, assembly)
-            except NotFound:  # no protocol with forums: nothing to coordinate here
-                continue
-    moderating = {
-        pk: c for pk, c in contexts.items() if has_power(c.protocol, c.viewer, "moderate")
-    }
-    sanctioning = {
-        pk: c for pk, c in contexts.items() if has_power(c.protocol, c.viewer, "sanction")
-    }
+    (SAN-4) for those who may sanction, except their own. Powers come from the protocol in
+    force and the person's facts there, as the acting pages ask them."""
+    moderating: dict[int, Assembly] = {}
+    sanctioning: dict[int, Protocol] = {}
+    for assembly in {t.office.assembly_id: t.office.assembly for t in held}.values():
+        in_force = protocol_in_force(assembly)
+        if in_force is None:
+            continue
+        viewer = viewer_for(user, assembly, in_force.protocol)
+        if has_power(in_force.protocol, viewer, "moderate"):
+            moderating[assembly.pk] = assembly
+        if has_power(in_force.protocol, viewer, "sanction"):
+            sanctioning[assembly.pk] = in_force.protocol
     items = _coordination(moderating)
     pending = (
         Sanction.objects.filter(assembly_id__in=list(sanctioning), needs_endorsement=True)
@@ -200,7 +198,7 @@ def _office_queues(user: Any, held: list[Tenure], now: datetime) -> list[Item]:
         .prefetch_related("endorsements")
     )
     for sanction in pending:
-        rules = sanctioning[sanction.assembly_id].protocol.sanctions
+        rules = sanctioning[sanction.assembly_id].sanctions
         if rules is None:
             continue
         state = state_of(rules, sanction, now)
@@ -221,7 +219,7 @@ def _office_queues(user: Any, held: list[Tenure], now: datetime) -> list[Item]:
     return items
 
 
-def _coordination(moderating: dict[int, ForumContext]) -> list[Item]:
+def _coordination(moderating: dict[int, Assembly]) -> list[Item]:
     reports = dict(
         Report.objects.filter(post__thread__assembly_id__in=list(moderating), resolved_at=None)
         .values_list("post__thread__assembly_id")
@@ -245,28 +243,28 @@ def _coordination(moderating: dict[int, ForumContext]) -> list[Item]:
             )
             % {"n": waiting[pk]},
             title="",
-            assembly=ctx.assembly,
+            assembly=assembly,
             action=_("Open the moderation queue"),
-            url=reverse("moderation", args=[ctx.assembly.slug]),
+            url=reverse("moderation", args=[assembly.slug]),
             count=waiting[pk],
         )
-        for pk, ctx in moderating.items()
+        for pk, assembly in moderating.items()
         if waiting[pk]
     ]
 
 
 def _my_sanctions(user: Any, now: datetime) -> list[Item]:
-    """SAN-6: a sanction in force on the person, and until when, in each assembly."""
-    assemblies = Assembly.objects.filter(sanctions__person=user).distinct()
+    """SAN-6: a sanction in force on the person, and until when, in each assembly where a
+    sanction names them (theirs, or one they imposed that lapsed unbacked: SAN-5)."""
+    assemblies = Assembly.objects.filter(
+        Q(sanctions__person=user) | Q(sanctions__imposed_by=user)
+    ).distinct()
     items = []
     for assembly in assemblies:
-        try:
-            ctx = forum_context(user, assembly)
-        except NotFound:
+        in_force = protocol_in_force(assembly)
+        if in_force is None or in_force.protocol.sanctions is None:
             continue
-        if ctx.protocol.sanctions is None:
-            continue
-        found = active_sanction(assembly, user, ctx.protocol.sanctions, now)
+        found = active_sanction(assembly, user, in_force.protocol.sanctions, now)
         if found is not None:
             until, _reason = found
             items.append(

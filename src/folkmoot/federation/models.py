@@ -182,6 +182,12 @@ class Assembly(models.Model):
     def federation_id(self) -> int:
         return self.root_id or self.pk
 
+    @property
+    def membership_assembly_id(self) -> int:
+        """The assembly whose memberships make people belong to this one: itself, or, for
+        an automatic assembly ("all participants are members"), its federation (MEM-2)."""
+        return self.federation_id if self.join_policy == JoinPolicy.AUTOMATIC else self.pk
+
     def reference_with(self, prefix: str) -> str:
         return format_reference(prefix, timezone.localtime(self.created_at).date(), self.pk)
 

@@ -44,7 +44,7 @@ def membership_counts(assemblies: Iterable[Assembly]) -> dict[int, Counts]:
     """Members and participants of each assembly in two aggregate queries. An automatic
     assembly counts everyone in its federation (ASM: "all participants are members")."""
     assemblies = list(assemblies)
-    ids = {a.pk for a in assemblies} | {a.federation_id for a in assemblies}
+    ids = {a.membership_assembly_id for a in assemblies}
     # A sum over the tally rows database triggers keep (`MembershipTally`), not a count over
     # every membership: the same cost at 500 and at 100,000 members (issue 11).
     rows = (
@@ -53,12 +53,7 @@ def membership_counts(assemblies: Iterable[Assembly]) -> dict[int, Counts]:
         .annotate(members=Sum("members"), participants=Sum("participants"))
     )
     by_id = {r["assembly_id"]: Counts(r["members"], r["participants"]) for r in rows}
-    return {
-        a.pk: by_id.get(
-            a.federation_id if a.join_policy == JoinPolicy.AUTOMATIC else a.pk, Counts()
-        )
-        for a in assemblies
-    }
+    return {a.pk: by_id.get(a.membership_assembly_id, Counts()) for a in assemblies}
 
 
 def assembly_tree(user: object, assembly_type: str | None = None) -> list[TreeNode]:
@@ -172,7 +167,7 @@ def _secretary_seats(assembly: Assembly) -> int:
 def effective_membership(user: Any, assembly: Assembly) -> Membership | None:
     """The membership that makes `user` belong to `assembly`: their own, or, for an automatic
     assembly, their membership of the federation (MEM-2)."""
-    target = assembly.federation_id if assembly.join_policy == JoinPolicy.AUTOMATIC else assembly.pk
+    target = assembly.membership_assembly_id
     return Membership.objects.active().filter(user=user, assembly_id=target).first()
 
 
@@ -196,7 +191,7 @@ def my_memberships(user: Any) -> list[tuple[Assembly, Membership]]:
 
 
 def members_of(assembly: Assembly) -> QuerySet[Membership]:
-    target = assembly.federation_id if assembly.join_policy == JoinPolicy.AUTOMATIC else assembly.pk
+    target = assembly.membership_assembly_id
     return (
         Membership.objects.active()
         .filter(assembly_id=target)

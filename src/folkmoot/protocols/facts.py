@@ -11,7 +11,7 @@ from django.utils import timezone
 from folkmoot.accounts.models import User
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.audience import ANONYMOUS, Viewer
-from folkmoot.governance.membership import JoinPolicy, seniority_days
+from folkmoot.governance.membership import seniority_days
 from folkmoot.governance.protocol import Protocol
 from folkmoot.moderation.models import OfficeSuspension, Sanction
 from folkmoot.moderation.selectors import active_sanction
@@ -54,7 +54,7 @@ def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) 
     are under no suspension or sanction, and for them it is the only one (issue 11)."""
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
-    target = assembly.federation_id if assembly.join_policy == JoinPolicy.AUTOMATIC else assembly.pk
+    target = assembly.membership_assembly_id
     # The annotations of `_first_look`, as attributes.
     look: Any = _FIRST_LOOK.run(person=user.pk, member_of=target, assembly=assembly.pk)[0]
     now = timezone.now()
@@ -123,10 +123,10 @@ def viewers_without_sanctions(users: list[Any], assembly: Assembly) -> dict[Any,
     """The facts of many people at once, in three queries whatever their number, for
     electorates (VOTE-5): the same facts `viewer_for` reads, less sanctions, which only stop
     people acting (SAN-6) and are checked when they act."""
-    from folkmoot.federation.models import JoinPolicy, Membership
+    from folkmoot.federation.models import Membership
 
     ids = [u.pk for u in users]
-    target = assembly.federation_id if assembly.join_policy == JoinPolicy.AUTOMATIC else assembly.pk
+    target = assembly.membership_assembly_id
     memberships = {
         m.user_id: m
         for m in Membership.objects.active().filter(assembly_id=target, user_id__in=ids)
