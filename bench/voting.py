@@ -60,7 +60,7 @@ those notifications in batches and emails them as people's preferences say (with
 preferences stored, everyone; the email backend is Django's locmem here, so the emails are
 built but not sent). The parts are timed by
 wrapping decisions.counting.grouped_marks (the GROUP BY query), settle.count_with_rules,
-notify.result_published and mailing.send_mass_mail, only in this process. Then
+notify.result_published and mailing._send, only in this process. Then
 count_vote(vote) is timed on its own, warm, best of 3, and so is its GROUP BY query.
 
 Everything is bounded: --seconds and --max-requests per run, 30 s per request, 60 s for
@@ -556,7 +556,7 @@ def time_settle(vote: Any) -> dict[str, Any]:
         (settle, "count_with_rules"): settle.count_with_rules,
         (settle, "open_box"): box.open_box,
         (notify, "result_published"): notify.result_published,
-        (mailing, "send_mass_mail"): mailing.send_mass_mail,
+        (mailing, "_send"): mailing._send,
     }
 
     def timed_box(v: Any) -> int:
@@ -593,7 +593,7 @@ def time_settle(vote: Any) -> dict[str, Any]:
     def timed_mail(*args: Any, **kwargs: Any) -> int:
         began = time.perf_counter()
         try:
-            return originals[mailing, "send_mass_mail"](*args, **kwargs)
+            return originals[mailing, "_send"](*args, **kwargs)
         finally:
             parts["mail"] += time.perf_counter() - began
 
@@ -607,7 +607,7 @@ def time_settle(vote: Any) -> dict[str, Any]:
         (settle, "count_with_rules"): timed_count,
         (settle, "open_box"): timed_box,
         (notify, "result_published"): timed_notify,
-        (mailing, "send_mass_mail"): timed_mail,
+        (mailing, "_send"): timed_mail,
     }
     for (module, name), wrapper in wrappers.items():
         setattr(module, name, wrapper)
@@ -797,7 +797,7 @@ def print_settle(
             "claims the notifications in batches of 2,000, builds and sends the emails",
         ],
         [
-            "    of which send_mass_mail",
+            "    of which sending mail",
             fmt_s(parts["mail"]),
             f"{parts['emails']:,} emails handed to the locmem backend",
         ],

@@ -30,7 +30,10 @@ def test_a_mention_notifies_the_member_once_and_never_the_author(red):
     )
     do_reply(thread=thread, author=red.drafter, body="@cita agrees, I think. @[Nobody Here] too.")
     assert Notification.objects.filter(user=red.citizen).count() == 2
-    assert not Notification.objects.filter(user=red.coordinator).exists()
+    # The thread's author hears of the reply, not of their own mention of themselves.
+    assert list(
+        Notification.objects.filter(user=red.coordinator).values_list("kind", flat=True)
+    ) == ["reply"]
     page = client_for(red.citizen).get("/notifications/").content.decode()
     assert "Coco mentioned you in “Roles”." in page and "Drea mentioned you in “Roles”." in page
     header = client_for(red.citizen).get("/").content.decode()

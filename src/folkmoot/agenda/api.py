@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from folkmoot.api.auth import REQUIRED
 
@@ -31,6 +31,7 @@ class AgendaMembershipOut(Schema):
     assembly: str
     assembly_title: str
     status: str
+    unread: int = Field(description="Unread notifications from this assembly")
 
 
 class AgendaDecisionOut(Schema):
@@ -73,7 +74,12 @@ def my_agenda(request: HttpRequest) -> dict[str, Any]:
             for i in agenda.items
         ],
         "assemblies": [
-            {"assembly": a.slug, "assembly_title": a.title, "status": m.status}
+            {
+                "assembly": a.slug,
+                "assembly_title": a.title,
+                "status": m.status,
+                "unread": agenda.unread.get(a.pk, 0),
+            }
             for a, m in agenda.memberships
         ],
         "decided": [

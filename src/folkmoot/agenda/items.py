@@ -31,6 +31,7 @@ from folkmoot.governance.sanctions import EndorsementState
 from folkmoot.moderation.models import Report, Sanction
 from folkmoot.moderation.selectors import active_sanction
 from folkmoot.moderation.state import state_of
+from folkmoot.notifications.models import Notification
 from folkmoot.offices.models import SECRETARY, Candidacy, Tenure
 from folkmoot.protocols.facts import named_in_sanctions, viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
@@ -38,6 +39,7 @@ from folkmoot.protocols.selectors import protocol_in_force
 # A vote closing within this is shown as urgent.
 SOON = timedelta(hours=24)
 RECENT_DECISIONS = 10
+TERM_NOTICE = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Agenda:
     items: list[Item] = field(default_factory=list)
     memberships: list[tuple[Assembly, Membership]] = field(default_factory=list)
     decided: list[RegisterEntry] = field(default_factory=list)
+    # Assembly id → the person's unread notifications from there ("with unread activity").
+    unread: dict[int, int] = field(default_factory=dict)
 
 
 def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
@@ -73,6 +77,8 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     items += _join_requests(user, held)
     items += _my_requests(user)
     items += _office_queues(user, held, now)
+    items += _proposals(user, now)
+    items += _terms(held, now)
     memberships = my_memberships(user)
     decided = list(
         RegisterEntry.objects.filter(assembly__in={a.pk for a, _m in memberships})
@@ -82,7 +88,15 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     # Soonest deadline first; what has none (a queue) after, oldest waiting first.
     far = datetime.max.replace(tzinfo=now.tzinfo)
     items.sort(key=lambda i: (i.deadline is None, i.deadline or far))
-    return Agenda(items=items, memberships=memberships, decided=decided)
+    unread = dict(
+        Notification.objects.filter(user=user, read_at__isnull=True, assembly__isnull=False)
+        .values_list("assembly_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for assembly, _membership in memberships:
+        assembly.unread = unread.get(assembly.pk, 0)  # type: ignore[attr-defined]
+    return Agenda(items=items, memberships=memberships, decided=decided, unread=unread)
 
 
 def _votes(user: Any, now: datetime) -> list[Item]:
@@ -214,6 +228,146 @@ def _office_queues(user: Any, held: list[Tenure], now: datetime) -> list[Item]:
                     deadline=state.deadline,
                     deadline_label=_("Lapses"),
                     urgent=state.deadline - now <= SOON,
+                )
+            )
+    return items
+
+
+def _in_force(assembly: Assembly, cache: dict[int, Any]) -> Protocol | None:
+    if assembly.pk not in cache:
+        found = protocol_in_force(assembly)
+        cache[assembly.pk] = found.protocol if found is not None else None
+    return cache[assembly.pk]
+
+
+def _proposals(user: Any, now: datetime) -> list[Item]:
+    """Consensus rounds waiting for the person's response (VOTE-1) and proposals waiting for
+    what their office does (VOTE-3, OFF-2: "+1 as Coordinator", the drafters' approval, the
+    launch). The worker's notifications index them (notifications.watch); what each waits
+    for is checked again here, from facts read for all of them at once, so an item leaves
+    the list as soon as the person, or enough others, have acted."""
+    from folkmoot.decisions.models import ConsensusResponse, DraftingApproval
+    from folkmoot.decisions.state import known_for, proposal_state
+    from folkmoot.forums.models import Reaction
+
+    rows = list(
+        Notification.objects.filter(
+            user=user,
+            kind__in=("consensus", "office_action"),
+            proposal__withdrawn_at__isnull=True,
+            proposal__register_entry__isnull=True,
+            proposal__vote__isnull=True,
+            proposal__created_at__gte=now - timedelta(days=60),
+        ).select_related("proposal__assembly")
+    )
+    if not rows:
+        return []
+    proposals = list({n.proposal_id: n.proposal for n in rows}.values())
+    known = known_for(proposals)  # type: ignore[arg-type]
+    ids = [p.pk for p in proposals if p is not None]
+    responded = set(
+        ConsensusResponse.objects.filter(person=user, proposal_id__in=ids).values_list(
+            "proposal_id", "round"
+        )
+    )
+    approved = set(
+        DraftingApproval.objects.filter(person=user, proposal_id__in=ids).values_list(
+            "proposal_id", flat=True
+        )
+    )
+    supported = set(
+        Reaction.objects.filter(user=user, value=1, post__thread__proposal__in=ids)
+        .exclude(as_office="")
+        .values_list("post__thread__proposal", "as_office")
+    )
+    protocols: dict[int, Any] = {}
+    items = []
+    for n in rows:
+        proposal = n.proposal
+        assert proposal is not None
+        protocol = _in_force(proposal.assembly, protocols)
+        kind = protocol.decision_kinds.get(proposal.kind) if protocol else None
+        if kind is None:
+            continue
+        url = reverse("proposal", args=[proposal.pk])
+        what, _sep, detail = n.occasion.partition(":")
+        if n.kind == "consensus" and kind.consensus is not None:
+            number = int(detail or 0)
+            ends = proposal.created_at + timedelta(days=kind.consensus.round_days) * number
+            if now < ends and (proposal.pk, number) not in responded:
+                items.append(
+                    Item(
+                        kind="consensus",
+                        summary=_("A consensus round waits for your response"),
+                        title=proposal.title,
+                        assembly=proposal.assembly,
+                        action=_("Respond"),
+                        url=url,
+                        deadline=ends,
+                        deadline_label=_("The round ends"),
+                        urgent=ends - now <= SOON,
+                    )
+                )
+            continue
+        if n.kind != "office_action" or kind.consensus is not None:
+            continue
+        state = proposal_state(proposal, kind, now, known=known[proposal.pk])
+        have, need = state.supports.get(detail, (0, 0))
+        waiting = {
+            "support": state.stage == "debate"
+            and have < need
+            and (proposal.pk, detail) not in supported,
+            "approval": state.stage == "drafting" and proposal.pk not in approved,
+            "launch": state.launchable,
+        }.get(what, False)
+        if waiting:
+            summary, action = {
+                "support": (_("A proposal waits for your office's support"), _("Read and support")),
+                "approval": (
+                    _("A proposal waits for your approval of its text"),
+                    _("Read and approve"),
+                ),
+                "launch": (_("A proposal may be put to the vote"), _("Launch the vote")),
+            }[what]
+            items.append(
+                Item(
+                    kind=f"proposal_{what}",
+                    summary=summary,
+                    title=proposal.title,
+                    assembly=proposal.assembly,
+                    action=action,
+                    url=url,
+                    deadline=state.until,
+                    deadline_label=_("Until") if state.until else "",
+                )
+            )
+    return items
+
+
+def _terms(held: list[Tenure], now: datetime) -> list[Item]:
+    """OFF-1: the person's terms of office ending within two weeks."""
+    from folkmoot.governance.schedule import term_end
+
+    protocols: dict[int, Any] = {}
+    items = []
+    for tenure in held:
+        assembly = tenure.office.assembly
+        protocol = _in_force(assembly, protocols)
+        rule = protocol.offices.get(tenure.office.slug) if protocol else None
+        if rule is None or protocol is None:
+            continue
+        ends = term_end(rule, protocol.timezone, tenure.started_at)
+        if ends is not None and now < ends <= now + TERM_NOTICE:
+            items.append(
+                Item(
+                    kind="term_ending",
+                    summary=_("Your term of office ends soon"),
+                    title=str(rule.name.get(get_language() or "en")),
+                    assembly=assembly,
+                    action=_("See the offices"),
+                    url=reverse("offices", args=[assembly.slug]),
+                    deadline=ends,
+                    deadline_label=_("Ends"),
                 )
             )
     return items

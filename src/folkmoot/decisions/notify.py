@@ -14,13 +14,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext
 
-from folkmoot.notifications.models import Notification
+from folkmoot.notifications.send import notify
 
 from .models import Eligible, Participation, Proposal, Vote
 
 
 def _people(vote: Vote) -> Iterable[Any]:
-    return [e.person for e in Eligible.objects.filter(vote=vote).select_related("person")]
+    return list(Eligible.objects.filter(vote=vote).values_list("person_id", flat=True))
 
 
 def send(
@@ -28,17 +28,8 @@ def send(
 ) -> int:
     """On-site notifications for everyone not told yet; the worker mails them to those whose
     preferences ask for it (notifications.mailing), so nothing here waits on a mail server."""
-    already = set(
-        Notification.objects.filter(
-            kind=kind, vote=vote, proposal=proposal, user__in=users
-        ).values_list("user_id", flat=True)
-    )
-    fresh = [u for u in users if u.pk not in already]
-    Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, vote=vote, proposal=proposal) for u in fresh],
-        ignore_conflicts=True,
-    )
-    return len(fresh)
+    where = vote.assembly_id if vote is not None else proposal.assembly_id if proposal else None
+    return notify(kind, users, vote=vote, proposal=proposal, assembly=where)
 
 
 def announce_in_chat(vote: Vote) -> None:
@@ -63,7 +54,24 @@ def vote_opened(vote: Vote) -> int:
 
 
 def result_published(vote: Vote) -> int:
-    return send("result", list(_people(vote)), vote=vote)
+    return send("result", list(_people(vote)), vote=vote) + candidacy_outcome(vote)
+
+
+def candidacy_outcome(vote: Vote) -> int:
+    """OFF-3: each candidate of an election hears whether they were elected."""
+    if vote.office_id is None or not hasattr(vote, "result"):
+        return 0
+    winners = set(vote.result.winners)
+    told = 0
+    for name, person in zip(vote.options, vote.subjects, strict=False):
+        told += notify(
+            "candidacy",
+            [person],
+            vote=vote,
+            assembly=vote.assembly_id,
+            occasion="elected" if name in winners else "not_elected",
+        )
+    return told
 
 
 def withdrawn(proposal: Proposal) -> int:
@@ -75,13 +83,12 @@ def closing_soon(now: datetime) -> int:
     sent = 0
     for vote in Vote.objects.filter(closes_at__gt=now, closes_at__lte=now + timedelta(hours=24)):
         voted = Participation.objects.filter(vote=vote, person=OuterRef("person"))
-        waiting = [
-            e.person
-            for e in Eligible.objects.filter(vote=vote)
+        waiting = list(
+            Eligible.objects.filter(vote=vote)
             .annotate(voted=Exists(voted))
             .filter(voted=False)
-            .select_related("person")
-        ]
+            .values_list("person_id", flat=True)
+        )
         sent += send("vote_closing", waiting, vote=vote)
     return sent
 

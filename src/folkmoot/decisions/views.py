@@ -26,6 +26,7 @@ from folkmoot.governance.audience import may_propose
 from folkmoot.governance.casting import BallotInput
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.http import AuthedRequest, Request
+from folkmoot.notifications.reading import seen
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, ballots, referrals, selectors
@@ -164,6 +165,7 @@ def _propose_from_form(
 
 def proposal_page(request: Request, pk: int) -> HttpResponse:
     ctx, proposal = _proposal_or_404(request, pk)
+    seen(request, proposal_id=proposal.pk)
     from .settle import settle_proposal
 
     settle_proposal(proposal)
@@ -375,7 +377,9 @@ def _ballot_from_post(vote: Vote, data: Any) -> BallotInput:
 
 
 def vote_page(request: Request, pk: int) -> HttpResponse:
-    return _vote_view(request, _vote_or_404(request, pk))
+    vote = _vote_or_404(request, pk)
+    seen(request, vote_id=vote.pk)
+    return _vote_view(request, vote)
 
 
 def _marks_shown(vote: Vote, submitted: Any) -> dict[int, Any]:

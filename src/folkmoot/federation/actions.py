@@ -24,6 +24,8 @@ from folkmoot.governance.membership import (
     status_on_joining,
 )
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
+from folkmoot.notifications.recipients import secretaries
+from folkmoot.notifications.send import notify
 from folkmoot.offices.actions import do_appoint
 from folkmoot.offices.models import SECRETARY, Office, Tenure
 from folkmoot.refusals import NotFound, Refused, create_once, require
@@ -172,6 +174,13 @@ def do_request_join(*, user: Any, assembly: Assembly, message: str = "") -> Join
         message=message,
     )
     record("membership.request", actor=user, assembly=assembly, subject=join_request)
+    notify(
+        "join_request",
+        secretaries(assembly),
+        actor=user,
+        assembly=assembly,
+        subject=join_request,
+    )
     return join_request
 
 
@@ -246,6 +255,13 @@ def do_decide_join_request(
         assembly=join_request.assembly,
         subject=join_request,
         approved=approve,
+    )
+    notify(
+        "join_decided",
+        [join_request.user_id],
+        actor=actor,
+        assembly=join_request.assembly,
+        subject=join_request,
     )
     if approve:
         do_join(user=join_request.user, assembly=join_request.assembly, actor=actor)

@@ -405,7 +405,21 @@ def load_demo() -> list[DemoPerson]:
             assembly=constituency,
             message="I live in the city centre and would like to help with the next selection.",
         )
+    _tell(timezone.now())
     return PEOPLE
+
+
+def _tell(now: datetime) -> None:
+    """What the worker would tell people on its first pass (issue 12: a newcomer signing in
+    as Alice sees her queue): votes open and results published to their electorates, the
+    consensus round to those who may respond, the poll's call for coordinators' support.
+    Idempotent like the worker itself; nothing is mailed from here."""
+    from folkmoot.decisions import notify
+    from folkmoot.notifications.watch import watch
+
+    notify.pending(now)
+    notify.closing_soon(now)
+    watch(now)
 
 
 def _forum_threads(people: dict[str, User], hpuk: Assembly, red15m: Assembly) -> None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from folkmoot.chat.actions import readable_rooms
 from folkmoot.governance.membership import JoinPolicy, Status
 from folkmoot.http import Request
+from folkmoot.notifications.reading import seen
 from folkmoot.offices.selectors import offices_of
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, reasons_text
@@ -126,6 +127,7 @@ def join_requests(request: Request, slug: str) -> HttpResponse:
     assembly = assembly_or_404(request, slug)
     if not actions.may_manage_members(request.user, assembly):
         raise Http404(_("No such assembly."))
+    seen(request, kind="join_request", assembly=assembly)
     pending = assembly.join_requests.pending().select_related("user")
     decided = (
         assembly.join_requests.filter(decided_at__isnull=False)

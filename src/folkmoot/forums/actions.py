@@ -17,6 +17,8 @@ from folkmoot.governance.posting import check_capacity, check_edit, check_tag
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.notifications.mentions import notify_mentions
+from folkmoot.notifications.recipients import holders_with_power
+from folkmoot.notifications.send import notify
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, create_once, require
@@ -201,6 +203,12 @@ def do_reply(
     Thread.objects.filter(pk=thread.pk).update(last_activity_at=now)
     record("forum.reply", actor=author, assembly=thread.assembly, subject=post, thread=thread.pk)
     notify_mentions(post)
+    # The quoted author hears of the quote; the thread's author of the reply, unless that
+    # is the same news (their own post quoted). Neither hears of their own writing.
+    quoted = quote.author_id if quote is not None else None
+    notify("quote", [quoted], actor=author, post=post, assembly=thread.assembly_id)
+    if thread.author_id != quoted:
+        notify("reply", [thread.author_id], actor=author, post=post, assembly=thread.assembly_id)
     return post
 
 
@@ -272,6 +280,7 @@ def do_react(*, post: Post, user: Any, value: int, as_office: str = "") -> React
     return reaction
 
 
+@transaction.atomic
 def check_request_rescue(
     ctx: ForumContext, user: Any, thread: Thread, place: str, *, text: str
 ) -> RescueRequest:
@@ -308,6 +317,13 @@ def check_request_rescue(
         text=text.strip(),
     )
     record("forum.rescue_request", actor=user, assembly=ctx.assembly, subject=thread)
+    notify(
+        "rescue",
+        holders_with_power(ctx.assembly, "moderate"),
+        actor=user,
+        assembly=ctx.assembly,
+        subject=rescue,
+    )
     return rescue
 
 

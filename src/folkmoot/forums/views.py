@@ -17,6 +17,7 @@ from folkmoot.federation.views import assembly_or_404
 from folkmoot.governance.audience import has_power
 from folkmoot.governance.posting import check_edit
 from folkmoot.http import Request
+from folkmoot.notifications.reading import seen
 from folkmoot.pages.shared import anonymous_content
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
@@ -269,6 +270,7 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
         return _refused(request, refused, assembly_or_404(request, slug))
     if thread.assembly.slug != slug:
         return redirect("thread", thread.assembly.slug, thread.pk)
+    seen(request, post__thread_id=thread.pk)
     return _thread_response(request, ctx, thread, place)
 
 

@@ -18,12 +18,15 @@ from folkmoot.forums.models import Post, Thread
 from folkmoot.governance.audience import has_power
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.governance.sanctions import (
+    EndorsementState,
     check_level,
     check_moderation_minutes,
     moderation_sanction,
     office_suspension,
     sanction_for,
 )
+from folkmoot.notifications.recipients import holders_with_power
+from folkmoot.notifications.send import notify
 from folkmoot.offices.models import Tenure
 from folkmoot.refusals import Refused, create_once, require
 
@@ -57,6 +60,7 @@ def _rules(ctx: ForumContext) -> Any:
     return ctx.protocol.sanctions
 
 
+@transaction.atomic
 def check_report(ctx: ForumContext, user: Any, post: Post, kind: str) -> Report:
     if kind not in dict(Report.KINDS):
         raise Refused.because(
@@ -70,6 +74,14 @@ def check_report(ctx: ForumContext, user: Any, post: Post, kind: str) -> Report:
         kind=kind,
     )
     record("moderation.report", actor=user, assembly=ctx.assembly, subject=post, kind=kind)
+    # Coordination hears that something waits, not who reported it (the reporter is kept
+    # from the author; the notice names nobody).
+    notify(
+        "report",
+        [p for p in holders_with_power(ctx.assembly, "moderate") if p.pk != post.author_id],
+        assembly=ctx.assembly,
+        subject=report,
+    )
     return report
 
 
@@ -264,9 +276,19 @@ def do_sanction(
     )
     # Announced in the assembly's chat rooms: sanctions are public.
     post_system_message(ctx.assembly, f"{person}: {level} — {sanction.reason}")
+    notify("sanctioned", [person], actor=imposer, assembly=ctx.assembly, subject=sanction)
+    if needs_endorsement:  # SAN-4: the others who may sanction are asked to back it
+        notify(
+            "sanction_to_back",
+            [p for p in holders_with_power(ctx.assembly, "sanction") if p.pk != person.pk],
+            actor=imposer,
+            assembly=ctx.assembly,
+            subject=sanction,
+        )
     return sanction
 
 
+@transaction.atomic
 def check_endorse(ctx: ForumContext, endorser: Any, sanction: Sanction) -> Endorsement:
     """SAN-4: another holder of the sanctioning power backs a sanction within the window."""
     rules = _rules(ctx)
@@ -289,6 +311,15 @@ def check_endorse(ctx: ForumContext, endorser: Any, sanction: Sanction) -> Endor
         endorser=endorser,
     )
     record("moderation.endorse", actor=endorser, assembly=ctx.assembly, subject=sanction)
+    fresh = Sanction.objects.prefetch_related("endorsements").get(pk=sanction.pk)
+    if state_of(rules, fresh, timezone.now()).state is EndorsementState.ENDORSED:
+        notify(
+            "sanction_upheld",
+            [sanction.person_id, sanction.imposed_by_id],
+            actor=endorser,
+            assembly=ctx.assembly,
+            subject=sanction,
+        )
     return endorsement
 
 

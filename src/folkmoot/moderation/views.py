@@ -12,6 +12,7 @@ from folkmoot.accounts.models import User
 from folkmoot.forums.models import Post, RescueRequest
 from folkmoot.forums.views import _context, _post, _refused, post_url
 from folkmoot.http import Request
+from folkmoot.notifications.reading import seen
 from folkmoot.refusals import Refused
 
 from . import actions, selectors
@@ -85,6 +86,7 @@ def sanctions_page(request: Request, slug: str) -> HttpResponse:
     ctx = _context(request, slug)
     if ctx.protocol.sanctions is None:
         raise Http404(_("This assembly's protocol has no sanctions."))
+    seen(request, kind__startswith="sanction", assembly=ctx.assembly)
     rows = selectors.public_list(ctx.assembly, ctx.protocol.sanctions, timezone.now())
     may_sanction = actions.check_power(ctx, "sanction").allowed
     levels = [
@@ -119,6 +121,7 @@ def moderation_queue(request: Request, slug: str) -> HttpResponse:
     power = actions.check_power(ctx, "moderate")
     if not power:
         return _refused(request, Refused(power), ctx.assembly)
+    seen(request, kind__in=["report", "rescue"], assembly=ctx.assembly)
     reports = (
         Report.objects.filter(post__thread__assembly=ctx.assembly, resolved_at__isnull=True)
         .select_related("post", "post__author", "post__thread", "reporter")

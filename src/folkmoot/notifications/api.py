@@ -1,15 +1,17 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from folkmoot.api.auth import REQUIRED
+from folkmoot.governance.reasons import Answer, Reason, gettext_noop
+from folkmoot.refusals import Invalid, NotFound
 
-from .models import EmailPreference
+from .kinds import KINDS, describe, place, with_context
+from .models import EmailPreference, Notification
 from .views import (
-    PREFERENCES,
     calendar_url,
     do_new_feed_key,
     do_set_preferences,
@@ -23,6 +25,9 @@ router = Router(tags=["me"])
 class NotificationOut(Schema):
     id: int
     kind: str
+    text: str = Field(description="What it says, in the reader's language")
+    url: str = Field(description="Where it leads, a path on the site")
+    assembly: str | None = Field(description="The slug of the assembly where it happened")
     actor: str | None
     thread: int | None
     post: int | None
@@ -36,46 +41,51 @@ class Count(Schema):
     marked: int
 
 
+Channel = Literal["site", "email", "digest", "off"]
+
+
 class PreferencesIn(Schema):
     """Leave out what should stay as it is."""
 
-    vote_opened: bool | None = None
-    vote_closing: bool | None = None
-    result: bool | None = None
-    election: bool | None = None
-    withdrawn: bool | None = None
-    mention: bool | None = None
+    channels: dict[str, Channel] = Field(
+        default_factory=dict,
+        description="Kind → how you hear of it; kinds left out stay as they are",
+    )
+    digest: Literal["daily", "weekly"] | None = None
 
 
 class PreferencesOut(Schema):
-    vote_opened: bool
-    vote_closing: bool
-    result: bool
-    election: bool
-    withdrawn: bool
-    mention: bool
+    channels: dict[str, Channel]
+    digest: Literal["daily", "weekly"]
     calendar_url: str | None
+
+
+def _out(n: Notification) -> dict[str, Any]:
+    told = describe(n)
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "text": told.text,
+        "url": told.url,
+        "assembly": where.slug if (where := place(n)) is not None else None,
+        "actor": str(n.actor) if n.actor else None,
+        "thread": n.post.thread_id if n.post else None,
+        "post": n.post_id,
+        "vote": n.vote_id,
+        "proposal": n.proposal_id,
+        "created_at": n.created_at,
+        "read": n.read_at is not None,
+    }
 
 
 @router.get(
     "/me/notifications", response=list[NotificationOut], auth=REQUIRED, summary="My notifications"
 )
-def list_notifications(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = request.user.notifications.select_related("actor", "post")[:100]  # type: ignore[union-attr]
-    return [
-        {
-            "id": n.pk,
-            "kind": n.kind,
-            "actor": str(n.actor) if n.actor else None,
-            "thread": n.post.thread_id if n.post else None,
-            "post": n.post_id,
-            "vote": n.vote_id,
-            "proposal": n.proposal_id,
-            "created_at": n.created_at,
-            "read": n.read_at is not None,
-        }
-        for n in rows
-    ]
+def list_notifications(request: HttpRequest, unread: bool = False) -> list[dict[str, Any]]:
+    rows = request.user.notifications.all()  # type: ignore[union-attr]
+    if unread:
+        rows = rows.filter(read_at__isnull=True)
+    return [_out(n) for n in with_context(rows)[:100]]
 
 
 @router.post("/me/notifications/read", response=Count, auth=REQUIRED, summary="Mark all read")
@@ -84,10 +94,29 @@ def mark_all_read(request: HttpRequest) -> dict[str, int]:
     return {"marked": marked}
 
 
+@router.post(
+    "/me/notifications/{notification_id}/read",
+    response=NotificationOut,
+    auth=REQUIRED,
+    summary="Mark one notification read",
+)
+def mark_one_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+    rows = with_context(request.user.notifications.all())  # type: ignore[union-attr]
+    n = rows.filter(pk=notification_id).first()
+    if n is None:
+        raise NotFound(notification_id)
+    if n.read_at is None:
+        n.read_at = timezone.now()
+        Notification.objects.filter(pk=n.pk).update(read_at=n.read_at)
+    return _out(n)
+
+
 def _preferences_out(preference: EmailPreference) -> dict[str, Any]:
-    out: dict[str, Any] = {name: getattr(preference, name) for name in PREFERENCES}
-    out["calendar_url"] = calendar_url(preference)
-    return out
+    return {
+        "channels": {kind: preference.channel(kind) for kind in KINDS},
+        "digest": preference.digest,
+        "calendar_url": calendar_url(preference),
+    }
 
 
 @router.get(
@@ -104,11 +133,25 @@ def read_preferences(request: HttpRequest) -> dict[str, Any]:
     "/me/notification-preferences",
     response=PreferencesOut,
     auth=REQUIRED,
-    summary="Choose which notifications also come by email",
+    summary="Choose how each kind of notification reaches me",
 )
 def update_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str, Any]:
-    changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
-    return _preferences_out(do_set_preferences(user=request.user, changes=changes))
+    unknown = sorted(set(payload.channels) - set(KINDS))
+    if unknown:
+        raise Invalid(
+            Answer.no(
+                Reason(
+                    "unknown_kind",
+                    gettext_noop("No such kind of notification: %(kinds)s."),
+                    {"kinds": ", ".join(unknown)},
+                )
+            ),
+            fields=["channels"],
+        )
+    preference = do_set_preferences(
+        user=request.user, channels=dict(payload.channels), digest=payload.digest
+    )
+    return _preferences_out(preference)
 
 
 @router.post(

@@ -1,27 +1,37 @@
 """The email side of notifications, run by the worker only (`folkmoot settle`). Pages and
-actions write notification rows; here batches of rows not yet mailed are claimed (a row lock
-that other workers skip on PostgreSQL) and marked in one transaction, then the emails of
-those whose preferences ask for them are sent. A row is claimed once, so nobody gets the
-same email twice, whichever worker or how many."""
+actions write notification rows; here the rows not yet mailed are claimed (a row lock that
+other workers skip on PostgreSQL) and marked in one transaction, then sent: at once for the
+kinds a person wants by email, grouped into one daily or weekly digest for the kinds they
+want in their digest. A row is claimed once, so nobody gets the same email twice, whichever
+worker or how many.
+
+Every email carries a signed link that stops that kind of email without signing in, and the
+List-Unsubscribe headers (RFC 2369, RFC 8058) that mail programs show as a button."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
-from datetime import datetime
+from collections import defaultdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core import signing
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
+from .kinds import KINDS, describe, place, with_context
 from .models import EmailPreference, Notification
 
 log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "folkmoot.notifications.unsubscribe"
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
 def _one_line(text: str) -> str:
@@ -29,80 +39,131 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _subject_and_link(n: Notification) -> tuple[str, str]:
-    site = settings.SITE_URL
-    if n.kind == "mention" and n.post is not None:
-        thread = n.post.thread
-        link = reverse("post", args=[thread.assembly.slug, n.post_id])
-        subject = gettext("%(who)s mentioned you in “%(thread)s”") % {
-            "who": n.actor or gettext("Someone"),
-            "thread": thread.title,
-        }
-        return subject, site + link
-    title = n.vote.title if n.vote else n.proposal.title if n.proposal else ""
-    link = (
-        f"{site}/votes/{n.vote_id}/"
-        if n.vote_id
-        else f"{site}/decisions/{n.proposal_id}/"
-        if n.proposal_id
-        else site
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    """`kind` is a notification kind, or "digest" for the digest email as a whole."""
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    user_id, kind = data.get("u"), data.get("k")
+    if not isinstance(user_id, int) or (kind not in KINDS and kind != "digest"):
+        return None
+    return user_id, kind
+
+
+def unsubscribe_url(user_id: int, kind: str) -> str:
+    return settings.SITE_URL + reverse("unsubscribe", args=[unsubscribe_token(user_id, kind)])
+
+
+def _email(user: Any, subject: str, body: str, kind: str) -> EmailMessage:
+    link = unsubscribe_url(user.pk, kind)
+    return EmailMessage(
+        subject=_one_line(subject),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
     )
-    subjects = {
-        "vote_opened": gettext("Voting is open: %(title)s"),
-        "vote_closing": gettext("Less than 24 hours left to vote: %(title)s"),
-        "result": gettext("Result published: %(title)s"),
-        "election": gettext("An election is open: %(title)s"),
-        "withdrawn": gettext("Your proposal was withdrawn: %(title)s"),
-    }
-    return subjects[n.kind] % {"title": title}, link
 
 
-def message(n: Notification) -> tuple[str, str, str, list[str]]:
-    with translation.override(getattr(n.user, "language", "") or settings.LANGUAGE_CODE):
-        subject, link = _subject_and_link(n)
-        subject = _one_line(subject)
+def _footer(user: Any, kind: str) -> str:
+    if kind == "digest":
+        stop = gettext("Stop the digest: %(url)s")
+    else:
+        stop = gettext("Stop these emails: %(url)s")
+    return (
+        "\n\n-- \n"
+        + stop % {"url": unsubscribe_url(user.pk, kind)}
+        + "\n"
+        + gettext("Choose which emails you receive: %(url)s")
+        % {"url": settings.SITE_URL + reverse("notification-preferences")}
+    )
+
+
+def _language(user: Any) -> str:
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def message(n: Notification) -> EmailMessage:
+    """One notification, one email, in its reader's language."""
+    with translation.override(_language(n.user)):
+        told = describe(n)
         body = (
-            subject
+            told.text
             + "\n\n"
-            + link
-            + "\n\n"
-            + gettext("You can choose which emails you receive at %(url)s.")
-            % {"url": f"{settings.SITE_URL}/notifications/preferences/"}
+            + f"{told.action}: {settings.SITE_URL}{told.url}"
+            + _footer(n.user, n.kind)
         )
-    return subject, body, settings.DEFAULT_FROM_EMAIL, [n.user.email]
+        return _email(n.user, f"[{settings.SITE_NAME}] {told.text}", body, n.kind)
 
 
-def wanted(rows: Iterable[Notification]) -> list[Notification]:
-    """The rows whose person wants this kind by email (no preferences row: the defaults)."""
-    rows = list(rows)
-    prefs = {
-        p.user_id: p for p in EmailPreference.objects.filter(user_id__in={n.user_id for n in rows})
-    }
-    out = []
-    for n in rows:
-        pref = prefs.get(n.user_id)
-        field = n.kind
-        wants = (
-            getattr(pref, field)
-            if pref is not None
-            else getattr(EmailPreference, field).field.default
-        )
-        if wants and n.user.email:
-            out.append(n)
-    return out
+def digest(user: Any, rows: list[Notification]) -> EmailMessage:
+    """Everything a person chose to read in their digest, grouped by assembly."""
+    with translation.override(_language(user)):
+        subject = ngettext(
+            "%(site)s: %(n)d thing since your last digest",
+            "%(site)s: %(n)d things since your last digest",
+            len(rows),
+        ) % {"site": settings.SITE_NAME, "n": len(rows)}
+        groups: dict[str, list[str]] = defaultdict(list)
+        for n in sorted(rows, key=lambda r: r.created_at):
+            told = describe(n)
+            found = place(n)
+            where = str(found.title) if found is not None else settings.SITE_NAME
+            groups[where].append(f"- {told.text}\n  {settings.SITE_URL}{told.url}")
+        parts = [
+            f"{where}\n{'=' * min(len(where), 60)}\n" + "\n".join(lines)
+            for where, lines in groups.items()
+        ]
+        return _email(user, subject, "\n\n".join(parts) + _footer(user, "digest"), "digest")
+
+
+def _preferences(user_ids: set[int]) -> dict[int, EmailPreference]:
+    return {p.user_id: p for p in EmailPreference.objects.filter(user_id__in=user_ids)}
+
+
+def _still_wants(pref: EmailPreference | None, n: Notification, channel: str) -> bool:
+    """Asked again when mailing: someone who changed their mind is not mailed what waits."""
+    now = pref.channel(n.kind) if pref is not None else KINDS[n.kind].default
+    return now == channel and bool(n.user.email)
 
 
 def _claim(now: datetime, batch: int) -> list[Notification]:
     with transaction.atomic():
         rows = list(
-            Notification.objects.filter(mailed_at__isnull=True)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("user", "actor", "vote", "proposal", "post__thread__assembly")
-            .order_by("id")[:batch]
+            with_context(
+                Notification.objects.filter(mailed_at__isnull=True, channel="email")
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("user")
+                .order_by("id")
+            )[:batch]
         )
         if rows:
             Notification.objects.filter(pk__in=[n.pk for n in rows]).update(mailed_at=now)
     return rows
+
+
+def _send(messages: list[EmailMessage]) -> int:
+    if not messages:
+        return 0
+    try:
+        with mailers.default as mailer:  # one connection for the whole batch
+            return int(mailer.send_messages(messages) or 0)
+    except (OSError, ValueError):
+        # The site works on without a mail server (the notices are on the site); a claimed
+        # batch is not retried, so a mail outage never floods people later.
+        log.exception("could not send %s notification emails", len(messages))
+        return 0
 
 
 def mail_pending(
@@ -116,14 +177,55 @@ def mail_pending(
         rows = _claim(now, batch)
         if not rows:
             break
-        messages: list[Any] = [message(n) for n in wanted(rows)]
-        if messages:
-            try:
-                sent += send_mass_mail(messages, fail_silently=False)
-            except (OSError, ValueError):
-                # The site works on without a mail server (the notices are on the site); a
-                # claimed batch is not retried, so a mail outage never floods people later.
-                log.exception("could not send %s notification emails", len(messages))
+        prefs = _preferences({n.user_id for n in rows})
+        sent += _send([message(n) for n in rows if _still_wants(prefs.get(n.user_id), n, "email")])
         if time.monotonic() - began > max_seconds:
             break
+    return sent + mail_digests(now)
+
+
+def digests_due(now: datetime, limit: int = 1_000) -> list[int]:
+    """The people whose digest is due: something waits in it, and a whole period has passed
+    since their last digest (or, for a first one, since the oldest thing waiting)."""
+    waiting = dict(
+        Notification.objects.filter(mailed_at__isnull=True, channel="digest")
+        .values_list("user_id")
+        .annotate(oldest=Min("created_at"))
+        .order_by("user_id")[: limit * 4]
+    )
+    prefs = _preferences(set(waiting))
+    due = []
+    for user_id, oldest in waiting.items():
+        pref = prefs.get(user_id)
+        period = PERIODS.get(pref.digest if pref else "daily", PERIODS["daily"])
+        since = pref.last_digest_at if pref and pref.last_digest_at else oldest
+        if since + period <= now:
+            due.append(user_id)
+    return due[:limit]
+
+
+def mail_digests(now: datetime) -> int:
+    sent = 0
+    for user_id in digests_due(now):
+        with transaction.atomic():
+            rows = list(
+                with_context(
+                    Notification.objects.filter(
+                        user_id=user_id, mailed_at__isnull=True, channel="digest"
+                    )
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_related("user")
+                    .order_by("id")
+                )[:200]
+            )
+            if not rows:
+                continue  # another worker took them
+            Notification.objects.filter(pk__in=[n.pk for n in rows]).update(mailed_at=now)
+            EmailPreference.objects.update_or_create(
+                user_id=user_id, defaults={"last_digest_at": now}
+            )
+        pref = _preferences({user_id}).get(user_id)
+        wanted = [n for n in rows if _still_wants(pref, n, "digest")]
+        if wanted:
+            sent += _send([digest(wanted[0].user, wanted)])
     return sent

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from folkmoot.federation.selectors import members_of
 
-from .models import Notification
+from .send import notify
 
 MENTION = re.compile(r"@\[([^\]\n]{1,80})\]|(?<![\w@])@([\w.-]{2,40})")
 
@@ -34,11 +34,4 @@ def notify_mentions(post: Any) -> int:
         for m in members_of(post.thread.assembly).filter(query)
         if m.user_id != post.author_id
     }
-    created = Notification.objects.bulk_create(
-        [
-            Notification(user=person, kind="mention", actor=post.author, post=post)
-            for person in people
-        ],
-        ignore_conflicts=True,
-    )
-    return len(created)
+    return notify("mention", people, actor=post.author, post=post, assembly=post.thread.assembly_id)

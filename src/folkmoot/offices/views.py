@@ -19,6 +19,7 @@ from folkmoot.federation.views import assembly_or_404
 from folkmoot.governance.audience import check_candidacy
 from folkmoot.governance.protocol import Protocol
 from folkmoot.http import AuthedRequest, Request
+from folkmoot.notifications.reading import seen
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused
@@ -40,6 +41,7 @@ def _protocol(request: Request, slug: str) -> tuple[Assembly, Protocol]:
 
 def offices_page(request: Request, slug: str) -> HttpResponse:
     assembly, protocol = _protocol(request, slug)
+    seen(request, kind__in=["candidacy", "term_ending"], assembly=assembly)
     language = get_language() or "en"
     # An election whose window is open (or just closed) exists as a vote from the first look,
     # and a closed one takes effect (its winners take office) when first read.

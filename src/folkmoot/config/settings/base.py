@@ -181,7 +181,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "folkmoot.accounts.forms.SignupForm"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Folkmoot] "
+# Subjects and greetings name SITE_NAME, not the host it was reached at.
+ACCOUNT_ADAPTER = "folkmoot.accounts.adapter.AccountAdapter"
 # Failed sign-ins are rate-limited per account (5 in 5 minutes, issue 2) and, much more
 # loosely, per address (20 a minute): many people share one address behind a NAT, and one
 # person's typos must not lock them all out (issue 10). A successful sign-in counts nothing.
@@ -205,7 +206,9 @@ if os.environ.get("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Folkmoot <noreply@folkmoot.invalid>")
+# The site's name, as people know it: the sender of its emails and their subjects.
+SITE_NAME = os.environ.get("SITE_NAME", "Folkmoot")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@folkmoot.invalid>")
 # Absolute links in emails and feeds, which are read away from the site.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = True
@@ -8,3 +10,8 @@ STORAGES = {
 
 # The embedded SQLite database lives here; create the folder on first use.
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Without a mail server, emails are kept readable in DATA_DIR/outbox: /dev/outbox/ and
+# `folkmoot outbox` show them with working links (issue 12).
+if not os.environ.get("EMAIL_HOST"):
+    MAILERS = {"default": {"BACKEND": "folkmoot.notifications.outbox.OutboxBackend"}}

@@ -1,7 +1,8 @@
 """`folkmoot settle [--loop]`: the worker. Materialises results that are due, opens the
 fallback STAR votes of failed consensus, opens and settles elections, and sends the
-"closes within 24 h" reminders, and tells electorates that voting opened and that results
-are published. Safe to run twice or on several machines at once: every
+"closes within 24 h" reminders, tells electorates that voting opened and that results
+are published, watches what changes with time alone (consensus rounds, proposals reaching
+an office, sanctions lapsing, terms ending), and mails notifications and digests. Safe to run twice or on several machines at once: every
 write it makes is unique (DESIGN.md "Time"), and nothing's correctness waits for it —
 pages settle what they read."""
 
@@ -17,6 +18,7 @@ from folkmoot.decisions import notify
 from folkmoot.decisions.box import reclaim_box_space
 from folkmoot.decisions.settle import due_consensus, due_votes, settle_proposal, settle_vote
 from folkmoot.notifications.mailing import mail_pending
+from folkmoot.notifications.watch import watch
 from folkmoot.offices.elections import settle_elections
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ def settle_once() -> dict[str, int]:
     reclaim_box_space()  # opened boxes (by this pass or by pages) leave no old row versions
     _each(due_consensus(now), lambda p: settle_proposal(p, now))
     elections = settle_elections(now)
-    notified = notify.closing_soon(now) + notify.pending(now)
+    notified = notify.closing_soon(now) + notify.pending(now) + watch(now)
     emails = mail_pending(now)
     return {"votes": votes, "elections": elections, "notifications": notified, "emails": emails}
 

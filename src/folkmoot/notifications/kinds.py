@@ -1,0 +1,232 @@
+"""Every kind of notification: what the person is told, where it leads, and how they hear of
+it unless they choose otherwise (issue 12: "Notifications for everything that asks something
+of someone"). The sentence is composed when read, in the reader's language, from what the
+notification is about; nothing the person reads was frozen in another language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# site: on the notifications page only; email: also an email at once; digest: also in the
+# daily or weekly digest email; off: not at all.
+CHANNELS = ("site", "email", "digest", "off")
+CHANNEL_CHOICES = [
+    ("site", _("On the site only")),
+    ("email", _("By email at once")),
+    ("digest", _("In my digest email")),
+    ("off", _("Not at all")),
+]
+DIGESTS = [("daily", _("Daily")), ("weekly", _("Weekly"))]
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: Any  # for the preferences page: "when …"
+    default: str  # a channel
+    group: Any
+
+
+_PEOPLE = _("People")
+_ASKED = _("Asked of you")
+_VOTES = _("Votes and elections")
+_MOD = _("Moderation and sanctions")
+
+KINDS: dict[str, Kind] = {
+    k.key: k
+    for k in [
+        Kind("mention", _("Someone mentions me"), "email", _PEOPLE),
+        Kind("reply", _("Someone replies in a thread I started"), "digest", _PEOPLE),
+        Kind("quote", _("Someone quotes a post of mine"), "digest", _PEOPLE),
+        Kind("join_decided", _("My request to join is decided"), "email", _PEOPLE),
+        Kind("join_request", _("Someone asks to join an assembly where I am secretary"), "email", _ASKED),
+        Kind("consensus", _("A consensus round opens where I may respond"), "email", _ASKED),
+        Kind("office_action", _("A proposal needs my office's support, approval or launch"), "email", _ASKED),
+        Kind("report", _("A post is reported where I coordinate"), "email", _MOD),
+        Kind("rescue", _("Someone asks to bring back an archived thread where I coordinate"), "email", _MOD),
+        Kind("sanctioned", _("A sanction is imposed on me"), "email", _MOD),
+        Kind("sanction_to_back", _("A sanction waits for my backing"), "email", _MOD),
+        Kind("sanction_upheld", _("A sanction is backed and stands"), "email", _MOD),
+        Kind("sanction_lapsed", _("A sanction lapses unbacked"), "email", _MOD),
+        Kind("vote_opened", _("A vote I may take part in opens"), "email", _VOTES),
+        Kind("vote_closing", _("A vote I have not voted in yet closes within 24 hours"), "email", _VOTES),
+        Kind("result", _("The result of a vote I could take part in is published"), "digest", _VOTES),
+        Kind("election", _("An election I may vote in opens"), "email", _VOTES),
+        Kind("candidacy", _("The outcome of an election I stood in"), "email", _VOTES),
+        Kind("term_ending", _("My term of office ends within two weeks"), "email", _VOTES),
+        Kind("withdrawn", _("A proposal of mine is withdrawn"), "email", _VOTES),
+    ]
+}  # fmt: skip
+KIND_CHOICES = [(k, k) for k in KINDS]
+
+
+@dataclass(frozen=True)
+class Told:
+    text: str  # one sentence, in the reader's language; plain text (escaped where shown)
+    url: str  # a path on the site
+    action: str  # what the link does
+    where: str = ""  # the assembly's title
+
+
+def place(n: Any) -> Any:
+    """The assembly where it happened: stored since issue 12, else read from what it is about."""
+    if n.assembly_id:
+        return n.assembly
+    if n.post_id:
+        return n.post.thread.assembly
+    if n.vote_id:
+        return n.vote.assembly
+    if n.proposal_id:
+        return n.proposal.assembly
+    return None
+
+
+def _slug(n: Any) -> str:
+    where = place(n)
+    return where.slug if where is not None else ""
+
+
+def _title(n: Any) -> str:
+    if n.vote is not None:
+        return str(n.vote.title)
+    if n.proposal is not None:
+        return str(n.proposal.title)
+    return ""
+
+
+def _where(n: Any) -> str:
+    where = place(n)
+    return str(where.title) if where is not None else ""
+
+
+def describe(n: Any) -> Told:
+    """What notification `n` says, where it leads, what the link does, and in which assembly.
+    Expects what `with_context` loads."""
+    return replace(_say(n), where=_where(n))
+
+
+def _say(n: Any) -> Told:
+    who = str(n.actor) if n.actor is not None else gettext("Someone")
+    where = _where(n)
+    title = _title(n)
+    subject = n.subject if n.subject_type_id else None
+    kind = n.kind
+    if kind in ("mention", "reply", "quote") and n.post is not None:
+        thread = n.post.thread.title
+        text = {
+            "mention": gettext("%(who)s mentioned you in “%(thread)s”."),
+            "reply": gettext("%(who)s replied in your thread “%(thread)s”."),
+            "quote": gettext("%(who)s quoted your post in “%(thread)s”."),
+        }[kind] % {"who": who, "thread": thread}
+        return Told(text, reverse("post", args=[_slug(n), n.post_id]), gettext("Read it"))
+    if kind == "join_request":
+        return Told(
+            gettext("%(who)s asks to join %(where)s.") % {"who": who, "where": where},
+            reverse("assembly-requests", args=[_slug(n)]),
+            gettext("Decide"),
+        )
+    if kind == "join_decided":
+        approved = bool(getattr(subject, "approved", False))
+        text = (
+            gettext("Your request to join %(where)s was accepted: you are a member.")
+            if approved
+            else gettext("Your request to join %(where)s was declined.")
+        )
+        return Told(
+            text % {"where": where},
+            reverse("assembly-detail", args=[_slug(n)]),
+            gettext("See the assembly"),
+        )
+    if kind in ("report", "rescue"):
+        text = (
+            gettext("A post was reported in %(where)s.")
+            if kind == "report"
+            else gettext("%(who)s asks to bring back an archived thread in %(where)s.")
+        )
+        return Told(
+            text % {"who": who, "where": where},
+            reverse("moderation", args=[_slug(n)]),
+            gettext("Open the moderation queue"),
+        )
+    if kind.startswith("sanction"):
+        person = str(getattr(subject, "person", "")) if subject is not None else ""
+        text = {
+            "sanctioned": gettext(
+                "A sanction was imposed on you in %(where)s: you may read, not write or vote, until it ends."
+            ),
+            "sanction_to_back": gettext(
+                "%(who)s sanctioned %(person)s in %(where)s; it lapses unless another coordinator backs it."
+            ),
+            "sanction_upheld": gettext(
+                "The sanction on %(person)s in %(where)s is backed and stands."
+            ),
+            "sanction_lapsed": gettext(
+                "The sanction on %(person)s in %(where)s lapsed: nobody backed it in time."
+            ),
+        }[kind]
+        return Told(
+            text % {"who": who, "person": person, "where": where},
+            reverse("sanctions", args=[_slug(n)]),
+            gettext("Read the sanctions"),
+        )
+    if kind in ("consensus", "office_action", "withdrawn") and n.proposal_id:
+        text = {
+            "consensus": gettext(
+                "A consensus round is open on “%(title)s”: say whether you agree."
+            ),
+            "office_action": {
+                "support": gettext("“%(title)s” waits for your office's support."),
+                "approval": gettext("“%(title)s” waits for your approval of its text."),
+                "launch": gettext("“%(title)s” may be put to the vote: it waits for a launch."),
+            }.get(n.occasion.split(":")[0], gettext("“%(title)s” waits for your office.")),
+            "withdrawn": gettext("Your proposal “%(title)s” was withdrawn."),
+        }[kind]
+        return Told(
+            text % {"title": title},
+            reverse("proposal", args=[n.proposal_id]),
+            gettext("See the proposal"),
+        )
+    if kind in ("vote_opened", "vote_closing", "result", "election") and n.vote_id:
+        text = {
+            "vote_opened": gettext("Voting is open: “%(title)s”."),
+            "vote_closing": gettext("Less than 24 hours left to vote on “%(title)s”."),
+            "result": gettext("The result of “%(title)s” is published."),
+            "election": gettext("An election is open: “%(title)s”."),
+        }[kind]
+        action = gettext("See the result") if kind == "result" else gettext("Vote")
+        return Told(text % {"title": title}, reverse("vote", args=[n.vote_id]), action)
+    if kind in ("candidacy", "term_ending"):
+        if kind == "term_ending":
+            # The occasion is the term's last day (ISO), so a renewed term is told again.
+            ends = parse_date(n.occasion) if n.occasion else None
+            text = gettext("Your term of office in %(where)s ends soon.") % {"where": where}
+            if ends is not None:
+                text = gettext("Your term of office in %(where)s ends on %(date)s.") % {
+                    "where": where,
+                    "date": date_format(ends, "DATE_FORMAT"),
+                }
+        elif n.occasion == "elected":
+            text = gettext("You were elected in %(where)s.") % {"where": where}
+        else:
+            text = gettext("You were not elected in %(where)s this time.") % {"where": where}
+        return Told(text, reverse("offices", args=[_slug(n)]), gettext("See the offices"))
+    # A notice whose subject is gone (a vote deleted in a test, say): still readable.
+    return Told(gettext("Something happened in %(where)s.") % {"where": where or "—"}, "/", "")
+
+
+def with_context(rows: Any) -> Any:
+    """What `describe` reads, loaded in a fixed number of queries."""
+    return rows.select_related(
+        "actor",
+        "assembly",
+        "post__thread__assembly",
+        "vote__assembly",
+        "proposal__assembly",
+    ).prefetch_related("subject")

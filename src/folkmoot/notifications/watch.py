@@ -1,0 +1,203 @@
+"""The worker's watch over what changes by the passage of time alone (DESIGN.md "Time"): a
+consensus round opening, a proposal reaching the stage where an office must act, a sanction
+lapsing unbacked (SAN-4/5), a term of office nearing its end (OFF-1). Nothing stores these
+states; each pass computes them as the pages do and tells whoever has not been told of that
+occasion yet. The notifications' unique constraints make a second pass, or a second worker,
+add nothing; every loop is bounded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+
+from folkmoot.decisions.models import Proposal
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.audience import may_launch
+from folkmoot.governance.sanctions import EndorsementState
+from folkmoot.governance.schedule import Stage, term_end
+from folkmoot.moderation.models import Sanction
+from folkmoot.moderation.state import state_of as sanction_state
+from folkmoot.offices.models import Tenure
+from folkmoot.protocols.facts import viewer_for
+from folkmoot.protocols.selectors import protocol_in_force
+
+from .models import Notification
+from .recipients import holders_of
+from .send import notify
+
+log = logging.getLogger(__name__)
+
+HORIZON = timedelta(days=60)  # proposals older than this are settled or forgotten by now
+TERM_NOTICE = timedelta(days=14)
+BATCH = 500
+
+
+def _each(rows: Iterable[Any], act: Callable[[Any], int]) -> int:
+    """One failure is logged and left for the next pass, never stopping the others."""
+    told = 0
+    for row in rows:
+        try:
+            told += act(row)
+        except Exception:
+            log.exception("watch: %r failed", row)
+    return told
+
+
+def _told(kind: str, proposal: Proposal, occasion: str) -> bool:
+    return Notification.objects.filter(kind=kind, proposal=proposal, occasion=occasion).exists()
+
+
+def proposals(now: datetime) -> int:
+    """Consensus rounds and the stages where an office acts, for open proposals."""
+    from folkmoot.decisions.actions import decision_context, state_of
+    from folkmoot.decisions.electorate import electorate
+    from folkmoot.governance.audience import in_audience
+    from folkmoot.governance.reasons import Answer
+
+    contexts: dict[int, Any] = {}
+    rows = (
+        Proposal.objects.filter(
+            withdrawn_at__isnull=True,
+            register_entry__isnull=True,
+            vote__isnull=True,
+            created_at__gte=now - HORIZON,
+            created_at__lte=now,
+        )
+        .select_related("assembly")
+        .order_by("created_at")[:BATCH]
+    )
+
+    def one(proposal: Proposal) -> int:
+        assembly = proposal.assembly
+        if assembly.pk not in contexts:
+            contexts[assembly.pk] = decision_context(None, assembly)
+        ctx = contexts[assembly.pk]
+        if proposal.kind not in ctx.protocol.decision_kinds:
+            return 0
+        kind = ctx.kind_of(proposal)
+        state = state_of(ctx, proposal, now)
+        if state.stage == "consensus" and state.consensus is not None:
+            occasion = f"round:{state.consensus.round}"
+            if _told("consensus", proposal, occasion):
+                return 0  # the electorate is read once per round, not on every pass
+            today = now.date()
+            people = electorate(
+                assembly,
+                ctx.protocol,
+                kind.voters,
+                lambda v: Answer(in_audience(kind.voters, v, today)),
+            )
+            return notify(
+                "consensus",
+                [person for person, _since in people],
+                actor=proposal.proposer_id,
+                assembly=assembly,
+                proposal=proposal,
+                occasion=occasion,
+            )
+        told = 0
+        if state.stage == Stage.DEBATE:
+            for office, (have, need) in state.supports.items():
+                if have < need:
+                    told += _office(proposal, holders_of(assembly, office), f"support:{office}")
+        elif state.stage == Stage.DRAFTING and kind.drafting is not None:
+            told += _office(proposal, holders_of(assembly, kind.drafting.office), "approval")
+        elif state.stage == Stage.READY and kind.consensus is None and state.launchable:
+            launchers = [
+                t.holder
+                for t in Tenure.objects.current()
+                .filter(office__assembly=assembly)
+                .select_related("holder")
+                if may_launch(
+                    ctx.protocol,
+                    proposal.kind,
+                    viewer_for(t.holder, assembly, ctx.protocol),
+                    now.date(),
+                )
+            ]
+            told += _office(proposal, launchers, "launch")
+        return told
+
+    return _each(rows, one)
+
+
+def _office(proposal: Proposal, people: list[Any], occasion: str) -> int:
+    return notify(
+        "office_action",
+        people,
+        actor=proposal.proposer_id,
+        assembly=proposal.assembly,
+        proposal=proposal,
+        occasion=occasion,
+    )
+
+
+def lapsed_sanctions(now: datetime) -> int:
+    """SAN-4/5: a sanction nobody backed in time lapses; the person and its imposer hear."""
+    rows = (
+        Sanction.objects.filter(needs_endorsement=True, imposed_at__gte=now - HORIZON)
+        .select_related("assembly")
+        .prefetch_related("endorsements")
+        .order_by("imposed_at")[:BATCH]
+    )
+    rules: dict[int, Any] = {}
+
+    def one(sanction: Sanction) -> int:
+        if sanction.assembly_id not in rules:
+            in_force = protocol_in_force(sanction.assembly)
+            rules[sanction.assembly_id] = in_force.protocol.sanctions if in_force else None
+        found = rules[sanction.assembly_id]
+        if (
+            found is None
+            or sanction_state(found, sanction, now).state is not EndorsementState.LAPSED
+        ):
+            return 0
+        return notify(
+            "sanction_lapsed",
+            [sanction.person_id, sanction.imposed_by_id],
+            assembly=sanction.assembly,
+            subject=sanction,
+        )
+
+    return _each(rows, one)
+
+
+def ending_terms(now: datetime) -> int:
+    """OFF-1: a holder hears two weeks ahead that their term ends, once per term."""
+    tenures = (
+        Tenure.objects.current()
+        .filter(Q(started_at__lte=now))
+        .select_related("office__assembly")
+        .order_by("pk")[: BATCH * 4]
+    )
+    protocols: dict[int, Any] = {}
+
+    def one(tenure: Tenure) -> int:
+        assembly: Assembly = tenure.office.assembly
+        if assembly.pk not in protocols:
+            in_force = protocol_in_force(assembly)
+            protocols[assembly.pk] = in_force.protocol if in_force else None
+        protocol = protocols[assembly.pk]
+        rule = protocol.offices.get(tenure.office.slug) if protocol is not None else None
+        if rule is None:
+            return 0
+        ends = term_end(rule, protocol.timezone, tenure.started_at)
+        if ends is None or not now < ends <= now + TERM_NOTICE:
+            return 0
+        return notify(
+            "term_ending",
+            [tenure.holder_id],
+            assembly=assembly,
+            subject=tenure,
+            occasion=ends.date().isoformat(),
+        )
+
+    return _each(tenures, one)
+
+
+def watch(now: datetime) -> int:
+    return proposals(now) + lapsed_sanctions(now) + ending_terms(now)
