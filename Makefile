@@ -8,7 +8,7 @@ VENV := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test test-fast lint format typecheck messages browser-deps clean
+.PHONY: install run demo test test-fast lint format typecheck messages browser-deps node-deps clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -42,7 +42,16 @@ browser-deps:
 	@{ command -v chromium && [ -d /usr/share/fonts/opentype/noto ]; } >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-test: install browser-deps
+# axe-core, which the accessibility test runs inside Chromium, from the npm registry as locked
+# in package-lock.json (Node.js and npm: apt-get installs them where missing).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-deps: node_modules/axe-core/axe.min.js
+
+test: install browser-deps node-deps
 	$(VENV)/pytest -n 2 --dist loadfile
 
 test-fast: install
@@ -62,4 +71,4 @@ messages: install
 	cd src/folkmoot && ../../$(VENV)/folkmoot makemessages -l es -l fr -l ja --no-obsolete --no-location --ignore='*/help/*'
 
 clean:
-	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .tools var node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -55,6 +55,10 @@ process can take the port in between. For each of five runs
     thread    /assemblies/red15m/threads/<big thread>/ (page 1: 20 of its 200 posts), the same
     forum ⓢ, thread ⓢ  the same two pages for Alice, signed in (her session cookie, made as
               signing in makes one: each request reads her session, and the page is hers)
+    home ⓢ     / for Alice: her home page (issue 12), after --home-assemblies more assemblies
+              (20) each with --home-votes open votes she may cast (10) were added for her,
+              so it lists 200 votes besides her demo agenda; "home ⓢ ÷ forum" is printed
+              (issue 12's bar: at least 0.40 of the forum page's req/s)
 --concurrency client threads in this process each send a GET, wait for the whole response,
 then send the next (a closed loop, over loopback only), first for a warm-up (--warmup
 seconds, not recorded), then for --seconds or until --max-requests requests have been sent,
@@ -123,6 +127,8 @@ SMOKE = {
     "concurrency": 2,
     "workers": 1,
     "max_requests": 200,
+    "home_assemblies": 3,
+    "home_votes": 2,
 }
 QUIET_SECONDS = 2.0  # other processes' load is sampled this long before and after the load
 SEED = 20260315
@@ -504,6 +510,18 @@ def query_row(label: str, data: str, path: str, shows: str) -> dict[str, Any]:
         "anonymous": count_queries(path),
         "citizen": count_queries(path, alice),
     }
+
+
+def seed_home(assemblies: int, votes: int) -> int:
+    """Issue 12's home page at its size: Alice in `assemblies` more assemblies of Harmony,
+    each with `votes` open votes she may cast (folkmoot.agenda.sample)."""
+    from folkmoot.accounts.models import User
+    from folkmoot.agenda.sample import give_agenda
+    from folkmoot.federation.models import Assembly
+
+    alice = User.objects.get(email="alice@folkmoot.example")
+    harmony = Assembly.objects.get(slug="harmony-party-uk")
+    return give_agenda(alice, harmony, assemblies=assemblies, votes=votes, tag="bench-home")
 
 
 def alice_session() -> str:
@@ -1016,9 +1034,12 @@ def run(args: argparse.Namespace, tmp: str) -> None:
         ),
     ]
 
+    home_demo = query_row("home", "demo", "/", "Alice's demo agenda")
+
     log(f"seeding {args.threads:,} threads and {args.posts:,} posts (not timed)")
     seeding = time.perf_counter()
     stats = seed(args.threads, args.posts)
+    stats["agenda"] = seed_home(args.home_assemblies, args.home_votes)
     seeding = time.perf_counter() - seeding
     facts = forum_facts()
     thread_path = f"/assemblies/{ASSEMBLY}/threads/{stats['big_thread']}/"
@@ -1039,6 +1060,13 @@ def run(args: argparse.Namespace, tmp: str) -> None:
             thread_path,
             f"{per_page} of {big} posts (page 1 of {math.ceil(big / per_page)})",
         ),
+        home_demo,
+        query_row(
+            "home",
+            "seeded",
+            "/",
+            f"{stats['agenda']} open votes in {args.home_assemblies} more assemblies",
+        ),
     ]
     server = server_version()
     connections.close_all()
@@ -1058,6 +1086,7 @@ def run(args: argparse.Namespace, tmp: str) -> None:
         ("thread", thread_path, HEADERS),
         ("forum ⓢ", forum_path, signed_in),
         ("thread ⓢ", thread_path, signed_in),
+        ("home ⓢ", "/", signed_in),
     ]
     quiet_before = background_cpu(QUIET_SECONDS)
     with open(Path(tmp) / "gunicorn.log", "wb") as server_log:
@@ -1076,6 +1105,8 @@ def run(args: argparse.Namespace, tmp: str) -> None:
                     raise RuntimeError(f"{path} answered {status}")
                 if label.startswith("thread") and b"a yearly congress" not in body:
                     raise RuntimeError(f"{path} is not the big thread")
+                if label == "home ⓢ" and body.count(b'class="agenda-item') < stats["agenda"]:
+                    raise RuntimeError("/ does not list Alice's agenda")
                 if label.endswith("ⓢ") and b"Sign out" not in body:
                     raise RuntimeError(f"{path}: Alice's session was not recognised")
                 log(f"{label}: warm-up {args.warmup:g} s, then {args.seconds:g} s")
@@ -1091,6 +1122,11 @@ def run(args: argparse.Namespace, tmp: str) -> None:
             stop_server(gunicorn)
     quiet_after = background_cpu(QUIET_SECONDS)
     print_load(results)
+    by_label = {r["label"]: r for r in results}
+    home = by_label["home ⓢ"]["rps"]
+    for other in ("forum", "forum ⓢ"):
+        rps = by_label[other]["rps"]
+        print(f"  home ⓢ ÷ {other}: {home / rps:.2f}" if rps else f"  home ⓢ ÷ {other}: —")
     print_background(quiet_before, quiet_after)
     print(f"\nTotal time {time.perf_counter() - started:.0f} s")
     failed = sum(r["errors"] for r in results)
@@ -1110,6 +1146,12 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=50_000, help="per URL")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
+        "--home-assemblies", type=int, default=20, help="more assemblies for Alice's home page"
+    )
+    parser.add_argument(
+        "--home-votes", type=int, default=10, help="open votes for her in each of them"
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="a run of seconds for the test suite (tiny sizes)"
     )
     args = parser.parse_args()
@@ -1126,6 +1168,8 @@ def main() -> None:
         parser.error("--posts is at least --threads + 1 (every thread has its opening post)")
     if not (0 < args.seconds <= 600 and 0 <= args.warmup <= 60):
         parser.error("--seconds is up to 600, --warmup up to 60")
+    if not (0 <= args.home_assemblies <= 1_000 and 0 <= args.home_votes <= 100):
+        parser.error("--home-assemblies is 0 to 1,000, --home-votes 0 to 100")
     if not (1 <= args.concurrency <= 256 and 1 <= args.workers <= 64 and args.max_requests >= 1):
         parser.error("--concurrency is 1 to 256, --workers 1 to 64, --max-requests at least 1")
 

@@ -153,3 +153,23 @@ def test_visitors_keep_the_federations_page_and_the_api_asks_them_to_sign_in(red
     page = Client().get("/").content.decode()
     assert "Federations on this site" in page and "What needs you" not in page
     assert Client().get("/api/v1/me/agenda").status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_home_page_costs_the_same_queries_for_two_items_or_two_hundred(red: Red15m) -> None:
+    """Issue 12's bar: a person in 20 assemblies with 200 open votes gets their home page in
+    as many queries as a person with two (bench/forums.py measures its speed)."""
+    from folkmoot.agenda.sample import give_agenda
+
+    few = User.objects.create_user(email="few@example.org", password="x" * 12)
+    many = User.objects.create_user(email="many@example.org", password="x" * 12)
+    assert give_agenda(few, red.assembly, assemblies=2, votes=1, tag="few") == 2
+    assert give_agenda(many, red.assembly, assemblies=20, votes=10, tag="many") == 200
+    signed_in(few).get("/")  # the parsed protocol is cached per process
+    with CaptureQueriesContext(connection) as small:
+        page = signed_in(few).get("/").content.decode()
+    assert page.count('class="agenda-item') == 2
+    with CaptureQueriesContext(connection) as large:
+        page = signed_in(many).get("/").content.decode()
+    assert page.count('class="agenda-item') == 200
+    assert len(large) == len(small), (len(small), len(large))

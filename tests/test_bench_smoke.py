@@ -39,6 +39,7 @@ PRINTS = {
         "Same number of queries on the demo data and on the seeded data",
         "Under load (GETs by a visitor who is not signed in, and, marked ⓢ, by Alice signed in",
         "thread ⓢ",
+        "home ⓢ ÷ forum:",
         "Total time",
     ],
     "voting.py": [

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
@@ -199,9 +199,10 @@ def test_an_email_goes_only_to_those_who_want_it(vote: Vote):
     assert "Open a library?" in message.subject
     assert f"{settings.SITE_URL}/votes/{vote.pk}/" in message.body
     assert f"{settings.SITE_URL}{URL}" in message.body
-    # On the site for all but the one who turned it off.
-    assert Notification.objects.filter(kind="vote_opened", vote=vote).count() == 3
-    assert not Notification.objects.filter(user=off).exists()
+    # On the site for all but the one who turned it off (kept, unseen, for the home page).
+    assert Notification.objects.shown().filter(kind="vote_opened", vote=vote).count() == 3
+    assert not Notification.objects.shown().filter(user=off).exists()
+    assert "Voting is open" not in client_for(off).get("/notifications/").content.decode()
 
 
 def test_the_sender_and_subject_name_the_site(vote: Vote):
@@ -353,7 +354,16 @@ def test_the_digest_link_stops_the_digest(vote: Vote):
 def test_a_forged_or_cut_link_changes_nothing(db):
     person = UserFactory()
     token = unsubscribe_token(person.pk, "mention")
-    for bad in (token[:-3] + "xyz", token.replace(str(person.pk), str(person.pk + 1), 1), "x"):
+    _payload, _sep, signature = token.partition(":")
+    other = UserFactory()
+    theirs = unsubscribe_token(other.pk, "mention").partition(":")[0]
+    forged = (
+        token[:-3] + "xyz",  # cut or altered signature
+        f"{theirs}:{signature}",  # someone else's payload with this signature
+        signing.dumps({"u": person.pk, "k": "mention"}, salt="another purpose"),
+        "x",
+    )
+    for bad in forged:
         response = Client().post(f"/notifications/stop/{bad}/")
         assert response.status_code == 400
         assert "This link is not valid" in response.content.decode()

@@ -55,7 +55,17 @@ def test_a_consensus_that_fails_twice_becomes_a_star_vote(harmony: Harmony) -> N
     ann.post(f"/decisions/{proposal.pk}/respond/", {"response": "agree"})
     cat.post(f"/decisions/{proposal.pk}/option/", {"label": "Meet on Wednesdays"})
     page = dev.get(f"/decisions/{proposal.pk}/").content.decode()
-    assert "Ben: I work Thursdays" in page
+    # Each person's response and reason, like a Loomio proposal (Harmony: public).
+    assert (
+        '<strong>Ben</strong> · <span class="tag response-block">Block</span>: I work Thursdays'
+        in page
+    )
+    assert '<strong>Ann</strong> · <span class="tag response-agree">Agree</span>' in page
+    detail = Client().get(f"/api/v1/proposals/{proposal.pk}", **_api(harmony.members[3])).json()
+    assert detail["consensus_rounds"][0]["responses"] == [
+        {"person": "Ben", "response": "block", "reason": "I work Thursdays"},
+        {"person": "Ann", "response": "agree", "reason": ""},
+    ]
     assert "1 agree · 0 stand aside · 1 block" in page
 
     # Round 2 ("try harder") once round 1 is over.
@@ -182,5 +192,6 @@ def test_consensus_through_the_api(harmony: Harmony) -> None:
             "stand_aside": 0,
             "block": 1,
             "blocks": [{"person": "Ben", "reason": "Not here"}],
+            "responses": [{"person": "Ben", "response": "block", "reason": "Not here"}],
         }
     ]

@@ -49,6 +49,13 @@ def test_referendum_from_proposal_to_approved(voting: RedVoting) -> None:
     # VOTE-3: the proposal is debated in the Votes forum under its tag.
     thread = Thread.objects.get(pk=proposal.thread_id)
     assert (thread.forum_key, thread.tag) == ("votes", "[PROPUESTA-REFERENDUM]")
+    # The thread leads back to the proposal and says where it stands (issue 12).
+    debate = _client(voting.red.citizen).get(
+        f"/assemblies/{voting.assembly.slug}/threads/{thread.pk}/"
+    )
+    shown = debate.content.decode()
+    assert "This thread debates a proposal." in shown
+    assert f'href="/decisions/{proposal.pk}/"' in shown and "<strong>Debate" in shown
 
     page = _client(voting.red.citizen).get(f"/decisions/{proposal.pk}/").content.decode()
     assert 'data-stage="debate"' in page
@@ -99,6 +106,9 @@ def test_referendum_from_proposal_to_approved(voting: RedVoting) -> None:
         response = client.post(f"/votes/{vote.pk}/ballot/", {"choice": choice, "valid": "1"})
         page = response.content.decode()
         assert "Your ballot is cast." in page
+        # A way back, and onwards, from the codes (issue 12).
+        assert f'href="/assemblies/{voting.assembly.slug}/decisions/"' in page
+        assert "What else needs you" in page
         check_codes.append(shown_code(page, "check"))
     # VOTE-8: the validity question must be answered.
     missing = _client(voting.coordinators[0]).post(

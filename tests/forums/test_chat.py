@@ -123,17 +123,29 @@ def test_the_websocket_refuses_anonymous_readers_and_sanctioned_writers(red):
     )
     client = client_for(red.citizen)
 
-    async def blocked() -> dict:
+    async def blocked() -> str:
         communicator = socket(client)
         connected, _ = await communicator.connect()
         assert connected  # citizens may still read
         await communicator.send_json_to({"body": "still here"})
-        reply = await communicator.receive_json_from(timeout=5)
+        reply = await communicator.receive_from(timeout=5)
         await communicator.disconnect()
-        return reply
+        return str(reply)
 
+    # The reasons, and the text given back to the field the page emptied (issue 12).
     reply = async_to_sync(blocked)()
-    assert reply["type"] == "refused" and "sanctioned" in reply["reasons"][0]
+    assert 'id="chat-refused"' in reply and "sanctioned" in reply
+    assert 'id="chat-body"' in reply and 'value="still here"' in reply
+    assert not ChatMessage.objects.filter(author=red.citizen).exists()
+
+
+def test_a_message_over_the_limit_comes_back_with_the_reason(red):
+    client = client_for(red.citizen)
+    long = "x" * 5001
+    response = client.post("/assemblies/red15m/chat/plaza/post/", {"body": long})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "A message has 1 to" in page and f'value="{long}"' in page
     assert not ChatMessage.objects.filter(author=red.citizen).exists()
 
 

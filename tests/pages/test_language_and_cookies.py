@@ -135,3 +135,17 @@ def test_help_pages_exist_in_every_language():
             assert response.status_code == 200
             assert word in response.content.decode().lower()
     assert Client().get("/help/nothing/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_voting_help_explains_star_in_every_language():
+    for language, words in [
+        ("en", ("automatic runoff", "check code")),
+        ("es", ("segunda vuelta automática", "código de comprobación")),
+        ("fr", ("second tour automatique", "code de vérification")),
+        ("ja", ("自動決選", "確認コード")),
+    ]:
+        page = Client(HTTP_ACCEPT_LANGUAGE=language).get("/help/voting/").content.decode()
+        assert 'id="star"' in page
+        for word in words:
+            assert word in page, (language, word)

@@ -1,7 +1,7 @@
 """BEY-1: the protocol page shows each reader what the engine will let them do, with the
 reason when not (FOR-1, FOR-2), from the facts the platform holds about them."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from html import unescape
 
 import pytest
@@ -59,7 +59,11 @@ def test_viewer_facts_follow_membership_offices_and_seniority(world: World, red1
     assert viewer_for(world.charlie, red15m).status is None
     actions.do_join(user=world.alice, assembly=red15m)
     Membership.objects.filter(user=world.alice, assembly=red15m).update(
-        started_at=timezone.now() - timedelta(days=61)
+        # Noon, 61 local days ago: near midnight across a clock change, "now minus 61 × 24 h"
+        # falls on another calendar day.
+        started_at=timezone.make_aware(
+            datetime.combine(timezone.localdate() - timedelta(days=61), time(12))
+        )
     )
     facts = viewer_for(world.alice, red15m)
     assert (facts.status, facts.seniority_days, facts.offices) == ("member", 61, frozenset())

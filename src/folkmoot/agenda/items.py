@@ -77,8 +77,9 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     items += _join_requests(user, held)
     items += _my_requests(user)
     items += _office_queues(user, held, now)
-    items += _proposals(user, now)
-    items += _terms(held, now)
+    protocols: dict[int, Any] = {}  # per assembly, read once for the items below
+    items += _proposals(user, held, now, protocols)
+    items += _terms(held, now, protocols)
     memberships = my_memberships(user)
     decided = list(
         RegisterEntry.objects.filter(assembly__in={a.pk for a, _m in memberships})
@@ -89,7 +90,8 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     far = datetime.max.replace(tzinfo=now.tzinfo)
     items.sort(key=lambda i: (i.deadline is None, i.deadline or far))
     unread = dict(
-        Notification.objects.filter(user=user, read_at__isnull=True, assembly__isnull=False)
+        Notification.objects.shown()
+        .filter(user=user, read_at__isnull=True, assembly__isnull=False)
         .values_list("assembly_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -240,7 +242,9 @@ def _in_force(assembly: Assembly, cache: dict[int, Any]) -> Protocol | None:
     return cache[assembly.pk]
 
 
-def _proposals(user: Any, now: datetime) -> list[Item]:
+def _proposals(
+    user: Any, held: list[Tenure], now: datetime, protocols: dict[int, Any]
+) -> list[Item]:
     """Consensus rounds waiting for the person's response (VOTE-1) and proposals waiting for
     what their office does (VOTE-3, OFF-2: "+1 as Coordinator", the drafters' approval, the
     launch). The worker's notifications index them (notifications.watch); what each waits
@@ -248,7 +252,7 @@ def _proposals(user: Any, now: datetime) -> list[Item]:
     the list as soon as the person, or enough others, have acted."""
     from folkmoot.decisions.models import ConsensusResponse, DraftingApproval
     from folkmoot.decisions.state import known_for, proposal_state
-    from folkmoot.forums.models import Reaction
+    from folkmoot.forums.models import Post, Reaction
 
     rows = list(
         Notification.objects.filter(
@@ -258,10 +262,12 @@ def _proposals(user: Any, now: datetime) -> list[Item]:
             proposal__register_entry__isnull=True,
             proposal__vote__isnull=True,
             proposal__created_at__gte=now - timedelta(days=60),
-        ).select_related("proposal__assembly")
+        ).select_related("proposal__assembly", "proposal__vote")
     )
     if not rows:
         return []
+    # The offices the person holds now: a former holder is no longer asked.
+    holds = {(t.office.assembly_id, t.office.slug) for t in held}
     proposals = list({n.proposal_id: n.proposal for n in rows}.values())
     known = known_for(proposals)  # type: ignore[arg-type]
     ids = [p.pk for p in proposals if p is not None]
@@ -275,12 +281,18 @@ def _proposals(user: Any, now: datetime) -> list[Item]:
             "proposal_id", flat=True
         )
     )
+    # Support counts on the opening post only (decisions.state.supports_of).
+    openings = (
+        Post.objects.filter(thread__proposal__in=ids)
+        .values("thread")
+        .annotate(first=Min("id"))
+        .values("first")
+    )
     supported = set(
-        Reaction.objects.filter(user=user, value=1, post__thread__proposal__in=ids)
+        Reaction.objects.filter(user=user, value=1, post__in=openings)
         .exclude(as_office="")
         .values_list("post__thread__proposal", "as_office")
     )
-    protocols: dict[int, Any] = {}
     items = []
     for n in rows:
         proposal = n.proposal
@@ -313,12 +325,16 @@ def _proposals(user: Any, now: datetime) -> list[Item]:
             continue
         state = proposal_state(proposal, kind, now, known=known[proposal.pk])
         have, need = state.supports.get(detail, (0, 0))
+        drafting = kind.drafting.office if kind.drafting else ""
         waiting = {
             "support": state.stage == "debate"
             and have < need
+            and (proposal.assembly_id, detail) in holds
             and (proposal.pk, detail) not in supported,
-            "approval": state.stage == "drafting" and proposal.pk not in approved,
-            "launch": state.launchable,
+            "approval": state.stage == "drafting"
+            and (proposal.assembly_id, drafting) in holds
+            and proposal.pk not in approved,
+            "launch": state.launchable and any(a == proposal.assembly_id for a, _slug in holds),
         }.get(what, False)
         if waiting:
             summary, action = {
@@ -344,11 +360,10 @@ def _proposals(user: Any, now: datetime) -> list[Item]:
     return items
 
 
-def _terms(held: list[Tenure], now: datetime) -> list[Item]:
+def _terms(held: list[Tenure], now: datetime, protocols: dict[int, Any]) -> list[Item]:
     """OFF-1: the person's terms of office ending within two weeks."""
     from folkmoot.governance.schedule import term_end
 
-    protocols: dict[int, Any] = {}
     items = []
     for tenure in held:
         assembly = tenure.office.assembly

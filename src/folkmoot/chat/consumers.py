@@ -16,6 +16,7 @@ from channels.generic.websocket import JsonWebsocketConsumer
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from folkmoot.refusals import NotFound, Refused
@@ -80,13 +81,25 @@ class ChatConsumer(JsonWebsocketConsumer):
             return
         language = getattr(user, "language", "") or "en"
         with translation.override(language):
+            body = str(content.get("body", "")) if isinstance(content, dict) else ""
+            ctx = None
             try:
                 ctx = actions.room_context(user, self.assembly, self.room)
-                actions.check_post_message(
-                    ctx, user, str(content.get("body", "")) if isinstance(content, dict) else ""
-                )
+                actions.check_post_message(ctx, user, body)
             except Refused as refused:
-                self.send_json({"type": "refused", "reasons": refused.messages})
+                # The page emptied the field when it sent: put the text back with the reasons
+                # (swapped in by id), so nothing written is lost (issue 12).
+                context = {
+                    "errors": refused.messages,
+                    "draft": body,
+                    "max_length": ctx.protocol.chat_rooms[self.room].max_length if ctx else 5000,
+                    "oob": True,
+                }
+                self.send(
+                    text_data=render_to_string("chat/_refused.html", context)
+                    + render_to_string("chat/_body.html", context)
+                )
+                return
 
     def chat_message(self, event: dict[str, Any]) -> None:
         if self.current_reader() is None:

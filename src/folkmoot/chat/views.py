@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,7 +26,20 @@ def _ctx(request: Request, slug: str, room: str) -> actions.RoomContext:
 
 
 def room_page(request: Request, slug: str, room: str) -> HttpResponse:
-    ctx = _ctx(request, slug, room)
+    return _room(request, _ctx(request, slug, room), room)
+
+
+def _room(
+    request: Request,
+    ctx: actions.RoomContext,
+    room: str,
+    *,
+    draft: str = "",
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The room; `draft` and `errors`: a refused message, shown again with its reasons so
+    nothing its author wrote is lost (issue 12)."""
     may_read = ctx.may("read")
     if not may_read:
         return render(
@@ -59,7 +71,10 @@ def room_page(request: Request, slug: str, room: str) -> HttpResponse:
             "write_reasons": reasons_text(may_write),
             "max_length": spec.max_length,
             "htmx_extensions": "hx-ws",  # live updates; the page works without them
+            "draft": draft,
+            "errors": errors or [],
         },
+        status=status,
     )
 
 
@@ -67,9 +82,9 @@ def room_page(request: Request, slug: str, room: str) -> HttpResponse:
 @require_POST
 def room_post(request: Request, slug: str, room: str) -> HttpResponse:
     ctx = _ctx(request, slug, room)
+    body = request.POST.get("body", "")
     try:
-        actions.check_post_message(ctx, request.user, request.POST.get("body", ""))
+        actions.check_post_message(ctx, request.user, body)
     except Refused as refused:
-        for text in refused.messages:
-            messages.error(request, text)
+        return _room(request, ctx, room, draft=body, errors=refused.messages, status=400)
     return redirect("chat-room", slug, room)

@@ -73,6 +73,12 @@ class BlockOut(Schema):
     reason: str
 
 
+class ResponseOut(Schema):
+    person: str
+    response: Literal["agree", "stand_aside", "block"]
+    reason: str
+
+
 class RoundOut(Schema):
     number: int
     outcome: str
@@ -80,6 +86,9 @@ class RoundOut(Schema):
     stand_aside: int
     block: int
     blocks: list[BlockOut]
+    responses: list[ResponseOut] = Field(
+        description="each person's response and reason, where the protocol makes them public"
+    )
 
 
 class ProposalDetailOut(ProposalOut):
@@ -365,6 +374,13 @@ def _rounds(view: dict[str, Any] | None) -> list[dict[str, Any]]:
             # VOTE-1: who blocks and why, where the protocol makes blocks public.
             "blocks": [{"person": str(b.person), "reason": b.reason} for b in r["blocks"]]
             if view["blocks_public"]
+            else [],
+            # Everyone's response and reason, where the protocol makes them public.
+            "responses": [
+                {"person": str(x.person), "response": x.response, "reason": x.reason}
+                for x in r["responses"]
+            ]
+            if view["responses_public"]
             else [],
         }
         for r in view["rounds"]

@@ -168,6 +168,7 @@ def consensus_view(
                 },
                 # VOTE-1: blocks are public where the protocol says, with their reasons.
                 "blocks": [r for r in shown if r.response == "block"],
+                "responses": shown,
                 "current": number == current,
             }
         )
@@ -179,6 +180,7 @@ def consensus_view(
         "rounds": rounds,
         "rules": rules,
         "blocks_public": rules.blocks_public if rules else True,
+        "responses_public": rules.responses_public if rules else True,
     }
 
 

@@ -205,11 +205,32 @@ def do_reply(
     notify_mentions(post)
     # The quoted author hears of the quote; the thread's author of the reply, unless that
     # is the same news (their own post quoted). Neither hears of their own writing.
-    quoted = quote.author_id if quote is not None else None
-    notify("quote", [quoted], actor=author, post=post, assembly=thread.assembly_id)
-    if thread.author_id != quoted:
-        notify("reply", [thread.author_id], actor=author, post=post, assembly=thread.assembly_id)
+    quoted = quote.author if quote is not None else None
+    notify("quote", readers(thread, [quoted]), actor=author, post=post, assembly=thread.assembly_id)
+    if quoted is None or thread.author_id != quoted.pk:
+        notify(
+            "reply",
+            readers(thread, [thread.author]),
+            actor=author,
+            post=post,
+            assembly=thread.assembly_id,
+        )
     return post
+
+
+def readers(thread: Thread, people: list[Any]) -> list[Any]:
+    """Those of `people` who may read `thread` now: a notice must not tell anyone of a thread
+    they may not read (its title included), whoever wrote to them."""
+    out = []
+    for person in people:
+        if person is None or not getattr(person, "is_active", False):
+            continue
+        try:
+            access_thread(person, thread.pk)
+        except (NotFound, Refused):
+            continue
+        out.append(person)
+    return out
 
 
 def check_edit_post(ctx: ForumContext, user: Any, post: Post, place: str, *, body: str) -> Post:

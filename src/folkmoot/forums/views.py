@@ -341,6 +341,7 @@ def _thread_response(
             ],
             "report_kinds": _report_kinds(),
             "sanctions_url": reverse("sanctions", args=[ctx.assembly.slug]) if may_moderate else "",
+            "debated": _debated(thread),
         }
 
     shared = anonymous_content(request, "forums/_thread_content.html", content)
@@ -351,6 +352,27 @@ def _thread_response(
         page_context if shared is not None else {**content(), "content": None},
         status=status,
     )
+
+
+def _debated(thread: Any) -> dict[str, Any] | None:
+    """The proposal this thread debates, if any, and where it stands (issue 12: threads and
+    decisions link to each other both ways). Its stage is computed as the proposal page
+    computes it, from the same facts."""
+    from folkmoot.decisions import actions as decisions
+    from folkmoot.decisions.models import Proposal
+    from folkmoot.decisions.selectors import stage_name
+
+    proposal = Proposal.objects.filter(thread_id=thread.pk).select_related("assembly").first()
+    if proposal is None:
+        return None
+    try:
+        ctx = decisions.decision_context(None, proposal.assembly)
+    except NotFound:
+        return {"proposal": proposal, "stage": ""}
+    stage = ""
+    if proposal.kind in ctx.protocol.decision_kinds:
+        stage = stage_name(decisions.state_of(ctx, proposal).stage)
+    return {"proposal": proposal, "stage": stage}
 
 
 @login_required

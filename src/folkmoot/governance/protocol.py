@@ -339,6 +339,8 @@ class Consensus(Strict):
     round_days: float = Field(7, gt=0)
     participation_floor: float = Field(0.0, ge=0, le=1)
     blocks_public: bool = True
+    # Each person's response and reason shown, as in a Loomio proposal (Harmony: open).
+    responses_public: bool = True
     fallback_method: Literal["star", "choice"] = "star"
 
 

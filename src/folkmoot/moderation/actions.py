@@ -78,7 +78,11 @@ def check_report(ctx: ForumContext, user: Any, post: Post, kind: str) -> Report:
     # from the author; the notice names nobody).
     notify(
         "report",
-        [p for p in holders_with_power(ctx.assembly, "moderate") if p.pk != post.author_id],
+        [
+            p
+            for p in holders_with_power(ctx.assembly, "moderate")
+            if p.pk not in (post.author_id, user.pk)
+        ],
         assembly=ctx.assembly,
         subject=report,
     )

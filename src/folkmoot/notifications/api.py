@@ -82,7 +82,7 @@ def _out(n: Notification) -> dict[str, Any]:
     "/me/notifications", response=list[NotificationOut], auth=REQUIRED, summary="My notifications"
 )
 def list_notifications(request: HttpRequest, unread: bool = False) -> list[dict[str, Any]]:
-    rows = request.user.notifications.all()  # type: ignore[union-attr]
+    rows = Notification.objects.mine(request.user)
     if unread:
         rows = rows.filter(read_at__isnull=True)
     return [_out(n) for n in with_context(rows)[:100]]
@@ -90,7 +90,11 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> list[dict[
 
 @router.post("/me/notifications/read", response=Count, auth=REQUIRED, summary="Mark all read")
 def mark_all_read(request: HttpRequest) -> dict[str, int]:
-    marked = request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())  # type: ignore[union-attr]
+    marked = (
+        Notification.objects.mine(request.user)
+        .filter(read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )
     return {"marked": marked}
 
 
@@ -101,7 +105,7 @@ def mark_all_read(request: HttpRequest) -> dict[str, int]:
     summary="Mark one notification read",
 )
 def mark_one_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
-    rows = with_context(request.user.notifications.all())  # type: ignore[union-attr]
+    rows = with_context(Notification.objects.mine(request.user))
     n = rows.filter(pk=notification_id).first()
     if n is None:
         raise NotFound(notification_id)

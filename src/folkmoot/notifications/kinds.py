@@ -223,10 +223,21 @@ def _say(n: Any) -> Told:
 
 def with_context(rows: Any) -> Any:
     """What `describe` reads, loaded in a fixed number of queries."""
+    from django.contrib.contenttypes.prefetch import GenericPrefetch
+
+    from folkmoot.federation.models import JoinRequest
+    from folkmoot.moderation.models import Sanction
+
     return rows.select_related(
         "actor",
         "assembly",
         "post__thread__assembly",
         "vote__assembly",
         "proposal__assembly",
-    ).prefetch_related("subject")
+    ).prefetch_related(
+        # What the sentences read of a subject comes with it (a sanction names its person).
+        GenericPrefetch(
+            "subject",
+            [Sanction.objects.select_related("person"), JoinRequest.objects.all()],
+        )
+    )

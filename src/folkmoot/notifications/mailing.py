@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
@@ -186,46 +187,55 @@ def mail_pending(
 
 def digests_due(now: datetime, limit: int = 1_000) -> list[int]:
     """The people whose digest is due: something waits in it, and a whole period has passed
-    since their last digest (or, for a first one, since the oldest thing waiting)."""
-    waiting = dict(
+    since their last digest (or, for a first one, since the oldest thing waiting). Decided in
+    the database, so those not due yet never crowd out those who are."""
+    prefs = EmailPreference.objects.filter(user_id=OuterRef("user_id"))
+    waiting = (
         Notification.objects.filter(mailed_at__isnull=True, channel="digest")
-        .values_list("user_id")
-        .annotate(oldest=Min("created_at"))
-        .order_by("user_id")[: limit * 4]
+        .values("user_id")
+        .annotate(
+            oldest=Min("created_at"),
+            last=Subquery(prefs.values("last_digest_at")[:1]),
+            rhythm=Coalesce(Subquery(prefs.values("digest")[:1]), Value("daily")),
+        )
+        .annotate(since=Coalesce("last", "oldest"))
+        .filter(
+            Q(rhythm="weekly", since__lte=now - PERIODS["weekly"])
+            | (~Q(rhythm="weekly") & Q(since__lte=now - PERIODS["daily"]))
+        )
+        .order_by("since")
     )
-    prefs = _preferences(set(waiting))
-    due = []
-    for user_id, oldest in waiting.items():
-        pref = prefs.get(user_id)
-        period = PERIODS.get(pref.digest if pref else "daily", PERIODS["daily"])
-        since = pref.last_digest_at if pref and pref.last_digest_at else oldest
-        if since + period <= now:
-            due.append(user_id)
-    return due[:limit]
+    return [row["user_id"] for row in waiting[:limit]]
 
 
-def mail_digests(now: datetime) -> int:
+def _due(pref: EmailPreference, oldest: datetime | None, now: datetime) -> bool:
+    since = pref.last_digest_at or oldest
+    return since is not None and since + PERIODS.get(pref.digest, PERIODS["daily"]) <= now
+
+
+def mail_digests(now: datetime, *, max_seconds: float = 120) -> int:
+    """One digest per person who is due, bounded in time. The person's preference row is
+    locked while their digest is claimed and checked again under the lock, so two workers
+    never both send one: the second finds it sent."""
+    began = time.monotonic()
     sent = 0
     for user_id in digests_due(now):
         with transaction.atomic():
-            rows = list(
-                with_context(
-                    Notification.objects.filter(
-                        user_id=user_id, mailed_at__isnull=True, channel="digest"
-                    )
-                    .select_for_update(skip_locked=True, of=("self",))
-                    .select_related("user")
-                    .order_by("id")
-                )[:200]
+            EmailPreference.objects.get_or_create(user_id=user_id)
+            pref = EmailPreference.objects.select_for_update().get(user_id=user_id)
+            waiting = Notification.objects.filter(
+                user_id=user_id, mailed_at__isnull=True, channel="digest"
             )
-            if not rows:
-                continue  # another worker took them
+            oldest = waiting.aggregate(oldest=Min("created_at"))["oldest"]
+            if not _due(pref, oldest, now):
+                continue  # another worker sent it a moment ago
+            rows = list(with_context(waiting.select_related("user").order_by("id"))[:200])
             Notification.objects.filter(pk__in=[n.pk for n in rows]).update(mailed_at=now)
-            EmailPreference.objects.update_or_create(
-                user_id=user_id, defaults={"last_digest_at": now}
-            )
-        pref = _preferences({user_id}).get(user_id)
+            pref.last_digest_at = now
+            pref.save(update_fields=["last_digest_at"])
         wanted = [n for n in rows if _still_wants(pref, n, "digest")]
         if wanted:
             sent += _send([digest(wanted[0].user, wanted)])
+        if time.monotonic() - began > max_seconds:
+            break
     return sent

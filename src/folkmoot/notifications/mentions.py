@@ -34,4 +34,12 @@ def notify_mentions(post: Any) -> int:
         for m in members_of(post.thread.assembly).filter(query)
         if m.user_id != post.author_id
     }
-    return notify("mention", people, actor=post.author, post=post, assembly=post.thread.assembly_id)
+    from folkmoot.forums.actions import readers
+
+    return notify(
+        "mention",
+        readers(post.thread, sorted(people, key=lambda p: p.pk)),
+        actor=post.author,
+        post=post,
+        assembly=post.thread.assembly_id,
+    )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -6,6 +8,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .kinds import CHANNELS, DIGESTS, KIND_CHOICES
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def shown(self) -> "NotificationQuerySet":
+        """What the person sees: not the kinds they turned off (kept for the home page)."""
+        return self.exclude(channel="off")
+
+    def mine(self, user: Any) -> "NotificationQuerySet":
+        """`user`'s notifications that they see."""
+        return self.shown().filter(user_id=user.pk)
 
 
 class Notification(models.Model):
@@ -43,7 +55,7 @@ class Notification(models.Model):
     subject = GenericForeignKey("subject_type", "subject_id")
     # Tells apart two notices of one kind about one thing (the second consensus round; the
     # support a proposal needs from a second office).
-    occasion = models.CharField(max_length=40, blank=True, default="")
+    occasion = models.CharField(max_length=60, blank=True, default="")
     # How the person wanted to hear of it when it happened: site only, an email now, or in
     # their digest. Checked again when mailing, so changing one's mind stops what waits.
     channel = models.CharField(max_length=8, default="site", editable=False)
@@ -52,6 +64,8 @@ class Notification(models.Model):
     # When the worker dealt with its email (sent, or not wanted); None: not yet. Pages only
     # write notifications; the worker claims and mails them, so none is mailed twice.
     mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

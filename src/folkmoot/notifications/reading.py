@@ -9,6 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from .models import Notification
+
 _CACHE = "_folkmoot_unread"
 
 
@@ -17,7 +19,11 @@ def unread_count(request: HttpRequest) -> int:
     if user is None or not user.is_authenticated:
         return 0
     if not hasattr(request, _CACHE):
-        setattr(request, _CACHE, user.notifications.filter(read_at__isnull=True).count())
+        setattr(
+            request,
+            _CACHE,
+            Notification.objects.mine(user).filter(read_at__isnull=True).count(),
+        )
     return int(getattr(request, _CACHE))
 
 
@@ -25,8 +31,10 @@ def seen(request: HttpRequest, **about: Any) -> int:
     """Mark read the person's unread notifications matching `about`; returns how many."""
     if not unread_count(request):
         return 0
-    marked = request.user.notifications.filter(read_at__isnull=True, **about).update(  # type: ignore[union-attr]
-        read_at=timezone.now()
+    marked = (
+        Notification.objects.mine(request.user)
+        .filter(read_at__isnull=True, **about)
+        .update(read_at=timezone.now())
     )
     setattr(request, _CACHE, max(0, unread_count(request) - marked))
     return int(marked)

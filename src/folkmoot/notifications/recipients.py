@@ -39,9 +39,14 @@ def holders_with_power(assembly: Assembly, power: str) -> list[Any]:
 
 
 def holders_of(assembly: Assembly, office: str) -> list[Any]:
-    return [
+    """Who acts in `office` now: its holders, less those suspended from it (OFF-6)."""
+    in_force = protocol_in_force(assembly)
+    holders = [
         t.holder
         for t in Tenure.objects.current()
         .filter(office__assembly=assembly, office__slug=office)
         .select_related("holder")
     ]
+    if in_force is None:
+        return holders
+    return [p for p in holders if office in viewer_for(p, assembly, in_force.protocol).offices]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils import timezone
 
 from .kinds import CHANNELS, KINDS
 from .models import EmailPreference, Notification
@@ -49,7 +50,11 @@ def notify(
     occasion: str = "",
 ) -> int:
     """Tell `people` (users or ids) of `kind`; never the actor of it. Returns how many were
-    told now (those told before, or who turned the kind off, are not counted)."""
+    told now (those told before, or who turned the kind off, are not counted).
+
+    Who turned the kind off gets a row all the same, in the "off" channel, never shown nor
+    mailed: the home page finds what asks something of a person through these rows, and
+    turning off a notice must not hide the task."""
     assert kind in KINDS, kind
     actor_id = getattr(actor, "pk", actor)
     ids = sorted({getattr(p, "pk", p) for p in people if p is not None} - {actor_id, None})
@@ -81,10 +86,22 @@ def notify(
         already = set(
             Notification.objects.filter(same, user_id__in=chunk).values_list("user_id", flat=True)
         )
-        fresh = [pk for pk in chunk if pk not in already and channels[pk] != "off"]
+        fresh = [pk for pk in chunk if pk not in already]
+        now = timezone.now()
         Notification.objects.bulk_create(
-            [Notification(user_id=pk, channel=channels[pk], **about) for pk in fresh],
+            [
+                Notification(
+                    user_id=pk,
+                    channel=channels[pk],
+                    created_at=now,
+                    # Nothing to mail for "site" and "off": dealt with when written, so the
+                    # mailing index holds only what may still be mailed.
+                    mailed_at=None if channels[pk] in ("email", "digest") else now,
+                    **about,
+                )
+                for pk in fresh
+            ],
             ignore_conflicts=True,
         )
-        told += len(fresh)
+        told += sum(channels[pk] != "off" for pk in fresh)
     return told

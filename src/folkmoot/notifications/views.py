@@ -34,7 +34,7 @@ def _path(name: str, arg: int | str, fallback: str) -> str:
 
 def listed(user: Any) -> list[tuple[Notification, Told]]:
     """The person's latest notifications with what each says, in their language."""
-    rows = list(with_context(user.notifications.all())[:PAGE])
+    rows = list(with_context(Notification.objects.mine(user))[:PAGE])
     return [(n, describe(n)) for n in rows]
 
 
@@ -46,7 +46,7 @@ def notifications_page(request: AuthedRequest) -> HttpResponse:
 @login_required
 def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     """Following a notification marks it read, then leads to what it is about."""
-    n = get_object_or_404(with_context(request.user.notifications.all()), pk=pk)
+    n = get_object_or_404(with_context(Notification.objects.mine(request.user)), pk=pk)
     if n.read_at is None:
         Notification.objects.filter(pk=n.pk, read_at__isnull=True).update(read_at=timezone.now())
     return redirect(describe(n).url)
@@ -55,7 +55,9 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: AuthedRequest) -> HttpResponse:
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.mine(request.user).filter(read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     return redirect("notifications")
 
 

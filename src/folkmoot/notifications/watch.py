@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db import transaction
 
 from folkmoot.decisions.models import Proposal
 from folkmoot.federation.models import Assembly
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 HORIZON = timedelta(days=60)  # proposals older than this are settled or forgotten by now
 TERM_NOTICE = timedelta(days=14)
+SANCTION_WATCH = timedelta(days=7)
 BATCH = 500
 
 
@@ -91,14 +92,16 @@ def proposals(now: datetime) -> int:
                 kind.voters,
                 lambda v: Answer(in_audience(kind.voters, v, today)),
             )
-            return notify(
-                "consensus",
-                [person for person, _since in people],
-                actor=proposal.proposer_id,
-                assembly=assembly,
-                proposal=proposal,
-                occasion=occasion,
-            )
+            # All or nothing: a round half told would count as told (`_told`). The proposer
+            # is asked too: their response counts like anyone's.
+            with transaction.atomic():
+                return notify(
+                    "consensus",
+                    [person for person, _since in people],
+                    assembly=assembly,
+                    proposal=proposal,
+                    occasion=occasion,
+                )
         told = 0
         if state.stage == Stage.DEBATE:
             for office, (have, need) in state.supports.items():
@@ -129,7 +132,6 @@ def _office(proposal: Proposal, people: list[Any], occasion: str) -> int:
     return notify(
         "office_action",
         people,
-        actor=proposal.proposer_id,
         assembly=proposal.assembly,
         proposal=proposal,
         occasion=occasion,
@@ -139,10 +141,13 @@ def _office(proposal: Proposal, people: list[Any], occasion: str) -> int:
 def lapsed_sanctions(now: datetime) -> int:
     """SAN-4/5: a sanction nobody backed in time lapses; the person and its imposer hear."""
     rows = (
-        Sanction.objects.filter(needs_endorsement=True, imposed_at__gte=now - HORIZON)
+        # The backing window is hours long (SAN-4: 48 h in RED15M): a week back is ample.
+        Sanction.objects.filter(
+            needs_endorsement=True, imposed_at__gte=now - SANCTION_WATCH, imposed_at__lte=now
+        )
         .select_related("assembly")
         .prefetch_related("endorsements")
-        .order_by("imposed_at")[:BATCH]
+        .order_by("-imposed_at")[:BATCH]
     )
     rules: dict[int, Any] = {}
 
@@ -168,11 +173,12 @@ def lapsed_sanctions(now: datetime) -> int:
 
 def ending_terms(now: datetime) -> int:
     """OFF-1: a holder hears two weeks ahead that their term ends, once per term."""
+    # The oldest terms end first: they come first, so the bound never leaves one unseen.
     tenures = (
         Tenure.objects.current()
-        .filter(Q(started_at__lte=now))
+        .filter(started_at__lte=now)
         .select_related("office__assembly")
-        .order_by("pk")[: BATCH * 4]
+        .order_by("started_at", "pk")[: BATCH * 4]
     )
     protocols: dict[int, Any] = {}
 

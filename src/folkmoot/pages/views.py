@@ -26,6 +26,7 @@ def help_page(request: HttpRequest, topic: str) -> HttpResponse:
     titles = {
         "assemblies": _("What are assemblies?"),
         "fractal-democracy": _("What is fractal democracy?"),
+        "voting": _("How we vote"),
     }
     if topic not in titles:
         raise Http404(_("No such help page."))

@@ -24,6 +24,31 @@ def channels_to_booleans(apps, schema_editor):
         row.save(update_fields=list(OLD))
 
 
+def earlier_notifications(apps, schema_editor):
+    """Rows written before kinds had channels: those not mailed yet wait in the email channel
+    (the worker still asks the person's preference before sending), and each gets the
+    assembly it happened in, for the per-assembly unread counts."""
+    from django.db.models import OuterRef, Subquery
+
+    notifications = apps.get_model("notifications", "Notification")
+    posts = apps.get_model("forums", "Post")
+    votes = apps.get_model("decisions", "Vote")
+    proposals = apps.get_model("decisions", "Proposal")
+    notifications.objects.filter(mailed_at__isnull=True).update(channel="email")
+    orphans = notifications.objects.filter(assembly__isnull=True)
+    orphans.filter(post__isnull=False).update(
+        assembly_id=Subquery(posts.objects.filter(pk=OuterRef("post_id")).values("thread__assembly_id")[:1])
+    )
+    orphans.filter(vote__isnull=False).update(
+        assembly_id=Subquery(votes.objects.filter(pk=OuterRef("vote_id")).values("assembly_id")[:1])
+    )
+    orphans.filter(proposal__isnull=False).update(
+        assembly_id=Subquery(
+            proposals.objects.filter(pk=OuterRef("proposal_id")).values("assembly_id")[:1]
+        )
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -101,7 +126,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='notification',
             name='occasion',
-            field=models.CharField(blank=True, default='', max_length=40),
+            field=models.CharField(blank=True, default='', max_length=60),
         ),
         migrations.AddField(
             model_name='notification',
@@ -134,4 +159,5 @@ class Migration(migrations.Migration):
             model_name='notification',
             constraint=models.UniqueConstraint(fields=('user', 'kind', 'subject_type', 'subject_id', 'occasion'), name='notify_once_per_subject'),
         ),
+        migrations.RunPython(earlier_notifications, migrations.RunPython.noop),
     ]
