@@ -57,8 +57,9 @@ process can take the port in between. For each of five runs
               signing in makes one: each request reads her session, and the page is hers)
     home ⓢ     / for Alice: her home page (issue 12), after --home-assemblies more assemblies
               (20) each with --home-votes open votes she may cast (10) were added for her,
-              so it lists 200 votes besides her demo agenda; "home ⓢ ÷ forum" is printed
-              (issue 12's bar: at least 0.40 of the forum page's req/s)
+              so 200 votes wait for her besides her demo agenda (the page shows the soonest
+              20, the rest behind "Show all"); "home ⓢ ÷ forum" is printed (issue 12's bar:
+              at least 0.40 of the forum page's req/s)
 --concurrency client threads in this process each send a GET, wait for the whole response,
 then send the next (a closed loop, over loopback only), first for a warm-up (--warmup
 seconds, not recorded), then for --seconds or until --max-requests requests have been sent,
@@ -1105,8 +1106,8 @@ def run(args: argparse.Namespace, tmp: str) -> None:
                     raise RuntimeError(f"{path} answered {status}")
                 if label.startswith("thread") and b"a yearly congress" not in body:
                     raise RuntimeError(f"{path} is not the big thread")
-                if label == "home ⓢ" and body.count(b'class="agenda-item') < stats["agenda"]:
-                    raise RuntimeError("/ does not list Alice's agenda")
+                if label == "home ⓢ" and b"What needs you" not in body:
+                    raise RuntimeError("/ is not Alice's home page")
                 if label.endswith("ⓢ") and b"Sign out" not in body:
                     raise RuntimeError(f"{path}: Alice's session was not recognised")
                 log(f"{label}: warm-up {args.warmup:g} s, then {args.seconds:g} s")

@@ -382,3 +382,44 @@ def test_the_home_page_and_agenda_show_unread_news_per_assembly(red: Red15m) -> 
     assert mine["unread"] == 2
     client_for(red.coordinator).get(reverse("thread", args=[red.assembly.slug, thread.pk]))
     assert "unread notification" not in client_for(red.coordinator).get("/").content.decode()
+
+
+def test_the_notifications_page_costs_the_same_queries_for_few_or_many_notices(
+    red: Red15m, second: Any
+) -> None:
+    """Every kind's sentence comes from what `with_context` loads (one query per kind of
+    subject at most): the page's query count does not grow with the number of notices."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        client = client_for(red.coordinator)
+        client.get("/notifications/")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/notifications/").status_code == 200
+        return len(queries)
+
+    thread = do_open_thread(
+        assembly=red.assembly,
+        forum_key="debates",
+        author=red.coordinator,
+        title="Counting",
+        tag="[DEBATE]",
+        body="One.",
+    )
+    ctx = forum_context(second, red.assembly)
+
+    def round_of_news(person: Any) -> None:
+        """A sanction waiting for backing, a reply in the thread, a report: three kinds."""
+        check_sanction(ctx, second, person, level="serious", reason="Insults")
+        post = do_reply(thread=thread, author=person, body="More.")
+        client_for(red.platform).post(
+            reverse("post-report", args=[red.assembly.slug, post.pk]), {"kind": "spam"}
+        )
+
+    round_of_news(red.citizen)
+    few = count()
+    round_of_news(red.drafter)
+    round_of_news(red.participant)
+    assert Notification.objects.shown().filter(user=red.coordinator).count() >= 9
+    assert count() == few

@@ -70,14 +70,18 @@ class Agenda:
 
 def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     now = now or timezone.now()
-    items = [*_votes(user, now), *_my_sanctions(user, now), *_candidacies(user, now)]
+    protocols: dict[int, Any] = {}  # per assembly, read once for every item below
+    items = [
+        *_votes(user, now),
+        *_my_sanctions(user, now, protocols),
+        *_candidacies(user, now, protocols),
+    ]
     held = list(
         Tenure.objects.current().filter(holder=user).select_related("office__assembly__root")
     )
     items += _join_requests(user, held)
     items += _my_requests(user)
-    items += _office_queues(user, held, now)
-    protocols: dict[int, Any] = {}  # per assembly, read once for the items below
+    items += _office_queues(user, held, now, protocols)
     items += _proposals(user, held, now, protocols)
     items += _terms(held, now, protocols)
     memberships = my_memberships(user)
@@ -190,21 +194,23 @@ def _my_requests(user: Any) -> list[Item]:
     ]
 
 
-def _office_queues(user: Any, held: list[Tenure], now: datetime) -> list[Item]:
+def _office_queues(
+    user: Any, held: list[Tenure], now: datetime, protocols: dict[int, Any]
+) -> list[Item]:
     """Reports and rescue requests for those who moderate; sanctions waiting for backing
     (SAN-4) for those who may sanction, except their own. Powers come from the protocol in
     force and the person's facts there, as the acting pages ask them."""
     moderating: dict[int, Assembly] = {}
     sanctioning: dict[int, Protocol] = {}
     for assembly in {t.office.assembly_id: t.office.assembly for t in held}.values():
-        in_force = protocol_in_force(assembly)
-        if in_force is None:
+        protocol = _in_force(assembly, protocols)
+        if protocol is None:
             continue
-        viewer = viewer_for(user, assembly, in_force.protocol)
-        if has_power(in_force.protocol, viewer, "moderate"):
+        viewer = viewer_for(user, assembly, protocol)
+        if has_power(protocol, viewer, "moderate"):
             moderating[assembly.pk] = assembly
-        if has_power(in_force.protocol, viewer, "sanction"):
-            sanctioning[assembly.pk] = in_force.protocol
+        if has_power(protocol, viewer, "sanction"):
+            sanctioning[assembly.pk] = protocol
     items = _coordination(moderating)
     pending = (
         Sanction.objects.filter(assembly_id__in=list(sanctioning), needs_endorsement=True)
@@ -269,30 +275,37 @@ def _proposals(
     # The offices the person holds now: a former holder is no longer asked.
     holds = {(t.office.assembly_id, t.office.slug) for t in held}
     proposals = list({n.proposal_id: n.proposal for n in rows}.values())
-    known = known_for(proposals)  # type: ignore[arg-type]
     ids = [p.pk for p in proposals if p is not None]
     responded = set(
         ConsensusResponse.objects.filter(person=user, proposal_id__in=ids).values_list(
             "proposal_id", "round"
         )
     )
-    approved = set(
-        DraftingApproval.objects.filter(person=user, proposal_id__in=ids).values_list(
-            "proposal_id", flat=True
+    # What an office has done is read only where an office is asked (most people: never).
+    asking = {n.proposal_id for n in rows if n.kind == "office_action"}
+    offices_asked = [p for p in proposals if p is not None and p.pk in asking]
+    known = known_for(offices_asked) if offices_asked else {}
+    approved: set[int] = set()
+    supported: set[tuple[int, str]] = set()
+    if offices_asked:
+        asked = [p.pk for p in offices_asked]
+        approved = set(
+            DraftingApproval.objects.filter(person=user, proposal_id__in=asked).values_list(
+                "proposal_id", flat=True
+            )
         )
-    )
-    # Support counts on the opening post only (decisions.state.supports_of).
-    openings = (
-        Post.objects.filter(thread__proposal__in=ids)
-        .values("thread")
-        .annotate(first=Min("id"))
-        .values("first")
-    )
-    supported = set(
-        Reaction.objects.filter(user=user, value=1, post__in=openings)
-        .exclude(as_office="")
-        .values_list("post__thread__proposal", "as_office")
-    )
+        # Support counts on the opening post only (decisions.state.supports_of).
+        openings = (
+            Post.objects.filter(thread__proposal__in=asked)
+            .values("thread")
+            .annotate(first=Min("id"))
+            .values("first")
+        )
+        supported = set(
+            Reaction.objects.filter(user=user, value=1, post__in=openings)
+            .exclude(as_office="")
+            .values_list("post__thread__proposal", "as_office")
+        )
     items = []
     for n in rows:
         proposal = n.proposal
@@ -422,7 +435,7 @@ def _coordination(moderating: dict[int, Assembly]) -> list[Item]:
     ]
 
 
-def _my_sanctions(user: Any, now: datetime) -> list[Item]:
+def _my_sanctions(user: Any, now: datetime, protocols: dict[int, Any]) -> list[Item]:
     """SAN-6: a sanction in force on the person, and until when, in each assembly where a
     sanction names them (theirs, or one they imposed that lapsed unbacked: SAN-5)."""
     assemblies = Assembly.objects.filter(
@@ -430,10 +443,10 @@ def _my_sanctions(user: Any, now: datetime) -> list[Item]:
     ).distinct()
     items = []
     for assembly in assemblies:
-        in_force = protocol_in_force(assembly)
-        if in_force is None or in_force.protocol.sanctions is None:
+        protocol = _in_force(assembly, protocols)
+        if protocol is None or protocol.sanctions is None:
             continue
-        found = active_sanction(assembly, user, in_force.protocol.sanctions, now)
+        found = active_sanction(assembly, user, protocol.sanctions, now)
         if found is not None:
             until, _reason = found
             items.append(
@@ -451,7 +464,7 @@ def _my_sanctions(user: Any, now: datetime) -> list[Item]:
     return items
 
 
-def _candidacies(user: Any, now: datetime) -> list[Item]:
+def _candidacies(user: Any, now: datetime, protocols: dict[int, Any]) -> list[Item]:
     """OFF-3: the person's candidacies for elections that have not opened yet, named as the
     protocol in force names the office."""
     standing = [
@@ -465,8 +478,8 @@ def _candidacies(user: Any, now: datetime) -> list[Item]:
     items = []
     for candidacy in standing:
         assembly = candidacy.office.assembly
-        in_force = protocol_in_force(assembly)
-        office = in_force.protocol.offices.get(candidacy.office.slug) if in_force else None
+        protocol = _in_force(assembly, protocols)
+        office = protocol.offices.get(candidacy.office.slug) if protocol else None
         items.append(
             Item(
                 kind="candidacy",

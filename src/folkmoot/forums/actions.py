@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from folkmoot.audit.log import record
@@ -64,13 +64,16 @@ def access_forum(ctx: ForumContext, forum_key: str) -> None:
 
 def access_thread(user: Any, thread_id: int) -> tuple[ForumContext, Thread, str]:
     """The thread, its assembly's context and the forum it is in now."""
+    from folkmoot.decisions.models import Proposal
     from folkmoot.federation.models import Assembly as AssemblyModel
 
-    # Whether the reader may see its assembly, read with the thread (one query, issue 11).
+    # Whether the reader may see its assembly, read with the thread (one query, issue 11), and
+    # the proposal it debates, if any (the page links to it, issue 12).
     visible = AssemblyModel.objects.visible_to(user).filter(pk=OuterRef("assembly_id"))
+    debates = Proposal.objects.filter(thread_id=OuterRef("pk")).values("pk")[:1]
     thread = (
         Thread.objects.select_related("author", "assembly", "assembly__root")
-        .annotate(visible=Exists(visible))
+        .annotate(visible=Exists(visible), debates=Subquery(debates))
         .filter(pk=thread_id)
         .first()
     )

@@ -362,7 +362,9 @@ def _debated(thread: Any) -> dict[str, Any] | None:
     from folkmoot.decisions.models import Proposal
     from folkmoot.decisions.selectors import stage_name
 
-    proposal = Proposal.objects.filter(thread_id=thread.pk).select_related("assembly").first()
+    if getattr(thread, "debates", None) is None:
+        return None  # read with the thread (actions.access_thread): most threads debate none
+    proposal = Proposal.objects.filter(pk=thread.debates).select_related("assembly").first()
     if proposal is None:
         return None
     try:

@@ -12,12 +12,23 @@ from folkmoot.federation import selectors
 
 from .consent import OPTIONAL, Consent, read_consent, remember_consent
 
+HOME_ITEMS = 20
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """A visitor reads what Folkmoot is and the federations on it; a signed-in person reads
     what needs them now, their assemblies and what was decided in them (issue 12)."""
     if request.user.is_authenticated:
-        return render(request, "pages/home_member.html", {"agenda": agenda_of(request.user)})
+        agenda = agenda_of(request.user)
+        # The soonest first; a long list is one click away ("?all"): nobody acts on two
+        # hundred things at once, and the page stays quick for those who have them.
+        every = "all" in request.GET
+        shown = agenda.items if every else agenda.items[:HOME_ITEMS]
+        return render(
+            request,
+            "pages/home_member.html",
+            {"agenda": agenda, "shown": shown, "more": len(agenda.items) - len(shown)},
+        )
     roots = selectors.assembly_tree(request.user)
     return render(request, "pages/home.html", {"roots": roots})
 
