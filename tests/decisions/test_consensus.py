@@ -195,3 +195,38 @@ def test_consensus_through_the_api(harmony: Harmony) -> None:
             "responses": [{"person": "Ben", "response": "block", "reason": "Not here"}],
         }
     ]
+
+
+def test_who_blocks_stays_hidden_where_the_protocol_hides_blocks(harmony: Harmony) -> None:
+    """VOTE-1: `blocks_public: false` hides who blocked even where responses are shown, and
+    a protocol that says nothing of `responses_public` shows them as openly as its blocks."""
+    from dataclasses import replace
+
+    from folkmoot.decisions.actions import decision_context, state_of
+    from folkmoot.decisions.selectors import consensus_view
+
+    proposal = _propose(harmony)
+    ann, ben = (_client(p) for p in harmony.members[:2])
+    ben.post(f"/decisions/{proposal.pk}/respond/", {"response": "block", "reason": "No"})
+    ann.post(f"/decisions/{proposal.pk}/respond/", {"response": "agree", "reason": "Yes"})
+    ctx = decision_context(None, harmony.assembly)
+    kind = ctx.protocol.decision_kinds[proposal.kind]
+    assert kind.consensus is not None
+
+    def view(**rules: object) -> dict:  # type: ignore[type-arg]
+        consensus = kind.consensus.model_copy(update=rules)  # type: ignore[union-attr]
+        kinds = {
+            **ctx.protocol.decision_kinds,
+            proposal.kind: kind.model_copy(update={"consensus": consensus}),
+        }
+        changed = replace(ctx, protocol=ctx.protocol.model_copy(update={"decision_kinds": kinds}))
+        shown = consensus_view(changed, proposal, state_of(changed, proposal), None)
+        assert shown is not None
+        return shown
+
+    hidden = view(blocks_public=False)
+    assert hidden["responses_public"] is False
+    opened = view(blocks_public=False, responses_public=True)
+    assert [r.response for r in opened["rounds"][0]["responses"]] == ["agree"]
+    public = view(blocks_public=True)
+    assert {r.response for r in public["rounds"][0]["responses"]} == {"agree", "block"}

@@ -25,7 +25,7 @@ from folkmoot.decisions.models import RegisterEntry, Vote
 from folkmoot.federation.models import Assembly, JoinRequest, Membership
 from folkmoot.federation.selectors import my_memberships
 from folkmoot.forums.models import RescueRequest
-from folkmoot.governance.audience import has_power
+from folkmoot.governance.audience import has_power, may_launch
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.sanctions import EndorsementState
 from folkmoot.moderation.models import Report, Sanction
@@ -272,8 +272,6 @@ def _proposals(
     )
     if not rows:
         return []
-    # The offices the person holds now: a former holder is no longer asked.
-    holds = {(t.office.assembly_id, t.office.slug) for t in held}
     proposals = list({n.proposal_id: n.proposal for n in rows}.values())
     ids = [p.pk for p in proposals if p is not None]
     responded = set(
@@ -287,6 +285,14 @@ def _proposals(
     known = known_for(offices_asked) if offices_asked else {}
     approved: set[int] = set()
     supported: set[tuple[int, str]] = set()
+    # The offices the person acts in now, where an office is asked: a former or suspended
+    # holder is no longer asked (OFF-6), as the acting pages check it.
+    viewers: dict[int, Any] = {}
+    for asked_of in offices_asked:
+        where = asked_of.assembly
+        in_force = _in_force(where, protocols)
+        if where.pk not in viewers and in_force is not None:
+            viewers[where.pk] = viewer_for(user, where, in_force)
     if offices_asked:
         asked = [p.pk for p in offices_asked]
         approved = set(
@@ -339,15 +345,20 @@ def _proposals(
         state = proposal_state(proposal, kind, now, known=known[proposal.pk])
         have, need = state.supports.get(detail, (0, 0))
         drafting = kind.drafting.office if kind.drafting else ""
+        viewer = viewers.get(proposal.assembly_id)
+        acts_in = viewer.offices if viewer is not None else frozenset()
         waiting = {
             "support": state.stage == "debate"
             and have < need
-            and (proposal.assembly_id, detail) in holds
+            and detail in acts_in
             and (proposal.pk, detail) not in supported,
             "approval": state.stage == "drafting"
-            and (proposal.assembly_id, drafting) in holds
+            and drafting in acts_in
             and proposal.pk not in approved,
-            "launch": state.launchable and any(a == proposal.assembly_id for a, _slug in holds),
+            "launch": state.launchable
+            and viewer is not None
+            and protocol is not None
+            and bool(may_launch(protocol, proposal.kind, viewer, now.date())),
         }.get(what, False)
         if waiting:
             summary, action = {

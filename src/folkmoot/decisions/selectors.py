@@ -153,6 +153,7 @@ def consensus_view(
         ),
         None,
     )
+    rules = ctx.protocol.decision_kinds[proposal.kind].consensus
     rounds = []
     for number in range(1, (state.consensus.round if state.consensus else 1) + 1):
         outcome = next((o for o in state.consensus.outcomes if o.round == number), None)
@@ -168,11 +169,15 @@ def consensus_view(
                 },
                 # VOTE-1: blocks are public where the protocol says, with their reasons.
                 "blocks": [r for r in shown if r.response == "block"],
-                "responses": shown,
+                # Blocks only where blocks are public (VOTE-1), whatever else is shown.
+                "responses": [
+                    r
+                    for r in shown
+                    if r.response != "block" or (rules is None or rules.blocks_public)
+                ],
                 "current": number == current,
             }
         )
-    rules = ctx.protocol.decision_kinds[proposal.kind].consensus
     return {
         "state": state.consensus,
         "current": current,
@@ -180,7 +185,11 @@ def consensus_view(
         "rounds": rounds,
         "rules": rules,
         "blocks_public": rules.blocks_public if rules else True,
-        "responses_public": rules.responses_public if rules else True,
+        "responses_public": (
+            rules.responses_public
+            if rules is not None and rules.responses_public is not None
+            else (rules.blocks_public if rules else True)
+        ),
     }
 
 

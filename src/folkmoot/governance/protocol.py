@@ -339,8 +339,9 @@ class Consensus(Strict):
     round_days: float = Field(7, gt=0)
     participation_floor: float = Field(0.0, ge=0, le=1)
     blocks_public: bool = True
-    # Each person's response and reason shown, as in a Loomio proposal (Harmony: open).
-    responses_public: bool = True
+    # Each person's response and reason shown, as in a Loomio proposal. Unset: as public as
+    # blocks are (`blocks_public`), so a protocol that hides who blocks keeps hiding it.
+    responses_public: bool | None = None
     fallback_method: Literal["star", "choice"] = "star"
 
 

@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from folkmoot.decisions.models import Proposal
 from folkmoot.federation.models import Assembly
@@ -33,7 +35,6 @@ log = logging.getLogger(__name__)
 
 HORIZON = timedelta(days=60)  # proposals older than this are settled or forgotten by now
 TERM_NOTICE = timedelta(days=14)
-SANCTION_WATCH = timedelta(days=7)
 BATCH = 500
 
 
@@ -141,13 +142,22 @@ def _office(proposal: Proposal, people: list[Any], occasion: str) -> int:
 def lapsed_sanctions(now: datetime) -> int:
     """SAN-4/5: a sanction nobody backed in time lapses; the person and its imposer hear."""
     rows = (
-        # The backing window is hours long (SAN-4: 48 h in RED15M): a week back is ample.
+        # Those not told yet, oldest (first to lapse) first: a told one never takes a place.
         Sanction.objects.filter(
-            needs_endorsement=True, imposed_at__gte=now - SANCTION_WATCH, imposed_at__lte=now
+            needs_endorsement=True, imposed_at__gte=now - HORIZON, imposed_at__lte=now
+        )
+        .exclude(
+            Exists(
+                Notification.objects.filter(
+                    kind="sanction_lapsed",
+                    subject_type=ContentType.objects.get_for_model(Sanction),
+                    subject_id=OuterRef("pk"),
+                )
+            )
         )
         .select_related("assembly")
         .prefetch_related("endorsements")
-        .order_by("-imposed_at")[:BATCH]
+        .order_by("imposed_at")[:BATCH]
     )
     rules: dict[int, Any] = {}
 
