@@ -230,3 +230,9 @@ def test_who_blocks_stays_hidden_where_the_protocol_hides_blocks(harmony: Harmon
     assert [r.response for r in opened["rounds"][0]["responses"]] == ["agree"]
     public = view(blocks_public=True)
     assert {r.response for r in public["rounds"][0]["responses"]} == {"agree", "block"}
+
+
+def test_the_protocol_page_says_responses_are_public(harmony: Harmony) -> None:
+    """BEY-1: what the protocol page promises is what the proposal page does."""
+    page = Client().get(f"/assemblies/{harmony.assembly.slug}/protocol/").content.decode()
+    assert "Each response and its reason are public" in page

@@ -249,6 +249,16 @@ class Renderer:
                 rounds=kind.consensus.rounds,
                 method=self.tr(METHODS[kind.consensus.fallback_method]),
             )
+            c = kind.consensus
+            public = c.responses_public if c.responses_public is not None else c.blocks_public
+            if public:
+                self.item(
+                    gettext_noop("Each response and its reason are public")
+                    if c.blocks_public
+                    else gettext_noop("Each response and its reason are public, except who blocks")
+                )
+            elif c.blocks_public:
+                self.item(gettext_noop("Who blocks, and why, is public"))
         self.add()
 
     def render(self) -> str:
