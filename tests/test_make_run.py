@@ -1,5 +1,5 @@
 """Issue 12, "`make run` runs the whole product": the Procfile that `make run` starts runs the
-server and the decisions worker side by side, and one Ctrl-C stops both, leaving no process
+server, the task worker and the decisions worker side by side, and one Ctrl-C stops both, leaving no process
 behind."""
 
 import os
@@ -62,6 +62,7 @@ def test_the_server_and_the_worker_start_together_and_stop_on_one_ctrl_c(tmp_pat
             runner.wait()
     text = output.decode(errors="replace")
     assert "votes=" in text  # the worker made its first pass
+    assert "tasks.1 started" in text and "tasks.1 stopped" in text  # django.tasks (issue 12)
     time.sleep(0.5)
     left = subprocess.run(
         ["pgrep", "-g", str(runner.pid)], capture_output=True, text=True, check=False

@@ -9,11 +9,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .kinds import CHANNELS, KINDS
 from .models import EmailPreference, Notification
+from .tasks import ask_for_delivery
 
 CHUNK = 5_000  # ids per statement: far under every database's limit on parameters
 
@@ -82,6 +84,7 @@ def notify(
         same &= Q(proposal_id=about["proposal_id"])
     channels = channels_of(kind, ids)
     told = 0
+    emails = False
     for chunk in _chunks(ids):
         already = set(
             Notification.objects.filter(same, user_id__in=chunk).values_list("user_id", flat=True)
@@ -104,4 +107,9 @@ def notify(
             ignore_conflicts=True,
         )
         told += sum(channels[pk] != "off" for pk in fresh)
+        if any(channels[pk] == "email" for pk in fresh):
+            emails = True
+    if emails:
+        # Sent by the task worker once this commits (notifications.tasks).
+        transaction.on_commit(ask_for_delivery)
     return told

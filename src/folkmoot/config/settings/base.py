@@ -144,6 +144,19 @@ else:
 ANONYMOUS_PAGE_SECONDS = int(os.environ.get("ANONYMOUS_PAGE_SECONDS", "10"))
 
 # Chat's live updates: in memory within one process by default, Redis across workers.
+# Background tasks (django.tasks, issue 12): the notification emails go out as soon as the
+# action that wrote them commits. In the database by default (django-tasks-db; its worker:
+# `folkmoot db_worker --queue-name '*'`); in Redis when REDIS_URL is set (django-tasks-rq;
+# its worker: `folkmoot rqworker --job-class django_tasks_rq.Job default mail`).
+TASK_QUEUES = ["default", "mail"]
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+else:
+    INSTALLED_APPS += ["django_tasks_db"]
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
