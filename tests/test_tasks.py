@@ -32,6 +32,18 @@ def _vote() -> Vote:
 
 
 def run_worker() -> None:
+    """The database task worker, in this process and inside the test's transaction: it must
+    not close the connection between tasks as a real worker does (the test settings keep no
+    connection alive, and closing would end the test's transaction on PostgreSQL)."""
+    from unittest import mock
+
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        _call_worker()
+
+
+def _call_worker() -> None:
     call_command(
         "db_worker",
         "--batch",
