@@ -11,7 +11,7 @@ or a sanction names them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Min, OuterRef, Q
@@ -25,7 +25,7 @@ from folkmoot.decisions.models import RegisterEntry, Vote
 from folkmoot.federation.models import Assembly, JoinRequest, Membership
 from folkmoot.federation.selectors import my_memberships
 from folkmoot.forums.models import RescueRequest
-from folkmoot.governance.audience import has_power, may_launch
+from folkmoot.governance.audience import has_power
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.sanctions import EndorsementState
 from folkmoot.moderation.models import Report, Sanction
@@ -34,29 +34,12 @@ from folkmoot.moderation.state import state_of
 from folkmoot.notifications.models import Notification
 from folkmoot.offices.models import SECRETARY, Candidacy, Tenure
 from folkmoot.protocols.facts import named_in_sanctions, viewer_for
-from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.protocols.selectors import InForceByAssembly
 
-# A vote closing within this is shown as urgent.
-SOON = timedelta(hours=24)
+from .duties import proposal_items, term_items
+from .item import SOON, Item
+
 RECENT_DECISIONS = 10
-TERM_NOTICE = timedelta(days=14)
-
-
-@dataclass(frozen=True)
-class Item:
-    kind: (
-        str  # vote, election, join_requests, coordination, sanction_to_back, my_sanction, candidacy
-    )
-    summary: str  # what waits, one translated sentence
-    title: str  # what it is about, as its author wrote it (escaped where shown); "" for a queue
-    assembly: Assembly
-    action: str  # the one thing to do, translated
-    url: str
-    deadline: datetime | None = None
-    urgent: bool = False
-    count: int = 1  # how many things wait behind it (join requests, reports)
-    # What the deadline is (it closes, it lapses, it opens, it ends), translated.
-    deadline_label: str = ""
 
 
 @dataclass
@@ -70,7 +53,7 @@ class Agenda:
 
 def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     now = now or timezone.now()
-    protocols: dict[int, Any] = {}  # per assembly, read once for every item below
+    protocols = InForceByAssembly()  # per assembly, read once for every item below
     items = [
         *_votes(user, now),
         *_my_sanctions(user, now, protocols),
@@ -82,8 +65,8 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     items += _join_requests(user, held)
     items += _my_requests(user)
     items += _office_queues(user, held, now, protocols)
-    items += _proposals(user, held, now, protocols)
-    items += _terms(held, now, protocols)
+    items += proposal_items(user, held, now, protocols)
+    items += term_items(held, now, protocols)
     memberships = my_memberships(user)
     decided = list(
         RegisterEntry.objects.filter(assembly__in={a.pk for a, _m in memberships})
@@ -195,7 +178,7 @@ def _my_requests(user: Any) -> list[Item]:
 
 
 def _office_queues(
-    user: Any, held: list[Tenure], now: datetime, protocols: dict[int, Any]
+    user: Any, held: list[Tenure], now: datetime, protocols: InForceByAssembly
 ) -> list[Item]:
     """Reports and rescue requests for those who moderate; sanctions waiting for backing
     (SAN-4) for those who may sanction, except their own. Powers come from the protocol in
@@ -203,7 +186,7 @@ def _office_queues(
     moderating: dict[int, Assembly] = {}
     sanctioning: dict[int, Protocol] = {}
     for assembly in {t.office.assembly_id: t.office.assembly for t in held}.values():
-        protocol = _in_force(assembly, protocols)
+        protocol = protocols(assembly)
         if protocol is None:
             continue
         viewer = viewer_for(user, assembly, protocol)
@@ -236,177 +219,6 @@ def _office_queues(
                     deadline=state.deadline,
                     deadline_label=_("Lapses"),
                     urgent=state.deadline - now <= SOON,
-                )
-            )
-    return items
-
-
-def _in_force(assembly: Assembly, cache: dict[int, Any]) -> Protocol | None:
-    if assembly.pk not in cache:
-        found = protocol_in_force(assembly)
-        cache[assembly.pk] = found.protocol if found is not None else None
-    return cache[assembly.pk]
-
-
-def _proposals(
-    user: Any, held: list[Tenure], now: datetime, protocols: dict[int, Any]
-) -> list[Item]:
-    """Consensus rounds waiting for the person's response (VOTE-1) and proposals waiting for
-    what their office does (VOTE-3, OFF-2: "+1 as Coordinator", the drafters' approval, the
-    launch). The worker's notifications index them (notifications.watch); what each waits
-    for is checked again here, from facts read for all of them at once, so an item leaves
-    the list as soon as the person, or enough others, have acted."""
-    from folkmoot.decisions.models import ConsensusResponse, DraftingApproval
-    from folkmoot.decisions.state import known_for, proposal_state
-    from folkmoot.forums.models import Post, Reaction
-
-    rows = list(
-        Notification.objects.filter(
-            user=user,
-            kind__in=("consensus", "office_action"),
-            proposal__withdrawn_at__isnull=True,
-            proposal__register_entry__isnull=True,
-            proposal__vote__isnull=True,
-            proposal__created_at__gte=now - timedelta(days=60),
-        ).select_related("proposal__assembly", "proposal__vote")
-    )
-    if not rows:
-        return []
-    proposals = list({n.proposal_id: n.proposal for n in rows}.values())
-    ids = [p.pk for p in proposals if p is not None]
-    responded = set(
-        ConsensusResponse.objects.filter(person=user, proposal_id__in=ids).values_list(
-            "proposal_id", "round"
-        )
-    )
-    # What an office has done is read only where an office is asked (most people: never).
-    asking = {n.proposal_id for n in rows if n.kind == "office_action"}
-    offices_asked = [p for p in proposals if p is not None and p.pk in asking]
-    known = known_for(offices_asked) if offices_asked else {}
-    approved: set[int] = set()
-    supported: set[tuple[int, str]] = set()
-    # The offices the person acts in now, where an office is asked: a former or suspended
-    # holder is no longer asked (OFF-6), as the acting pages check it.
-    viewers: dict[int, Any] = {}
-    for asked_of in offices_asked:
-        where = asked_of.assembly
-        in_force = _in_force(where, protocols)
-        if where.pk not in viewers and in_force is not None:
-            viewers[where.pk] = viewer_for(user, where, in_force)
-    if offices_asked:
-        asked = [p.pk for p in offices_asked]
-        approved = set(
-            DraftingApproval.objects.filter(person=user, proposal_id__in=asked).values_list(
-                "proposal_id", flat=True
-            )
-        )
-        # Support counts on the opening post only (decisions.state.supports_of).
-        openings = (
-            Post.objects.filter(thread__proposal__in=asked)
-            .values("thread")
-            .annotate(first=Min("id"))
-            .values("first")
-        )
-        supported = set(
-            Reaction.objects.filter(user=user, value=1, post__in=openings)
-            .exclude(as_office="")
-            .values_list("post__thread__proposal", "as_office")
-        )
-    items = []
-    for n in rows:
-        proposal = n.proposal
-        assert proposal is not None
-        protocol = _in_force(proposal.assembly, protocols)
-        kind = protocol.decision_kinds.get(proposal.kind) if protocol else None
-        if kind is None:
-            continue
-        url = reverse("proposal", args=[proposal.pk])
-        what, _sep, detail = n.occasion.partition(":")
-        if n.kind == "consensus" and kind.consensus is not None:
-            number = int(detail or 0)
-            ends = proposal.created_at + timedelta(days=kind.consensus.round_days) * number
-            if now < ends and (proposal.pk, number) not in responded:
-                items.append(
-                    Item(
-                        kind="consensus",
-                        summary=_("A consensus round waits for your response"),
-                        title=proposal.title,
-                        assembly=proposal.assembly,
-                        action=_("Respond"),
-                        url=url,
-                        deadline=ends,
-                        deadline_label=_("The round ends"),
-                        urgent=ends - now <= SOON,
-                    )
-                )
-            continue
-        if n.kind != "office_action" or kind.consensus is not None:
-            continue
-        state = proposal_state(proposal, kind, now, known=known[proposal.pk])
-        have, need = state.supports.get(detail, (0, 0))
-        drafting = kind.drafting.office if kind.drafting else ""
-        viewer = viewers.get(proposal.assembly_id)
-        acts_in = viewer.offices if viewer is not None else frozenset()
-        waiting = {
-            "support": state.stage == "debate"
-            and have < need
-            and detail in acts_in
-            and (proposal.pk, detail) not in supported,
-            "approval": state.stage == "drafting"
-            and drafting in acts_in
-            and proposal.pk not in approved,
-            "launch": state.launchable
-            and viewer is not None
-            and protocol is not None
-            and bool(may_launch(protocol, proposal.kind, viewer, now.date())),
-        }.get(what, False)
-        if waiting:
-            summary, action = {
-                "support": (_("A proposal waits for your office's support"), _("Read and support")),
-                "approval": (
-                    _("A proposal waits for your approval of its text"),
-                    _("Read and approve"),
-                ),
-                "launch": (_("A proposal may be put to the vote"), _("Launch the vote")),
-            }[what]
-            items.append(
-                Item(
-                    kind=f"proposal_{what}",
-                    summary=summary,
-                    title=proposal.title,
-                    assembly=proposal.assembly,
-                    action=action,
-                    url=url,
-                    deadline=state.until,
-                    deadline_label=_("Until") if state.until else "",
-                )
-            )
-    return items
-
-
-def _terms(held: list[Tenure], now: datetime, protocols: dict[int, Any]) -> list[Item]:
-    """OFF-1: the person's terms of office ending within two weeks."""
-    from folkmoot.governance.schedule import term_end
-
-    items = []
-    for tenure in held:
-        assembly = tenure.office.assembly
-        protocol = _in_force(assembly, protocols)
-        rule = protocol.offices.get(tenure.office.slug) if protocol else None
-        if rule is None or protocol is None:
-            continue
-        ends = term_end(rule, protocol.timezone, tenure.started_at)
-        if ends is not None and now < ends <= now + TERM_NOTICE:
-            items.append(
-                Item(
-                    kind="term_ending",
-                    summary=_("Your term of office ends soon"),
-                    title=str(rule.name.get(get_language() or "en")),
-                    assembly=assembly,
-                    action=_("See the offices"),
-                    url=reverse("offices", args=[assembly.slug]),
-                    deadline=ends,
-                    deadline_label=_("Ends"),
                 )
             )
     return items
@@ -446,7 +258,7 @@ def _coordination(moderating: dict[int, Assembly]) -> list[Item]:
     ]
 
 
-def _my_sanctions(user: Any, now: datetime, protocols: dict[int, Any]) -> list[Item]:
+def _my_sanctions(user: Any, now: datetime, protocols: InForceByAssembly) -> list[Item]:
     """SAN-6: a sanction in force on the person, and until when, in each assembly where a
     sanction names them (theirs, or one they imposed that lapsed unbacked: SAN-5)."""
     assemblies = Assembly.objects.filter(
@@ -454,7 +266,7 @@ def _my_sanctions(user: Any, now: datetime, protocols: dict[int, Any]) -> list[I
     ).distinct()
     items = []
     for assembly in assemblies:
-        protocol = _in_force(assembly, protocols)
+        protocol = protocols(assembly)
         if protocol is None or protocol.sanctions is None:
             continue
         found = active_sanction(assembly, user, protocol.sanctions, now)
@@ -475,7 +287,7 @@ def _my_sanctions(user: Any, now: datetime, protocols: dict[int, Any]) -> list[I
     return items
 
 
-def _candidacies(user: Any, now: datetime, protocols: dict[int, Any]) -> list[Item]:
+def _candidacies(user: Any, now: datetime, protocols: InForceByAssembly) -> list[Item]:
     """OFF-3: the person's candidacies for elections that have not opened yet, named as the
     protocol in force names the office."""
     standing = [
@@ -489,7 +301,7 @@ def _candidacies(user: Any, now: datetime, protocols: dict[int, Any]) -> list[It
     items = []
     for candidacy in standing:
         assembly = candidacy.office.assembly
-        protocol = _in_force(assembly, protocols)
+        protocol = protocols(assembly)
         office = protocol.offices.get(candidacy.office.slug) if protocol else None
         items.append(
             Item(

@@ -22,6 +22,7 @@ from django.utils import translation
 from folkmoot.refusals import NotFound, Refused
 
 from . import actions
+from .models import ChatMessage
 
 CLOSE_FORBIDDEN = 4403
 
@@ -92,7 +93,9 @@ class ChatConsumer(JsonWebsocketConsumer):
                 context = {
                     "errors": refused.messages,
                     "draft": body,
-                    "max_length": ctx.protocol.chat_rooms[self.room].max_length if ctx else 5000,
+                    "max_length": ctx.protocol.chat_rooms[self.room].max_length
+                    if ctx
+                    else ChatMessage._meta.get_field("body").max_length,
                     "oob": True,
                 }
                 self.send(

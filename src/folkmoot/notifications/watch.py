@@ -25,7 +25,7 @@ from folkmoot.moderation.models import Sanction
 from folkmoot.moderation.state import state_of as sanction_state
 from folkmoot.offices.models import Tenure
 from folkmoot.protocols.facts import viewer_for
-from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.protocols.selectors import InForceByAssembly
 
 from .models import Notification
 from .recipients import holders_of
@@ -159,13 +159,11 @@ def lapsed_sanctions(now: datetime) -> int:
         .prefetch_related("endorsements")
         .order_by("imposed_at")[:BATCH]
     )
-    rules: dict[int, Any] = {}
+    protocols = InForceByAssembly()
 
     def one(sanction: Sanction) -> int:
-        if sanction.assembly_id not in rules:
-            in_force = protocol_in_force(sanction.assembly)
-            rules[sanction.assembly_id] = in_force.protocol.sanctions if in_force else None
-        found = rules[sanction.assembly_id]
+        protocol = protocols(sanction.assembly)
+        found = protocol.sanctions if protocol is not None else None
         if (
             found is None
             or sanction_state(found, sanction, now).state is not EndorsementState.LAPSED
@@ -190,16 +188,13 @@ def ending_terms(now: datetime) -> int:
         .select_related("office__assembly")
         .order_by("started_at", "pk")[: BATCH * 4]
     )
-    protocols: dict[int, Any] = {}
+    protocols = InForceByAssembly()
 
     def one(tenure: Tenure) -> int:
         assembly: Assembly = tenure.office.assembly
-        if assembly.pk not in protocols:
-            in_force = protocol_in_force(assembly)
-            protocols[assembly.pk] = in_force.protocol if in_force else None
-        protocol = protocols[assembly.pk]
+        protocol = protocols(assembly)
         rule = protocol.offices.get(tenure.office.slug) if protocol is not None else None
-        if rule is None:
+        if rule is None or protocol is None:
             return 0
         ends = term_end(rule, protocol.timezone, tenure.started_at)
         if ends is None or not now < ends <= now + TERM_NOTICE:

@@ -47,6 +47,20 @@ def protocol_in_force(
     return None
 
 
+class InForceByAssembly:
+    """The protocol in force of each assembly, read once each: for a page or a worker pass
+    that looks at many items in few assemblies (the home page, the notifications' watch)."""
+
+    def __init__(self) -> None:
+        self._found: dict[int, Protocol | None] = {}
+
+    def __call__(self, assembly: Assembly) -> Protocol | None:
+        if assembly.pk not in self._found:
+            found = protocol_in_force(assembly)
+            self._found[assembly.pk] = found.protocol if found is not None else None
+        return self._found[assembly.pk]
+
+
 class _ParsedVersions:
     """The parsed protocol of each stored version, read and parsed once per process (issue
     11): versions are append-only and never edited (PRO-1), so a primary key names one
