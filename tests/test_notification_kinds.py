@@ -182,6 +182,95 @@ def test_a_rescue_request_tells_coordination(red: Red15m) -> None:
     )
 
 
+def _reported(red: Red15m) -> Post:
+    """A reply by Drea that Cita reports (FOR-3)."""
+    thread = do_open_thread(
+        assembly=red.assembly,
+        forum_key="debates",
+        author=red.coordinator,
+        title="Budget",
+        tag="[DEBATE]",
+        body="Let us talk.",
+    )
+    post = do_reply(thread=thread, author=red.drafter, body="Rude words.")
+    client_for(red.citizen).post(
+        reverse("post-report", args=[red.assembly.slug, post.pk]), {"kind": "offensive"}
+    )
+    return post
+
+
+def test_keeping_a_reported_post_tells_the_reporter_and_leaves_the_author_alone(
+    red: Red15m,
+) -> None:
+    post = _reported(red)
+    queue = reverse("moderation", args=[red.assembly.slug])
+    assert "Keep the post" in client_for(red.coordinator).get(queue).content.decode()
+    # Only coordination may keep it: the reporter's own try changes nothing.
+    client_for(red.citizen).post(reverse("post-keep", args=[red.assembly.slug, post.pk]))
+    assert kinds_of(red.citizen) == []
+    response = client_for(red.coordinator).post(
+        reverse("post-keep", args=[red.assembly.slug, post.pk]), follow=True
+    )
+    assert "those who reported it are told" in response.content.decode()
+    assert "Nothing to moderate." in response.content.decode()
+    [row] = api_of(red.citizen)
+    assert row["kind"] == "report_handled"
+    assert "The moderators read the post you reported in “Budget” and kept it." in page_of(
+        red.citizen
+    )
+    assert "report_handled" not in kinds_of(red.drafter)
+    post.refresh_from_db()
+    assert post.trashed_at is None
+    # Again, through the API: nothing waits any more, and it says so.
+    again = Client().post(f"/api/v1/posts/{post.pk}/reports/keep", **bearer(red.coordinator))
+    assert again.status_code >= 400
+    assert "No report on this post is waiting." in again.content.decode()
+
+
+def test_keeping_through_the_api_closes_the_reports(red: Red15m) -> None:
+    post = _reported(red)
+    refused = Client().post(f"/api/v1/posts/{post.pk}/reports/keep", **bearer(red.citizen))
+    assert refused.status_code == 403
+    response = Client().post(f"/api/v1/posts/{post.pk}/reports/keep", **bearer(red.coordinator))
+    assert response.status_code == 200 and response.json() == {"closed": 1}
+    assert kinds_of(red.citizen) == ["report_handled"]
+
+
+def test_moving_a_post_to_the_trash_tells_its_author_why_and_its_reporters(red: Red15m) -> None:
+    post = _reported(red)
+    client_for(red.coordinator).post(
+        reverse("post-trash", args=[red.assembly.slug, post.pk]),
+        {"reason": "Insults", "minutes": "45"},
+    )
+    assert kinds_of(red.drafter) == ["trashed"]
+    text = page_of(red.drafter)
+    assert "A moderator moved your post in “Budget” to the trash" in text and "Insults" in text
+    [row] = api_of(red.drafter)
+    assert row["url"] == f"/assemblies/{red.assembly.slug}/sanctions/"
+    assert "The post you reported in “Budget” was moved to the trash." in page_of(red.citizen)
+
+
+def test_a_rescue_decision_tells_the_requester(red: Red15m) -> None:
+    from folkmoot.forums.actions import check_decide_rescue, check_request_rescue
+
+    ctx = forum_context(red.citizen, red.assembly)
+    archival = ctx.protocol.archival
+    assert archival is not None
+    thread = Thread.objects.create(
+        assembly=red.assembly, forum_key=archival.history_forum, title="Old", author=red.drafter
+    )
+    rescue = check_request_rescue(ctx, red.citizen, thread, archival.history_forum, text="Still")
+    check_decide_rescue(
+        forum_context(red.coordinator, red.assembly), red.coordinator, rescue, accept=False
+    )
+    assert kinds_of(red.citizen) == ["rescue_decided"]
+    [row] = api_of(red.citizen)
+    assert row["url"] == f"/assemblies/{red.assembly.slug}/threads/{thread.pk}/"
+    assert "Your request to bring back “Old” was declined: it stays archived." in page_of(
+        red.citizen
+    )
+
+
 @pytest.fixture
 def second(red: Red15m) -> Any:
     """Two more coordinators: RED15M's serious sanctions need two others' backing (SAN-4)."""

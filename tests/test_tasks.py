@@ -86,6 +86,46 @@ def test_nothing_is_queued_when_nobody_wants_an_email(db, django_capture_on_comm
     assert not DBTaskResult.objects.exists()
 
 
+def test_the_worker_pass_asks_for_due_digests_and_the_task_worker_sends_them(db):
+    """Digests go through django.tasks too: the pass only asks; the task sends each once."""
+    from folkmoot.decisions.management.commands.settle import settle_once
+
+    vote = _vote()
+    person = UserFactory()
+    EmailPreference.objects.create(user=person, channels={"result": "digest"})
+    notify("result", [person], vote=vote)
+    Notification.objects.filter(user=person).update(created_at=timezone.now() - timedelta(days=2))
+    mail.outbox.clear()
+    done = settle_once()
+    assert done["mail_tasks"] == 1 and done["emails"] == 0 and mail.outbox == []
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="deliver_digests")
+    assert queued.queue_name == "mail"
+    settle_once()  # asked twice before the worker ran: still one digest
+    run_worker()
+    [digest] = mail.outbox
+    assert digest.to == [person.email] and "Open a library?" in digest.body
+    assert settle_once()["mail_tasks"] == 0  # nothing due any more
+
+
+def test_where_the_queue_is_down_the_pass_mails_inline(db, monkeypatch):
+    from folkmoot.decisions.management.commands.settle import settle_once
+    from folkmoot.notifications import tasks
+
+    class Down:
+        name = "deliver_emails"
+
+        def enqueue(self) -> None:
+            raise ConnectionError("queue down")
+
+    monkeypatch.setattr(tasks, "deliver_emails", Down())
+    vote = _vote()
+    person = UserFactory()
+    notify("vote_closing", [person], vote=vote)  # email by default
+    mail.outbox.clear()
+    assert settle_once()["emails"] == 1
+    assert [m.to for m in mail.outbox] == [[person.email]]
+
+
 def test_with_redis_the_tasks_go_to_rq(tmp_path):
     """The settings choose the backend: the database without REDIS_URL, RQ with it."""
     code = (

@@ -152,3 +152,29 @@ def remove(schema_editor: Any, *tallies: Tally) -> None:
         statements.append(f"DROP TRIGGER IF EXISTS {name}")
     for statement in statements:
         schema_editor.execute(statement, params=None)
+
+
+def around_table_remake(*tallies: Tally) -> tuple[Any, Any]:
+    """Two migration operations to put before and after an operation that makes SQLite
+    rebuild the table the tallies' triggers name (adding a NOT NULL column to the parent,
+    say): SQLite checks every trigger when it renames the new table into place, and would
+    fail on one naming the table being rebuilt. The triggers go before and come back after,
+    without a backfill: the counts are already right, and a migration writes no members in
+    between. Nothing happens on PostgreSQL, which alters a table in place."""
+    from django.db import migrations
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            remove(schema_editor, *tallies)
+
+    def restore(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        first = tallies[0]
+        statements = _forget(first.target, first.key, first.parent, "sqlite")
+        for tally in tallies:
+            statements += tally.sqlite()
+        for statement in statements:
+            schema_editor.execute(statement, params=None)
+
+    return (migrations.RunPython(drop, restore), migrations.RunPython(restore, drop))

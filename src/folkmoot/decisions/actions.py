@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from folkmoot import regions
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
 from folkmoot.forums.actions import do_open_thread
@@ -89,6 +90,7 @@ def access_proposal(user: Any, proposal_id: int) -> tuple[DecisionContext, Propo
     )
     if proposal is None:
         raise NotFound(proposal_id)
+    regions.follow(proposal.assembly)
     return decision_context(user, proposal.assembly), proposal
 
 

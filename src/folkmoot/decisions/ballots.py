@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from folkmoot import regions
 from folkmoot.audit.log import record
 from folkmoot.governance.audience import sanctioned
 from folkmoot.governance.casting import BallotInput, ballot_marks
@@ -76,6 +77,7 @@ def access_vote(user: Any, vote_id: int) -> Vote:
     vote = _visible_votes(user).filter(pk=vote_id).first()
     if vote is None:
         raise NotFound(vote_id)
+    regions.follow(vote.assembly_id)
     return vote
 
 
@@ -103,6 +105,7 @@ def access_vote_to_cast(user: Any, vote_id: int) -> Vote:
     found = _VOTE_TO_CAST.run(bool(user.is_staff), person=user.pk, vote=vote_id)
     if not found:
         raise NotFound(vote_id)
+    regions.follow(found[0].assembly_id)
     return found[0]
 
 

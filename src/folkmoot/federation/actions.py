@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from folkmoot import regions
 from folkmoot.audit.log import record
 from folkmoot.governance.eligibility import PersonFacts, check_eligibility
 from folkmoot.governance.federation import check_parent, check_umbrella, parse_reference
@@ -45,10 +46,12 @@ def access_assembly(user: Any, key: str) -> Assembly:
             assembly = visible.get(pk=parsed.assembly_id)
             if assembly.reference != key.strip().upper():
                 raise NotFound(key)
-            return assembly
-        return visible.get(slug=key)
+        else:
+            assembly = visible.get(slug=key)
     except Assembly.DoesNotExist as missing:
         raise NotFound(key) from missing
+    regions.follow(assembly)  # the page's dates follow its federation's country
+    return assembly
 
 
 def is_secretary(user: Any, assembly: Assembly) -> bool:

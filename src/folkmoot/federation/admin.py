@@ -29,6 +29,7 @@ class AssemblyForm(forms.ModelForm):
             "assembly_type",
             "parent",
             "reference_prefix",
+            "country",
             "access_mode",
             "join_policy",
             "newcomer_status",

@@ -46,6 +46,7 @@ class AssemblyOut(Schema):
     access_mode: str
     join_policy: str
     secretary_elected: bool
+    country: str = Field(description="A federation's country (ISO 3166-1), empty below the root")
     federation: str
     parent: str | None
     children: list[str]
@@ -163,6 +164,7 @@ def _summary(
         "access_mode": a.access_mode,
         "join_policy": a.join_policy,
         "secretary_elected": a.secretary_elected,
+        "country": str(a.country or ""),
         "federation": slugs.get(a.federation_id, a.slug),
         "parent": slugs.get(a.parent_id) if a.parent_id else None,
         "children": [c.assembly.slug for c in node.children],

@@ -226,6 +226,7 @@ def load_demo() -> list[DemoPerson]:
         internal_organisation="Assemblies seek consensus first; if they cannot, they try harder; if they still cannot, they vote with a STAR ballot. The general secretaries serve the whole federation.",
         assembly_type=AssemblyType.FEDERATION,
         reference_prefix="HPUK",
+        country="GB",
         created_at=_at(2025, 6),
         secretary_elected=True,
     )
@@ -240,6 +241,7 @@ def load_demo() -> list[DemoPerson]:
         composition="All citizens of the platform may join; every one of them is a citizen of the assembly.",
         assembly_type=AssemblyType.FEDERATION,
         reference_prefix="RED15M",
+        country="ES",
         created_at=_at(2025, 7),
         newcomer_status=Status.MEMBER,
         secretary_elected=True,

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from folkmoot.accounts.attributes import CommunityAttribute
 from folkmoot.governance.eligibility import EligibilityRules
@@ -104,6 +105,14 @@ class Assembly(models.Model):
         max_length=12,
         blank=True,
         help_text=_("Only for a federation (a root assembly); its descendants inherit it."),
+    )
+    country = CountryField(
+        _("country"),
+        blank=True,
+        help_text=_(
+            "Only for a federation: dates on its pages follow this country's custom in the "
+            "reader's language (a US federation reads Dec 4, 2026 in English)."
+        ),
     )
     access_mode = models.CharField(
         _("access mode"), max_length=12, choices=AccessMode.choices, default=AccessMode.OPEN

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from folkmoot import regions
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.audience import Viewer, check_acting, check_forum, has_power
@@ -79,6 +80,7 @@ def access_thread(user: Any, thread_id: int) -> tuple[ForumContext, Thread, str]
     )
     if thread is None or not thread.visible:
         raise NotFound(thread_id)
+    regions.follow(thread.assembly)
     ctx = forum_context(user, thread.assembly)
     place = selectors.place_of(ctx.protocol, thread)
     if place in ctx.protocol.forums:
@@ -384,4 +386,12 @@ def do_decide_rescue(*, rescue: RescueRequest, actor: Any, accept: bool) -> Resc
         accepted=accept,
     )
     rescue.refresh_from_db()
+    notify(
+        "rescue_decided",
+        [rescue.requester_id],
+        actor=actor,
+        assembly=rescue.thread.assembly_id,
+        subject=rescue,
+        occasion="accepted" if accept else "declined",
+    )
     return rescue

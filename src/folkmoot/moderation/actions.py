@@ -138,9 +138,7 @@ def do_trash(
         assert post is not None
         Post.objects.filter(pk=post.pk).update(trashed_at=now, trash_reason=reason)
         author, target = post.author, post
-    Report.objects.filter(post__in=[target] if target else [], resolved_at__isnull=True).update(
-        resolved_at=now, resolved_by=moderator
-    )
+    reporters = _resolve_reports(target, moderator, now)
     repeats = prior_count(ctx.assembly, author, rules, now, moderation=True)
     sanction = Sanction.objects.create(
         assembly=ctx.assembly,
@@ -161,7 +159,55 @@ def do_trash(
         thread=thread.pk if thread else None,
         reason=reason,
     )
+    notify(
+        "trashed", [author], actor=moderator, assembly=ctx.assembly, post=target, subject=sanction
+    )
+    notify(
+        "report_handled",
+        reporters,
+        actor=moderator,
+        assembly=ctx.assembly,
+        post=target,
+        occasion="trashed",
+    )
     return sanction
+
+
+def _resolve_reports(post: Post | None, moderator: Any, now: Any) -> list[int]:
+    """Close the open reports on `post`; returns who made them, to tell them."""
+    if post is None:
+        return []
+    open_reports = Report.objects.filter(post=post, resolved_at__isnull=True)
+    reporters = list(open_reports.values_list("reporter_id", flat=True))
+    open_reports.update(resolved_at=now, resolved_by=moderator)
+    return reporters
+
+
+def check_keep(ctx: ForumContext, moderator: Any, post: Post) -> int:
+    """A moderator read the reports on `post` and keeps it where it is: the reports leave the
+    queue, the reporters are told, the author is not (nothing happened to their post).
+    Returns how many reports were closed."""
+    require(check_power(ctx, "moderate"))
+    return do_keep(ctx=ctx, moderator=moderator, post=post)
+
+
+@transaction.atomic
+def do_keep(*, ctx: ForumContext, moderator: Any, post: Post) -> int:
+    reporters = _resolve_reports(post, moderator, timezone.now())
+    if not reporters:
+        raise Refused.because(
+            Reason("no_reports", gettext_noop("No report on this post is waiting."))
+        )
+    record("moderation.keep", actor=moderator, assembly=ctx.assembly, subject=post)
+    notify(
+        "report_handled",
+        reporters,
+        actor=moderator,
+        assembly=ctx.assembly,
+        post=post,
+        occasion="kept",
+    )
+    return len(reporters)
 
 
 def check_restore(

@@ -119,6 +119,21 @@ def trash(request: HttpRequest, post_id: int, payload: TrashIn) -> dict[str, Any
     return _sanction(selectors.state_of(ctx.protocol.sanctions, sanction, timezone.now()))
 
 
+class KeptOut(Schema):
+    closed: int
+
+
+@router.post(
+    "/posts/{post_id}/reports/keep",
+    response=KeptOut,
+    auth=REQUIRED,
+    summary="Keep a reported post: its open reports close and the reporters are told",
+)
+def keep(request: HttpRequest, post_id: int) -> dict[str, int]:
+    ctx, post = _post(request, post_id)
+    return {"closed": actions.check_keep(ctx, request.user, post)}
+
+
 @router.post(
     "/posts/{post_id}/restore", response=Done, auth=REQUIRED, summary="Restore from the trash"
 )

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("assemblies/<slug:slug>/posts/<int:pk>/report/", views.report_post, name="post-report"),
     path("assemblies/<slug:slug>/posts/<int:pk>/trash/", views.trash_post, name="post-trash"),
+    path("assemblies/<slug:slug>/posts/<int:pk>/keep/", views.keep_post, name="post-keep"),
     path("assemblies/<slug:slug>/posts/<int:pk>/restore/", views.restore_post, name="post-restore"),
     path("assemblies/<slug:slug>/moderation/", views.moderation_queue, name="moderation"),
     path("assemblies/<slug:slug>/sanctions/", views.sanctions_page, name="sanctions"),

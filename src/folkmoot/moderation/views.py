@@ -67,6 +67,20 @@ def trash_post(request: Request, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def keep_post(request: Request, slug: str, pk: int) -> HttpResponse:
+    """The moderation queue's "Keep the post": the reports close, the post stays."""
+    ctx, post, _place = _post(request, pk)
+    try:
+        actions.check_keep(ctx, request.user, post)
+    except Refused as refused:
+        _say(request, refused)
+    else:
+        messages.success(request, _("The post stays; those who reported it are told."))
+    return redirect("moderation", ctx.assembly.slug)
+
+
+@login_required
+@require_POST
 def restore_post(request: Request, slug: str, pk: int) -> HttpResponse:
     ctx, post, _place = _post(request, pk)
     try:

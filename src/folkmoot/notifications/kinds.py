@@ -51,6 +51,9 @@ KINDS: dict[str, Kind] = {
         Kind("office_action", _("A proposal needs my office's support, approval or launch"), "email", _ASKED),
         Kind("report", _("A post is reported where I coordinate"), "email", _MOD),
         Kind("rescue", _("Someone asks to bring back an archived thread where I coordinate"), "email", _MOD),
+        Kind("report_handled", _("Moderators handle a post I reported"), "site", _MOD),
+        Kind("rescue_decided", _("My request to bring back a thread is decided"), "email", _MOD),
+        Kind("trashed", _("A post of mine is moved to the trash"), "email", _MOD),
         Kind("sanctioned", _("A sanction is imposed on me"), "email", _MOD),
         Kind("sanction_to_back", _("A sanction waits for my backing"), "email", _MOD),
         Kind("sanction_upheld", _("A sanction is backed and stands"), "email", _MOD),
@@ -155,6 +158,36 @@ def _say(n: Any) -> Told:
             reverse("moderation", args=[_slug(n)]),
             gettext("Open the moderation queue"),
         )
+    if kind == "report_handled":
+        text = (
+            gettext("The post you reported in “%(thread)s” was moved to the trash.")
+            if n.occasion == "trashed"
+            else gettext("The moderators read the post you reported in “%(thread)s” and kept it.")
+        )
+        thread = n.post.thread.title if n.post is not None else where
+        return Told(
+            text % {"thread": thread},
+            reverse("forums", args=[_slug(n)]),
+            gettext("Go to the forums"),
+        )
+    if kind == "rescue_decided" and subject is not None:
+        text = (
+            gettext("Your request to bring back “%(thread)s” was accepted: the thread is back.")
+            if n.occasion == "accepted"
+            else gettext("Your request to bring back “%(thread)s” was declined: it stays archived.")
+        )
+        return Told(
+            text % {"thread": subject.thread.title},
+            reverse("thread", args=[_slug(n), subject.thread_id]),
+            gettext("Read the thread"),
+        )
+    if kind == "trashed" and subject is not None:
+        thread = n.post.thread.title if n.post is not None else where
+        text = gettext(
+            "A moderator moved your post in “%(thread)s” to the trash, giving this reason: "
+            "“%(reason)s”. A moderation sanction comes with it; the sanctions page says until when."
+        ) % {"thread": thread, "reason": subject.reason}
+        return Told(text, reverse("sanctions", args=[_slug(n)]), gettext("Read the sanctions"))
     if kind.startswith("sanction"):
         person = str(getattr(subject, "person", "")) if subject is not None else ""
         text = {
@@ -226,6 +259,7 @@ def with_context(rows: Any) -> Any:
     from django.contrib.contenttypes.prefetch import GenericPrefetch
 
     from folkmoot.federation.models import JoinRequest
+    from folkmoot.forums.models import RescueRequest
     from folkmoot.moderation.models import Sanction
 
     return rows.select_related(
@@ -238,6 +272,10 @@ def with_context(rows: Any) -> Any:
         # What the sentences read of a subject comes with it (a sanction names its person).
         GenericPrefetch(
             "subject",
-            [Sanction.objects.select_related("person"), JoinRequest.objects.all()],
+            [
+                Sanction.objects.select_related("person"),
+                JoinRequest.objects.all(),
+                RescueRequest.objects.select_related("thread"),
+            ],
         )
     )

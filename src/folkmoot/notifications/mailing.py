@@ -191,6 +191,11 @@ def mail_pending(
     return sent + (mail_digests(now) if digests else 0)
 
 
+def emails_waiting() -> bool:
+    """Whether an email notice waits to be mailed (the partial index of `_claim`)."""
+    return Notification.objects.filter(mailed_at__isnull=True, channel="email").exists()
+
+
 def digests_due(now: datetime, limit: int = 1_000) -> list[int]:
     """The people whose digest is due: something waits in it, and a whole period has passed
     since their last digest (or, for a first one, since the oldest thing waiting). Decided in

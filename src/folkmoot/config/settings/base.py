@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_countries",  # a federation's country, named in the reader's language
     "allauth",
     "allauth.account",
     "ninja",
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "folkmoot.regions.CountryMiddleware",  # dates by the page's federation's country
     # After the language is known (its error is translated), before anything reads input.
     "folkmoot.nul.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -2,9 +2,10 @@
 fallback STAR votes of failed consensus, opens and settles elections, and sends the
 "closes within 24 h" reminders, tells electorates that voting opened and that results
 are published, watches what changes with time alone (consensus rounds, proposals reaching
-an office, sanctions lapsing, terms ending), and mails notifications and digests. Safe to run twice or on several machines at once: every
-write it makes is unique (DESIGN.md "Time"), and nothing's correctness waits for it —
-pages settle what they read."""
+an office, sanctions lapsing, terms ending), and asks the task worker to mail notifications
+and the digests that are due (notifications.tasks). Safe to run twice or on several machines
+at once: every write it makes is unique (DESIGN.md "Time"), and nothing's correctness waits
+for it — pages settle what they read."""
 
 import logging
 import time
@@ -17,7 +18,7 @@ from django.utils import timezone
 from folkmoot.decisions import notify
 from folkmoot.decisions.box import reclaim_box_space
 from folkmoot.decisions.settle import due_consensus, due_votes, settle_proposal, settle_vote
-from folkmoot.notifications.mailing import mail_pending
+from folkmoot.notifications.tasks import ask_for_mail
 from folkmoot.notifications.watch import watch
 from folkmoot.offices.elections import settle_elections
 
@@ -43,8 +44,14 @@ def settle_once() -> dict[str, int]:
     _each(due_consensus(now), lambda p: settle_proposal(p, now))
     elections = settle_elections(now)
     notified = notify.closing_soon(now) + notify.pending(now) + watch(now)
-    emails = mail_pending(now)
-    return {"votes": votes, "elections": elections, "notifications": notified, "emails": emails}
+    mail = ask_for_mail()
+    return {
+        "votes": votes,
+        "elections": elections,
+        "notifications": notified,
+        "mail_tasks": mail["asked"],
+        "emails": mail["sent"],
+    }
 
 
 class Command(BaseCommand):
@@ -65,7 +72,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{timezone.now():%Y-%m-%d %H:%M:%S} votes={done['votes']} "
                 f"elections={done['elections']} notifications={done['notifications']} "
-                f"emails={done['emails']}"
+                f"mail_tasks={done['mail_tasks']} emails={done['emails']}"
             )
             if not options["loop"] or (options["passes"] and passes >= options["passes"]):
                 return
