@@ -209,7 +209,9 @@ def test_a_first_repeat_needs_a_public_decision_and_then_doubles(setting):
     """SAN-3."""
     red, _thread, _rude = setting
     url = "/api/v1/assemblies/red15m/sanctions"
-    api_post(red.coordinator, url, {"person": red.drafter.pk, "level": "minor", "reason": "Spam"})
+    api_post(
+        red.coordinator, url, {"person": red.drafter.public_id, "level": "minor", "reason": "Spam"}
+    )
     refused = api_post(
         red.coordinator, url, {"person": red.drafter.pk, "level": "minor", "reason": "Spam again"}
     )
@@ -228,6 +230,8 @@ def test_a_first_repeat_needs_a_public_decision_and_then_doubles(setting):
         },
     )
     assert made.status_code == 201 and made.json()["repeat"] == 1
+    # Issue 13: the API names the person by their public id, and takes it.
+    assert made.json()["person_id"] == red.drafter.public_id
     assert Sanction.objects.filter(person=red.drafter).order_by(
         "imposed_at"
     ).last().duration == timedelta(hours=48)

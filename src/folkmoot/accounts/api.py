@@ -11,11 +11,13 @@ from folkmoot.api.auth import REQUIRED
 
 from .actions import do_update_profile
 from .attributes import CommunityAttribute
+from .picker import find_people
 
 router = Router(tags=["me"])
 
 
 class ProfileOut(Schema):
+    id: str = Field(description="my public id")
     email: str
     display_name: str
     language: str
@@ -71,6 +73,7 @@ class ProfileIn(Schema):
 
 def _out(user: Any) -> dict[str, Any]:
     return {
+        "id": user.public_id,
         "email": user.email,
         "display_name": user.display_name,
         "language": user.language,
@@ -90,3 +93,26 @@ def update_me(request: HttpRequest, payload: ProfileIn) -> dict[str, Any]:
     if changes:
         do_update_profile(user=request.user, changes=changes)  # type: ignore[arg-type]
     return _out(request.user)
+
+
+class PersonOut(Schema):
+    id: str = Field(description="the person's public id, as the API takes it")
+    name: str
+
+
+@router.get(
+    "/assemblies/{key}/people",
+    response=list[PersonOut],
+    auth=REQUIRED,
+    tags=["people"],
+    summary="Find people taking part in a federation by name (the person picker)",
+)
+def find(request: HttpRequest, key: str, q: str) -> list[dict[str, str]]:
+    """People taking part in the federation of assembly `key`: at least two characters, at
+    most 20 people, by name."""
+    from folkmoot.federation.actions import access_assembly
+
+    assembly = access_assembly(request.user, key)
+    return [
+        {"id": p.public_id, "name": p.display_name} for p in find_people(q, assembly.federation_id)
+    ]

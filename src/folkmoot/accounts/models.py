@@ -27,9 +27,16 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+def new_public_id() -> str:
+    """A person's public id (issue 13): what the API names them by and takes to choose them.
+    Random, so it tells nothing of when they signed up or how many people there are."""
+    return secrets.token_urlsafe(9)  # 12 characters
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person on the site. Email is the identity (allauth); the display name is public."""
 
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=80)
     language = models.CharField(

@@ -2,7 +2,12 @@
 
 from typing import Any
 
-from allauth.account.signals import password_changed, password_reset, password_set
+from allauth.account.signals import (
+    email_confirmed,
+    password_changed,
+    password_reset,
+    password_set,
+)
 from django.contrib import messages
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -39,3 +44,15 @@ def on_password_set(sender: Any, request: HttpRequest, user: Any, **kwargs: Any)
 @receiver(password_reset)
 def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     _secure(request, user, "reset")
+
+
+@receiver(email_confirmed)
+def on_email_confirmed(
+    sender: Any, request: HttpRequest | None, email_address: Any, **kwargs: Any
+) -> None:
+    """An address proved: any member roll that invited it takes effect (issue 13)."""
+    from folkmoot.federation.invitations import accept_invitations
+
+    joined = accept_invitations(email_address.user, email_address.email)
+    if joined and request is not None and hasattr(request, "_messages"):
+        messages.success(request, _("Welcome: you are a member, as your federation's roll says."))

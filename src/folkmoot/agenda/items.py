@@ -60,10 +60,13 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
         *_candidacies(user, now, protocols),
     ]
     held = list(
-        Tenure.objects.current().filter(holder=user).select_related("office__assembly__root")
+        Tenure.objects.in_office(timezone.now())
+        .filter(holder=user)
+        .select_related("office__assembly__root")
     )
     items += _join_requests(user, held)
     items += _my_requests(user)
+    items += _foundings(user, held)
     items += _office_queues(user, held, now, protocols)
     items += proposal_items(user, held, now, protocols)
     items += term_items(held, now, protocols)
@@ -159,6 +162,24 @@ def _join_requests(user: Any, held: list[Tenure]) -> list[Item]:
             count=row["n"],
         )
         for row in rows
+    ]
+
+
+def _foundings(user: Any, held: list[Tenure]) -> list[Item]:
+    """ASM-2: new assemblies proposed where the person's office approves them."""
+    from folkmoot.federation.founding import to_decide
+
+    return [
+        Item(
+            kind="founding",
+            summary=_("A new assembly is proposed inside %(parent)s")
+            % {"parent": made.parent.title},
+            title=made.title,
+            assembly=made.parent,
+            action=_("Decide"),
+            url=reverse("founding", args=[made.pk]),
+        )
+        for made in to_decide(user, held)
     ]
 
 

@@ -33,7 +33,9 @@ def _pool(assembly: Assembly, audience: Audience) -> list[Any]:
 
         seat_the_elected(assembly)  # office holders elected at a close already count
     for tenure in (
-        Tenure.objects.current().filter(office__assembly=assembly).select_related("holder")
+        Tenure.objects.in_office(timezone.now())
+        .filter(office__assembly=assembly)
+        .select_related("holder")
     ):
         people.setdefault(tenure.holder.pk, tenure.holder)
     return [people[k] for k in sorted(people)]

@@ -61,7 +61,7 @@ def is_secretary(user: Any, assembly: Assembly) -> bool:
 
     seat_the_elected(assembly)  # an elected secretary acts from the close (issue 10)
     return (
-        Tenure.objects.current()
+        Tenure.objects.in_office(timezone.now())
         .filter(holder=user, office__assembly=assembly, office__slug=SECRETARY)
         .exists()
     )

@@ -119,7 +119,7 @@ PEOPLE = [
     DemoPerson(
         "grace@folkmoot.example",
         "Grace Okafor",
-        "general secretary of Harmony Party UK",
+        "general secretary of Harmony Party UK, secretary of the Foundational Committee",
         date(1979, 4, 2),
     ),
     DemoPerson(
@@ -386,6 +386,9 @@ def load_demo() -> list[DemoPerson]:
 
     actions.do_appoint_secretary(assembly=hpuk, holder=people["grace"], actor=admin)
     actions.do_appoint_secretary(assembly=owg, holder=people["david"], actor=admin)
+    actions.do_appoint_secretary(
+        assembly=operational["foundational-committee"], holder=people["grace"], actor=admin
+    )
     actions.do_appoint_secretary(assembly=constituency, holder=people["alice"], actor=admin)
 
     for name in ("grace", "david", "alice", "carol", "dan"):
@@ -407,8 +410,35 @@ def load_demo() -> list[DemoPerson]:
             assembly=constituency,
             message="I live in the city centre and would like to help with the next selection.",
         )
+    _founding(people["alice"], region)
     _tell(timezone.now())
     return PEOPLE
+
+
+def _founding(proposer: Any, region: Assembly) -> None:
+    """A new city waiting for the Foundational Committee (issue 13): Grace finds it on her
+    home page."""
+    from .founding import check_propose_assembly, founding_context
+    from .models import FoundingRequest
+
+    if FoundingRequest.objects.exists():
+        return
+    check_propose_assembly(
+        proposer,
+        founding_context(region),
+        {
+            "title": "Salford",
+            "slug": "salford",
+            "subtitle": "City assembly",
+            "short_description": "For members and friends of Harmony in Salford.",
+            "description": "Salford has enough members to meet on its own; until now they have "
+            "met with Manchester.",
+            "assembly_type": "city",
+            "access_mode": "open",
+            "join_policy": "open",
+            "secretary_elected": True,
+        },
+    )
 
 
 def _tell(now: datetime) -> None:

@@ -1,7 +1,12 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
+from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import AssemblyType
+from .models import Assembly, AssemblyType
 
 
 class TreeFilterForm(forms.Form):
@@ -24,3 +29,102 @@ class JoinForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note to the applicant"), required=False, max_length=2000)
+
+
+class FoundingForm(forms.ModelForm):
+    """Every ASM-1 field a proposer sets, the eligibility rules (MEM-2) and an optional
+    umbrella (ASM-2), for an assembly below `parent`. The address (slug) is made from the
+    title when left empty. The same form checks the API's proposals."""
+
+    umbrella = forms.ModelChoiceField(
+        label=_("Also a member of (umbrella)"),
+        required=False,
+        queryset=Assembly.objects.none(),
+        help_text=_("An assembly of the federation that this one becomes a member of."),
+    )
+
+    class Meta:
+        model = Assembly
+        fields = [
+            "title",
+            "slug",
+            "subtitle",
+            "short_description",
+            "description",
+            "purpose_of_action",
+            "composition",
+            "internal_organisation",
+            "remits",
+            "assembly_type",
+            "access_mode",
+            "join_policy",
+            "secretary_elected",
+            "min_age",
+            "max_age",
+            "required_attribute",
+            "required_assembly",
+            "min_seniority_days",
+        ]
+        widgets = {
+            "short_description": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "purpose_of_action": forms.Textarea(attrs={"rows": 3}),
+            "composition": forms.Textarea(attrs={"rows": 2}),
+            "internal_organisation": forms.Textarea(attrs={"rows": 3}),
+            "remits": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, parent: Assembly, types: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+        self.fields["slug"].required = False
+        self.fields["slug"].label = _("Address")
+        # ASM-2: constituency ⊂ city ⊂ region; the type one level down is the likely one.
+        below: dict[str, str] = {
+            AssemblyType.REGION: AssemblyType.CITY,
+            AssemblyType.CITY: AssemblyType.CONSTITUENCY,
+        }
+        self.fields["assembly_type"].initial = below.get(parent.assembly_type)
+        self.fields["slug"].help_text = _(
+            "The assembly's address: lower-case letters, digits and hyphens. Made from the "
+            "title when left empty."
+        )
+        allowed = [
+            (value, label)
+            for value, label in AssemblyType.choices
+            if value != AssemblyType.FEDERATION and (not types or value in types)
+        ]
+        self.fields["assembly_type"].choices = allowed  # type: ignore[attr-defined]
+        federation = parent.root or parent
+        same = Assembly.objects.filter(Q(root=federation) | Q(pk=federation.pk)).order_by("title")
+        self.fields["umbrella"].queryset = same  # type: ignore[attr-defined]
+        self.fields["required_assembly"].queryset = same  # type: ignore[attr-defined]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug") or slugify(self.data.get("title", ""))[:80]
+        if not slug:
+            raise forms.ValidationError(_("Give the assembly a title or an address."))
+        if Assembly.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(
+                _("The address “%(slug)s” is taken: choose another."), params={"slug": slug}
+            )
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_age"), data.get("max_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_age", _("The maximum age is below the minimum age."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The instance is built at approval, below the parent; the model's own checks (a
+        # unique slug, the age range) are made above, so nothing is validated twice here.
+        pass
+
+    def proposal(self) -> dict[str, Any]:
+        """The cleaned fields as stored in a FoundingRequest: JSON, foreign keys as ids."""
+        data = dict(self.cleaned_data)
+        for key in ("umbrella", "required_assembly"):
+            data[key] = data[key].pk if data.get(key) is not None else None
+        return data

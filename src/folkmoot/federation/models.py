@@ -347,3 +347,104 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.assembly}"
+
+
+class FoundingRequest(models.Model):
+    """ASM-2, issue 13: a proposal to found a new assembly below `parent`, approved or
+    declined by the office the parent's protocol names (`governance.founding`). What is
+    proposed is kept as the form gave it (`proposal`), so nothing exists until approval, and
+    the request stays as the record of who proposed what and who decided."""
+
+    parent = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="founding_requests")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposal = models.JSONField()  # the assembly's fields, as `founding.FIELDS` lists them
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved = models.BooleanField(null=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    assembly = models.OneToOneField(
+        Assembly, null=True, blank=True, on_delete=models.SET_NULL, related_name="founded_by"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.get('title', '?')} ⊂ {self.parent}"
+
+    @property
+    def title(self) -> str:
+        return str(self.proposal.get("title", ""))
+
+
+class RollImport(models.Model):
+    """MEM-1, issue 13: a paying-member roll a general secretary uploaded. Checked and
+    previewed first (nothing changes); once confirmed, a background task applies it in
+    batches, counting its progress, and keeps what it changed as the record."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("Waiting for confirmation")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    federation = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="roll_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PREVIEWED)
+    rows = models.JSONField(default=list)  # the valid rows: [email, name, since, birth, attrs]
+    problems = models.JSONField(default=list)  # [line, reason] for each bad row
+    preview = models.JSONField(default=dict)  # counts and examples, when checked
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict)  # what it changed, when applied
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'roll'} → {self.federation}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+class Invitation(models.Model):
+    """Someone on a roll who has no account yet (issue 13): invited by email; when they sign
+    up and confirm that address, they join the federation as a member from `member_since`."""
+
+    federation = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    name = models.CharField(max_length=80)
+    member_since = models.DateField()
+    birth_date = models.DateField(null=True, blank=True)
+    attributes = models.JSONField(default=list, blank=True)
+    roll = models.ForeignKey(RollImport, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "email"],
+                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="one_open_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.federation}"

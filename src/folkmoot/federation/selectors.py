@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from folkmoot.governance.membership import JoinPolicy
 from folkmoot.offices.models import SECRETARY, Tenure
@@ -134,7 +135,7 @@ def assembly_page(assembly: Assembly, user: object) -> AssemblyPage:
 
     seat_the_elected(assembly)  # the secretaries shown include those just elected
     secretaries = list(
-        Tenure.objects.current()
+        Tenure.objects.in_office(timezone.now())
         .filter(office__assembly=assembly, office__slug=SECRETARY)
         .select_related("holder", "office")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import founding_views, roll_views, views
 
 urlpatterns = [
     path("assemblies/", views.assembly_index, name="assembly-index"),
@@ -16,4 +16,22 @@ urlpatterns = [
     path("assemblies/<slug:slug>/requests/", views.join_requests, name="assembly-requests"),
     path("requests/<int:pk>/decide/", views.join_request_decide, name="join-request-decide"),
     path("r/<str:reference>/", views.assembly_by_reference, name="assembly-by-reference"),
+]
+
+urlpatterns += [  # founding assemblies (ASM-2, issue 13)
+    path("assemblies/<slug:slug>/found/", founding_views.found, name="assembly-found"),
+    path("foundings/", founding_views.founding_index, name="foundings"),
+    path("foundings/<int:pk>/", founding_views.founding_detail, name="founding"),
+    path("foundings/<int:pk>/decide/", founding_views.founding_decide, name="founding-decide"),
+]
+
+urlpatterns += [  # the member roll (MEM-1, issue 13)
+    path("assemblies/<slug:slug>/roll/", roll_views.roll_page, name="roll"),
+    path("assemblies/<slug:slug>/roll.csv", roll_views.roll_export, name="roll-export"),
+    path("assemblies/<slug:slug>/roll/<int:pk>/", roll_views.roll_import, name="roll-import"),
+    path(
+        "assemblies/<slug:slug>/roll/<int:pk>/confirm/",
+        roll_views.roll_confirm,
+        name="roll-confirm",
+    ),
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -192,6 +192,17 @@ class Misconduct(Strict):
         return self
 
 
+class Appointer(Strict):
+    """Who appoints to an office that is not elected where it is held (issue 13, seed 002):
+    the holders of `office` in the federation itself (Harmony's general secretaries, the
+    Secretarial Committee), in the assembly named `assembly` of the same federation, or, when
+    neither is given, in the assembly's parent."""
+
+    office: Key
+    federation: bool = False
+    assembly: Key | None = None
+
+
 class Office(Strict):
     name: LocalizedText
     plural: LocalizedText | None = None  # "coordinators", for sentences about holders
@@ -209,6 +220,9 @@ class Office(Strict):
     misconduct: Misconduct | None = None
     stand_any_time_for_vacancy: bool = True
     seat_changes_need: Key | None = None  # a decision kind (OFF-5: a binding referendum)
+    # Where the office is not elected (`elected: false`, or a secretary where the assembly
+    # says its secretary is not elected), who appoints to it; None: nobody but the staff.
+    appointed_by: Appointer | None = None
 
     @model_validator(mode="after")
     def elected_offices_have_a_calendar(self) -> Office:
@@ -432,6 +446,39 @@ class Sanctions(Strict):
     off_protocol_bounce: float = Field(0.5, ge=0, le=1)
 
 
+# --- founding assemblies (ASM-2, issue 13) --------------------------------------------------
+
+AssemblyKind = Literal[
+    "operational",
+    "region",
+    "city",
+    "constituency",
+    "policy-society",
+    "community",
+    "youth",
+    "allied",
+]
+ASSEMBLY_TYPES: tuple[str, ...] = get_args(AssemblyKind)  # ASM-3, the federation aside
+
+
+class FoundingApproval(Strict):
+    """Who approves a new assembly: the holders of `office` in the assembly whose slug is
+    `assembly`, in the same federation (Harmony: the Foundational Committee's secretary), or
+    in the parent assembly itself when `assembly` is not given."""
+
+    assembly: Key | None = None
+    office: Key
+
+
+class Founding(Strict):
+    """ASM-2: new assemblies below this one. Without this section, none may be founded (RED15M
+    has no children). Proposers are judged in the parent assembly."""
+
+    proposers: Audience
+    approved_by: FoundingApproval
+    types: list[AssemblyKind] = []  # empty: any
+
+
 # --- amendments (PRO-2, PRO-3) --------------------------------------------------------------
 
 
@@ -476,6 +523,7 @@ class Protocol(Strict):
     forum_changes: ForumChanges | None = None
     decision_kinds: dict[Key, DecisionKind] = {}
     sanctions: Sanctions | None = None
+    founding: Founding | None = None
     amendments: Amendments
 
     @field_validator("timezone")
@@ -619,6 +667,8 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
             problems.append(_problem(path, "unknown_decision_kind", {"name": name}))
 
     for key, o in protocol.offices.items():
+        if o.appointed_by is not None:
+            office(f"offices.{key}.appointed_by.office", o.appointed_by.office)
         audience(f"offices.{key}.electorate", o.electorate)
         audience(f"offices.{key}.candidates", o.candidates)
         kind(f"offices.{key}.seat_changes_need", o.seat_changes_need)
@@ -659,6 +709,9 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
             )
     if protocol.sanctions is not None:
         office("sanctions.imposed_by", protocol.sanctions.imposed_by)
+    if protocol.founding is not None:
+        audience("founding.proposers", protocol.founding.proposers)
+        office("founding.approved_by.office", protocol.founding.approved_by.office)
     for which in ("total", "partial"):
         rule: AmendmentRule = getattr(protocol.amendments, which)
         kind(f"amendments.{which}.decision_kind", rule.decision_kind)

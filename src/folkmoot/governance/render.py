@@ -261,6 +261,31 @@ class Renderer:
                 self.item(gettext_noop("Who blocks, and why, is public"))
         self.add()
 
+    def founding(self, p: Protocol) -> None:
+        f = p.founding
+        assert f is not None
+        self.add("## " + self.t(gettext_noop("New assemblies")))
+        self.add()
+        self.item(gettext_noop("Proposed by: %(who)s"), who=self.who(f.proposers))
+        office = p.offices[f.approved_by.office]
+        if f.approved_by.assembly:
+            self.item(
+                gettext_noop("Approved by: the %(office)s of the assembly “%(assembly)s”"),
+                office=office.name.get(self.lang),
+                assembly=f.approved_by.assembly,
+            )
+        else:
+            self.item(
+                gettext_noop("Approved by: the %(office)s of the assembly it is founded in"),
+                office=office.name.get(self.lang),
+            )
+        if f.types:
+            self.item(
+                gettext_noop("Types: %(types)s"),
+                types=", ".join(self.tr(TYPE_NAMES[t]) for t in f.types),
+            )
+        self.add()
+
     def render(self) -> str:
         p = self.p
         self.add(f"# {p.title.get(self.lang)}")
@@ -307,6 +332,8 @@ class Renderer:
             self.add()
             for key, kind in p.decision_kinds.items():
                 self.kind(key, kind)
+        if p.founding is not None:
+            self.founding(p)
         if p.sanctions is not None:
             s = p.sanctions
             self.add("## " + self.t(gettext_noop("Sanctions")))
@@ -402,6 +429,19 @@ class Renderer:
             )
         self.add()
         return "\n".join(self.lines).rstrip() + "\n"
+
+
+# The words of ASM-3's types, as the assembly pages say them.
+TYPE_NAMES = {
+    "operational": gettext_noop("Operational"),
+    "region": gettext_noop("Region"),
+    "city": gettext_noop("City"),
+    "constituency": gettext_noop("Constituency"),
+    "policy-society": gettext_noop("Policy society"),
+    "community": gettext_noop("Community and identity"),
+    "youth": gettext_noop("Youth"),
+    "allied": gettext_noop("Allied"),
+}
 
 
 def _num(value: float) -> str:

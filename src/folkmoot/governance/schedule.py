@@ -35,6 +35,7 @@ __all__ = [
     "Stage",
     "StageInfo",
     "Window",
+    "by_election_windows",
     "check_urgency",
     "check_voting_duration",
     "current_term",
@@ -137,6 +138,46 @@ def election_windows(calendar: ElectionCalendar, tz: str, now: datetime) -> Iter
     while True:
         yield _window(calendar, zone, k)
         k += 1
+
+
+BY_ELECTION_NOTICE = timedelta(days=7)  # time to stand before a by-election opens
+
+
+def by_election_windows(
+    calendar: ElectionCalendar, tz: str, vacant_since: datetime, now: datetime
+) -> tuple[Window | None, Window]:
+    """OFF-3, issue 13: a seat vacant since `vacant_since` is filled by a by-election in the
+    next window instead of waiting for the calendar's next election. By-election windows
+    open on the calendar's weekday and time, weekly, from a week after the seat fell vacant
+    (time to stand), and last as long as an election. Returns (the last one closed by `now`,
+    if any; the one open at `now`, else the next). The caller weighs them against the
+    regular calendar: a regular election opening first takes the seat instead."""
+    now = _utc(now)
+    zone = ZoneInfo(tz)
+    earliest = _utc(vacant_since, "vacant_since") + BY_ELECTION_NOTICE
+    local = earliest.astimezone(zone)
+    wall = calendar.opens_at.replace(tzinfo=None)
+    day = local.date() + timedelta(days=(calendar.opens_on.number - local.weekday()) % 7)
+    first = datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+    if first < earliest:
+        first = datetime.combine(day + timedelta(days=7), wall, tzinfo=zone).astimezone(UTC)
+
+    def window(week: int) -> Window:
+        opens = datetime.combine(
+            first.astimezone(zone).date() + timedelta(days=7 * week), wall, tzinfo=zone
+        ).astimezone(UTC)
+        return Window(opens, opens + timedelta(hours=calendar.duration_hours))
+
+    if now < first:
+        return None, window(0)
+    week = (now - first).days // 7
+    while window(week).opens_at > now:
+        week -= 1
+    while window(week + 1).opens_at <= now:
+        week += 1
+    current = window(week) if window(week).is_open(now) else window(week + 1)
+    closed = week - (0 if current == window(week + 1) else 1)
+    return (window(closed) if closed >= 0 else None), current
 
 
 def term_end(office: Office, tz: str, took_office: datetime) -> datetime | None:

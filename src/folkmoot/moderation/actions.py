@@ -389,7 +389,7 @@ def check_suspend(
 
     seat_the_elected(ctx.assembly)  # a holder just elected may be suspended from the close
     if (
-        not Tenure.objects.current()
+        not Tenure.objects.in_office(timezone.now())
         .filter(holder=holder, office__assembly=ctx.assembly, office__slug=office)
         .exists()
     ):

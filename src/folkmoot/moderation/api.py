@@ -37,8 +37,22 @@ class ScopeIn(Schema):
     scope: Literal["post", "thread"] = "post"
 
 
+_PERSON = "the person's public id (a number: their old internal id, still taken)"
+
+
+def _person(value: int | str) -> Any:
+    person = (
+        User.objects.filter(pk=value).first()
+        if isinstance(value, int)
+        else User.objects.filter(public_id=value).first()
+    )
+    if person is None:
+        raise NotFound(value)
+    return person
+
+
 class SanctionIn(Schema):
-    person: int
+    person: int | str = Field(description=_PERSON)
     level: str = Field(min_length=1, max_length=40)
     reason: str = Field(min_length=1, max_length=2000)
     decision_reference: str = Field("", max_length=300)
@@ -48,6 +62,7 @@ class SanctionIn(Schema):
 class SanctionOut(Schema):
     id: int
     person: str
+    person_id: str
     level: str
     reason: str
     repeat: int
@@ -77,6 +92,7 @@ def _sanction(row: Any) -> dict[str, Any]:
     return {
         "id": s.pk,
         "person": str(s.person),
+        "person_id": s.person.public_id,
         "level": s.level,
         "reason": s.reason,
         "repeat": s.repeat,
@@ -169,9 +185,7 @@ def list_sanctions(request: HttpRequest, key: str) -> list[dict[str, Any]]:
 )
 def impose(request: HttpRequest, key: str, payload: SanctionIn) -> Reply[dict[str, Any]]:
     ctx = forum_context(request.user, access_assembly(request.user, key))
-    person = User.objects.filter(pk=payload.person).first()
-    if person is None:
-        raise NotFound(payload.person)
+    person = _person(payload.person)
     sanction = actions.check_sanction(
         ctx,
         request.user,
@@ -206,7 +220,7 @@ def endorse(request: HttpRequest, sanction_id: int) -> Reply[dict[str, Any]]:
 
 
 class SuspensionIn(Schema):
-    person: int
+    person: int | str = Field(description=_PERSON)
     office: str = Field(min_length=1, max_length=40)
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -227,9 +241,7 @@ class SuspensionOut(Schema):
 )
 def suspend(request: HttpRequest, key: str, payload: SuspensionIn) -> Reply[dict[str, Any]]:
     ctx = forum_context(request.user, access_assembly(request.user, key))
-    holder = User.objects.filter(pk=payload.person).first()
-    if holder is None:
-        raise NotFound(payload.person)
+    holder = _person(payload.person)
     s = actions.check_suspend(
         ctx, request.user, holder, office=payload.office, reason=payload.reason
     )

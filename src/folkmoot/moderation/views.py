@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from folkmoot.accounts.models import User
+from folkmoot.accounts.picker import by_public_id, find_people
 from folkmoot.forums.models import Post, RescueRequest
 from folkmoot.forums.views import _context, _post, _refused, post_url
 from folkmoot.http import Request
 from folkmoot.notifications.reading import seen
+from folkmoot.offices.models import Tenure
 from folkmoot.refusals import Refused
 
 from . import actions, selectors
@@ -114,6 +115,26 @@ def sanctions_page(request: Request, slug: str) -> HttpResponse:
         for k, o in ctx.protocol.offices.items()
         if o.suspension
     ]
+    # The person picker (issue 13): a name typed, the people found; or the person a post's
+    # "Sanction the author" link names.
+    find = request.GET.get("find", "")
+    found = find_people(find, ctx.assembly.federation_id) if may_sanction else []
+    named = by_public_id(request.GET.get("person", "")) if may_sanction else None
+    if named is not None and named not in found:
+        found.insert(0, named)
+    holders = (
+        sorted(
+            {
+                t.holder
+                for t in Tenure.objects.in_office(timezone.now())
+                .filter(office__assembly=ctx.assembly, office__slug__in=[k for k, _n in offices])
+                .select_related("holder")
+            },
+            key=lambda p: (p.display_name, p.pk),
+        )
+        if may_sanction and offices
+        else []
+    )
     return render(
         request,
         "moderation/sanctions.html",
@@ -125,6 +146,10 @@ def sanctions_page(request: Request, slug: str) -> HttpResponse:
             "now": timezone.now(),
             "suspensions": suspensions,
             "offices": offices,
+            "find": find,
+            "found": found,
+            "named": named,
+            "holders": holders,
         },
     )
 
@@ -157,7 +182,7 @@ def moderation_queue(request: Request, slug: str) -> HttpResponse:
 @require_POST
 def impose(request: Request, slug: str) -> HttpResponse:
     ctx = _context(request, slug)
-    person = User.objects.filter(pk=request.POST.get("person") or 0).first()
+    person = by_public_id(request.POST.get("person", ""))
     if person is None:
         messages.error(request, _("Choose who is sanctioned."))
         return redirect("sanctions", ctx.assembly.slug)
@@ -199,7 +224,7 @@ def endorse(request: Request, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def suspend(request: Request, slug: str) -> HttpResponse:
     ctx = _context(request, slug)
-    holder = User.objects.filter(pk=request.POST.get("person") or 0).first()
+    holder = by_public_id(request.POST.get("person", ""))
     if holder is None:
         messages.error(request, _("Choose who is suspended."))
         return redirect("sanctions", ctx.assembly.slug)

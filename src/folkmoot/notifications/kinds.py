@@ -47,6 +47,8 @@ KINDS: dict[str, Kind] = {
         Kind("quote", _("Someone quotes a post of mine"), "digest", _PEOPLE),
         Kind("join_decided", _("My request to join is decided"), "email", _PEOPLE),
         Kind("join_request", _("Someone asks to join an assembly where I am secretary"), "email", _ASKED),
+        Kind("founding", _("A new assembly is proposed where my office approves it"), "email", _ASKED),
+        Kind("founding_decided", _("A new assembly I proposed is founded or declined"), "email", _PEOPLE),
         Kind("consensus", _("A consensus round opens where I may respond"), "email", _ASKED),
         Kind("office_action", _("A proposal needs my office's support, approval or launch"), "email", _ASKED),
         Kind("report", _("A post is reported where I coordinate"), "email", _MOD),
@@ -64,6 +66,8 @@ KINDS: dict[str, Kind] = {
         Kind("election", _("An election I may vote in opens"), "email", _VOTES),
         Kind("candidacy", _("The outcome of an election I stood in"), "email", _VOTES),
         Kind("term_ending", _("My term of office ends within two weeks"), "email", _VOTES),
+        Kind("appointed", _("I am appointed to an office"), "email", _VOTES),
+        Kind("appointment_ended", _("My appointment to an office ends"), "email", _VOTES),
         Kind("withdrawn", _("A proposal of mine is withdrawn"), "email", _VOTES),
     ]
 }  # fmt: skip
@@ -158,6 +162,20 @@ def _say(n: Any) -> Told:
             reverse("moderation", args=[_slug(n)]),
             gettext("Open the moderation queue"),
         )
+    if kind in ("founding", "founding_decided") and subject is not None:
+        title = subject.title
+        if kind == "founding":
+            text = gettext("%(who)s proposes a new assembly inside %(where)s: “%(title)s”.")
+        elif n.occasion == "approved":
+            text = gettext("“%(title)s” is founded inside %(where)s.")
+        else:
+            text = gettext("Your proposal of “%(title)s” inside %(where)s was declined.")
+        action = gettext("Decide") if kind == "founding" else gettext("See the proposal")
+        return Told(
+            text % {"who": who, "where": where, "title": title},
+            reverse("founding", args=[subject.pk]),
+            action,
+        )
     if kind == "report_handled":
         text = (
             gettext("The post you reported in “%(thread)s” was moved to the trash.")
@@ -235,6 +253,17 @@ def _say(n: Any) -> Told:
         }[kind]
         action = gettext("See the result") if kind == "result" else gettext("Vote")
         return Told(text % {"title": title}, reverse("vote", args=[n.vote_id]), action)
+    if kind in ("appointed", "appointment_ended"):
+        text = (
+            gettext("%(who)s appointed you to an office in %(where)s.")
+            if kind == "appointed"
+            else gettext("Your appointment to an office in %(where)s has ended.")
+        )
+        return Told(
+            text % {"who": who, "where": where},
+            reverse("offices", args=[_slug(n)]),
+            gettext("See the offices"),
+        )
     if kind in ("candidacy", "term_ending"):
         if kind == "term_ending":
             # The occasion is the term's last day (ISO), so a renewed term is told again.
@@ -258,7 +287,7 @@ def with_context(rows: Any) -> Any:
     """What `describe` reads, loaded in a fixed number of queries."""
     from django.contrib.contenttypes.prefetch import GenericPrefetch
 
-    from folkmoot.federation.models import JoinRequest
+    from folkmoot.federation.models import FoundingRequest, JoinRequest
     from folkmoot.forums.models import RescueRequest
     from folkmoot.moderation.models import Sanction
 
@@ -275,6 +304,7 @@ def with_context(rows: Any) -> Any:
             [
                 Sanction.objects.select_related("person"),
                 JoinRequest.objects.all(),
+                FoundingRequest.objects.all(),
                 RescueRequest.objects.select_related("thread"),
             ],
         )

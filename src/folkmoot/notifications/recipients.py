@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.audience import has_power
 from folkmoot.offices.models import SECRETARY, Tenure
@@ -16,7 +18,7 @@ def secretaries(assembly: Assembly) -> list[Any]:
     """MEM-2: who decides requests to join `assembly`."""
     return [
         t.holder
-        for t in Tenure.objects.current()
+        for t in Tenure.objects.in_office(timezone.now())
         .filter(office__assembly=assembly, office__slug=SECRETARY)
         .select_related("holder")
     ]
@@ -29,7 +31,9 @@ def holders_with_power(assembly: Assembly, power: str) -> list[Any]:
         return []
     holders = {
         t.holder_id: t.holder
-        for t in Tenure.objects.current().filter(office__assembly=assembly).select_related("holder")
+        for t in Tenure.objects.in_office(timezone.now())
+        .filter(office__assembly=assembly)
+        .select_related("holder")
     }
     return [
         person
@@ -43,7 +47,7 @@ def holders_of(assembly: Assembly, office: str) -> list[Any]:
     in_force = protocol_in_force(assembly)
     holders = [
         t.holder
-        for t in Tenure.objects.current()
+        for t in Tenure.objects.in_office(timezone.now())
         .filter(office__assembly=assembly, office__slug=office)
         .select_related("holder")
     ]

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from folkmoot.decisions.models import Proposal
 from folkmoot.federation.models import Assembly
@@ -113,7 +114,7 @@ def proposals(now: datetime) -> int:
         elif state.stage == Stage.READY and kind.consensus is None and state.launchable:
             launchers = [
                 t.holder
-                for t in Tenure.objects.current()
+                for t in Tenure.objects.in_office(timezone.now())
                 .filter(office__assembly=assembly)
                 .select_related("holder")
                 if may_launch(
@@ -183,7 +184,7 @@ def ending_terms(now: datetime) -> int:
     """OFF-1: a holder hears two weeks ahead that their term ends, once per term."""
     # The oldest terms end first: they come first, so the bound never leaves one unseen.
     tenures = (
-        Tenure.objects.current()
+        Tenure.objects.in_office(timezone.now())
         .filter(started_at__lte=now)
         .select_related("office__assembly")
         .order_by("started_at", "pk")[: BATCH * 4]

@@ -1,17 +1,21 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
 
+from folkmoot.accounts.picker import by_public_id
 from folkmoot.api.auth import OPTIONAL, REQUIRED
 from folkmoot.federation.actions import access_assembly
+from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.protocols.selectors import protocol_in_force
-from folkmoot.refusals import NotFound
+from folkmoot.refusals import Invalid, NotFound
 
 from . import selectors
+from .appointments import access_tenure, appointment_context, check_appoint, check_end_appointment
 from .candidacies import (
     access_own_candidacy,
     candidates_for,
@@ -20,21 +24,25 @@ from .candidacies import (
     races_of,
 )
 from .elections import check_resign, elections_now
+from .models import Tenure
 
 router = Router(tags=["offices"])
 
 
 class HolderOut(Schema):
     person: str
+    person_id: str = Field(description="the person's public id")
     since: datetime
     term_ends: datetime | None
     suspended: bool
+    appointed_by: str | None = Field(None, description="public id of who appointed them")
 
 
 class ElectionOut(Schema):
     opens_at: datetime
     closes_at: datetime
     open: bool
+    by_election: bool = Field(False, description="a by-election for a vacant seat (OFF-3)")
 
 
 class OfficeOut(Schema):
@@ -43,7 +51,10 @@ class OfficeOut(Schema):
     seats: int
     vacancies: int
     term_days: int | None
-    elected: bool
+    elected: bool = Field(description="elected here; false where it is appointed")
+    appointed_by: str | None = Field(
+        None, description="slug of the assembly whose office appoints to it, where appointed"
+    )
     voting_method: str
     holders: list[HolderOut]
     election: ElectionOut | None
@@ -68,14 +79,17 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
             "seats": r.rule.seats,
             "vacancies": r.vacancies,
             "term_days": r.rule.term_days,
-            "elected": r.rule.elected,
+            "elected": r.elected,
+            "appointed_by": _appointing_slug(assembly, r),
             "voting_method": r.rule.voting_method,
             "holders": [
                 {
                     "person": str(h.person),
+                    "person_id": h.person.public_id,
                     "since": h.since,
                     "term_ends": h.term_ends,
                     "suspended": h.suspended,
+                    "appointed_by": h.appointed_by.public_id if h.appointed_by else None,
                 }
                 for h in r.holders
             ],
@@ -84,6 +98,7 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
                     "opens_at": r.election.opens_at,
                     "closes_at": r.election.closes_at,
                     "open": r.election_open,
+                    "by_election": r.by_election,
                 }
                 if r.election
                 else None
@@ -91,6 +106,102 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
         }
         for r in selectors.offices_of(assembly, in_force.protocol)
     ]
+
+
+def _appointing_slug(assembly: Any, row: Any) -> str | None:
+    if row.elected or row.rule.appointed_by is None:
+        return None
+    found = appointment_context(assembly, row.key).appointing
+    return found.slug if found is not None else None
+
+
+class AppointIn(Schema):
+    person: str = Field(description="the appointee's public id")
+    until: date | None = Field(None, description="the term's last day; none: the office's term")
+    until_replaced: bool = Field(False, description="no end: until someone replaces them")
+    replacing: str | None = Field(None, description="public id of the holder replaced")
+
+
+class AppointedOut(Schema):
+    office: str
+    person: str
+    person_id: str
+    since: datetime
+    until: datetime | None
+    ended_at: datetime | None
+
+
+def _appointed(tenure: Any) -> dict[str, Any]:
+    return {
+        "office": tenure.office.slug,
+        "person": str(tenure.holder),
+        "person_id": tenure.holder.public_id,
+        "since": tenure.started_at,
+        "until": tenure.until,
+        "ended_at": tenure.ended_at,
+    }
+
+
+def _person(public_id: str) -> Any:
+    person = by_public_id(public_id)
+    if person is None:
+        raise Invalid(
+            Answer.no(Reason("unknown_person", gettext_noop("No person has this id."))),
+            ["person"],
+        )
+    return person
+
+
+@router.post(
+    "/assemblies/{key}/offices/{office}/appointments",
+    response={201: AppointedOut},
+    auth=REQUIRED,
+    summary="Appoint someone to an office that is not elected here (issue 13)",
+)
+def appoint(
+    request: HttpRequest, key: str, office: str, payload: AppointIn
+) -> Reply[dict[str, Any]]:
+    ctx = appointment_context(access_assembly(request.user, key), office)
+    person = _person(payload.person)
+    replacing = None
+    if payload.replacing:
+        holder = _person(payload.replacing)
+        found = (
+            Tenure.objects.in_office(timezone.now())
+            .filter(office__assembly=ctx.assembly, office__slug=office, holder=holder)
+            .first()
+        )
+        if found is None:
+            raise NotFound(payload.replacing)
+        replacing = found
+    tenure = check_appoint(
+        request.user,
+        ctx,
+        person,
+        until=payload.until,
+        until_replaced=payload.until_replaced,
+        replacing=replacing,
+    )
+    return Reply(201, _appointed(tenure))
+
+
+@router.post(
+    "/assemblies/{key}/offices/{office}/appointments/{person_id}/end",
+    response=AppointedOut,
+    auth=REQUIRED,
+    summary="End someone's appointment now",
+)
+def end_appointment(request: HttpRequest, key: str, office: str, person_id: str) -> dict[str, Any]:
+    ctx = appointment_context(access_assembly(request.user, key), office)
+    holder = _person(person_id)
+    found = (
+        Tenure.objects.in_office(timezone.now())
+        .filter(office__assembly=ctx.assembly, office__slug=office, holder=holder)
+        .first()
+    )
+    if found is None:
+        raise NotFound(person_id)
+    return _appointed(check_end_appointment(request.user, ctx, access_tenure(ctx, found.pk)))
 
 
 class StandIn(Schema):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
+from folkmoot.governance.appointment import check_elected_here
 from folkmoot.governance.audience import check_candidacy
 from folkmoot.governance.reasons import Reason, gettext_noop
 from folkmoot.protocols.facts import viewer_for
@@ -29,6 +30,7 @@ def check_stand(
     protocol = in_force.protocol
     row = next(r for r in offices_of(assembly, protocol) if r.key == office_key)
     viewer = viewer_for(user, assembly, protocol)
+    require(check_elected_here(office_key, row.rule, secretary_elected=assembly.secretary_elected))
     require(
         check_candidacy(
             protocol,

@@ -19,16 +19,18 @@ from django.utils.translation import gettext
 
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
+from folkmoot.governance.appointment import elected_here
 from folkmoot.governance.audience import may_vote_in_election
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Reason, gettext_noop
-from folkmoot.governance.schedule import Window, election_window, previous_election_window
+from folkmoot.governance.schedule import Window
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Refused
 
 from .models import Candidacy, Office, Tenure
 from .seating import seat_the_elected
+from .windows import elections_of
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,13 @@ def election_title(rule: OfficeRule) -> str:
 
 
 def election_for(
-    assembly: Assembly, protocol: Protocol, office_key: str, window: Window, now: datetime
+    assembly: Assembly,
+    protocol: Protocol,
+    office_key: str,
+    window: Window,
+    now: datetime,
+    *,
+    only_with_candidates: bool = False,
 ) -> Any:
     """The election vote of this window, created once when it is first needed after opening."""
     from folkmoot.decisions.electorate import electorate
@@ -71,6 +79,8 @@ def election_for(
         .select_related("person")
         .order_by("created_at", "pk")
     )
+    if only_with_candidates and not candidacies:
+        return None
     names: list[str] = []
     for c in candidacies:
         name = c.person.display_name or f"#{c.person.pk}"
@@ -119,19 +129,28 @@ def elections_now(assembly: Assembly, protocol: Protocol, now: datetime) -> list
 
     votes = []
     for key, rule in protocol.offices.items():
-        if rule.election is None or rule.voting_method == "appointed":
+        if rule.election is None or not elected_here(
+            key, rule, secretary_elected=assembly.secretary_elected
+        ):
             continue
-        current = election_window(rule.election, protocol.timezone, now)
+        found = elections_of(assembly, key, rule, protocol.timezone, now)
+        assert found is not None
+        current = found.current
         if current.opens_at <= now:
-            votes.append(election_for(assembly, protocol, key, current, now))
+            # A by-election with nobody standing is not held: the seat waits for the next.
+            vote = election_for(
+                assembly, protocol, key, current, now, only_with_candidates=found.by_election
+            )
+            if vote is not None:
+                votes.append(vote)
         # The last closed election only if it ran: one created after its close would be an
         # election nobody could vote in.
-        last = previous_election_window(rule.election, protocol.timezone, now)
-        votes.extend(
-            Vote.objects.filter(
-                office__assembly=assembly, office__slug=key, opens_at=last.opens_at
-            ).select_related("office")
-        )
+        if found.last is not None:
+            votes.extend(
+                Vote.objects.filter(
+                    office__assembly=assembly, office__slug=key, opens_at=found.last.opens_at
+                ).select_related("office")
+            )
     return votes
 
 
@@ -210,7 +229,7 @@ NOT_A_HOLDER = Reason("not_a_holder", gettext_noop("You do not hold this office.
 def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
     seat_the_elected(assembly)  # one elected at the last close may resign at once
     tenure = (
-        Tenure.objects.current()
+        Tenure.objects.in_office(timezone.now())
         .filter(office__assembly=assembly, office__slug=office_key, holder=user)
         .select_related("office")
         .first()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -29,7 +31,13 @@ class Office(models.Model):
 
 class TenureQuerySet(models.QuerySet["Tenure"]):
     def current(self) -> "TenureQuerySet":
+        """Not ended. An appointment past its `until` is among these until someone reads it
+        with the clock (`in_office`) or ends it (`offices.appointments.end_lapsed`)."""
         return self.filter(ended_at__isnull=True)
+
+    def in_office(self, now: Any) -> "TenureQuerySet":
+        """Holding the office at `now`: not ended, and not past an appointment's term."""
+        return self.current().filter(Q(until__isnull=True) | Q(until__gt=now))
 
 
 class Tenure(models.Model):
@@ -41,6 +49,13 @@ class Tenure(models.Model):
     )
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # An appointment for a term (issue 13) lapses by itself at `until`: the holder stops
+    # holding the office then, read from the clock (`seating`); None: until replaced, or,
+    # for an elected office, until the next election seats its winners.
+    until = models.DateTimeField(null=True, blank=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = TenureQuerySet.as_manager()
 

@@ -78,7 +78,7 @@ def _held_or_due(ids: list[Any], assembly: Assembly, now: datetime) -> list[tupl
     from .models import Tenure
 
     held = (
-        Tenure.objects.current()
+        Tenure.objects.in_office(now)
         .filter(office__assembly=assembly, holder_id__in=ids)
         .values_list("holder_id", "office__slug")
         .order_by()

@@ -11,13 +11,15 @@ from typing import Any
 from django.utils import timezone
 
 from folkmoot.federation.models import Assembly
+from folkmoot.governance.appointment import elected_here
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
-from folkmoot.governance.schedule import Window, election_window, election_windows, term_end
+from folkmoot.governance.schedule import Window, election_windows, term_end
 from folkmoot.moderation.models import OfficeSuspension
 
 from .models import Tenure
 from .seating import seat_the_elected
+from .windows import elections_of
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Holder:
     since: datetime
     term_ends: datetime | None
     suspended: bool
+    tenure_id: int = 0
+    appointed_by: Any = None  # who appointed them, for an appointed office
 
 
 @dataclass
@@ -34,6 +38,8 @@ class OfficeRow:
     rule: OfficeRule
     holders: list[Holder] = field(default_factory=list)
     election: Window | None = None
+    elected: bool = True  # here: False where it is appointed (issue 13)
+    by_election: bool = False  # `election` is a by-election for a vacant seat (OFF-3)
 
     @property
     def vacancies(self) -> int:
@@ -52,9 +58,9 @@ def offices_of(
     now = now or timezone.now()
     seat_the_elected(assembly, now)
     tenures = list(
-        Tenure.objects.current()
+        Tenure.objects.in_office(now)
         .filter(office__assembly=assembly)
-        .select_related("holder", "office")
+        .select_related("holder", "office", "appointed_by")
     )
     suspended = {
         (s.holder_id, s.office)
@@ -63,19 +69,25 @@ def offices_of(
     }
     rows = []
     for key, rule in protocol.offices.items():
-        row = OfficeRow(key, rule)
+        elected = elected_here(key, rule, secretary_elected=assembly.secretary_elected)
+        row = OfficeRow(key, rule, elected=elected)
         for t in tenures:
             if t.office.slug == key:
                 row.holders.append(
                     Holder(
                         t.holder,
                         t.started_at,
-                        term_end(rule, protocol.timezone, t.started_at),
+                        term_end(rule, protocol.timezone, t.started_at) if elected else t.until,
                         (t.holder_id, key) in suspended,
+                        t.pk,
+                        t.appointed_by,
                     )
                 )
-        if rule.election is not None:
-            row.election = election_window(rule.election, protocol.timezone, now)
+        # An office appointed here has no elections here, whatever the calendar says.
+        if rule.election is not None and elected:
+            found = elections_of(assembly, key, rule, protocol.timezone, now)
+            if found is not None:
+                row.election, row.by_election = found.current, found.by_election
         rows.append(row)
     return rows
 

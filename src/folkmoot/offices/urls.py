@@ -10,6 +10,16 @@ urlpatterns = [
         "assemblies/<slug:slug>/offices/<slug:office>/resign/", views.resign, name="office-resign"
     ),
     path(
+        "assemblies/<slug:slug>/offices/<slug:office>/appoint/",
+        views.appoint,
+        name="office-appoint",
+    ),
+    path(
+        "assemblies/<slug:slug>/offices/<slug:office>/appointments/<int:pk>/end/",
+        views.end_appointment,
+        name="office-appointment-end",
+    ),
+    path(
         "assemblies/<slug:slug>/candidacies/<int:pk>/withdraw/",
         views.withdraw,
         name="candidacy-withdraw",

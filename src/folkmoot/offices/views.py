@@ -7,12 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event, vText
 
+from folkmoot.accounts.picker import by_public_id, find_people
 from folkmoot.decisions.settle import settle_vote
 from folkmoot.federation.models import Assembly
 from folkmoot.federation.views import assembly_or_404
@@ -25,6 +28,7 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused
 
 from . import selectors
+from .appointments import access_tenure, appointment_context, check_appoint, check_end_appointment
 from .candidacies import access_own_candidacy, candidates_for, check_stand, do_withdraw, races_of
 from .elections import check_resign, elections_now
 
@@ -54,6 +58,14 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
     candidates = candidates_for(assembly, races_of(rows))
     viewer = viewer_for(request.user, assembly, protocol)
     today = timezone.localdate()
+    appointing = {r.key: appointment_context(assembly, r.key) for r in rows if not r.elected}
+    picking = request.GET.get("office", "")
+    may_appoint = {key: bool(ctx.may_appoint(request.user)) for key, ctx in appointing.items()}
+    found = (
+        find_people(request.GET.get("find", ""), assembly.federation_id)
+        if may_appoint.get(picking)
+        else []
+    )
     return render(
         request,
         "offices/offices.html",
@@ -85,10 +97,20 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                     "holding": any(
                         h.person.pk == getattr(request.user, "pk", None) for h in r.holders
                     ),
+                    "appointing": appointing[r.key].appointing if r.key in appointing else None,
+                    "appointing_office": (
+                        protocol.offices[r.rule.appointed_by.office].name.get(language)
+                        if r.rule.appointed_by and r.rule.appointed_by.office in protocol.offices
+                        else ""
+                    ),
+                    "may_appoint": may_appoint.get(r.key, False),
                 }
                 for r in rows
             ],
             "timezone_name": protocol.timezone,
+            "picking": picking,
+            "find": request.GET.get("find", ""),
+            "found": found,
         },
     )
 
@@ -130,6 +152,70 @@ def stand(request: Request, slug: str, office: str) -> HttpResponse:
             messages.error(request, text)
     else:
         messages.success(request, _("You are standing. Good luck!"))
+    return redirect("offices", slug)
+
+
+def _date(text: str) -> Any:
+    try:
+        return parse_date(text.strip()) if text.strip() else None
+    except ValueError:  # well formed, but no such day (2026-02-30)
+        return None
+
+
+@login_required
+@require_POST
+def appoint(request: Request, slug: str, office: str) -> HttpResponse:
+    """Issue 13: the appointing office chooses a person (picked by name) and a term."""
+    assembly = assembly_or_404(request, slug)
+    try:
+        ctx = appointment_context(assembly, office)
+        person = by_public_id(request.POST.get("person", ""))
+        if person is None:
+            messages.error(request, _("Choose the person to appoint."))
+            return redirect(f"{reverse('offices', args=[slug])}?office={office}")
+        until = _date(request.POST.get("until", ""))
+        if request.POST.get("until") and until is None:
+            messages.error(request, _("Give the last day of the term as a date."))
+            return redirect(f"{reverse('offices', args=[slug])}?office={office}")
+        replacing = (
+            access_tenure(ctx, int(request.POST["replacing"]))
+            if request.POST.get("replacing", "").isdigit()
+            else None
+        )
+        tenure = check_appoint(
+            request.user,
+            ctx,
+            person,
+            until=until,
+            until_replaced=request.POST.get("until_replaced") == "1",
+            replacing=replacing,
+        )
+    except NotFound as missing:
+        raise Http404(_("No such office.")) from missing
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+        return redirect(f"{reverse('offices', args=[slug])}?office={office}")
+    messages.success(request, _("%(name)s is appointed.") % {"name": tenure.holder})
+    return redirect("offices", slug)
+
+
+@login_required
+@require_POST
+def end_appointment(request: Request, slug: str, office: str, pk: int) -> HttpResponse:
+    assembly = assembly_or_404(request, slug)
+    try:
+        ctx = appointment_context(assembly, office)
+        tenure = check_end_appointment(request.user, ctx, access_tenure(ctx, pk))
+    except NotFound as missing:
+        raise Http404(_("No such office.")) from missing
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request, _("The appointment of %(name)s has ended.") % {"name": tenure.holder}
+        )
     return redirect("offices", slug)
 
 

@@ -1,0 +1,70 @@
+"""Which election fills an elected office next (OFF-1..3, issue 13): the calendar's next
+election, or, while a seat is vacant, a by-election in the next weekly window when that
+comes first. The offices page, the candidacies and the worker all ask here, so they agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Max
+
+from folkmoot.federation.models import Assembly
+from folkmoot.governance.protocol import Office as OfficeRule
+from folkmoot.governance.schedule import (
+    Window,
+    by_election_windows,
+    election_window,
+    previous_election_window,
+)
+
+from .models import Candidacy, Tenure
+
+
+@dataclass(frozen=True)
+class Elections:
+    current: Window  # open now, else the next to open
+    last: Window | None  # the latest closed by now
+    by_election: bool  # `current` is a by-election for a vacant seat
+
+
+def vacant_since(assembly: Assembly, key: str, seats: int, now: datetime) -> datetime | None:
+    """When the office fell short of its seats (the last holder's leaving, or the assembly's
+    founding for a seat never filled); None while every seat is held."""
+    tenures = Tenure.objects.filter(office__assembly=assembly, office__slug=key)
+    if tenures.in_office(now).count() >= seats:
+        return None
+    left = tenures.filter(ended_at__isnull=False).aggregate(at=Max("ended_at"))["at"]
+    lapsed = tenures.filter(until__lte=now).aggregate(at=Max("until"))["at"]
+    moments = [m for m in (left, lapsed) if m is not None]
+    return max(moments) if moments else assembly.created_at
+
+
+def _stood(assembly: Assembly, key: str, window: Window) -> bool:
+    return Candidacy.objects.filter(
+        office__assembly=assembly,
+        office__slug=key,
+        election_opens_at=window.opens_at,
+        withdrawn_at__isnull=True,
+    ).exists()
+
+
+def elections_of(
+    assembly: Assembly, key: str, rule: OfficeRule, tz: str, now: datetime
+) -> Elections | None:
+    """None for an office without a calendar."""
+    if rule.election is None:
+        return None
+    regular = election_window(rule.election, tz, now)
+    last = previous_election_window(rule.election, tz, now)
+    since = None if regular.is_open(now) else vacant_since(assembly, key, rule.seats, now)
+    if since is not None:
+        by_last, by_next = by_election_windows(rule.election, tz, since, now)
+        if by_next.is_open(now) and not _stood(assembly, key, by_next):
+            # Nobody stood for this week's: it is not held, and the race is the next one's.
+            _passed, by_next = by_election_windows(rule.election, tz, since, by_next.closes_at)
+        if by_last is not None and by_last.opens_at > last.opens_at:
+            last = by_last
+        if by_next.opens_at < regular.opens_at:
+            return Elections(by_next, last, True)
+    return Elections(regular, last, False)
