@@ -124,6 +124,19 @@ def test_profile_keeps_birth_date_language_and_attributes(world: World):
             "attributes": ["disabled", "carer"],
         },
     )
+    # Issue 13: attributes are special-category data: without consent, nothing is kept.
+    assert response.status_code == 200
+    assert "Tick the consent to declare an attribute" in response.content.decode()
+    response = client.post(
+        "/profile/",
+        {
+            "display_name": "Bobby",
+            "language": "fr",
+            "birth_date": "2000-05-01",
+            "attributes": ["disabled", "carer"],
+            "consent": "on",
+        },
+    )
     assert response.status_code == 302
     world.bob.refresh_from_db()
     assert (world.bob.display_name, world.bob.language, str(world.bob.birth_date)) == (

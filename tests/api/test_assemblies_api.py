@@ -198,13 +198,23 @@ def test_members_list_is_paginated(world: World):
 def test_profile_read_and_partial_update_with_field_errors(world: World):
     headers = bearer(world.bob)
     assert Client().get("/api/v1/me", **headers).json()["display_name"] == "Bob"
+    # Issue 13: declaring an attribute (special-category data) needs explicit consent.
+    unconsented = Client().patch(
+        "/api/v1/me",
+        json.dumps({"attributes": ["disabled"]}),
+        content_type="application/json",
+        **headers,
+    )
+    assert unconsented.status_code == 422
+    assert unconsented.json()["errors"][0]["field"] == "consent"
     ok = Client().patch(
         "/api/v1/me",
-        json.dumps({"birth_date": "2001-02-03", "attributes": ["disabled"]}),
+        json.dumps({"birth_date": "2001-02-03", "attributes": ["disabled"], "consent": True}),
         content_type="application/json",
         **headers,
     )
     assert ok.status_code == 200 and ok.json()["birth_date"] == "2001-02-03"
+    assert ok.json()["attributes_consented_at"] is not None
     bad = Client().patch(
         "/api/v1/me",
         json.dumps({"language": "xx", "attributes": ["martian"], "age": 3}),

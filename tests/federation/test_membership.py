@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from folkmoot.audit.models import AuditEvent
 from folkmoot.federation import actions
@@ -130,6 +131,11 @@ def test_declared_attribute_opens_the_community_assembly(world: World):
     join(client_for(world.bob), society)
     assert not Membership.objects.filter(user=world.bob, assembly=society).exists()
     world.bob.attributes = ["disabled"]
+    world.bob.save()
+    join(client_for(world.bob), society)
+    # Issue 13: an attribute counts only with the person's consent to keep it.
+    assert not Membership.objects.filter(user=world.bob, assembly=society).exists()
+    world.bob.attributes_consented_at = timezone.now()
     world.bob.save()
     join(client_for(world.bob), society)
     assert Membership.objects.filter(user=world.bob, assembly=society).exists()

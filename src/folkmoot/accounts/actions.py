@@ -14,6 +14,15 @@ from .models import ApiToken, RevokedBecause, User, hash_token
 
 @transaction.atomic
 def do_update_profile(*, user: User, changes: dict[str, Any]) -> User:
+    """`changes` may carry "consent": True, given with the attributes it covers. Removing
+    every attribute withdraws the consent (its date goes)."""
+    changes = dict(changes)
+    consent = changes.pop("consent", False)
+    if "attributes" in changes:
+        if not changes["attributes"]:
+            changes["attributes_consented_at"] = None
+        elif consent and user.attributes_consented_at is None:
+            changes["attributes_consented_at"] = timezone.now()
     for field, value in changes.items():
         setattr(user, field, value)
     user.save(update_fields=list(changes))

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -8,9 +8,13 @@ from ninja import Field, Router, Schema
 from pydantic import field_validator
 
 from folkmoot.api.auth import REQUIRED
+from folkmoot.governance.reasons import Answer, Reason, gettext_noop
+from folkmoot.refusals import Invalid
 
 from .actions import do_update_profile
 from .attributes import CommunityAttribute
+from .models import User
+from .personal_data import do_erase_account, export_of
 from .picker import find_people
 
 router = Router(tags=["me"])
@@ -18,6 +22,7 @@ router = Router(tags=["me"])
 
 class ProfileOut(Schema):
     id: str = Field(description="my public id")
+    attributes_consented_at: datetime | None
     email: str
     display_name: str
     language: str
@@ -32,6 +37,11 @@ class ProfileIn(Schema):
     language: str | None = None
     birth_date: date | None = None
     attributes: list[str] | None = None
+    consent: bool = Field(
+        False,
+        description="explicit consent to keep the attributes declared (special-category "
+        "data); needed the first time attributes are declared",
+    )
 
     model_config = {"extra": "forbid"}
 
@@ -74,6 +84,7 @@ class ProfileIn(Schema):
 def _out(user: Any) -> dict[str, Any]:
     return {
         "id": user.public_id,
+        "attributes_consented_at": user.attributes_consented_at,
         "email": user.email,
         "display_name": user.display_name,
         "language": user.language,
@@ -89,7 +100,19 @@ def read_me(request: HttpRequest) -> dict[str, Any]:
 
 @router.patch("/me", response=ProfileOut, auth=REQUIRED, summary="Change my profile")
 def update_me(request: HttpRequest, payload: ProfileIn) -> dict[str, Any]:
+    me: User = request.user  # type: ignore[assignment]  # auth=REQUIRED
     changes = payload.model_dump(exclude_unset=True)
+    adding = set(changes.get("attributes") or ()) - set(me.attributes or ())
+    if adding and not changes.get("consent") and me.attributes_consented_at is None:
+        raise Invalid(
+            Answer.no(
+                Reason(
+                    "consent_needed",
+                    gettext_noop("Give your consent to declare an attribute (consent: true)."),
+                )
+            ),
+            ["consent"],
+        )
     if changes:
         do_update_profile(user=request.user, changes=changes)  # type: ignore[arg-type]
     return _out(request.user)
@@ -116,3 +139,37 @@ def find(request: HttpRequest, key: str, q: str) -> list[dict[str, str]]:
     return [
         {"id": p.public_id, "name": p.display_name} for p in find_people(q, assembly.federation_id)
     ]
+
+
+@router.get("/me/data", auth=REQUIRED, summary="Everything kept about me (UK GDPR), as JSON")
+def my_data(request: HttpRequest) -> dict[str, Any]:
+    return export_of(request.user)  # type: ignore[arg-type]  # auth=REQUIRED
+
+
+class EraseIn(Schema):
+    password: str = Field(min_length=1, max_length=4096)
+
+
+class ErasedOut(Schema):
+    erased: bool
+
+
+@router.post(
+    "/me/erase",
+    response=ErasedOut,
+    auth=REQUIRED,
+    summary="Delete my account: what I wrote stays, signed by a former member",
+)
+def erase_me(request: HttpRequest, payload: EraseIn) -> dict[str, bool]:
+    if not request.user.check_password(payload.password):
+        raise Invalid(
+            Answer.no(
+                Reason(
+                    "wrong_password",
+                    gettext_noop("That is not your password: nothing was deleted."),
+                )
+            ),
+            ["password"],
+        )
+    do_erase_account(user=request.user)  # type: ignore[arg-type]  # auth=REQUIRED
+    return {"erased": True}

@@ -30,10 +30,28 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Optional and self-declared; some assemblies are for these communities."),
     )
 
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that this site keeps the attributes I declare. They are sensitive: only "
+            "the eligibility rules of assemblies read them, and I may remove them at any time."
+        ),
+        required=False,
+    )
+
     class Meta:
         model = User
         fields = ["display_name", "language", "birth_date", "attributes"]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        adding = set(data.get("attributes") or ()) - set(self.instance.attributes or ())
+        if adding and not data.get("consent") and self.instance.attributes_consented_at is None:
+            self.add_error(
+                "consent",
+                _("Tick the consent to declare an attribute, or leave the attributes empty."),
+            )
+        return data
 
     def clean_birth_date(self) -> date | None:
         born = self.cleaned_data.get("birth_date")

@@ -58,9 +58,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Optional and self-declared; some assemblies are for these communities."),
     )
+    # UK GDPR (issue 13): community attributes are special-category data; they are kept only
+    # with explicit consent, and when it was given.
+    attributes_consented_at = models.DateTimeField(null=True, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The account was deleted (accounts.erasure): the row stays so that what the person wrote
+    # and did stays in place, shown as "a former member", with nothing left that names them.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -73,6 +79,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("people")
 
     def __str__(self) -> str:
+        if self.erased_at is not None:
+            return str(_("a former member"))
         return self.display_name or self.email
 
     def get_short_name(self) -> str:
@@ -83,6 +91,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def attribute_set(self) -> frozenset[str]:
+        """The attributes the person declared with their consent (issue 13): without it,
+        none counts, wherever they came from."""
+        if self.attributes_consented_at is None:
+            return frozenset()
         valid = set(CommunityAttribute.values)
         return frozenset(a for a in self.attributes or () if a in valid)
 

@@ -1,8 +1,9 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from folkmoot.refusals import NotFound
 
 from . import actions
 from .forms import ApiTokenForm, ProfileForm
+from .personal_data import do_erase_account, export_of
 
 REVOKED_SHOWN = 10
 
@@ -65,3 +67,35 @@ def api_token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     actions.do_revoke_api_token(token=token, actor=request.user)
     messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
     return redirect("api-tokens")
+
+
+@login_required
+def my_data(request: AuthedRequest) -> HttpResponse:
+    """Issue 13: everything kept about me, as a JSON file."""
+    response = JsonResponse(export_of(request.user), json_dumps_params={"indent": 2})
+    name = f"folkmoot-{request.user.public_id}-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def delete_account(request: AuthedRequest) -> HttpResponse:
+    """Issue 13: the person deletes their account, after typing their password."""
+    problems: list[str] = []
+    if request.method == "POST":
+        if not request.user.check_password(request.POST.get("password", "")):
+            problems.append(_("That is not your password: nothing was deleted."))
+        elif request.POST.get("understood") != "yes":
+            problems.append(_("Tick the box to say you understand what deleting does."))
+        else:
+            do_erase_account(user=request.user)
+            logout(request)
+            messages.success(
+                request,
+                _("Your account is deleted. What you wrote stays, signed by a former member."),
+            )
+            return redirect("/")
+    return render(
+        request, "accounts/delete.html", {"problems": problems}, status=400 if problems else 200
+    )

@@ -183,6 +183,7 @@ def _person(spec: DemoPerson) -> User:
             display_name=spec.name,
             birth_date=spec.birth_date,
             attributes=list(spec.attributes),
+            attributes_consented_at=timezone.now() if spec.attributes else None,
             is_staff=spec.staff,
             is_superuser=spec.staff,
         )

@@ -1,0 +1,182 @@
+"""A person's own data (UK GDPR, issue 13): everything the site keeps about them, as JSON,
+and the deletion of their account.
+
+The export holds their profile, memberships, offices, candidacies, posts, threads, chat
+messages, proposals, consensus responses, the votes they took part in (and, for public
+votes only, what they voted: a secret ballot is linked to nobody, so it cannot be given),
+sanctions on them, reports they made and their requests to join.
+
+Deleting the account keeps what they wrote and did where it is (the protocol's "nothing is
+deleted" covers content), and removes who they were: the row stays, shown as "a former
+member", with no name, email, birth date, attributes or password; their public ballots
+become anonymous; secret ballots stay counted and unlinkable, as they always were; their
+memberships and offices end; their sessions, API tokens, email addresses, notifications and
+open invitations go."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from folkmoot.audit.log import record
+
+from .models import ApiToken, User
+
+
+def _when(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def export_of(user: User) -> dict[str, Any]:
+    from folkmoot.chat.models import ChatMessage
+    from folkmoot.decisions.models import Ballot, ConsensusResponse, Participation, Proposal
+    from folkmoot.federation.models import JoinRequest, Membership
+    from folkmoot.forums.models import Post, Thread
+    from folkmoot.moderation.models import Report, Sanction
+    from folkmoot.offices.models import Candidacy, Tenure
+
+    public = dict(
+        Ballot.objects.filter(voter=user).values_list("vote_id", "marks")
+    )  # public votes only: a secret ballot has no voter
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "profile": {
+            "id": user.public_id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "language": user.language,
+            "birth_date": _when(user.birth_date),
+            "attributes": list(user.attributes or []),
+            "attributes_consented_at": _when(user.attributes_consented_at),
+            "date_joined": _when(user.date_joined),
+        },
+        "memberships": [
+            {
+                "assembly": m.assembly.slug,
+                "status": m.status,
+                "since": _when(m.started_at),
+                "until": _when(m.ended_at),
+            }
+            for m in Membership.objects.filter(user=user).select_related("assembly")
+        ],
+        "offices": [
+            {
+                "assembly": t.office.assembly.slug,
+                "office": t.office.slug,
+                "since": _when(t.started_at),
+                "until": _when(t.ended_at or t.until),
+            }
+            for t in Tenure.objects.filter(holder=user).select_related("office__assembly")
+        ],
+        "candidacies": [
+            {"assembly": c.office.assembly.slug, "office": c.office.slug, "statement": c.statement}
+            for c in Candidacy.objects.filter(person=user).select_related("office__assembly")
+        ],
+        "threads": [
+            {"id": t.pk, "assembly": t.assembly.slug, "title": t.title, "at": _when(t.created_at)}
+            for t in Thread.objects.filter(author=user).select_related("assembly")
+        ],
+        "posts": [
+            {
+                "id": p.pk,
+                "thread": p.thread_id,
+                "at": _when(p.created_at),
+                "body": p.body,
+                "in_trash": p.trashed_at is not None,
+            }
+            for p in Post.objects.filter(author=user).order_by("created_at").iterator()
+        ],
+        "chat_messages": [
+            {"assembly": m.assembly_id, "room": m.room, "at": _when(m.created_at), "body": m.body}
+            for m in ChatMessage.objects.filter(author=user).order_by("created_at").iterator()
+        ],
+        "proposals": [
+            {"id": p.pk, "title": p.title, "at": _when(p.created_at)}
+            for p in Proposal.objects.filter(proposer=user)
+        ],
+        "consensus_responses": [
+            {
+                "proposal": r.proposal_id,
+                "round": r.round,
+                "response": r.response,
+                "reason": r.reason,
+            }
+            for r in ConsensusResponse.objects.filter(person=user)
+        ],
+        "votes_taken_part_in": [
+            {
+                "vote": p.vote_id,
+                "title": p.vote.title,
+                "secret": p.vote.secret,
+                # What they voted, only where the vote was public (VOTE-11).
+                "public_ballot": public.get(p.vote_id),
+            }
+            for p in Participation.objects.filter(person=user).select_related("vote")
+        ],
+        "sanctions": [
+            {
+                "assembly": s.assembly.slug,
+                "level": s.level,
+                "reason": s.reason,
+                "at": _when(s.imposed_at),
+            }
+            for s in Sanction.objects.filter(person=user).select_related("assembly")
+        ],
+        "reports_made": [
+            {"post": r.post_id, "kind": r.kind, "at": _when(r.created_at)}
+            for r in Report.objects.filter(reporter=user)
+        ],
+        "join_requests": [
+            {"assembly": j.assembly.slug, "message": j.message, "at": _when(j.created_at)}
+            for j in JoinRequest.objects.filter(user=user).select_related("assembly")
+        ],
+        "api_tokens": [
+            {"name": t.name, "created_at": _when(t.created_at), "revoked_at": _when(t.revoked_at)}
+            for t in ApiToken.objects.filter(user=user)
+        ],
+    }
+
+
+@transaction.atomic
+def do_erase_account(*, user: User) -> User:
+    from allauth.account.models import EmailAddress
+
+    from folkmoot.decisions.models import Ballot
+    from folkmoot.federation.models import Invitation, JoinRequest, Membership
+    from folkmoot.notifications.models import EmailPreference, Notification
+    from folkmoot.offices.models import Candidacy, Tenure
+
+    now = timezone.now()
+    email = user.email
+    Ballot.objects.filter(voter=user).update(voter=None)  # public ballots: now anonymous
+    Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
+    Tenure.objects.filter(holder=user, ended_at__isnull=True).update(ended_at=now)
+    Candidacy.objects.filter(person=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    JoinRequest.objects.filter(user=user, decided_at__isnull=True).update(
+        decided_at=now, approved=False
+    )
+    Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    Notification.objects.filter(user=user).delete()
+    EmailPreference.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    for session in Session.objects.filter(expire_date__gt=now).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+    user.email = f"erased-{user.public_id}@erased.invalid"
+    user.display_name = ""
+    user.birth_date = None
+    user.attributes = []
+    user.attributes_consented_at = None
+    user.language = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.erased_at = now
+    user.save()
+    record("account.erase", actor=user, subject=user)
+    return user
