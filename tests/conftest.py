@@ -52,3 +52,10 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in its
+    thread for the whole session (the browser fixture is session-wide), and a test that
+    calls async_to_sync afterwards in the same worker (the chat's) would find it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from folkmoot.decisions.models import Proposal, Vote
-from folkmoot.federation.models import Assembly, JoinRequest
+from folkmoot.federation.models import Assembly, FoundingRequest, JoinRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +60,13 @@ def signed_in_pages() -> dict[str, str]:
         "profile": "/profile/",
         "tokens": "/profile/tokens/",
         "help": "/help/voting/",
+        # Issue 13
+        "new assembly": "/assemblies/north-west-england/found/",
+        "new assemblies": "/foundings/",
+        "proposed assembly": f"/foundings/{FoundingRequest.objects.get().pk}/",
+        "amend": f"/assemblies/{red.slug}/protocol/amend/",
+        "two-step": "/accounts/2fa/",
+        "delete account": "/profile/delete/",
     }
 
 

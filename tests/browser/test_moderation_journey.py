@@ -19,7 +19,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.goto(base + "/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password:", exact=True).fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
 
 
 def test_coordinator_moderates_and_the_author_waits_out_the_sanction(live_server, browser: Browser):

@@ -42,7 +42,7 @@ def test_newcomer_registers_confirms_joins_and_switches_to_japanese(live_server,
     page.goto(base + "/accounts/login/")
     page.get_by_label("Email").fill("nia@example.org")
     page.get_by_label("Password:", exact=True).fill("lanterns-over-the-moot")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("link", name="Nia")).to_be_visible()
 
     page.goto(base + "/assemblies/")

@@ -133,7 +133,14 @@ def proposal_new(request: AuthedRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "decisions/new.html",
-        {"assembly": assembly, "kinds": kinds, "values": values, "errors": errors},
+        {
+            "assembly": assembly,
+            "kinds": kinds,
+            "values": values,
+            "errors": errors,
+            # Issue 13: the amendment fields only for those who may propose an amendment.
+            "may_amend": any(amends for _k, _n, amends in kinds),
+        },
         status=400 if errors else 200,
     )
 

@@ -69,6 +69,8 @@ class FoundingContext:
             return Answer.no(Reason("login_to_found", gettext_noop("Sign in to propose.")))
         if self.protocol is None:
             return founding_rules(None)
+        if self.founding is not None and self.is_approver(user):
+            return Answer.yes()  # the approving office founds wherever the rule reaches
         viewer = viewer_for(user, self.parent, self.protocol)
         return may_propose_assembly(self.protocol, viewer, timezone.localdate())
 

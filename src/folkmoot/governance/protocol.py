@@ -479,6 +479,17 @@ class Founding(Strict):
     types: list[AssemblyKind] = []  # empty: any
 
 
+# --- sign-in security (issue 13) ------------------------------------------------------------
+
+
+class TwoStep(Strict):
+    """Holders of offices with these powers must sign in with a second step (a passkey or
+    an authenticator app), once `grace_days` have passed since they took office."""
+
+    for_powers: list[Power] = []
+    grace_days: int = Field(14, ge=0, le=365)
+
+
 # --- amendments (PRO-2, PRO-3) --------------------------------------------------------------
 
 
@@ -524,6 +535,7 @@ class Protocol(Strict):
     decision_kinds: dict[Key, DecisionKind] = {}
     sanctions: Sanctions | None = None
     founding: Founding | None = None
+    two_step: TwoStep = Field(default_factory=TwoStep)
     amendments: Amendments
 
     @field_validator("timezone")

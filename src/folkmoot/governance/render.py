@@ -334,6 +334,18 @@ class Renderer:
                 self.kind(key, kind)
         if p.founding is not None:
             self.founding(p)
+        if p.two_step.for_powers:
+            self.add("## " + self.t(gettext_noop("Signing in")))
+            self.add()
+            self.item(
+                gettext_noop(
+                    "Holders of an office that may %(powers)s sign in with a second step (a "
+                    "passkey or an authenticator app) from %(days)s days after taking office."
+                ),
+                powers=", ".join(self.tr(POWERS[power]) for power in p.two_step.for_powers),
+                days=p.two_step.grace_days,
+            )
+            self.add()
         if p.sanctions is not None:
             s = p.sanctions
             self.add("## " + self.t(gettext_noop("Sanctions")))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import amend_views, views
 
 urlpatterns = [
     path("assemblies/<slug:slug>/protocol/", views.protocol_page, name="protocol"),
@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("assemblies/<slug:slug>/protocol/diff/", views.protocol_diff, name="protocol-diff"),
     path("assemblies/<slug:slug>/protocol/adopt/", views.protocol_adopt, name="protocol-adopt"),
+    path("assemblies/<slug:slug>/protocol/amend/", amend_views.amend, name="protocol-amend"),
 ]

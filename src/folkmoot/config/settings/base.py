@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_countries",  # a federation's country, named in the reader's language
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # passkeys, authenticator apps, recovery codes (issue 13)
     "ninja",
     "folkmoot.accounts",
     "folkmoot.audit",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "folkmoot.accounts.two_step.TwoStepMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -85,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "folkmoot.pages.context_processors.cookie_consent",
                 "folkmoot.notifications.context_processors.unread",
+                "folkmoot.accounts.two_step.banner",
             ],
         },
     },
@@ -193,6 +196,11 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Two-step sign-in (issue 13): an authenticator app (TOTP) or a passkey, with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+FOLKMOOT_TWO_STEP_ENFORCED = True  # accounts.two_step
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = os.environ.get("SITE_NAME", "Folkmoot")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "folkmoot.accounts.forms.SignupForm"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False

@@ -15,3 +15,6 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # `folkmoot outbox` show them with working links (issue 12).
 if not os.environ.get("EMAIL_HOST"):
     MAILERS = {"default": {"BACKEND": "folkmoot.notifications.outbox.OutboxBackend"}}
+# Passkeys on http://127.0.0.1 in development (browsers treat loopback as secure; fido2 is
+# told so too). Never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
