@@ -137,3 +137,33 @@ def test_withdrawing_consent_takes_the_attributes_off(red: Red15m) -> None:
     client.post("/profile/", fields)  # every attribute removed
     red.citizen.refresh_from_db()
     assert red.citizen.attributes == [] and red.citizen.attributes_consented_at is None
+
+
+def test_deleting_removes_invitations_rolls_and_second_steps_that_name_me(red: Red15m) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from folkmoot.federation.models import Invitation, RollImport
+
+    TOTP.activate(red.citizen, generate_totp_secret())
+    Invitation.objects.create(
+        federation=red.assembly,
+        email=red.citizen.email.upper(),
+        name="Cita",
+        member_since=timezone.localdate(),
+    )
+    RollImport.objects.create(
+        federation=red.assembly,
+        uploaded_by=red.coordinator,
+        rows=[
+            [red.citizen.email, "Cita", "2025-01-01", None, []],
+            ["x@example.org", "X", "2025-01-01", None, []],
+        ],
+        total=2,
+    )
+    client_for(red.citizen).post(
+        "/profile/delete/", {"password": "correct-horse-battery", "understood": "yes"}
+    )
+    assert not Invitation.objects.exists()
+    assert not Authenticator.objects.filter(user=red.citizen).exists()
+    assert [r[0] for r in RollImport.objects.get().rows] == ["x@example.org"]

@@ -43,6 +43,11 @@ def test_a_coordinator_is_reminded_then_led_to_add_a_second_step(red: Red15m) ->
         assert coordinator.get("/accounts/2fa/").status_code == 200
         # Programs keep working: their tokens were made while signed in.
         assert Client().get("/api/v1/me", **bearer(red.coordinator)).status_code == 200
+        # The browser session cannot act through the API instead.
+        api = coordinator.post(
+            "/api/v1/assemblies/red15m/sanctions", "{}", content_type="application/json"
+        )
+        assert api.status_code == 403 and api.json()["reasons"][0]["code"] == "two_step_needed"
         TOTP.activate(red.coordinator, generate_totp_secret())
         assert client_for(red.coordinator).get("/assemblies/red15m/").status_code == 200
 

@@ -206,6 +206,9 @@ def test_the_amendment_form_refuses_what_is_wrong_and_changes_nothing(voting: Re
     assert same.status_code == 400 and "Change at least one rule first." in same.content.decode()
     bad = citizen.post(url, _form(voting, **{"office.coordinator.seats": "five"}))
     assert bad.status_code == 400 and "“five” is not a number" in bad.content.decode()
+    for odd in ("inf", "nan", "1e999"):
+        endless = citizen.post(url, _form(voting, **{"office.coordinator.seats": odd}))
+        assert endless.status_code == 400 and "is not a number" in endless.content.decode()
     nobody = citizen.post(url, _form(voting, **{"forum.debates.reply": []}))
     assert nobody.status_code == 400 and "forums.debates.reply" in nobody.content.decode()
     assert not Proposal.objects.exists()

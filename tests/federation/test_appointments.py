@@ -130,6 +130,13 @@ def test_a_full_office_needs_whom_the_new_holder_replaces(hp: Harmony) -> None:
     general.post(url, {"person": hp.bob.public_id, "replacing": alice.pk})
     alice.refresh_from_db()
     assert alice.ended_at is not None
+    # A second replacement of the same holder (a double click, or another secretary at
+    # once) finds her gone and appoints nobody.
+    stranger = UserFactory(display_name="Carla")
+    actions.do_join(user=stranger, assembly=hp.root)
+    again = general.post(url, {"person": stranger.public_id, "replacing": alice.pk}, follow=True)
+    assert not Tenure.objects.filter(holder=stranger).exists()
+    assert again.status_code in (200, 404)
     assert Tenure.objects.in_office(timezone.now()).filter(holder=hp.bob).exists()
     assert Notification.objects.filter(user=hp.alice, kind="appointment_ended").exists()
 
@@ -220,3 +227,49 @@ def test_a_vacant_elected_seat_gets_a_by_election_in_the_next_window(hp: Harmony
     with time_machine.travel(opens + timedelta(hours=1)):
         [vote] = [v for v in elections_now(hp.owg, protocol, timezone.now()) if v]
         assert vote.options == ["Bob"]
+
+
+def test_a_by_election_fills_the_vacant_seat_and_unseats_nobody(db: None) -> None:
+    """OFF-3: a by-election's winner joins the holders; a calendar election replaces them."""
+    from types import SimpleNamespace
+
+    from folkmoot.decisions.models import Vote
+    from folkmoot.governance.schedule import election_window
+    from folkmoot.offices.elections import take_office
+    from folkmoot.offices.models import Office
+    from folkmoot.protocols.selectors import protocol_in_force
+    from tests.forums.conftest import build_red15m
+
+    red = build_red15m()
+    office = Office.objects.get(assembly=red.assembly, slug="coordinator")
+    rule = protocol_in_force(red.assembly).protocol.offices["coordinator"]  # type: ignore[union-attr]
+    calendar = election_window(rule.election, "Europe/Madrid", timezone.now())  # type: ignore[arg-type]
+
+    def elect(opens_at: object) -> None:
+        vote = Vote.objects.create(
+            assembly=red.assembly,
+            office=office,
+            title="Election",
+            method="top-n",
+            options=["Cita"],
+            subjects=[red.citizen.pk],
+            opens_at=opens_at,
+            closes_at=timezone.now(),
+        )
+        take_office(vote, SimpleNamespace(winners=["Cita"]))
+
+    elect(calendar.opens_at - timedelta(days=3, hours=5))  # off the calendar: a by-election
+    holders = set(
+        Tenure.objects.in_office(timezone.now())
+        .filter(office=office)
+        .values_list("holder__display_name", flat=True)
+    )
+    assert holders == {"Coco", "Cita"}
+    Tenure.objects.filter(holder=red.citizen).update(ended_at=timezone.now())
+    elect(calendar.opens_at)  # a calendar election: its winners are the holders
+    holders = set(
+        Tenure.objects.in_office(timezone.now())
+        .filter(office=office)
+        .values_list("holder__display_name", flat=True)
+    )
+    assert holders == {"Cita"}

@@ -204,3 +204,43 @@ def test_the_roll_through_the_api(
     assert read["state"] == "done" and read["summary"]["promoted"] == 3
     exported = Client().get("/api/v1/assemblies/hp/roll.csv", **token)
     assert b"pete@example.org" in b"".join(exported.streaming_content)
+
+
+def test_a_members_mistyped_row_keeps_their_vote_and_bad_files_are_refused(
+    hp: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """A review's findings: a typo in a member's row must not take their vote away; a cell
+    too long for the csv module or a year 0001 is refused, not a crash; an older preview
+    cannot be applied after a newer roll; applied, the roll keeps no copy of the rows; the
+    roll's attributes are not written into anyone's profile without their consent."""
+    grace = client_for(hp["grace"])
+    text = (
+        "email,name,member_since,attributes\n"
+        "mike@example.org,Mike,2025/09/14,\n"  # Mike is a member: this row is left out
+        "paula@example.org,Paula,0001-01-01,\n"
+        "pete@example.org,Pete,2025-09-14,disabled\n"
+    )
+    _upload(grace, text)
+    older = RollImport.objects.get()
+    assert [line for line, _why in older.problems] == [2, 3]
+    assert older.preview["counts"]["stop"] == 0
+    _upload(grace, "email,name,member_since\npete@example.org,Pete,2025-09-14\n")
+    newer = RollImport.objects.latest("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        grace.post(f"/assemblies/hp/roll/{newer.pk}/confirm/")
+    run_worker()
+    refused = grace.post(f"/assemblies/hp/roll/{older.pk}/confirm/", follow=True)
+    assert "A newer roll was applied since this one was checked" in _text(refused)
+    newer.refresh_from_db()
+    assert newer.state == "done" and newer.rows == [] and "examples" not in newer.preview
+    hp["pete"].refresh_from_db()
+    assert hp["pete"].attributes == []
+    huge = _upload(grace, 'email,name,member_since\n"' + "x" * 140_000 + '",X,2025-01-01\n')
+    assert huge.status_code == 400 and "not a CSV file the roll can read" in _text(huge)
+
+
+def test_the_people_search_is_for_those_taking_part(hp: dict[str, Any]) -> None:
+    outsider = bearer(hp["olga"])  # has an account, takes no part in the federation
+    assert Client().get("/api/v1/assemblies/leeds/people?q=pa", **outsider).status_code == 404
+    found = Client().get("/api/v1/assemblies/leeds/people?q=pa", **bearer(hp["grace"])).json()
+    assert [p["name"] for p in found] == ["Paula"]

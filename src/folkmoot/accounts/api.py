@@ -134,8 +134,19 @@ def find(request: HttpRequest, key: str, q: str) -> list[dict[str, str]]:
     """People taking part in the federation of assembly `key`: at least two characters, at
     most 20 people, by name."""
     from folkmoot.federation.actions import access_assembly
+    from folkmoot.federation.models import Membership
+    from folkmoot.refusals import NotFound
 
     assembly = access_assembly(request.user, key)
+    # Only someone taking part in the federation searches its people (a restricted
+    # federation's members are not listed to outsiders through an open child assembly).
+    if not (
+        getattr(request.user, "is_staff", False)
+        or Membership.objects.active()
+        .filter(user_id=request.user.pk or 0, assembly_id=assembly.federation_id)
+        .exists()
+    ):
+        raise NotFound(key)
     return [
         {"id": p.public_id, "name": p.display_name} for p in find_people(q, assembly.federation_id)
     ]

@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the password receivers
+        from . import (
+            signals,  # noqa: F401 - connects the password receivers
+            two_step,  # noqa: F401 - reads what sign-in owes at sign-in
+        )

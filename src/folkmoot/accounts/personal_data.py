@@ -143,9 +143,10 @@ def export_of(user: User) -> dict[str, Any]:
 @transaction.atomic
 def do_erase_account(*, user: User) -> User:
     from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
 
     from folkmoot.decisions.models import Ballot
-    from folkmoot.federation.models import Invitation, JoinRequest, Membership
+    from folkmoot.federation.models import Invitation, JoinRequest, Membership, RollImport
     from folkmoot.notifications.models import EmailPreference, Notification
     from folkmoot.offices.models import Candidacy, Tenure
 
@@ -158,9 +159,15 @@ def do_erase_account(*, user: User) -> User:
     JoinRequest.objects.filter(user=user, decided_at__isnull=True).update(
         decided_at=now, approved=False
     )
-    Invitation.objects.filter(
-        email__iexact=email, accepted_at__isnull=True, cancelled_at__isnull=True
-    ).update(cancelled_at=now)
+    # Invitations name them (email, name, birth date): they go, accepted or not.
+    Invitation.objects.filter(email__iexact=email).delete()
+    # A roll not applied yet still lists them: their row goes from it. (An applied roll
+    # keeps no rows, only what it changed.)
+    for roll in RollImport.objects.exclude(state=RollImport.State.DONE).exclude(rows=[]):
+        kept = [row for row in roll.rows if str(row[0]).lower() != email.lower()]
+        if len(kept) != len(roll.rows):
+            RollImport.objects.filter(pk=roll.pk).update(rows=kept, total=len(kept))
+    Authenticator.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
     EmailPreference.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()

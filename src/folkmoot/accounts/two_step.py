@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,7 +33,8 @@ RECHECK = timedelta(days=1)
 SESSION_KEY = "folkmoot_two_step"
 # Where someone who owes a second step may still go: signing in and out and setting it up
 # (allauth), the API, static files, the language switch, and the health check.
-OPEN_PATHS = ("/accounts/", "/api/", "/static/", "/i18n/", "/healthz/", "/dev/")
+OPEN_PATHS = ("/accounts/", "/static/", "/i18n/", "/healthz/", "/dev/")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def two_step_due(user: Any, now: datetime) -> datetime | None:
@@ -93,7 +94,22 @@ class TwoStepMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(OPEN_PATHS):
+        if request.path.startswith("/api/"):
+            # A program's bearer token was made while signed in; a browser session acting
+            # through the API is held to the same rule as the pages.
+            if "HTTP_AUTHORIZATION" not in request.META and request.method not in SAFE_METHODS:
+                now = timezone.now()
+                due = due_for(request, now)
+                if due is not None and due <= now and settings.FOLKMOOT_TWO_STEP_ENFORCED:
+                    text = _(
+                        "Your office asks you to sign in with a second step: add a passkey "
+                        "or an authenticator app to go on."
+                    )
+                    return JsonResponse(
+                        {"detail": text, "reasons": [{"code": "two_step_needed", "message": text}]},
+                        status=403,
+                    )
+        elif not request.path.startswith(OPEN_PATHS):
             now = timezone.now()
             due = due_for(request, now)
             if due is not None and due <= now and settings.FOLKMOOT_TWO_STEP_ENFORCED:
@@ -110,7 +126,7 @@ class TwoStepMiddleware:
 
 def banner(request: HttpRequest) -> dict[str, Any]:
     """The context processor: the day a second step becomes necessary, while it is ahead."""
-    if request.path.startswith(OPEN_PATHS):
+    if request.path.startswith((*OPEN_PATHS, "/api/")):
         return {}
     due = due_for(request, timezone.now())
     return {"two_step_due": due} if due is not None else {}

@@ -67,6 +67,11 @@ def is_secretary(user: Any, assembly: Assembly) -> bool:
     )
 
 
+def may_edit_texts(user: Any, assembly: Assembly) -> bool:
+    """Issue 13: the assembly's secretary writes its texts (staff may stand in)."""
+    return bool(getattr(user, "is_staff", False)) or is_secretary(user, assembly)
+
+
 def may_manage_members(user: Any, assembly: Assembly) -> bool:
     """The secretary works through the join queue (MEM-2); staff may stand in."""
     return bool(getattr(user, "is_staff", False)) or is_secretary(user, assembly)

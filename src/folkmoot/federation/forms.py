@@ -2,11 +2,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assembly, AssemblyType
+from .models import TEXT_FIELDS, Assembly, AssemblyType
 
 
 class TreeFilterForm(forms.Form):
@@ -74,7 +75,9 @@ class FoundingForm(forms.ModelForm):
             "remits": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, parent: Assembly, types: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, parent: Assembly, types: Sequence[str], user: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.parent = parent
         self.fields["slug"].required = False
@@ -96,7 +99,12 @@ class FoundingForm(forms.ModelForm):
         ]
         self.fields["assembly_type"].choices = allowed  # type: ignore[attr-defined]
         federation = parent.root or parent
-        same = Assembly.objects.filter(Q(root=federation) | Q(pk=federation.pk)).order_by("title")
+        # Only assemblies the proposer may see: a restricted one is neither named nor offered.
+        same = (
+            Assembly.objects.visible_to(user)
+            .filter(Q(root=federation) | Q(pk=federation.pk))
+            .order_by("title")
+        )
         self.fields["umbrella"].queryset = same  # type: ignore[attr-defined]
         self.fields["required_assembly"].queryset = same  # type: ignore[attr-defined]
 
@@ -128,3 +136,58 @@ class FoundingForm(forms.ModelForm):
         for key in ("umbrella", "required_assembly"):
             data[key] = data[key].pk if data.get(key) is not None else None
         return data
+
+
+class TextsForm(forms.ModelForm):
+    """The secretary's edit of the assembly's texts (ASM-1, issue 13), in its own language,
+    with a translation into each of the site's other languages (fields `<lang>__<field>`)."""
+
+    class Meta:
+        model = Assembly
+        fields = ["language", *TEXT_FIELDS]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in TEXT_FIELDS
+            if name not in ("title", "subtitle")
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        given = self.instance.translations or {}
+        for code, _name in settings.LANGUAGES:
+            for field in TEXT_FIELDS:
+                original = self.fields[field]
+                self.fields[f"{code}__{field}"] = forms.CharField(
+                    label=original.label,
+                    required=False,
+                    max_length=getattr(original, "max_length", None),
+                    initial=given.get(code, {}).get(field, ""),
+                    widget=forms.Textarea(attrs={"rows": 2, "lang": code})
+                    if field not in ("title", "subtitle")
+                    else forms.TextInput(attrs={"lang": code}),
+                )
+
+    def translation_groups(self) -> list[tuple[str, str, list[Any]]]:
+        """(code, language name, bound fields) for each language but the original."""
+        original = self["language"].value()
+        return [
+            (code, name, [self[f"{code}__{field}"] for field in TEXT_FIELDS])
+            for code, name in settings.LANGUAGES
+            if code != original
+        ]
+
+    def save(self, commit: bool = True) -> Assembly:
+        assembly = super().save(commit=False)
+        translations: dict[str, dict[str, str]] = {}
+        for code, _name in settings.LANGUAGES:
+            if code == assembly.language:
+                continue
+            given = {
+                field: self.cleaned_data.get(f"{code}__{field}", "").strip()
+                for field in TEXT_FIELDS
+            }
+            given = {k: v for k, v in given.items() if v}
+            if given:
+                translations[code] = given
+        assembly.translations = translations
+        return assembly

@@ -184,6 +184,8 @@ def check_decide_founding(
     require(_missing_approver(ctx))
     assert ctx.founding is not None
     require(check_approver(ctx.founding, ctx.is_approver(user)))
+    if approve:  # the protocol may have been amended since it was proposed
+        require(check_assembly_type(ctx.founding, str(request.proposal.get("assembly_type", ""))))
     if not approve and not reason.strip():
         raise Refused.because(
             Reason("reason_needed", gettext_noop("Say why: the proposer reads the reason."))

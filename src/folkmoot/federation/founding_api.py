@@ -105,7 +105,7 @@ def propose(request: HttpRequest, key: str, payload: FoundingIn) -> Reply[dict[s
     ctx = founding.founding_context(parent)
     require(ctx.may_propose(request.user))
     types = list(ctx.founding.types) if ctx.founding is not None else []
-    form = FoundingForm(_form_data(payload), parent=parent, types=types)
+    form = FoundingForm(_form_data(payload), parent=parent, types=types, user=request.user)
     if not form.is_valid():
         fields, reasons = [], []
         for field, errors in form.errors.items():

@@ -22,9 +22,9 @@ from .models import Assembly, FoundingRequest
 from .views import assembly_or_404
 
 
-def _form(ctx: founding.FoundingContext, data: Any = None) -> FoundingForm:
+def _form(ctx: founding.FoundingContext, user: Any, data: Any = None) -> FoundingForm:
     types = list(ctx.founding.types) if ctx.founding is not None else []
-    return FoundingForm(data, parent=ctx.parent, types=types)
+    return FoundingForm(data, parent=ctx.parent, types=types, user=user)
 
 
 def preview_of(proposal: dict[str, Any], parent: Assembly) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def found(request: Request, slug: str) -> HttpResponse:
             {"assembly": parent, "reasons": reasons_text(allowed)},
             status=403,
         )
-    form = _form(ctx, request.POST if request.method == "POST" else None)
+    form = _form(ctx, request.user, request.POST if request.method == "POST" else None)
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" not in request.POST:

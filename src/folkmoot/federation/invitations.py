@@ -134,8 +134,8 @@ def accept_invitations(user: Any, email: str, now: datetime | None = None) -> in
                 user.display_name = invitation.name
             if user.birth_date is None and invitation.birth_date is not None:
                 user.birth_date = invitation.birth_date
-            user.attributes = sorted(set(user.attributes or []) | set(invitation.attributes))
-            user.save(update_fields=["display_name", "birth_date", "attributes"])
+            # Community attributes stay the person's own to declare, with consent.
+            user.save(update_fields=["display_name", "birth_date"])
             Invitation.objects.filter(pk=invitation.pk).update(accepted_at=now)
             record(
                 "roll.invitation_accepted",

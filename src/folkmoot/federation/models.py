@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -42,6 +43,34 @@ class AccessMode(models.TextChoices):
     OPEN = "open", _("Open")
     TRANSPARENT = "transparent", _("Transparent")
     RESTRICTED = "restricted", _("Restricted")
+
+
+# The texts an assembly writes about itself (ASM-1), which may be translated (issue 13).
+TEXT_FIELDS = (
+    "title",
+    "subtitle",
+    "short_description",
+    "description",
+    "purpose_of_action",
+    "composition",
+    "internal_organisation",
+    "remits",
+)
+
+
+@dataclass(frozen=True)
+class AssemblyTexts:
+    title: str
+    subtitle: str
+    short_description: str
+    description: str
+    purpose_of_action: str
+    composition: str
+    internal_organisation: str
+    remits: str
+    translated: bool  # shown in the reader's language, translated from the original
+    untranslated: bool  # the reader's language differs and no translation is given
+    original: str  # the original language's name
 
 
 class AssemblyQuerySet(models.QuerySet["Assembly"]):
@@ -106,6 +135,13 @@ class Assembly(models.Model):
         blank=True,
         help_text=_("Only for a federation (a root assembly); its descendants inherit it."),
     )
+    # Issue 13: the language the texts above are written in, and their translations into
+    # the site's other languages ({"es": {"title": …, "description": …}, …}); a page shows
+    # the reader's language where given, else the original with a note.
+    language = models.CharField(
+        _("language of the texts"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     country = CountryField(
         _("country"),
         blank=True,
@@ -182,6 +218,19 @@ class Assembly(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("assembly-detail", args=[self.slug])
+
+    def texts_in(self, language: str) -> AssemblyTexts:
+        """The ASM-1 texts in `language` where a translation gives them, else the original."""
+        given = (
+            (self.translations or {}).get(language[:2], {}) if language[:2] != self.language else {}
+        )
+        values = {f: (given.get(f) or getattr(self, f)) for f in TEXT_FIELDS}
+        return AssemblyTexts(
+            **values,
+            translated=bool(given) and language[:2] != self.language,
+            untranslated=language[:2] != self.language and not given,
+            original=self.get_language_display(),
+        )
 
     @property
     def is_root(self) -> bool:

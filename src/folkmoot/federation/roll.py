@@ -38,7 +38,6 @@ from folkmoot.governance.membership import Status
 from folkmoot.governance.reasons import Reason, gettext_noop
 from folkmoot.refusals import NotFound, Refused
 
-from .actions import may_manage_members
 from .models import Assembly, Invitation, Membership, RollImport
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -66,18 +65,26 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 class Parsed:
     rows: list[list[Any]]  # [email, name, since ISO, birth ISO or None, attributes]
     problems: list[list[Any]]  # [line, reason]
+    # The emails of rows left out: those people keep their status (a typo in a member's row
+    # must not take their vote away).
+    held: list[str]
 
 
 def _refuse(template: str, **params: Any) -> Refused:
     return Refused.because(Reason("roll_unreadable", template, params))
 
 
+EARLIEST = date(1900, 1, 1)
+
+
 def _date(text: str) -> date | None:
+    """A day written as 2025-09-14 or 14/09/2025, from 1900 on."""
     for form in DATE_FORMATS:
         try:
-            return datetime.strptime(text.strip(), form).date()
+            found = datetime.strptime(text.strip(), form).date()
         except ValueError:
             continue
+        return found if found >= EARLIEST else None
     return None
 
 
@@ -102,7 +109,16 @@ def parse_roll(data: bytes, today: date) -> Parsed:
         ) from bad
     if "\x00" in text:
         raise _refuse(gettext_noop("The file is not a CSV file."))
-    lines = _reader(text)
+    try:
+        return _parse_lines(_reader(text), today)
+    except csv.Error as broken:  # a cell over the csv module's limit, a stray quote…
+        raise _refuse(
+            gettext_noop("The file is not a CSV file the roll can read: %(error)s."),
+            error=str(broken),
+        ) from broken
+
+
+def _parse_lines(lines: Iterator[list[str]], today: date) -> Parsed:
     header = next(lines, None)
     if not header:
         raise _refuse(gettext_noop("The file is empty."))
@@ -115,6 +131,7 @@ def parse_roll(data: bytes, today: date) -> Parsed:
         )
     rows: list[list[Any]] = []
     problems: list[list[Any]] = []
+    held: list[str] = []
     seen: dict[str, int] = {}
     known = set(CommunityAttribute.values)
     for number, cells in enumerate(lines, start=2):
@@ -126,6 +143,7 @@ def parse_roll(data: bytes, today: date) -> Parsed:
         reason = _problem(row, seen, known, today)
         if reason:
             problems.append([number, reason])
+            held.append(row.get("email", "").lower())
             continue
         email = row["email"].lower()
         seen[email] = number
@@ -139,7 +157,7 @@ def parse_roll(data: bytes, today: date) -> Parsed:
                 sorted(set(row.get("attributes", "").replace("|", " ").split())),
             ]
         )
-    return Parsed(rows, problems)
+    return Parsed(rows, problems, [e for e in held if e])
 
 
 def _problem(row: dict[str, str], seen: dict[str, int], known: set[str], today: date) -> str:
@@ -200,11 +218,16 @@ def _accounts(emails: list[str]) -> dict[str, int]:
     return found
 
 
-def plan(federation: Assembly, rows: list[list[Any]]) -> dict[str, list[Any]]:
-    """Who becomes a member, who joins as one, who stays, who stops, who is invited."""
+def plan(
+    federation: Assembly,
+    rows: list[list[Any]],
+    held: list[str] = (),  # type: ignore[assignment]
+) -> dict[str, list[Any]]:
+    """Who becomes a member, who joins as one, who stays, who stops, who is invited. The
+    emails of rows left out (`held`) are not taken for people who stop."""
     members = _members(federation)
     accounts = _accounts([r[0] for r in rows])
-    on_roll = {r[0] for r in rows}
+    on_roll = {r[0] for r in rows} | set(held)
     out: dict[str, list[Any]] = {"join": [], "promote": [], "stay": [], "invite": [], "stop": []}
     for row in rows:
         email = row[0]
@@ -223,7 +246,7 @@ def plan(federation: Assembly, rows: list[list[Any]]) -> dict[str, list[Any]]:
 
 
 def preview_of(federation: Assembly, parsed: Parsed) -> dict[str, Any]:
-    groups = plan(federation, parsed.rows)
+    groups = plan(federation, parsed.rows, parsed.held)
     names = dict(
         User.objects.filter(pk__in=[pk for _e, pk in groups["stop"][:EXAMPLES]]).values_list(
             "pk", "display_name"
@@ -232,6 +255,7 @@ def preview_of(federation: Assembly, parsed: Parsed) -> dict[str, Any]:
     return {
         "counts": {key: len(value) for key, value in groups.items()},
         "problems": len(parsed.problems),
+        "held": parsed.held,
         "examples": {
             "become": [r[1] for r in (groups["promote"] + groups["join"])[:EXAMPLES]],
             "invite": [r[0] for r in groups["invite"][:EXAMPLES]],
@@ -249,8 +273,27 @@ def access_roll(user: Any, federation: Assembly) -> None:
                 gettext_noop("Member status is recorded by the federation, not here."),
             )
         )
-    if not may_manage_members(user, federation):
+    if not keeps_the_roll(user, federation):
         raise NotFound(federation.slug)
+
+
+def keeps_the_roll(user: Any, federation: Assembly) -> bool:
+    """Staff, or a holder of an office with the manage_members power at the federation, not
+    suspended from it (OFF-6): Harmony's general secretaries, RED15M's coordinators."""
+    from folkmoot.governance.audience import has_power
+    from folkmoot.protocols.facts import viewer_for
+    from folkmoot.protocols.selectors import protocol_in_force
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return True
+    in_force = protocol_in_force(federation)
+    if in_force is None:
+        return False
+    return has_power(
+        in_force.protocol, viewer_for(user, federation, in_force.protocol), "manage_members"
+    )
 
 
 def check_roll_upload(user: Any, federation: Assembly, data: bytes, filename: str) -> RollImport:
@@ -281,6 +324,19 @@ def check_confirm_roll(user: Any, roll: RollImport) -> RollImport:
     """Queue it once; the task does the work (a second click finds it queued)."""
     from .tasks import apply_roll_task
 
+    if RollImport.objects.filter(
+        federation=roll.federation,
+        created_at__gt=roll.created_at,
+        state__in=[RollImport.State.QUEUED, RollImport.State.RUNNING, RollImport.State.DONE],
+    ).exists():
+        raise Refused.because(
+            Reason(
+                "roll_outdated",
+                gettext_noop(
+                    "A newer roll was applied since this one was checked: upload it again."
+                ),
+            )
+        )
     with transaction.atomic():
         claimed = RollImport.objects.filter(pk=roll.pk, state=RollImport.State.PREVIEWED).update(
             state=RollImport.State.QUEUED, confirmed_at=timezone.now()
@@ -317,7 +373,7 @@ def apply_roll(roll_id: int) -> dict[str, int]:
     roll = RollImport.objects.select_related("federation").get(pk=roll_id)
     federation = roll.federation
     try:
-        groups = plan(federation, roll.rows)
+        groups = plan(federation, roll.rows, roll.preview.get("held", []))
         summary = {key: 0 for key in ("joined", "promoted", "stayed", "invited", "stopped")}
         summary["stayed"] = len(groups["stay"])
         done = len(groups["stay"])
@@ -346,11 +402,15 @@ def apply_roll(roll_id: int) -> dict[str, int]:
             ).exclude(email__in=[r[0] for r in groups["invite"]]).update(
                 cancelled_at=timezone.now()
             )
+            # Applied, the rows go: the people's data is in their accounts and invitations,
+            # and the import keeps what it changed, not a copy of everyone on the roll.
             RollImport.objects.filter(pk=roll.pk).update(
                 state=RollImport.State.DONE,
                 done=roll.total,
                 summary=summary,
                 finished_at=timezone.now(),
+                rows=[],
+                preview={"counts": roll.preview.get("counts", {}), "problems": len(roll.problems)},
             )
             record(
                 "roll.applied", actor=roll.uploaded_by, assembly=federation, subject=roll, **summary
@@ -420,27 +480,18 @@ def _apply_batch(
 
 
 def _profiles(batch: list[tuple[str, list[Any]]], accounts: dict[str, int]) -> None:
-    """A birth date the person has not given, and the attributes the roll records."""
+    """A birth date the person has not given. The roll's attributes are not written into
+    anyone's profile: community attributes are special-category data, declared by each
+    person with their consent (issue 13)."""
     wanted = {
-        accounts[r[0]]: r
-        for kind, r in batch
-        if kind != "invite" and (r[3] or r[4]) and r[0] in accounts
+        accounts[r[0]]: r for kind, r in batch if kind != "invite" and r[3] and r[0] in accounts
     }
     if not wanted:
         return
-    people = list(User.objects.filter(pk__in=list(wanted)).only("pk", "birth_date", "attributes"))
-    changed = []
+    people = list(User.objects.filter(pk__in=list(wanted), birth_date__isnull=True).only("pk"))
     for person in people:
-        row = wanted.get(person.pk)
-        if row is None:
-            continue
-        before = (person.birth_date, list(person.attributes or []))
-        if row[3] and person.birth_date is None:
-            person.birth_date = date.fromisoformat(row[3])
-        person.attributes = sorted(set(person.attributes or []) | set(row[4]))
-        if (person.birth_date, person.attributes) != before:
-            changed.append(person)
-    User.objects.bulk_update(changed, ["birth_date", "attributes"], batch_size=BATCH)
+        person.birth_date = date.fromisoformat(wanted[person.pk][3])
+    User.objects.bulk_update(people, ["birth_date"], batch_size=BATCH)
 
 
 def roll_csv(federation: Assembly) -> Iterator[str]:
@@ -458,7 +509,7 @@ def roll_csv(federation: Assembly) -> Iterator[str]:
     for email, name, since in rows.iterator(chunk_size=2_000):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([email, _safe(name), timezone.localtime(since).date().isoformat()])
+        writer.writerow([_safe(email), _safe(name), timezone.localtime(since).date().isoformat()])
         yield buffer.getvalue()
 
 

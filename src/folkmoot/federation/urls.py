@@ -5,6 +5,7 @@ from . import founding_views, roll_views, views
 urlpatterns = [
     path("assemblies/", views.assembly_index, name="assembly-index"),
     path("assemblies/<slug:slug>/", views.assembly_detail, name="assembly-detail"),
+    path("assemblies/<slug:slug>/edit/", views.assembly_edit, name="assembly-edit"),
     path("assemblies/<slug:slug>/join/", views.assembly_join, name="assembly-join"),
     path("assemblies/<slug:slug>/leave/", views.assembly_leave, name="assembly-leave"),
     path("assemblies/<slug:slug>/members/", views.assembly_members, name="assembly-members"),

@@ -20,8 +20,9 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, selectors
-from .forms import DecisionForm, JoinForm, TreeFilterForm
+from .forms import DecisionForm, JoinForm, TextsForm, TreeFilterForm
 from .models import Assembly, JoinRequest, Membership
+from .roll import keeps_the_roll
 
 
 def assembly_or_404(request: Request, key: str) -> Assembly:
@@ -65,6 +66,11 @@ def assembly_detail(request: Request, slug: str) -> HttpResponse:
         "join_reasons": reasons_text(decision.answer),
         "join_form": JoinForm(),
         "may_manage": actions.may_manage_members(request.user, assembly),
+        # Issue 13: the texts in the reader's language where translated, else as written.
+        "texts": assembly.texts_in(language),
+        # Its secretaries are on the page already: no query to know who may edit.
+        "may_edit": getattr(request.user, "is_staff", False)
+        or any(t.holder_id == request.user.pk for t in page.secretaries),
         "may_leave": page.my_membership is not None
         and assembly.join_policy != JoinPolicy.AUTOMATIC,
     }
@@ -118,6 +124,7 @@ def assembly_members(request: Request, slug: str) -> HttpResponse:
             "assembly": assembly,
             "page_obj": page,
             "may_manage": actions.may_manage_members(request.user, assembly),
+            "keeps_roll": assembly.is_root and keeps_the_roll(request.user, assembly),
         },
     )
 
@@ -196,3 +203,22 @@ def membership_status(request: Request, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Status of %(name)s updated.") % {"name": membership.user})
     return redirect("assembly-members", assembly.slug)
+
+
+@login_required
+def assembly_edit(request: Request, slug: str) -> HttpResponse:
+    """Issue 13: the assembly's secretary (or staff) edits its texts and their translations."""
+    assembly = assembly_or_404(request, slug)
+    if not actions.may_edit_texts(request.user, assembly):
+        raise Http404(_("No such assembly."))
+    form = TextsForm(request.POST or None, instance=assembly)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_assembly(assembly=form.save(commit=False), actor=request.user)
+        messages.success(request, _("The assembly's texts are saved."))
+        return redirect(assembly)
+    return render(
+        request,
+        "federation/edit.html",
+        {"assembly": assembly, "form": form},
+        status=400 if form.errors else 200,
+    )

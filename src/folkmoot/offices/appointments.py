@@ -120,18 +120,9 @@ def check_appoint(
     )
     require(ctx.may_appoint(actor))
     require(_belongs_to_federation(person, ctx.assembly))
-    require(check_until(until, timezone.localdate()))
     now = timezone.now()
-    holders = list(
-        Tenure.objects.in_office(now).filter(office__assembly=ctx.assembly, office__slug=ctx.key)
-    )
-    if any(t.holder_id == person.pk for t in holders):
-        raise Refused.because(
-            Reason("already_holds", gettext_noop("This person already holds this office."))
-        )
-    if replacing is not None and replacing.pk not in {t.pk for t in holders}:
-        raise NotFound(replacing.pk)
-    require(check_seat(len(holders), ctx.rule.seats, replacing=replacing is not None))
+    # "Today" on the protocol's calendar, as the term's last day is read (`_end_of`).
+    require(check_until(until, now.astimezone(ZoneInfo(ctx.protocol.timezone)).date()))
     return do_appoint_to(
         ctx=ctx,
         actor=actor,
@@ -155,6 +146,19 @@ def do_appoint_to(
     office, _ = Office.objects.get_or_create(
         assembly=ctx.assembly, slug=ctx.key, defaults={"seats": ctx.rule.seats}
     )
+    # The office's row is locked while its seats are counted, so two appointments at once
+    # cannot both take the last seat, nor both replace the same holder.
+    Office.objects.select_for_update().get(pk=office.pk)
+    holders = list(Tenure.objects.in_office(now).filter(office=office))
+    if any(t.holder_id == person.pk for t in holders):
+        raise Refused.because(
+            Reason("already_holds", gettext_noop("This person already holds this office."))
+        )
+    if replacing is not None and replacing.pk not in {t.pk for t in holders}:
+        raise Refused.because(
+            Reason("replaced_meanwhile", gettext_noop("That holder has already left this office."))
+        )
+    require(check_seat(len(holders), ctx.rule.seats, replacing=replacing is not None))
     if replacing is not None:
         _end(replacing, actor, now, verb="office.replaced")
     # A lapsed appointment of the same person ends now, so the new one may begin.
@@ -182,7 +186,10 @@ def do_appoint_to(
 
 
 def _end(tenure: Tenure, actor: Any, now: datetime, *, verb: str) -> None:
-    Tenure.objects.filter(pk=tenure.pk, ended_at__isnull=True).update(ended_at=now)
+    if not Tenure.objects.filter(pk=tenure.pk, ended_at__isnull=True).update(ended_at=now):
+        raise Refused.because(
+            Reason("replaced_meanwhile", gettext_noop("That holder has already left this office."))
+        )
     record(verb, actor=actor, assembly=tenure.office.assembly, subject=tenure)
     notify(
         "appointment_ended",

@@ -24,7 +24,7 @@ from folkmoot.governance.audience import may_vote_in_election
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Reason, gettext_noop
-from folkmoot.governance.schedule import Window
+from folkmoot.governance.schedule import Window, election_window
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Refused
 
@@ -97,8 +97,11 @@ def election_for(
                 options=names,
                 subjects=[c.person.pk for c in candidacies],
                 # Fewer candidates than seats: every one of them is elected, the rest stay
-                # vacant (a count cannot fill more seats than it has options).
-                seats=max(1, min(rule.seats, len(names))),
+                # vacant (a count cannot fill more seats than it has options). A by-election
+                # fills the vacant seats only (OFF-3).
+                seats=max(
+                    1, min(_open_seats(office, rule, protocol.timezone, window, now), len(names))
+                ),
                 secret=True,
                 random_order=True,
                 opens_at=window.opens_at,
@@ -154,8 +157,25 @@ def elections_now(assembly: Assembly, protocol: Protocol, now: datetime) -> list
     return votes
 
 
+def _open_seats(office: Office, rule: OfficeRule, tz: str, window: Window, now: datetime) -> int:
+    """Every seat at a calendar election; the vacant ones at a by-election (OFF-3)."""
+    if not is_by_election(rule, tz, window.opens_at):
+        return rule.seats
+    held = Tenure.objects.in_office(now).filter(office=office).count()
+    return max(1, rule.seats - held)
+
+
+def is_by_election(rule: OfficeRule, tz: str, opens_at: datetime) -> bool:
+    """A by-election opens off the calendar's own openings (windows.elections_of never
+    chooses one that coincides with a calendar election)."""
+    if rule.election is None:
+        return False
+    return election_window(rule.election, tz, opens_at).opens_at != opens_at
+
+
 def take_office(vote: Any, result: Any) -> None:
-    """OFF-4: the winners hold the office from the close; the holders they replace leave."""
+    """OFF-4: the winners hold the office from the close; the holders they replace leave.
+    A by-election's winners fill the vacant seats and unseat nobody (OFF-3)."""
     from folkmoot.decisions.models import VoteResult
 
     users = get_user_model()
@@ -170,9 +190,20 @@ def take_office(vote: Any, result: Any) -> None:
     ).exists():
         return
     at = vote.closes_at
-    Tenure.objects.current().filter(office=vote.office).exclude(holder_id__in=winners).update(
-        ended_at=at
-    )
+    in_force = protocol_in_force(vote.office.assembly)
+    by_election = False
+    if in_force is not None and vote.office.slug in in_force.protocol.offices:
+        rule = in_force.protocol.offices[vote.office.slug]
+        by_election = is_by_election(rule, in_force.protocol.timezone, vote.opens_at)
+    if not by_election:
+        Tenure.objects.current().filter(office=vote.office).exclude(holder_id__in=winners).update(
+            ended_at=at
+        )
+    # A winner still on an appointment for a term starts afresh: the elected term has no
+    # appointment's end (issue 13).
+    Tenure.objects.filter(
+        office=vote.office, holder_id__in=winners, ended_at__isnull=True, until__isnull=False
+    ).update(ended_at=at)
     for person in users.objects.filter(pk__in=winners):
         Tenure.objects.get_or_create(
             office=vote.office, holder=person, ended_at=None, defaults={"started_at": at}
@@ -199,7 +230,9 @@ def successor(office: Office, leaving: Any) -> Any:
     if last is None:
         return None
     holding = set(
-        Tenure.objects.current().filter(office=office).values_list("holder_id", flat=True)
+        Tenure.objects.in_office(timezone.now())
+        .filter(office=office)
+        .values_list("holder_id", flat=True)
     )
     resigned = set(
         Tenure.objects.filter(office=office, started_at__gte=last.vote.closes_at).values_list(

@@ -35,7 +35,8 @@ def vacant_since(assembly: Assembly, key: str, seats: int, now: datetime) -> dat
     if tenures.in_office(now).count() >= seats:
         return None
     left = tenures.filter(ended_at__isnull=False).aggregate(at=Max("ended_at"))["at"]
-    lapsed = tenures.filter(until__lte=now).aggregate(at=Max("until"))["at"]
+    # An appointment that ran its term (not one ended earlier, whose `until` never came).
+    lapsed = tenures.filter(until__lte=now, ended_at__isnull=True).aggregate(at=Max("until"))["at"]
     moments = [m for m in (left, lapsed) if m is not None]
     return max(moments) if moments else assembly.created_at
 

@@ -5,6 +5,7 @@ stays for experts, on the proposal form and in the API."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
@@ -113,13 +114,14 @@ def _read(post: Any, start: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
                 continue
             try:
                 number = float(text)
-            except ValueError:
+                if not math.isfinite(number):
+                    raise ValueError(text)
+                values[name] = int(number) if name.endswith((".seats", ".term_days")) else number
+            except (ValueError, OverflowError):
                 problems.append(
                     _("“%(value)s” is not a number (%(field)s).") % {"value": text, "field": name}
                 )
                 values[name] = was
-                continue
-            values[name] = int(number) if name.endswith((".seats", ".term_days")) else number
     return values, problems
 
 
