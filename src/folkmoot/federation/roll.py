@@ -1,5 +1,7 @@
 """The paying-member roll (MEM-1, issue 13). General secretaries keep it by importing a CSV
-file (email, name, member since; optional birth date and attributes):
+file (email, name, member since; an optional birth date; an attributes column is checked
+but never written into a profile, since community attributes are each person's to declare
+with consent):
 
 1. `check_roll_upload` reads the file and keeps every good row and every bad row's line and
    reason; a file that cannot be read at all (not UTF-8, a required column missing, too big)
