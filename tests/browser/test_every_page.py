@@ -67,6 +67,9 @@ def signed_in_pages() -> dict[str, str]:
         "amend": f"/assemblies/{red.slug}/protocol/amend/",
         "two-step": "/accounts/2fa/",
         "delete account": "/profile/delete/",
+        "federation page": f"/assemblies/{hpuk.slug}/pages/about/",
+        "privacy": "/privacy/",
+        "edit texts": f"/assemblies/{central.slug}/edit/",
     }
 
 

@@ -245,8 +245,9 @@ def test_a_by_election_fills_the_vacant_seat_and_unseats_nobody(db: None) -> Non
     rule = protocol_in_force(red.assembly).protocol.offices["coordinator"]  # type: ignore[union-attr]
     calendar = election_window(rule.election, "Europe/Madrid", timezone.now())  # type: ignore[arg-type]
 
-    def elect(opens_at: object) -> None:
+    def elect(opens_at: object, by_election: bool) -> None:
         vote = Vote.objects.create(
+            by_election=by_election or None,
             assembly=red.assembly,
             office=office,
             title="Election",
@@ -258,7 +259,7 @@ def test_a_by_election_fills_the_vacant_seat_and_unseats_nobody(db: None) -> Non
         )
         take_office(vote, SimpleNamespace(winners=["Cita"]))
 
-    elect(calendar.opens_at - timedelta(days=3, hours=5))  # off the calendar: a by-election
+    elect(calendar.opens_at - timedelta(days=3, hours=5), True)  # a by-election
     holders = set(
         Tenure.objects.in_office(timezone.now())
         .filter(office=office)
@@ -266,7 +267,7 @@ def test_a_by_election_fills_the_vacant_seat_and_unseats_nobody(db: None) -> Non
     )
     assert holders == {"Coco", "Cita"}
     Tenure.objects.filter(holder=red.citizen).update(ended_at=timezone.now())
-    elect(calendar.opens_at)  # a calendar election: its winners are the holders
+    elect(calendar.opens_at, False)  # a calendar election: its winners are the holders
     holders = set(
         Tenure.objects.in_office(timezone.now())
         .filter(office=office)

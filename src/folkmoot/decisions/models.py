@@ -167,6 +167,9 @@ class Vote(models.Model):
     office = models.ForeignKey(
         "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
     )
+    # OFF-3, issue 13: a by-election fills the vacant seats and unseats nobody (None for
+    # every other vote; nullable, so adding it rewrites no table).
+    by_election = models.BooleanField(null=True, blank=True, editable=False)
     kind = models.SlugField(max_length=40, blank=True)
     title = models.CharField(_("question"), max_length=300)
     description = models.TextField(_("description"), blank=True)

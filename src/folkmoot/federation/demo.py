@@ -412,8 +412,72 @@ def load_demo() -> list[DemoPerson]:
             message="I live in the city centre and would like to help with the next selection.",
         )
     _founding(people["alice"], region)
+    _pages(hpuk, red15m, people["grace"])
     _tell(timezone.now())
     return PEOPLE
+
+
+ABOUT_SUMMARY = (
+    "Harmony Party UK is several things at once: a mutual aid federation, a set of political "
+    "assemblies and an activist network. Every part decides the same way, by consensus."
+)
+ABOUT_BODY = """Each assembly can speak for the whole party on what it knows best: a community,
+a place, or a remit such as finance or media. That is why every assembly has a secretary and
+the party has general secretaries, and why the party as a whole runs by consensus.
+
+We call this **fractal democracy**: the same inclusion at every scale, so that nothing about
+you is decided without you, if you want a say. It scales because it keeps signal above
+noise: disability policy, for instance, is worked out by the Disability Activism Society,
+whose members live with disability themselves.
+
+Read about the kinds of assemblies in the help pages."""
+PRIVACY_BODY = """Harmony Party UK keeps what you give it to take part: your email address,
+your name, and, if you give them, your birth date (for age rules such as the Youth
+Assembly's) and the community attributes you declare (only with your consent).
+
+Political opinions and disability are special-category data under UK law. We use them only
+to run the assemblies you join; we never sell or share them. You may download all your data,
+or delete your account, from your profile at any time: what you wrote stays, signed by "a
+former member", and your secret ballots were never linked to you."""
+
+
+def _pages(hpuk: Assembly, red15m: Assembly, grace: Any) -> None:
+    """A federation's own pages (issue 13): what Harmony is, and its privacy notice."""
+    from .models import FederationPage
+
+    if FederationPage.objects.exists():
+        return
+    FederationPage.objects.create(
+        federation=hpuk,
+        slug="about",
+        title="What is Harmony Party UK?",
+        summary=ABOUT_SUMMARY,
+        body=ABOUT_BODY,
+        updated_by=grace,
+        translations={
+            "es": {
+                "title": "¿Qué es Harmony Party UK?",
+                "summary": "Harmony Party UK es varias cosas a la vez: una federación de "
+                "ayuda mutua, un conjunto de asambleas políticas y una red activista. Todas "
+                "sus partes deciden del mismo modo, por consenso.",
+            }
+        },
+    )
+    FederationPage.objects.create(
+        federation=hpuk,
+        slug="privacy",
+        title="Privacy notice",
+        body=PRIVACY_BODY,
+        updated_by=grace,
+    )
+    FederationPage.objects.create(
+        federation=red15m,
+        slug="privacy",
+        language="es",
+        title="Aviso de privacidad",
+        body="La Asamblea RED15M guarda tu correo, tu nombre y lo que escribes para que "
+        "puedas participar. Puedes descargar tus datos o borrar tu cuenta desde tu perfil.",
+    )
 
 
 def _founding(proposer: Any, region: Assembly) -> None:

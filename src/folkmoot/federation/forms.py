@@ -191,3 +191,71 @@ class TextsForm(forms.ModelForm):
                 translations[code] = given
         assembly.translations = translations
         return assembly
+
+
+PAGE_FIELDS = ("title", "summary", "body")
+
+
+class PageForm(forms.ModelForm):
+    """A federation page and its translations (fields `<lang>__<field>`), as TextsForm."""
+
+    class Meta:
+        from .models import FederationPage
+
+        model = FederationPage
+        fields = ["slug", "language", *PAGE_FIELDS]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 12}),
+        }
+
+    def __init__(self, *args: Any, federation: Assembly, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.federation = federation
+        if self.instance.pk:
+            self.fields["slug"].disabled = True  # its address stays, links to it too
+        given = self.instance.translations or {}
+        for code, _name in settings.LANGUAGES:
+            for field in PAGE_FIELDS:
+                self.fields[f"{code}__{field}"] = forms.CharField(
+                    label=self.fields[field].label,
+                    required=False,
+                    max_length=getattr(self.fields[field], "max_length", None),
+                    initial=given.get(code, {}).get(field, ""),
+                    widget=forms.Textarea(attrs={"rows": 6 if field == "body" else 2, "lang": code})
+                    if field != "title"
+                    else forms.TextInput(attrs={"lang": code}),
+                )
+
+    def clean_slug(self) -> str:
+        from .models import FederationPage
+
+        slug = self.cleaned_data["slug"]
+        taken = FederationPage.objects.filter(federation=self.federation, slug=slug)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("This federation has a page at this address already."))
+        return str(slug)
+
+    def translation_groups(self) -> list[tuple[str, str, list[Any]]]:
+        original = self["language"].value()
+        return [
+            (code, name, [self[f"{code}__{field}"] for field in PAGE_FIELDS])
+            for code, name in settings.LANGUAGES
+            if code != original
+        ]
+
+    def save(self, commit: bool = True) -> Any:
+        page = super().save(commit=False)
+        page.federation = self.federation
+        translations: dict[str, dict[str, str]] = {}
+        for code, _name in settings.LANGUAGES:
+            if code == page.language:
+                continue
+            given = {f: self.cleaned_data.get(f"{code}__{f}", "").strip() for f in PAGE_FIELDS}
+            given = {k: v for k, v in given.items() if v}
+            if given:
+                translations[code] = given
+        page.translations = translations
+        return page

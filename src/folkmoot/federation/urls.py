@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import founding_views, roll_views, views
+from . import founding_views, page_views, roll_views, views
 
 urlpatterns = [
     path("assemblies/", views.assembly_index, name="assembly-index"),
@@ -34,5 +34,16 @@ urlpatterns += [  # the member roll (MEM-1, issue 13)
         "assemblies/<slug:slug>/roll/<int:pk>/confirm/",
         roll_views.roll_confirm,
         name="roll-confirm",
+    ),
+]
+
+urlpatterns += [  # a federation's own pages (issue 13)
+    path("privacy/", page_views.privacy, name="privacy"),
+    path("assemblies/<slug:slug>/pages/new/", page_views.edit_page, name="federation-page-new"),
+    path("assemblies/<slug:slug>/pages/<slug:page_slug>/", page_views.page, name="federation-page"),
+    path(
+        "assemblies/<slug:slug>/pages/<slug:page_slug>/edit/",
+        page_views.edit_page,
+        name="federation-page-edit",
     ),
 ]

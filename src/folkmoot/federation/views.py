@@ -68,6 +68,13 @@ def assembly_detail(request: Request, slug: str) -> HttpResponse:
         "may_manage": actions.may_manage_members(request.user, assembly),
         # Issue 13: the texts in the reader's language where translated, else as written.
         "texts": assembly.texts_in(language),
+        # A federation's own pages (issue 13): one query, only at a federation.
+        "federation_pages": [
+            (p, p.in_language(language)["title"])
+            for p in assembly.pages.only("slug", "title", "language", "translations", "federation")
+        ]
+        if assembly.is_root
+        else [],
         # Its secretaries are on the page already: no query to know who may edit.
         "may_edit": getattr(request.user, "is_staff", False)
         or any(t.holder_id == request.user.pk for t in page.secretaries),

@@ -24,7 +24,7 @@ from folkmoot.governance.audience import may_vote_in_election
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Reason, gettext_noop
-from folkmoot.governance.schedule import Window, election_window
+from folkmoot.governance.schedule import Window
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Refused
 
@@ -57,7 +57,7 @@ def election_for(
     window: Window,
     now: datetime,
     *,
-    only_with_candidates: bool = False,
+    by_election: bool = False,
 ) -> Any:
     """The election vote of this window, created once when it is first needed after opening."""
     from folkmoot.decisions.electorate import electorate
@@ -79,8 +79,8 @@ def election_for(
         .select_related("person")
         .order_by("created_at", "pk")
     )
-    if only_with_candidates and not candidacies:
-        return None
+    if by_election and not candidacies:
+        return None  # a by-election nobody stood in is not held
     names: list[str] = []
     for c in candidacies:
         name = c.person.display_name or f"#{c.person.pk}"
@@ -99,9 +99,8 @@ def election_for(
                 # Fewer candidates than seats: every one of them is elected, the rest stay
                 # vacant (a count cannot fill more seats than it has options). A by-election
                 # fills the vacant seats only (OFF-3).
-                seats=max(
-                    1, min(_open_seats(office, rule, protocol.timezone, window, now), len(names))
-                ),
+                seats=max(1, min(_open_seats(office, rule, by_election, now), len(names))),
+                by_election=True if by_election else None,
                 secret=True,
                 random_order=True,
                 opens_at=window.opens_at,
@@ -142,7 +141,7 @@ def elections_now(assembly: Assembly, protocol: Protocol, now: datetime) -> list
         if current.opens_at <= now:
             # A by-election with nobody standing is not held: the seat waits for the next.
             vote = election_for(
-                assembly, protocol, key, current, now, only_with_candidates=found.by_election
+                assembly, protocol, key, current, now, by_election=found.by_election
             )
             if vote is not None:
                 votes.append(vote)
@@ -157,20 +156,12 @@ def elections_now(assembly: Assembly, protocol: Protocol, now: datetime) -> list
     return votes
 
 
-def _open_seats(office: Office, rule: OfficeRule, tz: str, window: Window, now: datetime) -> int:
+def _open_seats(office: Office, rule: OfficeRule, by_election: bool, now: datetime) -> int:
     """Every seat at a calendar election; the vacant ones at a by-election (OFF-3)."""
-    if not is_by_election(rule, tz, window.opens_at):
+    if not by_election:
         return rule.seats
     held = Tenure.objects.in_office(now).filter(office=office).count()
     return max(1, rule.seats - held)
-
-
-def is_by_election(rule: OfficeRule, tz: str, opens_at: datetime) -> bool:
-    """A by-election opens off the calendar's own openings (windows.elections_of never
-    chooses one that coincides with a calendar election)."""
-    if rule.election is None:
-        return False
-    return election_window(rule.election, tz, opens_at).opens_at != opens_at
 
 
 def take_office(vote: Any, result: Any) -> None:
@@ -190,12 +181,7 @@ def take_office(vote: Any, result: Any) -> None:
     ).exists():
         return
     at = vote.closes_at
-    in_force = protocol_in_force(vote.office.assembly)
-    by_election = False
-    if in_force is not None and vote.office.slug in in_force.protocol.offices:
-        rule = in_force.protocol.offices[vote.office.slug]
-        by_election = is_by_election(rule, in_force.protocol.timezone, vote.opens_at)
-    if not by_election:
+    if not vote.by_election:
         Tenure.objects.current().filter(office=vote.office).exclude(holder_id__in=winners).update(
             ended_at=at
         )
