@@ -54,6 +54,7 @@ class ProposalOut(Schema):
     body: str
     options: list[str]
     proposer: str
+    proposer_id: str = Field(description="the proposer's public id")
     created_at: datetime
     stage: str
     stage_name: str
@@ -245,6 +246,7 @@ def _proposal_fields(proposal: Proposal) -> dict[str, Any]:
         "body": proposal.body,
         "options": proposal.options,
         "proposer": str(proposal.proposer),
+        "proposer_id": proposal.proposer.public_id,
         "created_at": proposal.created_at,
         "thread": proposal.thread_id,
         "withdrawn_reason": proposal.withdraw_reason,

@@ -108,6 +108,7 @@ class JoinOut(Schema):
 class JoinRequestOut(Schema):
     id: int
     person: str
+    person_id: str = Field(description="their public id")
     message: str
     created_at: datetime
     decided_at: datetime | None
@@ -123,6 +124,7 @@ class DecisionIn(Schema):
 class MemberOut(Schema):
     id: int
     person: str
+    person_id: str = Field(description="their public id")
     status: str
     since: datetime
 
@@ -289,7 +291,13 @@ def leave_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
 def list_members(request: HttpRequest, key: str) -> Any:
     assembly = actions.access_assembly(request.user, key)
     return [
-        {"id": m.pk, "person": str(m.user), "status": m.status, "since": m.started_at}
+        {
+            "id": m.pk,
+            "person": str(m.user),
+            "person_id": m.user.public_id,
+            "status": m.status,
+            "since": m.started_at,
+        }
         for m in selectors.members_of(assembly)
     ]
 
@@ -316,6 +324,7 @@ def set_member_status(
     return {
         "id": membership.pk,
         "person": str(membership.user),
+        "person_id": membership.user.public_id,
         "status": membership.status,
         "since": membership.started_at,
     }
@@ -325,6 +334,7 @@ def _request_out(join_request: JoinRequest) -> dict[str, Any]:
     return {
         "id": join_request.pk,
         "person": str(join_request.user),
+        "person_id": join_request.user.public_id,
         "message": join_request.message,
         "created_at": join_request.created_at,
         "decided_at": join_request.decided_at,

@@ -42,6 +42,7 @@ class ThreadOut(Schema):
     tag: str
     forum: str
     author: str
+    author_id: str = Field(description="the author's public id")
     as_office: str
     pinned: bool
     created_at: datetime
@@ -61,6 +62,7 @@ class ThreadPage(Schema):
 class PostOut(Schema):
     id: int
     author: str
+    author_id: str = Field(description="the author's public id")
     as_office: str
     body: str
     html: str
@@ -115,6 +117,7 @@ def _thread(thread: Thread, place: str) -> dict[str, Any]:
         "tag": thread.tag,
         "forum": place,
         "author": str(thread.author),
+        "author_id": thread.author.public_id,
         "as_office": thread.as_office,
         "pinned": thread.pinned,
         "created_at": thread.created_at,
@@ -220,6 +223,7 @@ def _posts(
         {
             "id": p.pk,
             "author": str(p.author),
+            "author_id": p.author.public_id,
             "as_office": p.as_office,
             "body": p.body,
             "html": p.body_html,
@@ -270,6 +274,7 @@ def _post(post: Post) -> dict[str, Any]:
     return {
         "id": post.pk,
         "author": str(post.author),
+        "author_id": post.author.public_id,
         "as_office": post.as_office,
         "body": post.body,
         "html": post.body_html,
