@@ -21,7 +21,7 @@ from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, selectors
 from .forms import DecisionForm, JoinForm, TextsForm, TreeFilterForm
-from .models import Assembly, JoinRequest, Membership
+from .models import Assembly, FederationPage, JoinRequest, Membership
 from .roll import keeps_the_roll
 
 
@@ -71,7 +71,10 @@ def assembly_detail(request: Request, slug: str) -> HttpResponse:
         # A federation's own pages (issue 13): one query, only at a federation.
         "federation_pages": [
             (p, p.in_language(language)["title"])
-            for p in assembly.pages.only("slug", "title", "language", "translations", "federation")
+            for p in sorted(
+                assembly.pages.only("slug", "title", "language", "translations", "federation"),
+                key=lambda p: (p.slug in FederationPage.SPECIAL, p.title),  # notices last
+            )
         ]
         if assembly.is_root
         else [],
