@@ -62,9 +62,15 @@ def test_a_consensus_that_fails_twice_becomes_a_star_vote(harmony: Harmony) -> N
     )
     assert '<strong>Ann</strong> · <span class="tag response-agree">Agree</span>' in page
     detail = Client().get(f"/api/v1/proposals/{proposal.pk}", **_api(harmony.members[3])).json()
+    ben, ann = harmony.members[1], harmony.members[0]
     assert detail["consensus_rounds"][0]["responses"] == [
-        {"person": "Ben", "response": "block", "reason": "I work Thursdays"},
-        {"person": "Ann", "response": "agree", "reason": ""},
+        {
+            "person": "Ben",
+            "person_id": ben.public_id,
+            "response": "block",
+            "reason": "I work Thursdays",
+        },
+        {"person": "Ann", "person_id": ann.public_id, "response": "agree", "reason": ""},
     ]
     assert "1 agree · 0 stand aside · 1 block" in page
 
@@ -184,6 +190,7 @@ def test_consensus_through_the_api(harmony: Harmony) -> None:
     )
     read = Client().get(f"/api/v1/proposals/{data['id']}").json()
     assert read["gathered_options"] == ["Plant fruit trees"]
+    ben = next(m.public_id for m in harmony.members if m.display_name == "Ben")
     assert read["consensus_rounds"] == [
         {
             "number": 1,
@@ -191,8 +198,10 @@ def test_consensus_through_the_api(harmony: Harmony) -> None:
             "agree": 0,
             "stand_aside": 0,
             "block": 1,
-            "blocks": [{"person": "Ben", "reason": "Not here"}],
-            "responses": [{"person": "Ben", "response": "block", "reason": "Not here"}],
+            "blocks": [{"person": "Ben", "person_id": ben, "reason": "Not here"}],
+            "responses": [
+                {"person": "Ben", "person_id": ben, "response": "block", "reason": "Not here"}
+            ],
         }
     ]
 

@@ -22,6 +22,7 @@ router = Router(tags=["chat"])
 class MessageOut(Schema):
     id: int
     author: str | None
+    author_id: str | None = Field(None, description="the author's public id")
     body: str
     created_at: datetime
 
@@ -34,6 +35,7 @@ def _out(m: ChatMessage) -> dict[str, Any]:
     return {
         "id": m.pk,
         "author": str(m.author) if m.author else None,
+        "author_id": m.author.public_id if m.author else None,
         "body": m.body,
         "created_at": m.created_at,
     }

@@ -71,11 +71,13 @@ class ProposalOut(Schema):
 
 class BlockOut(Schema):
     person: str
+    person_id: str
     reason: str
 
 
 class ResponseOut(Schema):
     person: str
+    person_id: str
     response: Literal["agree", "stand_aside", "block"]
     reason: str
 
@@ -161,6 +163,7 @@ class PublicBallotOut(Schema):
 
 class ElectorOut(Schema):
     person: str
+    person_id: str
     member_since: date | None
 
 
@@ -374,12 +377,20 @@ def _rounds(view: dict[str, Any] | None) -> list[dict[str, Any]]:
             "outcome": r["outcome"],
             **r["counts"],
             # VOTE-1: who blocks and why, where the protocol makes blocks public.
-            "blocks": [{"person": str(b.person), "reason": b.reason} for b in r["blocks"]]
+            "blocks": [
+                {"person": str(b.person), "person_id": b.person.public_id, "reason": b.reason}
+                for b in r["blocks"]
+            ]
             if view["blocks_public"]
             else [],
             # Everyone's response and reason, where the protocol makes them public.
             "responses": [
-                {"person": str(x.person), "response": x.response, "reason": x.reason}
+                {
+                    "person": str(x.person),
+                    "person_id": x.person.public_id,
+                    "response": x.response,
+                    "reason": x.reason,
+                }
                 for x in r["responses"]
             ]
             if view["responses_public"]
@@ -593,7 +604,10 @@ def electorate_of(request: HttpRequest, vote_id: int, page: int = 1) -> list[dic
     rows = Paginator(
         vote.electorate.select_related("person").order_by("person__display_name", "pk"), 100
     ).get_page(page)
-    return [{"person": str(e.person), "member_since": e.member_since} for e in rows]
+    return [
+        {"person": str(e.person), "person_id": e.person.public_id, "member_since": e.member_since}
+        for e in rows
+    ]
 
 
 @router.get(

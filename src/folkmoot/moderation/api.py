@@ -228,6 +228,7 @@ class SuspensionIn(Schema):
 class SuspensionOut(Schema):
     id: int
     holder: str
+    holder_id: str
     office: str
     repeat: int
     days: float | None
@@ -248,5 +249,12 @@ def suspend(request: HttpRequest, key: str, payload: SuspensionIn) -> Reply[dict
     days = s.duration.total_seconds() / 86400 if s.duration is not None else None
     return Reply(
         201,
-        {"id": s.pk, "holder": str(s.holder), "office": s.office, "repeat": s.repeat, "days": days},
+        {
+            "id": s.pk,
+            "holder": str(s.holder),
+            "holder_id": s.holder.public_id,
+            "office": s.office,
+            "repeat": s.repeat,
+            "days": days,
+        },
     )

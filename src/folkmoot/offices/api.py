@@ -212,6 +212,7 @@ class CandidacyOut(Schema):
     id: int
     office: str
     person: str
+    person_id: str
     election_opens_at: datetime | None
     withdrawn_at: datetime | None = None
 
@@ -250,6 +251,7 @@ def _candidacy(c: Any) -> dict[str, Any]:
         "id": c.pk,
         "office": c.office.slug,
         "person": str(c.person),
+        "person_id": c.person.public_id,
         "election_opens_at": c.election_opens_at,
         "withdrawn_at": c.withdrawn_at,
     }
