@@ -3,7 +3,10 @@ before every message it delivers, not only when the socket opens. Whoever signs 
 restricted assembly, has their password changed elsewhere or loses access while connected
 receives nothing more, and their socket is closed."""
 
+import asyncio
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -43,7 +46,33 @@ def listen_while(red: Red15m, client: Client, change: Callable[[], None]) -> tup
         await communicator.wait()
         return first, after
 
-    return async_to_sync(run)()
+    return _run(run)
+
+
+def _run(coroutine: Callable[[], Any]) -> Any:
+    """async_to_sync, from a thread of its own when this one already runs an event loop (a
+    session-wide browser fixture of an earlier test in this worker keeps one): the database
+    is shared (transaction=True), so nothing else changes."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(coroutine)()
+    done: list[Any] = []
+    failed: list[BaseException] = []
+
+    def own() -> None:
+        try:
+            done.append(async_to_sync(coroutine)())
+        except BaseException as error:  # re-raised in the test's thread
+            failed.append(error)
+
+    worker = threading.Thread(target=own)
+    worker.start()
+    worker.join(timeout=60)
+    if failed:
+        raise failed[0]
+    assert done, "the chat did not answer within 60 s"
+    return done[0]
 
 
 def assert_cut_off(first: str, after: dict) -> None:
