@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import TEXT_FIELDS, Assembly, AssemblyType
+from .models import FOUNDING_FIELDS, TEXT_FIELDS, Assembly, AssemblyType
 
 
 class TreeFilterForm(forms.Form):
@@ -46,26 +46,9 @@ class FoundingForm(forms.ModelForm):
 
     class Meta:
         model = Assembly
-        fields = [
-            "title",
-            "slug",
-            "subtitle",
-            "short_description",
-            "description",
-            "purpose_of_action",
-            "composition",
-            "internal_organisation",
-            "remits",
-            "assembly_type",
-            "access_mode",
-            "join_policy",
-            "secretary_elected",
-            "min_age",
-            "max_age",
-            "required_attribute",
-            "required_assembly",
-            "min_seniority_days",
-        ]
+        # What a founding proposal holds (founding.FIELDS), the umbrella aside: it is no
+        # field of the assembly but a link made at approval.
+        fields = [name for name in FOUNDING_FIELDS if name != "umbrella"]
         widgets = {
             "short_description": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 5}),

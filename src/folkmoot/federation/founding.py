@@ -29,31 +29,9 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, require
 
 from .actions import do_add_to_umbrella, do_save_assembly
-from .models import Assembly, FoundingRequest
+from .models import FOUNDING_FIELDS, Assembly, FoundingRequest
 
-# What a proposal holds: every ASM-1 field a proposer sets, the eligibility rules (MEM-2),
-# and the umbrella the new assembly joins, if any. Foreign keys are kept as ids.
-FIELDS = (
-    "title",
-    "slug",
-    "subtitle",
-    "short_description",
-    "description",
-    "purpose_of_action",
-    "composition",
-    "internal_organisation",
-    "remits",
-    "assembly_type",
-    "access_mode",
-    "join_policy",
-    "secretary_elected",
-    "min_age",
-    "max_age",
-    "required_attribute",
-    "required_assembly",
-    "min_seniority_days",
-    "umbrella",
-)
+FIELDS = FOUNDING_FIELDS  # what a proposal holds (models.FOUNDING_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,25 @@ TEXT_FIELDS = (
 )
 
 
+# What a proposal of a new assembly holds (issue 13): the texts, the type, access and joining,
+# the eligibility rules (MEM-2) and the umbrella it joins; foreign keys as ids.
+FOUNDING_FIELDS = (
+    "title",
+    "slug",
+    *TEXT_FIELDS[1:],
+    "assembly_type",
+    "access_mode",
+    "join_policy",
+    "secretary_elected",
+    "min_age",
+    "max_age",
+    "required_attribute",
+    "required_assembly",
+    "min_seniority_days",
+    "umbrella",
+)
+
+
 @dataclass(frozen=True)
 class AssemblyTexts:
     title: str
