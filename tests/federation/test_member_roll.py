@@ -244,3 +244,15 @@ def test_the_people_search_is_for_those_taking_part(hp: dict[str, Any]) -> None:
     assert Client().get("/api/v1/assemblies/leeds/people?q=pa", **outsider).status_code == 404
     found = Client().get("/api/v1/assemblies/leeds/people?q=pa", **bearer(hp["grace"])).json()
     assert [p["name"] for p in found] == ["Paula"]
+
+
+def test_the_people_page_finds_a_member_by_name(hp: dict[str, Any]) -> None:
+    """Issue 13's picker where the secretary changes a member's status: a search, no
+    scrolling through a roll of thousands (and the API's `q`)."""
+    page = _text(client_for(hp["grace"]).get("/assemblies/hp/members/?q=pau"))
+    assert "Paula" in page and "Pete" not in page
+    assert "Nobody here has that name." in _text(
+        client_for(hp["grace"]).get("/assemblies/hp/members/?q=zz")
+    )
+    found = Client().get("/api/v1/assemblies/hp/members?q=pe").json()["items"]
+    assert [m["person"] for m in found] == ["Pete"]

@@ -288,7 +288,8 @@ def leave_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
     summary="Members and participants",
 )
 @paginate(PageNumberPagination, page_size=50)
-def list_members(request: HttpRequest, key: str) -> Any:
+def list_members(request: HttpRequest, key: str, q: str = "") -> Any:
+    """`q`: only those whose name contains it."""
     assembly = actions.access_assembly(request.user, key)
     return [
         {
@@ -298,7 +299,7 @@ def list_members(request: HttpRequest, key: str) -> Any:
             "status": m.status,
             "since": m.started_at,
         }
-        for m in selectors.members_of(assembly)
+        for m in selectors.members_of(assembly, q[:80])
     ]
 
 

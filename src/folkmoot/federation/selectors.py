@@ -191,11 +191,11 @@ def my_memberships(user: Any) -> list[tuple[Assembly, Membership]]:
     )
 
 
-def members_of(assembly: Assembly) -> QuerySet[Membership]:
+def members_of(assembly: Assembly, name: str = "") -> QuerySet[Membership]:
+    """The people of the assembly, by name; `name`: only those whose name contains it (the
+    secretary's picker over a roll of thousands, issue 13)."""
     target = assembly.membership_assembly_id
-    return (
-        Membership.objects.active()
-        .filter(assembly_id=target)
-        .select_related("user")
-        .order_by("user__display_name", "id")
-    )
+    rows = Membership.objects.active().filter(assembly_id=target)
+    if name.strip():
+        rows = rows.filter(user__display_name__icontains=name.strip())
+    return rows.select_related("user").order_by("user__display_name", "id")

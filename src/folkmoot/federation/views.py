@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -126,7 +127,8 @@ def assembly_leave(request: Request, slug: str) -> HttpResponse:
 
 def assembly_members(request: Request, slug: str) -> HttpResponse:
     assembly = assembly_or_404(request, slug)
-    page = Paginator(selectors.members_of(assembly), 50).get_page(request.GET.get("page"))
+    name = request.GET.get("q", "")[:80]
+    page = Paginator(selectors.members_of(assembly, name), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "federation/members.html",
@@ -135,6 +137,8 @@ def assembly_members(request: Request, slug: str) -> HttpResponse:
             "page_obj": page,
             "may_manage": actions.may_manage_members(request.user, assembly),
             "keeps_roll": assembly.is_root and keeps_the_roll(request.user, assembly),
+            "q": name,
+            "page_query": "&" + urlencode({"q": name}) if name else "",
         },
     )
 
