@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
@@ -172,9 +171,6 @@ def do_erase_account(*, user: User) -> User:
     EmailPreference.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
-    for session in Session.objects.filter(expire_date__gt=now).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
     user.email = f"erased-{user.public_id}@erased.invalid"
     user.display_name = ""
     user.birth_date = None
@@ -182,6 +178,8 @@ def do_erase_account(*, user: User) -> User:
     user.attributes_consented_at = None
     user.language = ""
     user.is_active = user.is_staff = user.is_superuser = False
+    # Every session ends by itself: each carries a hash of the password, which Django checks
+    # on every request (as after a password change, accounts.actions).
     user.set_unusable_password()
     user.erased_at = now
     user.save()

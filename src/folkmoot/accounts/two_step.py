@@ -65,7 +65,16 @@ def remember(request: HttpRequest, user: Any, now: datetime) -> datetime | None:
 
 
 def due_for(request: HttpRequest, now: datetime) -> datetime | None:
-    """`two_step_due` for the signed-in person, as remembered in the session."""
+    """`two_step_due` for the signed-in person, as remembered in the session; read once per
+    request (the middleware and the page's banner both ask)."""
+    if hasattr(request, "two_step_due"):
+        return request.two_step_due
+    due = _due_for(request, now)
+    request.two_step_due = due  # type: ignore[attr-defined]
+    return due
+
+
+def _due_for(request: HttpRequest, now: datetime) -> datetime | None:
     user = request.user
     if not getattr(user, "is_authenticated", False) or not hasattr(request, "session"):
         return None

@@ -121,9 +121,56 @@ class FoundingForm(forms.ModelForm):
         return data
 
 
-class TextsForm(forms.ModelForm):
-    """The secretary's edit of the assembly's texts (ASM-1, issue 13), in its own language,
-    with a translation into each of the site's other languages (fields `<lang>__<field>`)."""
+class TranslatedForm(forms.ModelForm):
+    """A model form over texts in their own `language`, with a translation of each field in
+    `TRANSLATED` into each of the site's other languages (fields `<lang>__<field>`), kept in
+    the instance's `translations` ({lang: {field: text}}; empty fields show the original)."""
+
+    TRANSLATED: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        given = self.instance.translations or {}
+        for code, _name in settings.LANGUAGES:
+            for field in self.TRANSLATED:
+                original = self.fields[field]
+                one_line = isinstance(original.widget, forms.TextInput)
+                self.fields[f"{code}__{field}"] = forms.CharField(
+                    label=original.label,
+                    required=False,
+                    max_length=getattr(original, "max_length", None),
+                    initial=given.get(code, {}).get(field, ""),
+                    widget=forms.TextInput(attrs={"lang": code})
+                    if one_line
+                    else forms.Textarea(attrs={"rows": 3, "lang": code}),
+                )
+
+    def translation_groups(self) -> list[tuple[str, str, list[Any]]]:
+        """(code, language name, bound fields) for each language but the original."""
+        original = self["language"].value()
+        return [
+            (code, name, [self[f"{code}__{field}"] for field in self.TRANSLATED])
+            for code, name in settings.LANGUAGES
+            if code != original
+        ]
+
+    def save(self, commit: bool = True) -> Any:
+        instance = super().save(commit=False)
+        translations: dict[str, dict[str, str]] = {}
+        for code, _name in settings.LANGUAGES:
+            if code == instance.language:
+                continue
+            given = {f: self.cleaned_data.get(f"{code}__{f}", "").strip() for f in self.TRANSLATED}
+            if any(given.values()):
+                translations[code] = {k: v for k, v in given.items() if v}
+        instance.translations = translations
+        return instance
+
+
+class TextsForm(TranslatedForm):
+    """The secretary's edit of the assembly's texts (ASM-1, issue 13)."""
+
+    TRANSLATED = TEXT_FIELDS
 
     class Meta:
         model = Assembly
@@ -134,53 +181,14 @@ class TextsForm(forms.ModelForm):
             if name not in ("title", "subtitle")
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        given = self.instance.translations or {}
-        for code, _name in settings.LANGUAGES:
-            for field in TEXT_FIELDS:
-                original = self.fields[field]
-                self.fields[f"{code}__{field}"] = forms.CharField(
-                    label=original.label,
-                    required=False,
-                    max_length=getattr(original, "max_length", None),
-                    initial=given.get(code, {}).get(field, ""),
-                    widget=forms.Textarea(attrs={"rows": 2, "lang": code})
-                    if field not in ("title", "subtitle")
-                    else forms.TextInput(attrs={"lang": code}),
-                )
-
-    def translation_groups(self) -> list[tuple[str, str, list[Any]]]:
-        """(code, language name, bound fields) for each language but the original."""
-        original = self["language"].value()
-        return [
-            (code, name, [self[f"{code}__{field}"] for field in TEXT_FIELDS])
-            for code, name in settings.LANGUAGES
-            if code != original
-        ]
-
-    def save(self, commit: bool = True) -> Assembly:
-        assembly = super().save(commit=False)
-        translations: dict[str, dict[str, str]] = {}
-        for code, _name in settings.LANGUAGES:
-            if code == assembly.language:
-                continue
-            given = {
-                field: self.cleaned_data.get(f"{code}__{field}", "").strip()
-                for field in TEXT_FIELDS
-            }
-            given = {k: v for k, v in given.items() if v}
-            if given:
-                translations[code] = given
-        assembly.translations = translations
-        return assembly
-
 
 PAGE_FIELDS = ("title", "summary", "body")
 
 
-class PageForm(forms.ModelForm):
-    """A federation page and its translations (fields `<lang>__<field>`), as TextsForm."""
+class PageForm(TranslatedForm):
+    """A federation page (issue 13) and its translations."""
+
+    TRANSLATED = PAGE_FIELDS
 
     class Meta:
         from .models import FederationPage
@@ -197,18 +205,6 @@ class PageForm(forms.ModelForm):
         self.federation = federation
         if self.instance.pk:
             self.fields["slug"].disabled = True  # its address stays, links to it too
-        given = self.instance.translations or {}
-        for code, _name in settings.LANGUAGES:
-            for field in PAGE_FIELDS:
-                self.fields[f"{code}__{field}"] = forms.CharField(
-                    label=self.fields[field].label,
-                    required=False,
-                    max_length=getattr(self.fields[field], "max_length", None),
-                    initial=given.get(code, {}).get(field, ""),
-                    widget=forms.Textarea(attrs={"rows": 6 if field == "body" else 2, "lang": code})
-                    if field != "title"
-                    else forms.TextInput(attrs={"lang": code}),
-                )
 
     def clean_slug(self) -> str:
         from .models import FederationPage
@@ -221,24 +217,7 @@ class PageForm(forms.ModelForm):
             raise forms.ValidationError(_("This federation has a page at this address already."))
         return str(slug)
 
-    def translation_groups(self) -> list[tuple[str, str, list[Any]]]:
-        original = self["language"].value()
-        return [
-            (code, name, [self[f"{code}__{field}"] for field in PAGE_FIELDS])
-            for code, name in settings.LANGUAGES
-            if code != original
-        ]
-
     def save(self, commit: bool = True) -> Any:
         page = super().save(commit=False)
         page.federation = self.federation
-        translations: dict[str, dict[str, str]] = {}
-        for code, _name in settings.LANGUAGES:
-            if code == page.language:
-                continue
-            given = {f: self.cleaned_data.get(f"{code}__{f}", "").strip() for f in PAGE_FIELDS}
-            given = {k: v for k, v in given.items() if v}
-            if given:
-                translations[code] = given
-        page.translations = translations
         return page

@@ -24,7 +24,7 @@ from folkmoot.governance.protocol import Founding, Protocol
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.notifications.send import notify
 from folkmoot.offices.models import Tenure
-from folkmoot.protocols.facts import viewer_for
+from folkmoot.protocols.facts import acts_in_office, viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, require
 
@@ -55,7 +55,7 @@ class FoundingContext:
     def is_approver(self, user: Any) -> bool:
         if self.approving is None or not getattr(user, "is_authenticated", False):
             return False
-        return approves(user, self.approving, self.office)
+        return acts_in_office(user, self.approving, self.office)
 
     def approvers(self) -> list[Any]:
         if self.approving is None:
@@ -65,16 +65,8 @@ class FoundingContext:
             for t in Tenure.objects.in_office(timezone.now())
             .filter(office__assembly=self.approving, office__slug=self.office)
             .select_related("holder")
-            if approves(t.holder, self.approving, self.office)
+            if acts_in_office(t.holder, self.approving, self.office)
         ]
-
-
-def approves(user: Any, approving: Assembly, office: str) -> bool:
-    """Holds the approving office now, and is not suspended from it (OFF-6)."""
-    in_force = protocol_in_force(approving)
-    if in_force is None:
-        return False
-    return office in viewer_for(user, approving, in_force.protocol).offices
 
 
 def founding_context(parent: Assembly) -> FoundingContext:

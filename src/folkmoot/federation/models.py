@@ -77,6 +77,14 @@ FOUNDING_FIELDS = (
 )
 
 
+def translated(written: Any, language: str, fields: tuple[str, ...]) -> tuple[dict[str, str], bool]:
+    """`fields` of `written` (which has `language` and `translations`) in `language`: each
+    from its translation where one is given, else as written; and whether any was given."""
+    code = language[:2]
+    given = (written.translations or {}).get(code, {}) if code != written.language else {}
+    return {f: given.get(f) or getattr(written, f) for f in fields}, bool(given)
+
+
 @dataclass(frozen=True)
 class AssemblyTexts:
     title: str
@@ -240,14 +248,12 @@ class Assembly(models.Model):
 
     def texts_in(self, language: str) -> AssemblyTexts:
         """The ASM-1 texts in `language` where a translation gives them, else the original."""
-        given = (
-            (self.translations or {}).get(language[:2], {}) if language[:2] != self.language else {}
-        )
-        values = {f: (given.get(f) or getattr(self, f)) for f in TEXT_FIELDS}
+        values, given = translated(self, language, TEXT_FIELDS)
+        elsewhere = language[:2] != self.language
         return AssemblyTexts(
             **values,
-            translated=bool(given) and language[:2] != self.language,
-            untranslated=language[:2] != self.language and not given,
+            translated=given and elsewhere,
+            untranslated=elsewhere and not given,
             original=self.get_language_display(),
         )
 
@@ -554,12 +560,9 @@ class FederationPage(models.Model):
     def in_language(self, language: str) -> dict[str, Any]:
         """title, summary, body in `language` where translated, else the original, and
         whether the reader gets the original in another language."""
-        code = language[:2]
-        given = (self.translations or {}).get(code, {}) if code != self.language else {}
+        values, given = translated(self, language, ("title", "summary", "body"))
         return {
-            "title": given.get("title") or self.title,
-            "summary": given.get("summary") or self.summary,
-            "body": given.get("body") or self.body,
-            "untranslated": code != self.language and not given,
+            **values,
+            "untranslated": language[:2] != self.language and not given,
             "original": self.get_language_display(),
         }

@@ -28,7 +28,7 @@ from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.notifications.send import notify
-from folkmoot.protocols.facts import viewer_for
+from folkmoot.protocols.facts import acts_in_office
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, require
 
@@ -48,17 +48,9 @@ class AppointmentContext:
             self.appointing is not None
             and self.rule.appointed_by is not None
             and getattr(user, "is_authenticated", False)
-            and _holds(user, self.appointing, self.rule.appointed_by.office)
+            and acts_in_office(user, self.appointing, self.rule.appointed_by.office)
         )
         return check_appointer(self.rule, holds_appointing_office=bool(holds))
-
-
-def _holds(user: Any, assembly: Assembly, office: str) -> bool:
-    """Holds `office` in `assembly` now, not suspended from it (OFF-6)."""
-    in_force = protocol_in_force(assembly)
-    if in_force is None:
-        return False
-    return office in viewer_for(user, assembly, in_force.protocol).offices
 
 
 def appointment_context(assembly: Assembly, key: str) -> AppointmentContext:

@@ -152,3 +152,14 @@ def viewers_without_sanctions(users: list[Any], assembly: Assembly) -> dict[Any,
             seniority_days=seniority_days(started, today),
         )
     return out
+
+
+def acts_in_office(user: Any, assembly: Assembly, office: str) -> bool:
+    """Holds `office` in `assembly` now and is not suspended from it (OFF-6): who may act in
+    it, as the protocol in force reads the person's facts."""
+    from .selectors import protocol_in_force
+
+    in_force = protocol_in_force(assembly)
+    if in_force is None:
+        return False
+    return office in viewer_for(user, assembly, in_force.protocol).offices
