@@ -19,7 +19,7 @@ gives a birth date. The CSV is written as a spreadsheet would save it.
 What is measured (wall clock, one run each, in-process, one warm connection):
     check     roll.check_roll_upload: read and check every row, find who is who, store the
               preview (what the page shows before "Apply this roll")
-    apply     roll.apply_roll: the background task's work, in batches of 1,000, each its own
+    apply     roll_apply.apply_roll: the background task's work, in batches of 1,000, each its own
               transaction, with the progress counter written after each
     baseline  Membership.objects.bulk_create of --rows new memberships (what the apply would
               cost if it did nothing but insert), then deleted
@@ -64,7 +64,8 @@ def child(rows: int) -> dict[str, Any]:
 
     from folkmoot.accounts.models import User
     from folkmoot.federation.models import Assembly, Membership, RollImport
-    from folkmoot.federation.roll import apply_roll, check_roll_upload
+    from folkmoot.federation.roll import check_roll_upload
+    from folkmoot.federation.roll_apply import apply_roll
 
     root = Assembly.objects.create(
         slug="bench", title="Bench", assembly_type="federation", reference_prefix="BENCH"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -53,14 +53,18 @@ def reasons_text(answer: Answer) -> list[str]:
     return [_localised(reason).render(gettext, language) for reason in answer.reasons]
 
 
+def _moment(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    return value
+
+
 def _localised(reason: Reason) -> Reason:
-    if not any(isinstance(v, datetime) for v in reason.params.values()):
+    if not any(isinstance(v, date) for v in reason.params.values()):  # datetimes are dates
         return reason
-    params = {
-        k: date_format(timezone.localtime(v), "DATETIME_FORMAT") if isinstance(v, datetime) else v
-        for k, v in reason.params.items()
-    }
-    return Reason(reason.code, reason.template, params)
+    return Reason(reason.code, reason.template, {k: _moment(v) for k, v in reason.params.items()})
 
 
 def require(answer: Answer) -> None:

@@ -167,3 +167,27 @@ def test_deleting_removes_invitations_rolls_and_second_steps_that_name_me(red: R
     assert not Invitation.objects.exists()
     assert not Authenticator.objects.filter(user=red.citizen).exists()
     assert [r[0] for r in RollImport.objects.get().rows] == ["x@example.org"]
+
+
+def test_a_public_record_keeps_an_erased_holders_name_and_nothing_else_does(red: Red15m) -> None:
+    """Issue 13: "office tenures keep the name only where the protocol requires a public
+    record". RED15M's coordinators are one; its drafters are not."""
+    from folkmoot.accounts.personal_data import do_erase_account
+    from folkmoot.offices.models import Tenure
+
+    coordinator_name, drafter_name = str(red.coordinator), str(red.drafter)
+    do_erase_account(user=red.coordinator)
+    do_erase_account(user=red.drafter)
+    held = Tenure.objects.filter(holder__in=[red.coordinator, red.drafter]).select_related("office")
+    assert {t.office.slug: t.holder_shown for t in held} == {
+        "coordinator": coordinator_name,
+        "drafter": "a former member",
+    }
+    page = Client().get("/assemblies/red15m/offices/").content.decode()
+    assert "Who held it before" in page and coordinator_name in page and drafter_name not in page
+    offices = Client().get("/api/v1/assemblies/red15m/offices").json()
+    past = {o["key"]: o["past_holders"] for o in offices}
+    assert [(p["person"], p["person_id"]) for p in past["coordinator"]] == [
+        (coordinator_name, None)
+    ]
+    assert [(p["person"], p["person_id"]) for p in past["drafter"]] == [("a former member", None)]

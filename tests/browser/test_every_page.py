@@ -70,6 +70,7 @@ def signed_in_pages() -> dict[str, str]:
         "federation page": f"/assemblies/{hpuk.slug}/pages/about/",
         "privacy": "/privacy/",
         "edit texts": f"/assemblies/{central.slug}/edit/",
+        "move, merge or close": "/assemblies/manchester-central/reshape/",
     }
 
 

@@ -296,14 +296,22 @@ def test_the_api_reads_the_electorate_and_who_voted_what_in_a_public_vote(
     ann = harmony.members[0]
     assert _post(f"/api/v1/votes/{vote.pk}/ballot", ann, {"scores": {"Park": 4}}).status_code == 201
     shown = Client().get(f"/api/v1/votes/{vote.pk}").json()
+    ballot = {"Library": 0, "Park": 4, "Town hall": 0}
     assert shown["public_ballots"] == [
-        {"voter": "Ann", "ballot": {"Library": 0, "Park": 4, "Town hall": 0}, "valid": None}
+        {"voter": "Ann", "voter_id": ann.public_id, "ballot": ballot, "valid": None}
     ]
     electorate = Client().get(f"/api/v1/votes/{vote.pk}/electorate").json()
     assert [e["person"] for e in electorate] == ["Ann", "Ben", "Cat", "Dev", "Sec"]
     secret = _star_vote(harmony)
     _post(f"/api/v1/votes/{secret.pk}/ballot", ann, {"scores": {"Park": 4}})
     assert Client().get(f"/api/v1/votes/{secret.pk}").json()["public_ballots"] == []
+    # Issue 13: an erased account's public ballot stays counted and names nobody.
+    from folkmoot.accounts.personal_data import do_erase_account
+
+    do_erase_account(user=ann)
+    assert Client().get(f"/api/v1/votes/{vote.pk}").json()["public_ballots"] == [
+        {"voter": "a former member", "voter_id": None, "ballot": ballot, "valid": None}
+    ]
 
 
 @pytest.mark.parametrize("count", [2, 12])

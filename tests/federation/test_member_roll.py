@@ -20,6 +20,7 @@ from folkmoot.audit.models import AuditEvent
 from folkmoot.federation import actions
 from folkmoot.federation.models import Invitation, Membership, RollImport
 from folkmoot.governance.membership import Status
+from folkmoot.notifications.models import Notification
 from folkmoot.offices.actions import do_appoint
 from folkmoot.protocols.actions import do_adopt_preset
 from folkmoot.protocols.facts import viewer_for
@@ -114,6 +115,14 @@ def test_a_roll_is_previewed_confirmed_applied_in_the_background_and_summarised(
     hp["pete"].refresh_from_db()
     assert str(hp["pete"].birth_date) == "1990-01-02"
     assert AuditEvent.objects.filter(verb="roll.applied").exists()
+    # Everyone whose status changed is told, once; Grace uploaded it and knows.
+    told = Notification.objects.filter(kind="roll_status")
+    assert {(n.user.display_name, n.occasion) for n in told} == {
+        ("Paula", "member"), ("Pete", "member"), ("Nora", "joined"), ("Mike", "stopped")
+    }  # fmt: skip
+    assert "The member roll of Harmony Party no longer lists you" in _text(
+        client_for(hp["mike"]).get("/notifications/")
+    )
 
     # The invitations went out, once each, in the federation's language.
     run_worker()

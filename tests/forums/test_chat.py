@@ -1,8 +1,12 @@
 """Chat rooms from the protocol (issue 5): read and write audiences from the core, live over
 WebSockets, polling through the API, system announcements, sanctioned people refused."""
 
+import asyncio
 import json
+import threading
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -18,6 +22,32 @@ from tests.conftest import client_for
 
 def api_post(user, url, body):  # type: ignore[no-untyped-def]
     return Client().post(url, json.dumps(body), content_type="application/json", **bearer(user))
+
+
+def run_async(coroutine: Callable[[], Any]) -> Any:
+    """async_to_sync, from a thread of its own when this one already runs an event loop (a
+    session-wide browser fixture of an earlier test in this worker keeps one): the database
+    is shared (transaction=True), so nothing else changes."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(coroutine)()
+    done: list[Any] = []
+    failed: list[BaseException] = []
+
+    def own() -> None:
+        try:
+            done.append(async_to_sync(coroutine)())
+        except BaseException as error:  # re-raised in the test's thread
+            failed.append(error)
+
+    worker = threading.Thread(target=own)
+    worker.start()
+    worker.join(timeout=60)
+    if failed:
+        raise failed[0]
+    assert done, "the chat did not answer within 60 s"
+    return done[0]
 
 
 def test_the_square_is_for_signed_in_readers_and_citizen_writers(red):
@@ -99,7 +129,7 @@ def test_a_citizen_chats_live_over_the_websocket(red):
         await communicator.disconnect()
         return html
 
-    html = async_to_sync(talk)()
+    html = run_async(talk)
     assert 'hx-swap-oob="beforeend"' in html and "¿Quedamos el sábado?" in html
     assert ChatMessage.objects.filter(author=red.citizen).count() == 1
 
@@ -110,7 +140,7 @@ def test_the_websocket_refuses_anonymous_readers_and_sanctioned_writers(red):
         communicator = socket(Client())
         return await communicator.connect()
 
-    connected, code = async_to_sync(anonymous)()
+    connected, code = run_async(anonymous)
     assert not connected and code == 4403
 
     Sanction.objects.create(
@@ -133,7 +163,7 @@ def test_the_websocket_refuses_anonymous_readers_and_sanctioned_writers(red):
         return str(reply)
 
     # The reasons, and the text given back to the field the page emptied (issue 12).
-    reply = async_to_sync(blocked)()
+    reply = run_async(blocked)
     assert 'id="chat-refused"' in reply and "sanctioned" in reply
     assert 'id="chat-body"' in reply and 'value="still here"' in reply
     assert not ChatMessage.objects.filter(author=red.citizen).exists()

@@ -3,13 +3,10 @@ before every message it delivers, not only when the socket opens. Whoever signs 
 restricted assembly, has their password changed elsewhere or loses access while connected
 receives nothing more, and their socket is closed."""
 
-import asyncio
-import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.test import Client
 
 from folkmoot.accounts.models import User
@@ -19,7 +16,7 @@ from folkmoot.federation.actions import check_leave
 from folkmoot.federation.models import AccessMode, Assembly
 from tests.conftest import client_for
 from tests.forums.conftest import Red15m
-from tests.forums.test_chat import socket
+from tests.forums.test_chat import run_async, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,33 +43,7 @@ def listen_while(red: Red15m, client: Client, change: Callable[[], None]) -> tup
         await communicator.wait()
         return first, after
 
-    return _run(run)
-
-
-def _run(coroutine: Callable[[], Any]) -> Any:
-    """async_to_sync, from a thread of its own when this one already runs an event loop (a
-    session-wide browser fixture of an earlier test in this worker keeps one): the database
-    is shared (transaction=True), so nothing else changes."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return async_to_sync(coroutine)()
-    done: list[Any] = []
-    failed: list[BaseException] = []
-
-    def own() -> None:
-        try:
-            done.append(async_to_sync(coroutine)())
-        except BaseException as error:  # re-raised in the test's thread
-            failed.append(error)
-
-    worker = threading.Thread(target=own)
-    worker.start()
-    worker.join(timeout=60)
-    if failed:
-        raise failed[0]
-    assert done, "the chat did not answer within 60 s"
-    return done[0]
+    return run_async(run)
 
 
 def assert_cut_off(first: str, after: dict) -> None:
@@ -131,5 +102,5 @@ def test_people_still_allowed_keep_receiving(red: Red15m) -> None:
         await communicator.disconnect()
         return seen
 
-    seen = async_to_sync(run)()
+    seen = run_async(run)
     assert all(body in html for body, html in zip(("one", "two", "three"), seen, strict=True))

@@ -33,6 +33,10 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(9)  # 12 characters
 
 
+# How an erased account is named wherever what it did stays (issue 13).
+FORMER_MEMBER = _("a former member")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person on the site. Email is the identity (allauth); the display name is public."""
 
@@ -80,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         if self.erased_at is not None:
-            return str(_("a former member"))
+            return str(FORMER_MEMBER)
         return self.display_name or self.email
 
     def get_short_name(self) -> str:

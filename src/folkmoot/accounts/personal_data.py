@@ -140,6 +140,26 @@ def export_of(user: User) -> dict[str, Any]:
 
 
 @transaction.atomic
+def _keep_public_record(user: User) -> None:
+    """Tenures of offices whose protocol makes them a public record keep the holder's name
+    (issue 13); the others will read "a former member"."""
+    from folkmoot.offices.models import Tenure
+    from folkmoot.protocols.selectors import protocol_in_force
+
+    tenures = list(Tenure.objects.filter(holder=user).select_related("office__assembly__root"))
+    rules: dict[int, Any] = {}
+    kept = []
+    for tenure in tenures:
+        assembly = tenure.office.assembly
+        if assembly.pk not in rules:
+            in_force = protocol_in_force(assembly)
+            rules[assembly.pk] = in_force.protocol.offices if in_force is not None else {}
+        rule = rules[assembly.pk].get(tenure.office.slug)
+        if rule is not None and rule.public_record:
+            kept.append(tenure.pk)
+    Tenure.objects.filter(pk__in=kept).update(holder_name=user.display_name[:80])
+
+
 def do_erase_account(*, user: User) -> User:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
@@ -152,6 +172,7 @@ def do_erase_account(*, user: User) -> User:
     now = timezone.now()
     email = user.email
     Ballot.objects.filter(voter=user).update(voter=None)  # public ballots: now anonymous
+    _keep_public_record(user)
     Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
     Tenure.objects.filter(holder=user, ended_at__isnull=True).update(ended_at=now)
     Candidacy.objects.filter(person=user, withdrawn_at__isnull=True).update(withdrawn_at=now)

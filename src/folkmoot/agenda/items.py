@@ -180,6 +180,28 @@ def _foundings(user: Any, held: list[Tenure]) -> list[Item]:
             url=reverse("founding", args=[made.pk]),
         )
         for made in to_decide(user, held)
+    ] + _changes(user, held)
+
+
+def _changes(user: Any, held: list[Tenure]) -> list[Item]:
+    """ASM-2, issue 13: moving, merging or closing an assembly, where the office approves."""
+    from folkmoot.federation.reshaping import to_decide
+
+    summaries = {
+        "move": _("Moving %(title)s under another assembly is proposed"),
+        "merge": _("Merging %(title)s into another assembly is proposed"),
+        "close": _("Closing %(title)s is proposed"),
+    }
+    return [
+        Item(
+            kind="founding",
+            summary=summaries[made.kind] % {"title": made.assembly.title},
+            title=made.why[:120],
+            assembly=made.assembly,
+            action=_("Decide"),
+            url=reverse("reshaping", args=[made.pk]),
+        )
+        for made in to_decide(user, held)
     ]
 
 

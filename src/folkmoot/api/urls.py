@@ -4,6 +4,7 @@ from folkmoot.chat.api import router as chat_router
 from folkmoot.decisions.api import router as decisions_router
 from folkmoot.federation.api import router as federation_router
 from folkmoot.federation.founding_api import router as founding_router
+from folkmoot.federation.reshaping_api import router as reshaping_router
 from folkmoot.federation.roll_api import router as roll_router
 from folkmoot.forums.api import router as forums_router
 from folkmoot.moderation.api import router as moderation_router
@@ -27,6 +28,7 @@ http_errors.install(api)
 errors.install(api)
 api.add_router("/", federation_router)
 api.add_router("/", founding_router)
+api.add_router("/", reshaping_router)
 api.add_router("/", roll_router)
 api.add_router("/", accounts_router)
 api.add_router("/", protocols_router)

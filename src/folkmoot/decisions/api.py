@@ -157,6 +157,7 @@ class VoteOut(Schema):
 
 class PublicBallotOut(Schema):
     voter: str
+    voter_id: str | None = Field(description="their public id; null once the account is erased")
     ballot: dict[str, Any]
     valid: bool | None
 
@@ -585,8 +586,8 @@ def _vote(request: HttpRequest, vote: Vote, page: VotePage | None = None) -> dic
         "result": result,
         # VOTE-11: a public vote shows who voted what; a secret one never.
         "public_ballots": [
-            {"voter": voter, "ballot": marks, "valid": valid}
-            for voter, marks, valid in selectors.public_ballots(vote)
+            {"voter": b.voter, "voter_id": b.voter_id, "ballot": b.marks, "valid": b.valid}
+            for b in selectors.public_ballots(vote)
         ]
         if not vote.secret
         else [],

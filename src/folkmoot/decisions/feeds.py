@@ -137,8 +137,9 @@ def _election_events(
     prefix: bool,
 ) -> Iterable[Event]:
     """The assembly's coming election windows from its protocol in force, except those an
-    opened election (a Vote row, listed on its own) already covers."""
-    if protocol is None:
+    opened election (a Vote row, listed on its own) already covers. A closed assembly has
+    none (issue 13)."""
+    if protocol is None or assembly.closed_at is not None:
         return []
     events = []
     for key, rule, window in upcoming_elections(protocol, now):

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from folkmoot.accounts.models import FORMER_MEMBER
 from folkmoot.federation.models import Assembly
 from folkmoot.forums.models import Reaction
 from folkmoot.governance.casting import count_shown_while_open, marks_as_ballot
@@ -269,11 +270,26 @@ def charts(shown: dict[str, Any], order: list[str] | None = None) -> list[dict[s
     return out
 
 
-def public_ballots(vote: Vote) -> list[tuple[str, dict[str, object], bool | None]]:
-    """VOTE-11: public votes show who voted what."""
+@dataclass(frozen=True)
+class PublicBallot:
+    voter: str
+    voter_id: str | None  # their public id; None once their account is erased (issue 13)
+    marks: dict[str, object]
+    valid: bool | None
+
+
+def public_ballots(vote: Vote) -> list[PublicBallot]:
+    """VOTE-11: public votes show who voted what. The ballot of an erased account stays
+    counted and shown, and names nobody (issue 13)."""
     rows = Ballot.objects.filter(vote=vote).select_related("voter").order_by("voter__display_name")
     return [
-        (str(b.voter), marks_as_ballot(vote.method, vote.options, b.marks), b.valid) for b in rows
+        PublicBallot(
+            str(b.voter) if b.voter is not None else str(FORMER_MEMBER),
+            b.voter.public_id if b.voter is not None and b.voter.erased_at is None else None,
+            marks_as_ballot(vote.method, vote.options, b.marks),
+            b.valid,
+        )
+        for b in rows
     ]
 
 

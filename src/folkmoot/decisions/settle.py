@@ -288,6 +288,8 @@ def settle_proposal(proposal: Proposal, now: datetime | None = None) -> None:
     from .actions import decision_context, do_open_vote, state_of
 
     now = now or timezone.now()
+    if proposal.assembly.closed_at is not None:
+        return  # a closed assembly decides nothing more; its proposals stay as they stood
     ctx = decision_context(None, proposal.assembly)
     if proposal.kind not in ctx.protocol.decision_kinds:
         return

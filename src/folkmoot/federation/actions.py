@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from folkmoot import regions
 from folkmoot.audit.log import record
+from folkmoot.governance.audience import closed
 from folkmoot.governance.eligibility import PersonFacts, check_eligibility
 from folkmoot.governance.federation import check_parent, check_umbrella, parse_reference
 from folkmoot.governance.membership import (
@@ -111,6 +112,8 @@ def person_facts(user: Any, assembly: Assembly) -> PersonFacts:
 
 def join_decision(user: Any, assembly: Assembly) -> JoinDecision:
     """What would happen if `user` pressed "Join" now, and why not if not."""
+    if assembly.closed_on is not None:
+        return JoinDecision(closed(assembly.closed_on))
     if not getattr(user, "is_authenticated", False):
         return JoinDecision(
             Answer.no(Reason("sign_in", gettext_noop("Sign in to join this assembly.")))
@@ -236,6 +239,8 @@ def check_decide_join_request(
         raise Refused.because(
             Reason("already_decided", gettext_noop("This request has already been decided."))
         )
+    if approve and join_request.assembly.closed_on is not None:
+        require(closed(join_request.assembly.closed_on))
     if approve:
         # Eligibility is checked again: the applicant's facts may have changed since asking.
         facts = person_facts(join_request.user, join_request.assembly)
@@ -346,7 +351,7 @@ def do_save_assembly(*, assembly: Assembly, actor: Any) -> Assembly:
         assembly.reference_prefix = ""
     assembly.save()
     if root_changed and not creating:
-        subtree = _descendant_ids(assembly.pk)
+        subtree = descendant_ids(assembly.pk)
         Assembly.objects.filter(pk__in=subtree).update(root=new_root or assembly)
     Office.objects.get_or_create(assembly=assembly, slug=SECRETARY)
     record(
@@ -358,7 +363,7 @@ def do_save_assembly(*, assembly: Assembly, actor: Any) -> Assembly:
     return assembly
 
 
-def _descendant_ids(assembly_id: int) -> list[int]:
+def descendant_ids(assembly_id: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for pk, parent_id in Assembly.objects.filter(parent__isnull=False).values_list(
         "id", "parent_id"

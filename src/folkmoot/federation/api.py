@@ -81,6 +81,11 @@ class AssemblyDetailOut(AssemblyOut):
     eligibility: Eligibility
     my_membership: MembershipOut | None
     join: JoinStatus
+    closed_at: datetime | None = Field(
+        description="When it was closed (issue 13): a closed assembly is an archive"
+    )
+    merged_into: str | None = Field(description="The slug of the assembly it was merged into")
+    closed_children: list[str] = Field(description="Closed assemblies inside it (the archive)")
 
 
 class TreeNodeOut(Schema):
@@ -233,6 +238,9 @@ def read_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
         composition=assembly.composition,
         internal_organisation=assembly.internal_organisation,
         remits=assembly.remits,
+        closed_at=assembly.closed_at,
+        merged_into=assembly.merged_into.slug if assembly.merged_into is not None else None,
+        closed_children=[c.slug for c in page.closed_children],
         ancestors=[_link(request, a) for a in page.ancestors],
         secretaries=[str(t.holder) for t in page.secretaries],
         secretary_seats=page.secretary_seats,

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import FOUNDING_FIELDS, TEXT_FIELDS, Assembly, AssemblyType
+from .actions import descendant_ids
+from .models import FOUNDING_FIELDS, TEXT_FIELDS, Assembly, AssemblyType, ReshapeRequest
 
 
 class TreeFilterForm(forms.Form):
@@ -85,6 +86,7 @@ class FoundingForm(forms.ModelForm):
         # Only assemblies the proposer may see: a restricted one is neither named nor offered.
         same = (
             Assembly.objects.visible_to(user)
+            .open()
             .filter(Q(root=federation) | Q(pk=federation.pk))
             .order_by("title")
         )
@@ -221,3 +223,55 @@ class PageForm(TranslatedForm):
         page = super().save(commit=False)
         page.federation = self.federation
         return page
+
+
+class ReshapeForm(forms.Form):
+    """Moving, merging or closing `assembly` (ASM-2, issue 13). The other assembly is one of
+    the same federation the proposer may see, open, and neither this one nor inside it; the
+    rules say the rest when it is checked. The same form checks the API's proposals."""
+
+    kind = forms.ChoiceField(
+        label=_("Change"), choices=ReshapeRequest.Kind.choices, widget=forms.RadioSelect
+    )
+    target = forms.ModelChoiceField(
+        label=_("Other assembly"),
+        required=False,
+        queryset=Assembly.objects.none(),
+        help_text=_("Where it moves to, or what it merges into. Not needed to close it."),
+    )
+    why = forms.CharField(
+        label=_("Why"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The approving office reads it, and it stays on the record."),
+    )
+
+    def __init__(
+        self, *args: Any, assembly: Assembly, allows: Sequence[str], user: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.assembly = assembly
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in ReshapeRequest.Kind.choices if value in allows
+        ]
+        federation = assembly.root or assembly
+        self.fields["target"].queryset = (  # type: ignore[attr-defined]
+            Assembly.objects.visible_to(user)
+            .open()
+            .filter(Q(root=federation) | Q(pk=federation.pk))
+            .exclude(pk__in=[assembly.pk, *descendant_ids(assembly.pk)])
+            .order_by("title")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") in ("move", "merge") and not data.get("target"):
+            self.add_error(
+                "target",
+                _("Choose the assembly to move it under.")
+                if data["kind"] == "move"
+                else _("Choose the assembly to merge it into."),
+            )
+        if data.get("kind") == "close":
+            data["target"] = None
+        return data

@@ -14,13 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from folkmoot.audit.log import record
+from folkmoot.governance.audience import closed
 from folkmoot.governance.founding import (
     check_approver,
     check_assembly_type,
     founding_rules,
     may_propose_assembly,
 )
-from folkmoot.governance.protocol import Founding, Protocol
+from folkmoot.governance.protocol import Founding, FoundingApproval, Protocol
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.notifications.send import notify
 from folkmoot.offices.models import Tenure
@@ -45,6 +46,8 @@ class FoundingContext:
     def may_propose(self, user: Any) -> Answer:
         if not getattr(user, "is_authenticated", False):
             return Answer.no(Reason("login_to_found", gettext_noop("Sign in to propose.")))
+        if self.parent.closed_on is not None:
+            return closed(self.parent.closed_on)
         if self.protocol is None:
             return founding_rules(None)
         if self.founding is not None and self.is_approver(user):
@@ -58,15 +61,7 @@ class FoundingContext:
         return acts_in_office(user, self.approving, self.office)
 
     def approvers(self) -> list[Any]:
-        if self.approving is None:
-            return []
-        return [
-            t.holder
-            for t in Tenure.objects.in_office(timezone.now())
-            .filter(office__assembly=self.approving, office__slug=self.office)
-            .select_related("holder")
-            if acts_in_office(t.holder, self.approving, self.office)
-        ]
+        return holders_acting(self.approving, self.office)
 
 
 def founding_context(parent: Assembly) -> FoundingContext:
@@ -75,15 +70,33 @@ def founding_context(parent: Assembly) -> FoundingContext:
     founding = protocol.founding if protocol is not None else None
     if founding is None:
         return FoundingContext(parent, protocol, None, None, "")
-    federation = parent.root if parent.root_id else parent
-    name = founding.approved_by.assembly
-    if name is None:
-        approving: Assembly | None = parent
-    elif federation is not None and federation.slug == name:
-        approving = federation
-    else:
-        approving = Assembly.objects.filter(slug=name, root=federation).first()
+    approving = approving_assembly(parent, founding.approved_by)
     return FoundingContext(parent, protocol, founding, approving, founding.approved_by.office)
+
+
+def approving_assembly(parent: Assembly, approval: FoundingApproval) -> Assembly | None:
+    """Where the approving office sits: the assembly the rule names in `parent`'s federation
+    (None if there is none by that name), or `parent` itself."""
+    federation = parent.root if parent.root_id else parent
+    name = approval.assembly
+    if name is None:
+        return parent
+    if federation is not None and federation.slug == name:
+        return federation
+    return Assembly.objects.filter(slug=name, root=federation).first()
+
+
+def holders_acting(approving: Assembly | None, office: str) -> list[Any]:
+    """Who acts in `office` of `approving` now (not suspended from it)."""
+    if approving is None:
+        return []
+    return [
+        t.holder
+        for t in Tenure.objects.in_office(timezone.now())
+        .filter(office__assembly=approving, office__slug=office)
+        .select_related("holder")
+        if acts_in_office(t.holder, approving, office)
+    ]
 
 
 def _missing_approver(ctx: FoundingContext) -> Answer:
@@ -154,6 +167,8 @@ def check_decide_founding(
     require(_missing_approver(ctx))
     assert ctx.founding is not None
     require(check_approver(ctx.founding, ctx.is_approver(user)))
+    if approve and ctx.parent.closed_on is not None:  # closed since it was proposed
+        require(closed(ctx.parent.closed_on))
     if approve:  # the protocol may have been amended since it was proposed
         require(check_assembly_type(ctx.founding, str(request.proposal.get("assembly_type", ""))))
     if not approve and not reason.strip():

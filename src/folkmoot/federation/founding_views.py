@@ -135,5 +135,17 @@ def founding_decide(request: Request, pk: int) -> HttpResponse:
 
 @login_required
 def founding_index(request: Request) -> HttpResponse:
-    """What waits for my decision as the approving office, and what I proposed."""
-    return render(request, "federation/foundings.html", founding.queue_of(request.user))
+    """What waits for my decision as the approving office, and what I proposed: new
+    assemblies, and moving, merging or closing them."""
+    from . import reshaping
+
+    changes = reshaping.queue_of(request.user)
+    return render(
+        request,
+        "federation/foundings.html",
+        {
+            **founding.queue_of(request.user),
+            "changes_to_decide": changes["to_decide"],
+            "my_changes": changes["mine"],
+        },
+    )

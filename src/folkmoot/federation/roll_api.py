@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 
 from folkmoot.api.auth import REQUIRED
 
-from . import roll
+from . import roll, roll_file
 from .actions import access_assembly
 from .models import RollImport
 
@@ -55,7 +55,7 @@ def _out(made: RollImport) -> dict[str, Any]:
 def upload(request: HttpRequest, key: str, file: File[UploadedFile]) -> Reply[dict[str, Any]]:
     federation = access_assembly(request.user, key)
     made = roll.check_roll_upload(
-        request.user, federation, file.read(roll.MAX_BYTES + 1), file.name or ""
+        request.user, federation, file.read(roll_file.MAX_BYTES + 1), file.name or ""
     )
     return Reply(201, _out(made))
 

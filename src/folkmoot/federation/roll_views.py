@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from folkmoot.http import Request
 from folkmoot.refusals import NotFound, Refused
 
-from . import roll
+from . import roll, roll_file
 from .models import Assembly, RollImport
 from .views import assembly_or_404
 
@@ -38,7 +38,10 @@ def roll_page(request: Request, slug: str) -> HttpResponse:
         else:
             try:
                 made = roll.check_roll_upload(
-                    request.user, federation, upload.read(roll.MAX_BYTES + 1), upload.name or ""
+                    request.user,
+                    federation,
+                    upload.read(roll_file.MAX_BYTES + 1),
+                    upload.name or "",
                 )
             except Refused as refused:
                 problems.extend(refused.messages)

@@ -61,7 +61,10 @@ def assembly_tree(user: object, assembly_type: str | None = None) -> list[TreeNo
     """Every assembly visible to `user`, as trees under their roots, with umbrella links.
     With a type filter, the matching assemblies are shown with the ancestors that lead to
     them, so the tree keeps its shape."""
-    assemblies = list(Assembly.objects.visible_to(user).select_related("root").order_by("title"))
+    # Closed assemblies are archives (issue 13): listed on their parent's page, not here.
+    assemblies = list(
+        Assembly.objects.visible_to(user).open().select_related("root").order_by("title")
+    )
     counts = membership_counts(assemblies)
     nodes = {
         a.pk: TreeNode(
@@ -99,6 +102,7 @@ class AssemblyPage:
     reference: str
     ancestors: list[Assembly]
     children: list[Assembly]
+    closed_children: list[Assembly]
     umbrellas: list[Assembly]
     member_assemblies: list[Assembly]
     secretaries: list[Tenure]
@@ -128,9 +132,11 @@ def ancestors_of(assembly: Assembly) -> list[Assembly]:
 
 def assembly_page(assembly: Assembly, user: object) -> AssemblyPage:
     visible = Assembly.objects.visible_to(user)
-    children = list(visible.filter(parent=assembly).order_by("title"))
-    umbrellas = list(visible.filter(member_links__member=assembly).order_by("title"))
-    member_assemblies = list(visible.filter(umbrella_links__umbrella=assembly).order_by("title"))
+    inside = list(visible.filter(parent=assembly).order_by("title"))
+    umbrellas = list(visible.open().filter(member_links__member=assembly).order_by("title"))
+    member_assemblies = list(
+        visible.open().filter(umbrella_links__umbrella=assembly).order_by("title")
+    )
     from folkmoot.offices.seating import seat_the_elected
 
     seat_the_elected(assembly)  # the secretaries shown include those just elected
@@ -149,7 +155,8 @@ def assembly_page(assembly: Assembly, user: object) -> AssemblyPage:
         assembly=assembly,
         reference=assembly.reference,
         ancestors=ancestors_of(assembly),
-        children=children,
+        children=[a for a in inside if a.closed_at is None],
+        closed_children=[a for a in inside if a.closed_at is not None],
         umbrellas=umbrellas,
         member_assemblies=member_assemblies,
         secretaries=secretaries,

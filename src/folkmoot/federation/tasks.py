@@ -8,7 +8,7 @@ from django.tasks import task
 
 @task()
 def apply_roll_task(roll_id: int) -> dict[str, int]:
-    from .roll import apply_roll
+    from .roll_apply import apply_roll
 
     return apply_roll(roll_id)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import founding_views, page_views, roll_views, views
+from . import founding_views, page_views, reshaping_views, roll_views, views
 
 urlpatterns = [
     path("assemblies/", views.assembly_index, name="assembly-index"),
@@ -24,6 +24,12 @@ urlpatterns += [  # founding assemblies (ASM-2, issue 13)
     path("foundings/", founding_views.founding_index, name="foundings"),
     path("foundings/<int:pk>/", founding_views.founding_detail, name="founding"),
     path("foundings/<int:pk>/decide/", founding_views.founding_decide, name="founding-decide"),
+]
+
+urlpatterns += [  # moving, merging and closing assemblies (ASM-2, issue 13)
+    path("assemblies/<slug:slug>/reshape/", reshaping_views.reshape, name="assembly-reshape"),
+    path("reshaping/<int:pk>/", reshaping_views.reshaping_detail, name="reshaping"),
+    path("reshaping/<int:pk>/decide/", reshaping_views.reshaping_decide, name="reshaping-decide"),
 ]
 
 urlpatterns += [  # the member roll (MEM-1, issue 13)

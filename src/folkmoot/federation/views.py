@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,6 +19,7 @@ from folkmoot.chat.actions import readable_rooms
 from folkmoot.governance.membership import JoinPolicy, Status
 from folkmoot.http import Request
 from folkmoot.notifications.reading import seen
+from folkmoot.offices.models import Tenure
 from folkmoot.offices.selectors import offices_of
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, reasons_text
@@ -84,8 +88,21 @@ def assembly_detail(request: Request, slug: str) -> HttpResponse:
         or any(t.holder_id == request.user.pk for t in page.secretaries),
         "may_leave": page.my_membership is not None
         and assembly.join_policy != JoinPolicy.AUTOMATIC,
+        # Issue 13: offered to office holders; the page says who may, as the protocol says.
+        "may_reshape": assembly.parent_id is not None
+        and assembly.closed_at is None
+        and _holds_an_office(request.user),
+        "merged_into": assembly.merged_into if assembly.merged_into_id else None,
     }
     return render(request, "federation/detail.html", context)
+
+
+def _holds_an_office(user: Any) -> bool:
+    if getattr(user, "is_staff", False):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Tenure.objects.in_office(timezone.now()).filter(holder=user).exists()
 
 
 def assembly_by_reference(request: Request, reference: str) -> HttpResponse:

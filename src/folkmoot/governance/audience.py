@@ -28,6 +28,8 @@ class Viewer:
     # SAN-6: a sanction in force now (computed from its facts by `sanctions.sanction_in_force`)
     sanctioned_until: datetime | None = None
     sanction_reason: str = ""
+    # Issue 13: the assembly was closed on this day; its record is read, nobody acts in it.
+    closed_on: date | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -148,7 +150,10 @@ def check_acting(
     params: dict[str, Any],
 ) -> Answer:
     """Acting — writing, voting, proposing, standing — is `check_audience` for someone not
-    under a sanction: a sanctioned person only reads until it expires (SAN-6)."""
+    under a sanction: a sanctioned person only reads until it expires (SAN-6). Nobody acts
+    in a closed assembly: it is an archive (issue 13)."""
+    if viewer.closed_on is not None:
+        return closed(viewer.closed_on)
     if viewer.sanctioned_until is not None:
         return sanctioned(viewer)
     return check_audience(
@@ -198,6 +203,20 @@ def sanctioned(viewer: Viewer) -> Answer:
                 "Everything you wrote stays."
             ),
             {"until": viewer.sanctioned_until, "reason": viewer.sanction_reason},
+        )
+    )
+
+
+def closed(day: date) -> Answer:
+    """Issue 13: the refusal of anything done in an assembly closed on `day`."""
+    return Answer.no(
+        Reason(
+            "assembly_closed",
+            gettext_noop(
+                "This assembly was closed on %(date)s: what it wrote and decided stays "
+                "readable, and nothing new is done in it."
+            ),
+            {"date": day},
         )
     )
 
@@ -304,6 +323,8 @@ def may_vote_in_election(
     citizen who is short of it is told how many days they have and need."""
     office = protocol.offices[office_key]
     electorate = office.electorate
+    if viewer.closed_on is not None:
+        return closed(viewer.closed_on)
     if viewer.sanctioned_until is not None:
         return sanctioned(viewer)
     short_of_seniority = (

@@ -223,6 +223,9 @@ class Office(Strict):
     # Where the office is not elected (`elected: false`, or a secretary where the assembly
     # says its secretary is not elected), who appoints to it; None: nobody but the staff.
     appointed_by: Appointer | None = None
+    # Who held this office is a public record (issue 13): a holder who erases their account
+    # keeps their name on the tenures they held; elsewhere they become "a former member".
+    public_record: bool = False
 
     @model_validator(mode="after")
     def elected_offices_have_a_calendar(self) -> Office:
@@ -479,6 +482,21 @@ class Founding(Strict):
     types: list[AssemblyKind] = []  # empty: any
 
 
+ReshapeKind = Literal["move", "merge", "close"]
+ALL_RESHAPES: tuple[ReshapeKind, ...] = ("move", "merge", "close")
+
+
+class Reshaping(Strict):
+    """ASM-2, issue 13: moving an assembly below this one under another parent, merging it
+    into another, or closing it (closing archives: nothing is deleted). Proposers are judged
+    in this assembly; the assembly's own secretary may also propose. Without this section,
+    the assemblies below stay as they are."""
+
+    proposers: Audience
+    approved_by: FoundingApproval
+    allows: list[ReshapeKind] = Field(default_factory=lambda: list(ALL_RESHAPES))
+
+
 # --- sign-in security (issue 13) ------------------------------------------------------------
 
 
@@ -535,6 +553,7 @@ class Protocol(Strict):
     decision_kinds: dict[Key, DecisionKind] = {}
     sanctions: Sanctions | None = None
     founding: Founding | None = None
+    reshaping: Reshaping | None = None
     two_step: TwoStep = Field(default_factory=TwoStep)
     amendments: Amendments
 
@@ -724,6 +743,9 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
     if protocol.founding is not None:
         audience("founding.proposers", protocol.founding.proposers)
         office("founding.approved_by.office", protocol.founding.approved_by.office)
+    if protocol.reshaping is not None:
+        audience("reshaping.proposers", protocol.reshaping.proposers)
+        office("reshaping.approved_by.office", protocol.reshaping.approved_by.office)
     for which in ("total", "partial"):
         rule: AmendmentRule = getattr(protocol.amendments, which)
         kind(f"amendments.{which}.decision_kind", rule.decision_kind)

@@ -111,6 +111,13 @@ class Renderer:
         if office.elected:
             self.item(gettext_noop("Who votes: %(who)s"), who=self.who(office.electorate))
             self.item(gettext_noop("Who may stand: %(who)s"), who=self.who(office.candidates))
+        if office.public_record:
+            self.item(
+                gettext_noop(
+                    "Who held it is a public record: a holder's name stays on it after they "
+                    "erase their account"
+                )
+            )
         if office.powers:
             self.item(
                 gettext_noop("Powers: %(powers)s"),
@@ -286,6 +293,38 @@ class Renderer:
             )
         self.add()
 
+    def reshaping(self, p: Protocol) -> None:
+        r = p.reshaping
+        assert r is not None
+        self.add("## " + self.t(gettext_noop("Moving, merging and closing assemblies")))
+        self.add()
+        names = {
+            "move": gettext_noop("moved under another assembly"),
+            "merge": gettext_noop("merged into another"),
+            "close": gettext_noop("closed (archived: nothing is deleted)"),
+        }
+        self.item(
+            gettext_noop("The assemblies inside this one may be: %(changes)s"),
+            changes="; ".join(self.tr(names[k]) for k in r.allows),
+        )
+        self.item(
+            gettext_noop("Proposed by: %(who)s, or the assembly's own secretary"),
+            who=self.who(r.proposers),
+        )
+        office = p.offices[r.approved_by.office]
+        if r.approved_by.assembly:
+            self.item(
+                gettext_noop("Approved by: the %(office)s of the assembly “%(assembly)s”"),
+                office=office.name.get(self.lang),
+                assembly=r.approved_by.assembly,
+            )
+        else:
+            self.item(
+                gettext_noop("Approved by: the %(office)s of this assembly"),
+                office=office.name.get(self.lang),
+            )
+        self.add()
+
     def render(self) -> str:
         p = self.p
         self.add(f"# {p.title.get(self.lang)}")
@@ -334,6 +373,8 @@ class Renderer:
                 self.kind(key, kind)
         if p.founding is not None:
             self.founding(p)
+        if p.reshaping is not None:
+            self.reshaping(p)
         if p.two_step.for_powers:
             self.add("## " + self.t(gettext_noop("Signing in")))
             self.add()

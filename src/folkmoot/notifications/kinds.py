@@ -49,6 +49,10 @@ KINDS: dict[str, Kind] = {
         Kind("join_request", _("Someone asks to join an assembly where I am secretary"), "email", _ASKED),
         Kind("founding", _("A new assembly is proposed where my office approves it"), "email", _ASKED),
         Kind("founding_decided", _("A new assembly I proposed is founded or declined"), "email", _PEOPLE),
+        Kind("reshape", _("Moving, merging or closing an assembly is proposed where my office approves it"), "email", _ASKED),
+        Kind("reshape_decided", _("My proposal to move, merge or close an assembly is decided"), "email", _PEOPLE),
+        Kind("roll_status", _("The member roll changes my status in a federation"), "email", _PEOPLE),
+        Kind("assembly_reshaped", _("An assembly I belong to is moved, merged or closed"), "email", _PEOPLE),
         Kind("consensus", _("A consensus round opens where I may respond"), "email", _ASKED),
         Kind("office_action", _("A proposal needs my office's support, approval or launch"), "email", _ASKED),
         Kind("report", _("A post is reported where I coordinate"), "email", _MOD),
@@ -176,6 +180,22 @@ def _say(n: Any) -> Told:
             reverse("founding", args=[subject.pk]),
             action,
         )
+    if kind in ("reshape", "reshape_decided", "assembly_reshaped") and subject is not None:
+        return _reshaped(kind, n, subject, who, where)
+    if kind == "roll_status":
+        text = {
+            "joined": gettext("The member roll of %(where)s lists you: you joined it as a member."),
+            "member": gettext("The member roll of %(where)s lists you: you are a member now."),
+            "stopped": gettext(
+                "The member roll of %(where)s no longer lists you: you take part as a "
+                "participant, and no longer vote as a member."
+            ),
+        }.get(n.occasion, gettext("The member roll of %(where)s changed your status."))
+        return Told(
+            text % {"where": where},
+            reverse("assembly-detail", args=[_slug(n)]),
+            gettext("See the assembly"),
+        )
     if kind == "report_handled":
         text = (
             gettext("The post you reported in “%(thread)s” was moved to the trash.")
@@ -283,11 +303,52 @@ def _say(n: Any) -> Told:
     return Told(gettext("Something happened in %(where)s.") % {"where": where or "—"}, "/", "")
 
 
+def _reshaped(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:
+    """Moving, merging or closing an assembly (issue 13): `subject` is the request."""
+    other = subject.target.title if subject.target_id else ""
+    if kind == "reshape":
+        text = {
+            "move": gettext("%(who)s proposes to move %(where)s under “%(other)s”."),
+            "merge": gettext("%(who)s proposes to merge %(where)s into “%(other)s”."),
+            "close": gettext("%(who)s proposes to close %(where)s."),
+        }[subject.kind]
+        action = gettext("Decide")
+    elif kind == "reshape_decided":
+        text = (
+            gettext("Your proposal to change %(where)s was approved: it is done.")
+            if n.occasion == "approved"
+            else gettext("Your proposal to change %(where)s was declined.")
+        )
+        action = gettext("See the proposal")
+    else:
+        text = {
+            "move": gettext("%(where)s now sits under “%(other)s”."),
+            "merge": gettext(
+                "%(where)s was merged into “%(other)s”: its members joined it, and its record "
+                "stays readable."
+            ),
+            "close": gettext("%(where)s was closed: its record stays readable."),
+        }[n.occasion or subject.kind]
+        action = gettext("See the assembly")
+        url = reverse("assembly-detail", args=[subject.assembly.slug])
+        return Told(text % {"who": who, "where": where, "other": other}, url, action)
+    return Told(
+        text % {"who": who, "where": where, "other": other},
+        reverse("reshaping", args=[subject.pk]),
+        action,
+    )
+
+
 def with_context(rows: Any) -> Any:
     """What `describe` reads, loaded in a fixed number of queries."""
     from django.contrib.contenttypes.prefetch import GenericPrefetch
 
-    from folkmoot.federation.models import FoundingRequest, JoinRequest
+    from folkmoot.federation.models import (
+        FoundingRequest,
+        JoinRequest,
+        ReshapeRequest,
+        RollImport,
+    )
     from folkmoot.forums.models import RescueRequest
     from folkmoot.moderation.models import Sanction
 
@@ -305,6 +366,8 @@ def with_context(rows: Any) -> Any:
                 Sanction.objects.select_related("person"),
                 JoinRequest.objects.all(),
                 FoundingRequest.objects.all(),
+                ReshapeRequest.objects.select_related("assembly", "target"),
+                RollImport.objects.only("pk"),
                 RescueRequest.objects.select_related("thread"),
             ],
         )

@@ -38,6 +38,16 @@ class HolderOut(Schema):
     appointed_by: str | None = Field(None, description="public id of who appointed them")
 
 
+class PastHolderOut(Schema):
+    person: str = Field(
+        description="their name, or “a former member” once erased where the "
+        "office is no public record"
+    )
+    person_id: str | None = Field(description="their public id; null once erased")
+    since: datetime
+    until: datetime
+
+
 class ElectionOut(Schema):
     opens_at: datetime
     closes_at: datetime
@@ -57,6 +67,7 @@ class OfficeOut(Schema):
     )
     voting_method: str
     holders: list[HolderOut]
+    past_holders: list[PastHolderOut] = Field(description="who held it before, latest first")
     election: ElectionOut | None
 
 
@@ -72,6 +83,7 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     if in_force is None:
         raise NotFound(key)
     language = get_language() or "en"
+    past = selectors.past_holders(assembly)
     return [
         {
             "key": r.key,
@@ -92,6 +104,10 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
                     "appointed_by": h.appointed_by.public_id if h.appointed_by else None,
                 }
                 for h in r.holders
+            ],
+            "past_holders": [
+                {"person": p.name, "person_id": p.person_id, "since": p.since, "until": p.until}
+                for p in past.get(r.key, [])
             ],
             "election": (
                 {

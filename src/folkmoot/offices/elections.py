@@ -64,8 +64,8 @@ def election_for(
     from folkmoot.decisions.models import Eligible, Vote
 
     rule = protocol.offices[office_key]
-    if now < window.opens_at:
-        return None
+    if now < window.opens_at or assembly.closed_at is not None:
+        return None  # a closed assembly elects nobody (issue 13)
     office, _ = Office.objects.get_or_create(
         assembly=assembly, slug=office_key, defaults={"seats": rule.seats}
     )
@@ -284,7 +284,7 @@ def settle_elections(now: datetime) -> int:
     from folkmoot.decisions.settle import settle_vote
 
     done = 0
-    for assembly in Assembly.objects.all().select_related("root"):
+    for assembly in Assembly.objects.open().select_related("root"):
         in_force = protocol_in_force(assembly)
         if in_force is None or not any(r.election for r in in_force.protocol.offices.values()):
             continue

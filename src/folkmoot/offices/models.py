@@ -56,6 +56,9 @@ class Tenure(models.Model):
     appointed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The holder's name, kept when they erase their account, where the protocol makes the
+    # office a public record (`public_record`, issue 13); empty otherwise.
+    holder_name = models.CharField(max_length=80, blank=True, editable=False)
 
     objects = TenureQuerySet.as_manager()
 
@@ -71,6 +74,12 @@ class Tenure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder} ({self.office})"
+
+    @property
+    def holder_shown(self) -> str:
+        """The holder as the record names them: their name, or the one kept on the public
+        record after their account was erased, or "a former member"."""
+        return self.holder_name or str(self.holder)
 
 
 class Candidacy(models.Model):

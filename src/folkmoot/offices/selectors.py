@@ -50,6 +50,33 @@ class OfficeRow:
         return self.election is not None and self.election.is_open(timezone.now())
 
 
+@dataclass(frozen=True)
+class PastHolder:
+    name: str
+    person_id: str | None  # None once the account is erased
+    since: datetime
+    until: datetime
+
+
+PAST_SHOWN = 10  # per office: the record's latest; the audit log keeps every change
+
+
+def past_holders(assembly: Assembly) -> dict[str, list[PastHolder]]:
+    """Who held each office before, latest first (one query)."""
+    out: dict[str, list[PastHolder]] = {}
+    ended = (
+        Tenure.objects.filter(office__assembly=assembly, ended_at__isnull=False)
+        .select_related("holder", "office")
+        .order_by("-ended_at")[: PAST_SHOWN * 20]
+    )
+    for t in ended:
+        shown = out.setdefault(t.office.slug, [])
+        if len(shown) < PAST_SHOWN and t.ended_at is not None:
+            person_id = t.holder.public_id if t.holder.erased_at is None else None
+            shown.append(PastHolder(t.holder_shown, person_id, t.started_at, t.ended_at))
+    return out
+
+
 def offices_of(
     assembly: Assembly, protocol: Protocol, now: datetime | None = None
 ) -> list[OfficeRow]:
@@ -84,7 +111,7 @@ def offices_of(
                     )
                 )
         # An office appointed here has no elections here, whatever the calendar says.
-        if rule.election is not None and elected:
+        if rule.election is not None and elected and assembly.closed_at is None:
             found = elections_of(assembly, key, rule, protocol.timezone, now)
             if found is not None:
                 row.election, row.by_election = found.current, found.by_election

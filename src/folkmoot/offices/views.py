@@ -55,6 +55,7 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
         # The open election comes first: the one that closed last must not replace it.
         elections.setdefault(vote.office.slug, vote)
     rows = selectors.offices_of(assembly, protocol)
+    past = selectors.past_holders(assembly)
     candidates = candidates_for(assembly, races_of(rows))
     viewer = viewer_for(request.user, assembly, protocol)
     today = timezone.localdate()
@@ -104,6 +105,7 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                         else ""
                     ),
                     "may_appoint": may_appoint.get(r.key, False),
+                    "past": past.get(r.key, []),
                 }
                 for r in rows
             ],
@@ -125,7 +127,8 @@ def calendar_feed(request: Request, slug: str) -> HttpResponse:
     name = " ".join(f"{assembly.title}: {_('Elections')}".split())
     calendar.add("x-wr-calname", vText(name))  # escaped: titles may hold , ; and line breaks
     now = timezone.now()
-    for key, rule, window in selectors.upcoming_elections(protocol, now):
+    upcoming = selectors.upcoming_elections(protocol, now) if assembly.closed_at is None else []
+    for key, rule, window in upcoming:
         event = Event()
         event.add("uid", f"election-{assembly.pk}-{key}-{window.opens_at:%Y%m%dT%H%M%SZ}@folkmoot")
         event.add("dtstamp", now)

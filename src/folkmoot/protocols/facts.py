@@ -84,6 +84,7 @@ def viewer_for(user: Any, assembly: Assembly, protocol: Protocol | None = None) 
         seniority_days=seniority_days(started, timezone.localdate()),
         sanctioned_until=sanction[0] if sanction else None,
         sanction_reason=sanction[1] if sanction else "",
+        closed_on=assembly.closed_on,
     )
 
 
@@ -106,6 +107,7 @@ def sanction_viewer(user: Any, assembly: Assembly, protocol: Protocol | None) ->
         authenticated=True,
         sanctioned_until=sanction[0] if sanction else None,
         sanction_reason=sanction[1] if sanction else "",
+        closed_on=assembly.closed_on,
     )
 
 

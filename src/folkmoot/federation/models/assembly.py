@@ -1,3 +1,5 @@
+"""Assemblies (ASM-1..4): their texts, their place in the federation and who may join."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -101,6 +103,10 @@ class AssemblyTexts:
 
 
 class AssemblyQuerySet(models.QuerySet["Assembly"]):
+    def open(self) -> AssemblyQuerySet:
+        """Not closed (issue 13): where anything can still be done."""
+        return self.filter(closed_at__isnull=True)
+
     def visible_to(self, user: object) -> AssemblyQuerySet:
         """Restricted assemblies exist only for their members and staff (ASM-1)."""
         if getattr(user, "is_staff", False):
@@ -111,6 +117,8 @@ class AssemblyQuerySet(models.QuerySet["Assembly"]):
         # membership row de-duplicated by DISTINCT: it reads one entry of the
         # one_active_membership index (assembly, user) per restricted assembly, so the cost
         # does not grow with the federation's size (issue 11).
+        from .membership import Membership
+
         person: Any = user  # a User, or the request's lazy one
         own_membership = Membership.objects.filter(
             assembly_id=OuterRef("pk"), user=person, ended_at__isnull=True
@@ -221,6 +229,18 @@ class Assembly(models.Model):
         _("minimum seniority (days)"), null=True, blank=True
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Issue 13: closing archives an assembly; nothing in it is deleted and nothing new is
+    # done in it. A merged assembly is closed, pointing to the one it was merged into.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged",
+    )
 
     objects = AssemblyQuerySet.as_manager()
 
@@ -256,6 +276,10 @@ class Assembly(models.Model):
             untranslated=elsewhere and not given,
             original=self.get_language_display(),
         )
+
+    @property
+    def closed_on(self) -> date | None:
+        return timezone.localtime(self.closed_at).date() if self.closed_at else None
 
     @property
     def is_root(self) -> bool:
@@ -314,255 +338,3 @@ class UmbrellaMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} ∈ {self.umbrella}"
-
-
-class MembershipQuerySet(models.QuerySet["Membership"]):
-    def active(self) -> MembershipQuerySet:
-        return self.filter(ended_at__isnull=True)
-
-
-class Membership(models.Model):
-    """A person's belonging to an assembly, from `started_at` (MEM-3). Leaving ends it; the
-    row stays, so seniority and history remain measurable."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="memberships")
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=[(Status.PARTICIPANT, _("Participant")), (Status.MEMBER, _("Member"))],
-    )
-    started_at = models.DateTimeField(_("since"), default=timezone.now)
-    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
-
-    objects = MembershipQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-started_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assembly", "user"],
-                condition=Q(ended_at__isnull=True),
-                name="one_active_membership",
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["assembly", "status"],
-                condition=Q(ended_at__isnull=True),
-                name="active_members",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.assembly} ({self.status})"
-
-    @property
-    def started_on(self) -> date:
-        return timezone.localtime(self.started_at).date()
-
-
-class JoinRequestQuerySet(models.QuerySet["JoinRequest"]):
-    def pending(self) -> JoinRequestQuerySet:
-        return self.filter(decided_at__isnull=True)
-
-
-class MembershipTally(models.Model):
-    """How many active members and participants an assembly has, kept by database triggers
-    on `Membership` (folkmoot.tallies, migration 0002_membership_tally): the assembly page
-    and the tree read a sum over a few rows, not a count over every membership. Read it with
-    `federation.selectors.membership_counts`."""
-
-    assembly = models.ForeignKey(
-        Assembly, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    shard = models.PositiveSmallIntegerField()
-    members = models.IntegerField(db_default=0)
-    participants = models.IntegerField(db_default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["assembly", "shard"], name="membership_tally_shard")
-        ]
-
-    def __str__(self) -> str:
-        return f"assembly {self.assembly_id} shard {self.shard}: {self.members}+{self.participants}"
-
-
-class JoinRequest(models.Model):
-    """MEM-2: a request to join an assembly whose secretary approves newcomers."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
-    )
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="join_requests")
-    message = models.TextField(_("message to the secretary"), blank=True, max_length=2000)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    approved = models.BooleanField(null=True)
-    note = models.TextField(_("note to the applicant"), blank=True, max_length=2000)
-
-    objects = JoinRequestQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assembly", "user"],
-                condition=Q(decided_at__isnull=True),
-                name="one_pending_request",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.assembly}"
-
-
-class FoundingRequest(models.Model):
-    """ASM-2, issue 13: a proposal to found a new assembly below `parent`, approved or
-    declined by the office the parent's protocol names (`governance.founding`). What is
-    proposed is kept as the form gave it (`proposal`), so nothing exists until approval, and
-    the request stays as the record of who proposed what and who decided."""
-
-    parent = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="founding_requests")
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    proposal = models.JSONField()  # the assembly's fields, as `founding.FIELDS` lists them
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    approved = models.BooleanField(null=True)
-    reason = models.TextField(_("reason"), blank=True, max_length=2000)
-    assembly = models.OneToOneField(
-        Assembly, null=True, blank=True, on_delete=models.SET_NULL, related_name="founded_by"
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.proposal.get('title', '?')} ⊂ {self.parent}"
-
-    @property
-    def title(self) -> str:
-        return str(self.proposal.get("title", ""))
-
-
-class RollImport(models.Model):
-    """MEM-1, issue 13: a paying-member roll a general secretary uploaded. Checked and
-    previewed first (nothing changes); once confirmed, a background task applies it in
-    batches, counting its progress, and keeps what it changed as the record."""
-
-    class State(models.TextChoices):
-        PREVIEWED = "previewed", _("Waiting for confirmation")
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    federation = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="roll_imports")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    filename = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.PREVIEWED)
-    rows = models.JSONField(default=list)  # the valid rows: [email, name, since, birth, attrs]
-    problems = models.JSONField(default=list)  # [line, reason] for each bad row
-    preview = models.JSONField(default=dict)  # counts and examples, when checked
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    summary = models.JSONField(default=dict)  # what it changed, when applied
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename or 'roll'} → {self.federation}"
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else min(100, self.done * 100 // self.total)
-
-
-class Invitation(models.Model):
-    """Someone on a roll who has no account yet (issue 13): invited by email; when they sign
-    up and confirm that address, they join the federation as a member from `member_since`."""
-
-    federation = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    name = models.CharField(max_length=80)
-    member_since = models.DateField()
-    birth_date = models.DateField(null=True, blank=True)
-    attributes = models.JSONField(default=list, blank=True)
-    roll = models.ForeignKey(RollImport, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["federation", "email"],
-                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
-                name="one_open_invitation",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.email} → {self.federation}"
-
-
-class FederationPage(models.Model):
-    """A federation's own pages (issue 13): "What is Harmony Party UK?", its privacy notice
-    and terms, in its language and translated into the others; written by its secretaries.
-    `privacy` and `terms` are linked from the footer and the sign-up form."""
-
-    SPECIAL = ("privacy", "terms")
-
-    federation = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="pages")
-    slug = models.SlugField(_("address"), max_length=60)
-    language = models.CharField(
-        _("language of the texts"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary (shown before “Read more”)"), blank=True, max_length=2000)
-    body = models.TextField(_("text (Markdown)"), blank=True, max_length=50_000)
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["title"]
-        constraints = [
-            models.UniqueConstraint(fields=["federation", "slug"], name="one_page_per_slug")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.federation}: {self.title}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("federation-page", args=[self.federation.slug, self.slug])
-
-    def in_language(self, language: str) -> dict[str, Any]:
-        """title, summary, body in `language` where translated, else the original, and
-        whether the reader gets the original in another language."""
-        values, given = translated(self, language, ("title", "summary", "body"))
-        return {
-            **values,
-            "untranslated": language[:2] != self.language and not given,
-            "original": self.get_language_display(),
-        }
