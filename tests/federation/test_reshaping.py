@@ -203,10 +203,16 @@ def test_a_city_secretary_proposes_a_merge_with_a_preview_and_the_committee_appr
     assert _fresh(hp.district).parent == hp.manchester
     assert not Tenure.objects.current().filter(office__assembly=salford).exists()
     assert JoinRequest.objects.get(user=applicant).approved is False
-    told = Notification.objects.filter(kind="assembly_reshaped", occasion="merge")
-    assert set(told.values_list("user__display_name", flat=True)) == {"Mo", "Ann"}
-    assert "Salford was merged into “Manchester”" in _text(
+    told = Notification.objects.filter(kind="assembly_reshaped")
+    assert {(n.user.display_name, n.occasion) for n in told} == {
+        ("Mo", "merge"),
+        ("Ann", "merge_asked"),
+    }
+    assert "Salford was merged into “Manchester”: you are part of it now" in _text(
         client_for(hp.member).get("/notifications/")
+    )
+    assert "your request to join it is closed" in _text(
+        client_for(applicant).get("/notifications/")
     )
     assert Notification.objects.get(user=hp.city_secretary, kind="reshape_decided").occasion == (
         "approved"
@@ -401,3 +407,172 @@ def test_red15m_reshapes_nothing_and_says_so(db: None) -> None:
     assert page.status_code == 403
     assert "provides for no moving, merging or closing" in _text(page)
     assert group.closed_at is None
+
+
+# --- what the review of the first version found (issue 13) ---------------------------------
+
+
+def _closed(assembly: Assembly) -> Assembly:
+    Assembly.objects.filter(pk=assembly.pk).update(closed_at=timezone.now())
+    return _fresh(assembly)
+
+
+def test_no_power_is_used_and_nothing_written_is_changed_in_an_archive(hp: Federation) -> None:
+    from folkmoot.decisions.actions import decision_context, withdraw_answer
+    from folkmoot.decisions.models import Proposal
+    from folkmoot.decisions.state import ProposalState
+    from folkmoot.forums.actions import check_edit_post
+    from folkmoot.moderation.actions import check_power, check_report
+    from folkmoot.offices.appointments import appointment_context
+
+    thread = do_open_thread(
+        assembly=hp.salford,
+        forum_key="discussion",
+        author=hp.member,
+        title="Leaflets",
+        tag="",
+        body="Who has the leaflets?",
+    )
+    post = thread.posts.get()
+    proposal = Proposal.objects.create(
+        assembly=hp.salford, kind="consensus_proposal", title="Q", body="B", proposer=hp.member
+    )
+    salford = _closed(hp.salford)
+    secretary_ctx = forum_context(hp.city_secretary, salford)
+    assert check_power(secretary_ctx, "moderate").reasons[0].code == "assembly_closed"
+    member_ctx = forum_context(hp.member, salford)
+    with pytest.raises(Refused):
+        check_edit_post(member_ctx, hp.member, post, "discussion", body="Changed")
+    with pytest.raises(Refused):
+        check_report(member_ctx, hp.participant, post, "spam")
+    decisions = decision_context(hp.member, salford)
+    state = ProposalState("consensus", None, (), {})
+    assert withdraw_answer(decisions, hp.member, proposal, state).reasons[0].code == (
+        "assembly_closed"
+    )
+    appointing = appointment_context(salford, "secretary")
+    assert appointing.may_appoint(hp.approver).reasons[0].code == "assembly_closed"
+    assert not actions.may_edit_texts(UserFactory(is_staff=True), salford)
+    post.refresh_from_db()
+    assert post.body == "Who has the leaflets?"
+
+
+def test_crossed_moves_cannot_make_a_loop(hp: Federation) -> None:
+    from folkmoot.federation.reshaping import access_change, check_decide_change
+
+    first = ReshapeRequest.objects.create(
+        assembly=hp.manchester, kind="move", target=hp.salford, why="a", proposed_by=hp.approver
+    )
+    second = ReshapeRequest.objects.create(
+        assembly=hp.salford, kind="move", target=hp.manchester, why="b", proposed_by=hp.approver
+    )
+    ctx, made = access_change(hp.approver, first.pk)
+    check_decide_change(hp.approver, ctx, made, approve=True, reason="")
+    ctx, made = access_change(hp.approver, second.pk)
+    with pytest.raises(Refused) as refused:
+        check_decide_change(hp.approver, ctx, made, approve=True, reason="")
+    assert refused.value.codes == ["target_inside"]
+    assert _fresh(hp.salford).parent == hp.region
+
+
+def test_a_merge_into_a_restricted_assembly_names_it_to_nobody_else(hp: Federation) -> None:
+    Assembly.objects.filter(pk=hp.manchester.pk).update(access_mode="restricted")
+    done = _post(
+        "/api/v1/assemblies/salford-quays/reshaping",
+        {"kind": "merge", "target": "manchester", "why": "x"},
+        hp.approver,
+    )
+    assert done.status_code == 422  # the approver does not see Manchester either
+    staff = UserFactory(is_staff=True)
+    actions.do_join(user=staff, assembly=hp.root)
+    from folkmoot.federation.reshaping import check_propose_change, reshape_context
+
+    check_propose_change(
+        hp.approver,
+        reshape_context(hp.district),
+        kind="merge",
+        target=_fresh(hp.manchester),
+        why="One team.",
+    )
+    page = _text(Client().get("/assemblies/salford-quays/"))
+    assert "Merged on" in page and "into another assembly." in page and "Manchester" not in page
+    assert Client().get("/api/v1/assemblies/salford-quays").json()["merged_into"] is None
+    assert client_for(staff).get("/api/v1/assemblies/salford-quays").json()["merged_into"] == (
+        "manchester"
+    )
+
+
+def test_an_assembly_does_not_change_rules_under_an_open_vote(hp: Federation) -> None:
+    do_adopt_preset(assembly=hp.region, preset="harmony", actor=None)  # its own version
+    now = timezone.now()
+    Vote.objects.create(
+        assembly=hp.district,
+        title="Venue",
+        method="choice",
+        options=["Hall", "Pub"],
+        opens_at=now,
+        closes_at=now + timedelta(days=3),
+    )
+    body = {"kind": "move", "target": "foundational-committee", "why": "x"}
+    refused = _post("/api/v1/assemblies/salford-quays/reshaping", body, hp.approver)
+    assert refused.status_code == 403
+    assert refused.json()["reasons"][0]["code"] == "rules_change_under_votes"
+    Vote.objects.all().delete()
+    preview = _text(
+        client_for(hp.city_secretary).post(
+            "/assemblies/salford-quays/reshape/",
+            {"kind": "move", "target": hp.committee.pk, "why": "x", "preview": "1"},
+        )
+    )
+    assert "It then follows the protocol" in preview and "adopted by Harmony Party" in preview
+
+
+def test_a_change_the_protocol_does_not_allow_is_named_in_the_readers_words(
+    hp: Federation,
+) -> None:
+    from folkmoot.governance.reshaping import check_kind
+
+    protocol = load_protocol((PRESET_DIR / "harmony.yaml").read_text())
+    assert protocol.reshaping is not None
+    only_closing = protocol.reshaping.model_copy(update={"allows": ["close"]})
+    answer = check_kind(only_closing, "merge")
+    assert answer.reasons[0].render(None, "en") == (
+        "The protocol does not allow this change here: merging an assembly into another."
+    )
+
+
+def test_a_closed_approving_assembly_approves_nothing_and_says_so(hp: Federation) -> None:
+    _closed(hp.committee)
+    refused = _post(
+        "/api/v1/assemblies/manchester/reshaping",
+        {"kind": "close", "why": "x"},
+        hp.region_secretary,
+    )
+    assert refused.status_code == 403
+    assert refused.json()["reasons"][0]["code"] == "approver_missing"
+
+
+def test_closing_declines_what_can_no_longer_happen_and_tells_the_proposers(
+    hp: Federation,
+) -> None:
+    waiting = ReshapeRequest.objects.create(
+        assembly=hp.district, kind="move", target=hp.manchester, why="a", proposed_by=hp.member
+    )
+    _post("/api/v1/assemblies/manchester/reshaping", {"kind": "close", "why": "x"}, hp.approver)
+    waiting.refresh_from_db()
+    assert waiting.approved is False and "“Manchester” was closed" in waiting.reason
+    assert Notification.objects.get(user=hp.member, kind="reshape_decided").occasion == "declined"
+
+
+def test_erasing_an_account_is_all_or_nothing(hp: Federation, monkeypatch: Any) -> None:
+    from folkmoot.accounts import personal_data
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the audit log is down")
+
+    monkeypatch.setattr(personal_data, "record", broken)
+    with pytest.raises(RuntimeError):
+        personal_data.do_erase_account(user=hp.member)
+    hp.member.refresh_from_db()
+    assert hp.member.display_name == "Mo" and hp.member.erased_at is None
+    assert Membership.objects.active().filter(user=hp.member).exists()

@@ -139,7 +139,6 @@ def export_of(user: User) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def _keep_public_record(user: User) -> None:
     """Tenures of offices whose protocol makes them a public record keep the holder's name
     (issue 13); the others will read "a former member"."""
@@ -160,6 +159,7 @@ def _keep_public_record(user: User) -> None:
     Tenure.objects.filter(pk__in=kept).update(holder_name=user.display_name[:80])
 
 
+@transaction.atomic
 def do_erase_account(*, user: User) -> User:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator

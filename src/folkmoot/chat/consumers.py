@@ -65,9 +65,11 @@ class ChatConsumer(JsonWebsocketConsumer):
         if getattr(user, "pk", None) != self.user_id:
             return None  # signed out, or someone else signed in on that browser
         try:
-            actions.access_room(user, self.slug, self.room)
+            ctx = actions.access_room(user, self.slug, self.room)
         except (NotFound, Refused):
             return None
+        # Fresh each time: an assembly closed while the socket is open is read-only at once.
+        self.assembly = ctx.assembly
         return user
 
     def shut(self) -> None:

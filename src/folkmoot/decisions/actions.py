@@ -21,6 +21,7 @@ from folkmoot.governance.audience import (
     Named,
     Viewer,
     check_acting,
+    closed,
     in_audience,
     may_approve_text,
     may_launch,
@@ -407,7 +408,10 @@ def check_support(ctx: DecisionContext, user: Any, proposal: Proposal, *, office
 def withdraw_answer(
     ctx: DecisionContext, user: Any, proposal: Proposal, state: ProposalState
 ) -> Answer:
-    """VOTE-7: before the vote, the proposer, or one of those who launch votes."""
+    """VOTE-7: before the vote, the proposer, or one of those who launch votes; nobody in
+    a closed assembly (issue 13)."""
+    if ctx.viewer.closed_on is not None:
+        return closed(ctx.viewer.closed_on)
     if proposal.proposer_id is not None and proposal.proposer_id == getattr(user, "pk", None):
         return _before_launch(state)
     launcher = may_launch(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate())

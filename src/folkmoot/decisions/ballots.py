@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from folkmoot import regions
 from folkmoot.audit.log import record
-from folkmoot.governance.audience import sanctioned
+from folkmoot.governance.audience import closed, sanctioned
 from folkmoot.governance.casting import BallotInput, ballot_marks
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.protocols.facts import named_in_sanctions, sanction_viewer
@@ -152,6 +152,8 @@ def check_may_cast(
 def standing_in(user: Any, assembly: Any) -> Answer:
     """Not under a sanction that stops them acting in this assembly now (SAN-6): only the
     sanction facts are read, the rest of a vote's conditions being fixed at its opening."""
+    if assembly.closed_on is not None:  # closing waits for its votes; this is the backstop
+        return closed(assembly.closed_on)
     in_force = protocol_in_force(assembly)
     if in_force is not None:
         viewer = sanction_viewer(user, assembly, in_force.protocol)

@@ -69,12 +69,17 @@ def is_secretary(user: Any, assembly: Assembly) -> bool:
 
 
 def may_edit_texts(user: Any, assembly: Assembly) -> bool:
-    """Issue 13: the assembly's secretary writes its texts (staff may stand in)."""
+    """Issue 13: the assembly's secretary writes its texts (staff may stand in); a closed
+    assembly's texts are its record."""
+    if assembly.closed_at is not None:
+        return False
     return bool(getattr(user, "is_staff", False)) or is_secretary(user, assembly)
 
 
 def may_manage_members(user: Any, assembly: Assembly) -> bool:
     """The secretary works through the join queue (MEM-2); staff may stand in."""
+    if assembly.closed_at is not None:
+        return False
     return bool(getattr(user, "is_staff", False)) or is_secretary(user, assembly)
 
 
@@ -370,9 +375,13 @@ def descendant_ids(assembly_id: int) -> list[int]:
     ):
         children.setdefault(parent_id, []).append(pk)
     out: list[int] = []
+    seen = {assembly_id}  # a loop (which the checks prevent) must not hang the page
     stack = list(children.get(assembly_id, []))
     while stack:
         node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
         out.append(node)
         stack.extend(children.get(node, []))
     return out

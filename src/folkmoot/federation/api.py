@@ -84,7 +84,9 @@ class AssemblyDetailOut(AssemblyOut):
     closed_at: datetime | None = Field(
         description="When it was closed (issue 13): a closed assembly is an archive"
     )
-    merged_into: str | None = Field(description="The slug of the assembly it was merged into")
+    merged_into: str | None = Field(
+        description="The slug of the assembly it was merged into, where you may see it"
+    )
     closed_children: list[str] = Field(description="Closed assemblies inside it (the archive)")
 
 
@@ -239,7 +241,12 @@ def read_assembly(request: HttpRequest, key: str) -> dict[str, Any]:
         internal_organisation=assembly.internal_organisation,
         remits=assembly.remits,
         closed_at=assembly.closed_at,
-        merged_into=assembly.merged_into.slug if assembly.merged_into is not None else None,
+        merged_into=Assembly.objects.visible_to(request.user)
+        .filter(pk=assembly.merged_into_id)
+        .values_list("slug", flat=True)
+        .first()
+        if assembly.merged_into_id
+        else None,
         closed_children=[c.slug for c in page.closed_children],
         ancestors=[_link(request, a) for a in page.ancestors],
         secretaries=[str(t.holder) for t in page.secretaries],

@@ -83,7 +83,8 @@ def approving_assembly(parent: Assembly, approval: FoundingApproval) -> Assembly
         return parent
     if federation is not None and federation.slug == name:
         return federation
-    return Assembly.objects.filter(slug=name, root=federation).first()
+    # A closed assembly approves nothing: its offices ended (the refusal says it is missing).
+    return Assembly.objects.open().filter(slug=name, root=federation).first()
 
 
 def holders_acting(approving: Assembly | None, office: str) -> list[Any]:
@@ -209,6 +210,13 @@ def do_decide_founding(
         )
     now = timezone.now()
     if approve:
+        # Under the federation's lock, as the changes to its shape (`reshaping`): nothing is
+        # founded inside an assembly being closed.
+        parent = ctx.parent
+        Assembly.objects.select_for_update().filter(pk=parent.root_id or parent.pk).first()
+        closed_at = Assembly.objects.values_list("closed_at", flat=True).get(pk=parent.pk)
+        if closed_at is not None:
+            require(closed(timezone.localtime(closed_at).date()))
         assembly, umbrella = _build(locked)
         if Assembly.objects.filter(slug=assembly.slug).exists():
             raise Refused.because(

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from folkmoot.audit.log import record
-from folkmoot.governance.audience import closed
+from folkmoot.governance.audience import closed, sanctioned
 from folkmoot.governance.protocol import Protocol, Reshaping
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.governance.reshaping import (
@@ -32,7 +32,7 @@ from folkmoot.refusals import NotFound, Refused, require
 
 from .founding import approving_assembly, holders_acting
 from .models import Assembly, ReshapeRequest
-from .reshaping_effects import close, merge, move, shape_facts
+from .reshaping_effects import Told, close, merge, move, shape_facts
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,12 @@ class ReshapeContext:
             return closed(self.assembly.closed_on)
         if self.parent is None:
             return check_change("close", ShapeFacts(True, False, 0, 0))
+        viewer = viewer_for(user, self.parent, self.protocol)
+        if viewer.sanctioned_until is not None:  # nobody under a sanction acts (SAN-6)
+            return sanctioned(viewer)
         if self.reshaping is not None and self.is_approver(user):
             return Answer.yes()  # the approving office changes whatever the rule reaches
         own = acts_in_office(user, self.assembly, SECRETARY)
-        viewer = viewer_for(user, self.parent, self.protocol)
         return may_propose_change(self.protocol, viewer, timezone.localdate(), own_secretary=own)
 
     def is_approver(self, user: Any) -> bool:
@@ -213,11 +215,17 @@ def do_decide_change(
             Reason("already_decided", gettext_noop("This proposal has already been decided."))
         )
     now = timezone.now()
+    # One change to a federation's shape at a time: its root row is the lock, and the
+    # checks are made again under it, so two crossed moves cannot make a loop, nor anything
+    # go into an assembly being closed.
+    federation_id = Assembly.objects.values_list("root_id", flat=True).get(pk=locked.assembly_id)
+    Assembly.objects.select_for_update().filter(pk=federation_id).first()
     assembly = Assembly.objects.select_for_update().get(pk=locked.assembly_id)
-    told: set[int] = set()
+    target = Assembly.objects.get(pk=locked.target_id) if locked.target_id else None
+    told = Told()
     if approve:
+        require(check_change(locked.kind, shape_facts(assembly, locked.kind, target)))
         locked.previous_parent_id = assembly.parent_id
-        target = locked.target
         if locked.kind == "move":
             assert target is not None
             told = move(assembly, target, actor)
@@ -246,14 +254,19 @@ def do_decide_change(
         subject=locked,
         occasion="approved" if approve else "declined",
     )
-    if told:
+    asked = "merge_asked" if locked.kind == "merge" else locked.kind
+    for people, occasion in (
+        (told.people, locked.kind),
+        (told.kept_out, "merge_out"),
+        (told.applicants, asked),
+    ):
         notify(
             "assembly_reshaped",
-            told - {locked.proposed_by_id},
+            people - {locked.proposed_by_id},
             actor=actor,
             assembly=assembly,
             subject=locked,
-            occasion=locked.kind,
+            occasion=occasion,
         )
     return locked
 
@@ -275,7 +288,7 @@ def to_decide(user: Any, held: list[Tenure] | None = None) -> list[ReshapeReques
         return []
     pending = list(
         ReshapeRequest.objects.filter(decided_at__isnull=True)
-        .select_related("assembly__root", "target", "proposed_by")
+        .select_related("assembly__root", "target", "proposed_by", "decided_by", "previous_parent")
         .order_by("created_at")[:PENDING_SHOWN]
     )
     contexts: dict[int | None, ReshapeContext] = {}
@@ -296,7 +309,7 @@ def queue_of(user: Any) -> dict[str, Any]:
         "to_decide": to_decide(user),
         "mine": list(
             ReshapeRequest.objects.filter(proposed_by=user)
-            .select_related("assembly", "target", "decided_by")
+            .select_related("assembly", "target", "proposed_by", "decided_by", "previous_parent")
             .order_by("-created_at")[:100]
         ),
     }

@@ -42,7 +42,7 @@ class ReshapeOut(Schema):
     target: str | None
     why: str
     proposed_by: str
-    proposed_by_id: str = Field(description="their public id")
+    proposed_by_id: str | None = Field(description="their public id; null once erased")
     proposed_at: datetime
     status: str  # waiting, done, declined
     decided_by: str | None
@@ -61,11 +61,11 @@ def _out(made: ReshapeRequest) -> dict[str, Any]:
         "target": made.target.slug if made.target else None,
         "why": made.why,
         "proposed_by": str(made.proposed_by),
-        "proposed_by_id": made.proposed_by.public_id,
+        "proposed_by_id": _public_id(made.proposed_by),
         "proposed_at": made.created_at,
         "status": status,
         "decided_by": str(made.decided_by) if made.decided_by else None,
-        "decided_by_id": made.decided_by.public_id if made.decided_by else None,
+        "decided_by_id": _public_id(made.decided_by),
         "decided_at": made.decided_at,
         "reason": made.reason,
         "previous_parent": made.previous_parent.slug if made.previous_parent else None,
@@ -126,6 +126,11 @@ def _fresh(pk: int) -> ReshapeRequest:
     ).get(pk=pk)
 
 
+def _public_id(person: Any) -> str | None:
+    """Nobody is identified once erased (issue 13)."""
+    return person.public_id if person is not None and person.erased_at is None else None
+
+
 @router.get(
     "/reshaping",
     response=dict[str, list[ReshapeOut]],
@@ -135,8 +140,8 @@ def _fresh(pk: int) -> ReshapeRequest:
 def my_changes(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
     queue = reshaping.queue_of(request.user)
     return {
-        "to_decide": [_out(_fresh(m.pk)) for m in queue["to_decide"]],
-        "mine": [_out(_fresh(m.pk)) for m in queue["mine"]],
+        "to_decide": [_out(m) for m in queue["to_decide"]],
+        "mine": [_out(m) for m in queue["mine"]],
     }
 
 

@@ -92,7 +92,12 @@ def assembly_detail(request: Request, slug: str) -> HttpResponse:
         "may_reshape": assembly.parent_id is not None
         and assembly.closed_at is None
         and _holds_an_office(request.user),
-        "merged_into": assembly.merged_into if assembly.merged_into_id else None,
+        # Named only to those who may see it: a restricted assembly is not named to others.
+        "merged_into": Assembly.objects.visible_to(request.user)
+        .filter(pk=assembly.merged_into_id)
+        .first()
+        if assembly.merged_into_id
+        else None,
     }
     return render(request, "federation/detail.html", context)
 

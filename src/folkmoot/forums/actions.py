@@ -13,7 +13,7 @@ from django.utils import timezone
 from folkmoot import regions
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
-from folkmoot.governance.audience import Viewer, check_acting, check_forum, has_power
+from folkmoot.governance.audience import Viewer, check_acting, check_forum, closed, has_power
 from folkmoot.governance.posting import check_capacity, check_edit, check_tag
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
@@ -239,6 +239,8 @@ def readers(thread: Thread, people: list[Any]) -> list[Any]:
 
 
 def check_edit_post(ctx: ForumContext, user: Any, post: Post, place: str, *, body: str) -> Post:
+    if ctx.viewer.closed_on is not None:  # the archive keeps what was written (issue 13)
+        require(closed(ctx.viewer.closed_on))
     require(
         combine(
             check_edit(
@@ -356,6 +358,8 @@ def check_request_rescue(
 def check_decide_rescue(
     ctx: ForumContext, user: Any, rescue: RescueRequest, *, accept: bool
 ) -> RescueRequest:
+    if ctx.viewer.closed_on is not None:
+        require(closed(ctx.viewer.closed_on))
     if not has_power(ctx.protocol, ctx.viewer, "moderate"):
         raise Refused.because(
             Reason("no_power", gettext_noop("Only coordination decides on rescues."))

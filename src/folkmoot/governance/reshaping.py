@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from .audience import Viewer, check_audience
+from .audience import Viewer, check_acting
 from .protocol import Protocol, Reshaping
 from .reasons import Answer, Reason, gettext_noop
 
@@ -36,7 +37,7 @@ def may_propose_change(
     if not rules or own_secretary:
         return rules
     assert protocol is not None and protocol.reshaping is not None
-    return check_audience(
+    return check_acting(
         protocol,
         protocol.reshaping.proposers,
         viewer,
@@ -47,6 +48,23 @@ def may_propose_change(
     )
 
 
+KIND_NAMES = {
+    "move": gettext_noop("moving an assembly under another"),
+    "merge": gettext_noop("merging an assembly into another"),
+    "close": gettext_noop("closing an assembly"),
+}
+
+
+@dataclass(frozen=True)
+class KindName:
+    """A reason parameter naming a change in the reader's language."""
+
+    kind: str
+
+    def render(self, translate: Any, language: str) -> str:
+        return str((translate or (lambda s: s))(KIND_NAMES.get(self.kind, self.kind)))
+
+
 def check_kind(reshaping: Reshaping, kind: str) -> Answer:
     if kind in reshaping.allows:
         return Answer.yes()
@@ -54,7 +72,7 @@ def check_kind(reshaping: Reshaping, kind: str) -> Answer:
         Reason(
             "kind_not_allowed",
             gettext_noop("The protocol does not allow this change here: %(kind)s."),
-            {"kind": kind},
+            {"kind": KindName(kind)},
         )
     )
 
@@ -74,6 +92,8 @@ class ShapeFacts:
     target_elsewhere: bool = False  # the target is in another federation
     # Why the target's protocol founds no assembly of this type below it; None: it does.
     target_refuses_type: Answer | None = None
+    # An assembly changing parent would follow other rules while votes are open in it.
+    rules_change_under_votes: bool = False
 
 
 def _no(code: str, text: str, **params: object) -> Answer:
@@ -129,6 +149,14 @@ def check_change(kind: str, facts: ShapeFacts) -> Answer:
         )
     if facts.target_closed:
         return _no("target_closed", gettext_noop("The other assembly is closed."))
+    if facts.rules_change_under_votes:
+        return _no(
+            "rules_change_under_votes",
+            gettext_noop(
+                "There it would follow another protocol while votes are still open: a vote is "
+                "counted by the rules it opened under. Wait for them to close first."
+            ),
+        )
     if kind == "move":
         if facts.target_is_parent:
             return _no("already_there", gettext_noop("The assembly is already there."))

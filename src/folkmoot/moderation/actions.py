@@ -15,7 +15,7 @@ from folkmoot.audit.log import record
 from folkmoot.chat.actions import post_system_message
 from folkmoot.forums.actions import ForumContext
 from folkmoot.forums.models import Post, Thread
-from folkmoot.governance.audience import has_power
+from folkmoot.governance.audience import closed, has_power
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.governance.sanctions import (
     EndorsementState,
@@ -36,6 +36,8 @@ from .state import state_of
 
 
 def check_power(ctx: ForumContext, power: str) -> Answer:
+    if ctx.viewer.closed_on is not None:  # an archive: nobody acts in it (issue 13)
+        return closed(ctx.viewer.closed_on)
     if has_power(ctx.protocol, ctx.viewer, power):
         return Answer.yes()
     return Answer.no(
@@ -62,6 +64,8 @@ def _rules(ctx: ForumContext) -> Any:
 
 @transaction.atomic
 def check_report(ctx: ForumContext, user: Any, post: Post, kind: str) -> Report:
+    if ctx.viewer.closed_on is not None:
+        require(closed(ctx.viewer.closed_on))
     if kind not in dict(Report.KINDS):
         raise Refused.because(
             Reason("bad_report", gettext_noop("Choose why you report this post."))

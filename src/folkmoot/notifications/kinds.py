@@ -304,8 +304,17 @@ def _say(n: Any) -> Told:
 
 
 def _reshaped(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:
-    """Moving, merging or closing an assembly (issue 13): `subject` is the request."""
-    other = subject.target.title if subject.target_id else ""
+    """Moving, merging or closing an assembly (issue 13): `subject` is the request. A
+    restricted assembly is not named: not everyone told may see it."""
+    from folkmoot.federation.models import AccessMode
+
+    target = subject.target if subject.target_id else None
+    if target is None:
+        other = ""
+    elif target.access_mode == AccessMode.RESTRICTED:
+        other = gettext("another assembly")
+    else:
+        other = target.title
     if kind == "reshape":
         text = {
             "move": gettext("%(who)s proposes to move %(where)s under “%(other)s”."),
@@ -324,10 +333,18 @@ def _reshaped(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:
         text = {
             "move": gettext("%(where)s now sits under “%(other)s”."),
             "merge": gettext(
-                "%(where)s was merged into “%(other)s”: its members joined it, and its record "
-                "stays readable."
+                "%(where)s was merged into “%(other)s”: you are part of it now, and the record "
+                "of %(where)s stays readable."
             ),
             "close": gettext("%(where)s was closed: its record stays readable."),
+            "merge_asked": gettext(
+                "%(where)s was merged into “%(other)s”: your request to join it is closed. "
+                "Ask to join “%(other)s” if you wish."
+            ),
+            "merge_out": gettext(
+                "%(where)s was merged into “%(other)s”, and its record stays readable. Its "
+                "rules did not admit you: you did not join it."
+            ),
         }[n.occasion or subject.kind]
         action = gettext("See the assembly")
         url = reverse("assembly-detail", args=[subject.assembly.slug])

@@ -24,6 +24,7 @@ from folkmoot.governance.appointment import (
     check_until,
     default_until,
 )
+from folkmoot.governance.audience import closed
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
@@ -44,6 +45,8 @@ class AppointmentContext:
     appointing: Assembly | None  # where the appointing office sits
 
     def may_appoint(self, user: Any) -> Answer:
+        if self.assembly.closed_on is not None:  # its offices ended with it (issue 13)
+            return closed(self.assembly.closed_on)
         holds = (
             self.appointing is not None
             and self.rule.appointed_by is not None
