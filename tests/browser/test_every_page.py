@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from folkmoot.decisions.models import Proposal, Vote
 from folkmoot.federation.models import Assembly, FoundingRequest, JoinRequest
+from folkmoot.moots.models import Moot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,6 +72,10 @@ def signed_in_pages() -> dict[str, str]:
         "privacy": "/privacy/",
         "edit texts": f"/assemblies/{central.slug}/edit/",
         "move, merge or close": "/assemblies/manchester-central/reshape/",
+        # Issue 14
+        "moots": f"/assemblies/{hpuk.slug}/moots/",
+        "moot": f"/moots/{Moot.objects.get().pk}/",
+        "call a moot": f"/assemblies/{hpuk.slug}/moots/new/",
     }
 
 

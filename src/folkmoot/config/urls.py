@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("folkmoot.forums.urls")),
     path("", include("folkmoot.moderation.urls")),
     path("", include("folkmoot.chat.urls")),
+    path("", include("folkmoot.moots.urls")),
     path("", include("folkmoot.notifications.urls")),
     path("", include("folkmoot.decisions.urls")),
     path("", include("folkmoot.decisions.feed_urls")),

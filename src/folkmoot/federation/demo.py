@@ -413,6 +413,7 @@ def load_demo() -> list[DemoPerson]:
         )
     _founding(people["alice"], region)
     _pages(hpuk, red15m, people["grace"])
+    _moot(people, hpuk)
     _tell(timezone.now())
     return PEOPLE
 
@@ -503,6 +504,50 @@ def _founding(proposer: Any, region: Assembly) -> None:
             "join_policy": "open",
             "secretary_elected": True,
         },
+    )
+
+
+def _moot(people: dict[str, Any], hpuk: Assembly) -> None:
+    """A moot of the party in ten days (issue 14): Grace calls and facilitates it, David takes
+    the minutes, the open consensus proposal is on its agenda, and a point Alice suggested
+    waits for Grace; Alice is coming in person."""
+    from folkmoot.decisions.models import Proposal
+    from folkmoot.moots import actions as moots
+    from folkmoot.moots.models import Moot
+
+    if Moot.objects.exists():
+        return
+    grace, alice = people["grace"], people["alice"]
+    day = timezone.localtime() + timedelta(days=10)
+    starts = day.replace(hour=18, minute=30, second=0, microsecond=0)
+    moot = moots.check_call_moot(
+        grace,
+        moots.moot_context(grace, hpuk),
+        fields={
+            "title": "Autumn assembly of the party",
+            "purpose": "Settle the open proposals together, and plan the winter.",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=2),
+            "place": "Friends Meeting House, Manchester",
+            "online_link": "https://meet.jit.si/harmony-autumn-assembly",
+            "capacity": 40,
+            "facilitator": grace,
+            "minute_taker": people["david"],
+        },
+    )
+    ctx = moots.moot_context(grace, hpuk)
+    proposal = Proposal.objects.filter(assembly=hpuk, kind="consensus_proposal").first()
+    if proposal is not None:
+        moots.check_add_point(grace, ctx, moot, title="", minutes=40, proposal=proposal)
+    moots.check_add_point(grace, ctx, moot, title="Winter plans", minutes=30)
+    moots.check_register(alice, moots.moot_context(alice, hpuk), moot, mode="in_person")
+    moots.check_add_point(
+        alice,
+        moots.moot_context(alice, hpuk),
+        moot,
+        title="Summer leafleting: what worked",
+        notes="Ten minutes to share what we learnt in Manchester Central.",
+        minutes=10,
     )
 
 

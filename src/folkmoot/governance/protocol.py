@@ -497,6 +497,21 @@ class Reshaping(Strict):
     allows: list[ReshapeKind] = Field(default_factory=lambda: list(ALL_RESHAPES))
 
 
+# --- moots (MEET-1..3, issue 14) ------------------------------------------------------------
+
+
+class Moots(Strict):
+    """The assembly's meetings: who calls one (Harmony: the secretary; RED15M: coordination),
+    who may attend a private one and add points to an agenda (MEET-2), and the quorum, the
+    people present for what a moot decides to count. An open moot is open to anyone signed
+    in who may see the assembly."""
+
+    called_by: Audience
+    attend: Audience = Field(default_factory=lambda: Audience(any_of=["participant"]))
+    add_points: Audience = Field(default_factory=lambda: Audience(any_of=["participant"]))
+    quorum: int | None = Field(None, ge=1, le=100_000)
+
+
 # --- sign-in security (issue 13) ------------------------------------------------------------
 
 
@@ -554,6 +569,7 @@ class Protocol(Strict):
     sanctions: Sanctions | None = None
     founding: Founding | None = None
     reshaping: Reshaping | None = None
+    moots: Moots | None = None
     two_step: TwoStep = Field(default_factory=TwoStep)
     amendments: Amendments
 
@@ -743,6 +759,9 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
     if protocol.founding is not None:
         audience("founding.proposers", protocol.founding.proposers)
         office("founding.approved_by.office", protocol.founding.approved_by.office)
+    if protocol.moots is not None:
+        for field in ("called_by", "attend", "add_points"):
+            audience(f"moots.{field}", getattr(protocol.moots, field))
     if protocol.reshaping is not None:
         audience("reshaping.proposers", protocol.reshaping.proposers)
         office("reshaping.approved_by.office", protocol.reshaping.approved_by.office)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -53,6 +54,13 @@ KINDS: dict[str, Kind] = {
         Kind("reshape_decided", _("My proposal to move, merge or close an assembly is decided"), "email", _PEOPLE),
         Kind("roll_status", _("The member roll changes my status in a federation"), "email", _PEOPLE),
         Kind("assembly_reshaped", _("An assembly I belong to is moved, merged or closed"), "email", _PEOPLE),
+        Kind("moot_called", _("A moot of an assembly I belong to is called"), "digest", _PEOPLE),
+        Kind("moot_role", _("I am to facilitate a moot or take its minutes"), "email", _ASKED),
+        Kind("moot_point", _("A point is added to a moot I facilitate"), "email", _ASKED),
+        Kind("moot_point_decided", _("A point I added to a moot's agenda is decided"), "site", _PEOPLE),
+        Kind("moot_changed", _("A moot I am coming to changes its agenda or is cancelled"), "email", _PEOPLE),
+        Kind("moot_seat", _("A seat frees for me at a moot I wait for"), "email", _PEOPLE),
+        Kind("moot_reminder", _("A moot I am coming to starts within a day"), "email", _PEOPLE),
         Kind("consensus", _("A consensus round opens where I may respond"), "email", _ASKED),
         Kind("office_action", _("A proposal needs my office's support, approval or launch"), "email", _ASKED),
         Kind("report", _("A post is reported where I coordinate"), "email", _MOD),
@@ -196,6 +204,8 @@ def _say(n: Any) -> Told:
             reverse("assembly-detail", args=[_slug(n)]),
             gettext("See the assembly"),
         )
+    if kind.startswith("moot_") and subject is not None:
+        return _moot(kind, n, subject, who, where)
     if kind == "report_handled":
         text = (
             gettext("The post you reported in “%(thread)s” was moved to the trash.")
@@ -356,6 +366,41 @@ def _reshaped(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:
     )
 
 
+def _moot(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:
+    """Moots (issue 14): `subject` is the moot, or for a decided point the point."""
+    if kind == "moot_point_decided":
+        text = {
+            "accepted": gettext("Your point “%(title)s” is on the agenda of “%(moot)s”."),
+            "merged": gettext("Your point “%(title)s” was merged into another of “%(moot)s”."),
+            "declined": gettext("Your point “%(title)s” was not put on the agenda of “%(moot)s”."),
+        }.get(n.occasion, gettext("Your point “%(title)s” was decided."))
+        moot = subject.moot
+        return Told(
+            text % {"title": subject.title, "moot": moot.title},
+            reverse("moot", args=[moot.pk]) + "#agenda",
+            gettext("See the agenda"),
+        )
+    when = date_format(timezone.localtime(subject.starts_at), "DATETIME_FORMAT")
+    if kind == "moot_changed" and n.occasion == "cancelled":
+        text = gettext("The moot “%(title)s” of %(where)s, on %(when)s, is cancelled.")
+    else:
+        text = {
+            "moot_called": gettext("%(who)s calls a moot of %(where)s: “%(title)s”, %(when)s."),
+            "moot_role": gettext("You facilitate the moot “%(title)s” of %(where)s, %(when)s.")
+            if n.occasion == "facilitator"
+            else gettext("You take the minutes of the moot “%(title)s” of %(where)s, %(when)s."),
+            "moot_point": gettext("%(who)s adds a point to the moot “%(title)s”: decide on it."),
+            "moot_changed": gettext("The agenda of the moot “%(title)s” changed."),
+            "moot_seat": gettext("A seat freed at the moot “%(title)s”: you are coming, %(when)s."),
+            "moot_reminder": gettext("The moot “%(title)s” of %(where)s starts %(when)s."),
+        }[kind]
+    return Told(
+        text % {"who": who, "where": where, "title": subject.title, "when": when},
+        reverse("moot", args=[subject.pk]),
+        gettext("See the moot"),
+    )
+
+
 def with_context(rows: Any) -> Any:
     """What `describe` reads, loaded in a fixed number of queries."""
     from django.contrib.contenttypes.prefetch import GenericPrefetch
@@ -368,6 +413,7 @@ def with_context(rows: Any) -> Any:
     )
     from folkmoot.forums.models import RescueRequest
     from folkmoot.moderation.models import Sanction
+    from folkmoot.moots.models import AgendaPoint, Moot
 
     return rows.select_related(
         "actor",
@@ -385,6 +431,8 @@ def with_context(rows: Any) -> Any:
                 FoundingRequest.objects.all(),
                 ReshapeRequest.objects.select_related("assembly", "target"),
                 RollImport.objects.only("pk"),
+                Moot.objects.all(),
+                AgendaPoint.objects.select_related("moot"),
                 RescueRequest.objects.select_related("thread"),
             ],
         )

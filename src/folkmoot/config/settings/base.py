@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "folkmoot.forums",
     "folkmoot.moderation",
     "folkmoot.chat",
+    "folkmoot.moots",
     "folkmoot.notifications",
     "channels",
     "folkmoot.pages",

@@ -43,7 +43,9 @@ def settle_once() -> dict[str, int]:
     reclaim_box_space()  # opened boxes (by this pass or by pages) leave no old row versions
     _each(due_consensus(now), lambda p: settle_proposal(p, now))
     elections = settle_elections(now)
-    notified = notify.closing_soon(now) + notify.pending(now) + watch(now)
+    from folkmoot.moots.reminders import remind  # the worker runs every room's pass
+
+    notified = notify.closing_soon(now) + notify.pending(now) + watch(now) + remind(now)
     mail = ask_for_mail()
     return {
         "votes": votes,

@@ -1,0 +1,145 @@
+"""Moots, the assemblies' meetings (MEET-1, MEET-2, issue 14): when and where, who runs it,
+its agenda, and who comes. Whether a moot is to come, live or over is computed from its
+times when read (`governance.moots.phase`); so is who has a seat and who waits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Moot(models.Model):
+    assembly = models.ForeignKey(
+        "federation.Assembly", on_delete=models.PROTECT, related_name="moots"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True, max_length=5000)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place (address)"), max_length=300, blank=True)
+    online_link = models.URLField(_("online link"), max_length=500, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    private = models.BooleanField(_("private"), default=False)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    minute_taker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("minute-taker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["assembly", "starts_at"], name="moots_by_assembly")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="moot_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("moot", args=[self.pk])
+
+
+class AgendaPoint(models.Model):
+    """MEET-2: a point of the agenda, carrying a proposal of the assembly or not. A point
+    someone adds waits for the facilitator, who accepts it, merges it into another, or
+    declines it with a reason; nothing is deleted."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for the facilitator")
+        ACCEPTED = "accepted", _("On the agenda")
+        MERGED = "merged", _("Merged into another point")
+        DECLINED = "declined", _("Declined")
+
+    moot = models.ForeignKey(Moot, on_delete=models.CASCADE, related_name="points")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("point"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=10)
+    proposal = models.ForeignKey(
+        "decisions.Proposal",
+        verbose_name=_("proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_points",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+
+    class Meta:
+        ordering = ["position", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["moot", "proposal"],
+                condition=Q(proposal__isnull=False) & ~Q(state="declined"),
+                name="proposal_once_per_agenda",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Registration(models.Model):
+    """Coming in person, online, or sending regrets (MEET-2). Seats go in the order of
+    `since` (when the person last said they come); those beyond capacity wait."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        REGRETS = "regrets", _("Sending regrets")
+
+    moot = models.ForeignKey(Moot, on_delete=models.CASCADE, related_name="registrations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moot_registrations"
+    )
+    mode = models.CharField(_("coming"), max_length=10, choices=Mode.choices)
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["since", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["moot", "person"], name="one_registration_per_moot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.moot} ({self.mode})"
+
+    @property
+    def attending(self) -> bool:
+        return self.mode != self.Mode.REGRETS
