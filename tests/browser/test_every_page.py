@@ -76,6 +76,7 @@ def signed_in_pages() -> dict[str, str]:
         "moots": f"/assemblies/{hpuk.slug}/moots/",
         "moot": f"/moots/{Moot.objects.get().pk}/",
         "call a moot": f"/assemblies/{hpuk.slug}/moots/new/",
+        "moot room": f"/moots/{Moot.objects.get().pk}/room/",
     }
 
 

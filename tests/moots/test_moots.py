@@ -220,19 +220,22 @@ def test_the_facilitator_orders_the_agenda(harmony: Harmony) -> None:
 def test_capacity_makes_a_waiting_list_that_moves_up_by_itself(harmony: Harmony) -> None:
     moot = _call(harmony, capacity="2")
     ann, ben, cat, _dev = harmony.members
-    for person, mode in ((ann, "in_person"), (ben, "online"), (cat, "in_person")):
+    for person, mode in ((ann, "in_person"), (ben, "in_person"), (cat, "in_person")):
         client_for(person).post(f"/moots/{moot.pk}/register/", {"mode": mode})
     page = _text(client_for(cat).get(f"/moots/{moot.pk}/"))
     assert "You are number 1 on the waiting list" in page and "2 of 2 seats taken" in page
+    # The capacity is the room's: someone coming online never waits.
+    client_for(_dev).post(f"/moots/{moot.pk}/register/", {"mode": "online"})
+    assert "You are coming online." in _text(client_for(_dev).get(f"/moots/{moot.pk}/"))
     client_for(ann).post(f"/moots/{moot.pk}/register/", {"mode": "regrets"})
     assert "You are coming in person." in _text(client_for(cat).get(f"/moots/{moot.pk}/"))
     assert Notification.objects.filter(user=cat, kind="moot_seat").exists()
     # Coming back after regrets goes to the end of the line.
-    client_for(ann).post(f"/moots/{moot.pk}/register/", {"mode": "online"})
+    client_for(ann).post(f"/moots/{moot.pk}/register/", {"mode": "in_person"})
     assert "You are number 1 on the waiting list" in _text(
         client_for(ann).get(f"/moots/{moot.pk}/")
     )
-    assert Registration.objects.filter(moot=moot).count() == 3
+    assert Registration.objects.filter(moot=moot).count() == 4
 
 
 def test_a_private_moot_is_missing_to_those_who_may_not_attend(harmony: Harmony) -> None:
@@ -322,3 +325,118 @@ def test_the_api_calls_a_moot_takes_points_and_registrations(harmony: Harmony) -
     )
     listed = Client().get("/api/v1/assemblies/harmony-town/moots").json()
     assert [m["title"] for m in listed] == ["Budget moot"]
+
+
+def test_moots_are_in_the_assembly_feed_and_in_the_feed_of_those_coming(
+    harmony: Harmony,
+) -> None:
+    from folkmoot.notifications.models import EmailPreference
+
+    moot = _call(harmony)
+    private = _call(harmony, title="Strategy (private)", private="on")
+    assembly_feed = Client().get("/assemblies/harmony-town/decisions.ics").content.decode()
+    assert "Spring planning" in assembly_feed and "Strategy (private)" not in assembly_feed
+    member_feed = client_for(harmony.members[0]).get("/assemblies/harmony-town/decisions.ics")
+    assert "Strategy (private)" in member_feed.content.decode()
+
+    ann = harmony.members[0]
+    client_for(ann).post(f"/moots/{moot.pk}/register/", {"mode": "online"})
+    preference, _ = EmailPreference.objects.get_or_create(user=ann)
+    preference.feed_key = "k" * 32
+    preference.save()
+    mine = Client().get(f"/me/calendar/{preference.feed_key}.ics").content.decode()
+    assert "Harmony Town: Spring planning" in mine and "Strategy" not in mine
+    client_for(harmony.secretary).post(f"/moots/{moot.pk}/cancel/", {"reason": "Flooded."})
+    assert (
+        "STATUS:CANCELLED"
+        in Client().get(f"/me/calendar/{preference.feed_key}.ics").content.decode()
+    )
+    assert private.private
+
+
+# --- what the review of the first version found --------------------------------------------
+
+
+def test_a_proposal_can_still_be_added_after_an_ordinary_point(harmony: Harmony) -> None:
+    from folkmoot.decisions.actions import check_propose, decision_context
+
+    ann = harmony.members[0]
+    ctx = decision_context(ann, harmony.assembly)
+    proposal = check_propose(ctx, ann, "consensus_proposal", title="Bike racks", body="Ten.")
+    moot = _call(harmony)
+    secretary = client_for(harmony.secretary)
+    secretary.post(f"/moots/{moot.pk}/points/", {"title": "Welcome", "minutes": 5})
+    secretary.post(f"/moots/{moot.pk}/points/", {"proposal": proposal.pk})
+    assert moot.points.filter(proposal=proposal, state="accepted").exists()
+
+
+def test_the_facilitator_hears_of_every_point_and_cancelling_tells_the_moots_people(
+    harmony: Harmony,
+) -> None:
+    ann, ben, cat, _dev = harmony.members
+    moot = _call(harmony, minute_taker=ben.public_id)
+    for title in ("One", "Two", "Three"):
+        client_for(ann).post(f"/moots/{moot.pk}/points/", {"title": title})
+    assert Notification.objects.filter(user=harmony.secretary, kind="moot_point").count() == 3
+    too_long = _text(
+        client_for(cat).post(
+            f"/moots/{moot.pk}/points/", {"title": "x", "notes": "n" * 2001}, follow=True
+        )
+    )
+    assert "The notes are too long: at most 2000 characters (it has 2001)." in too_long
+    client_for(harmony.secretary).post(f"/moots/{moot.pk}/cancel/", {"reason": "Storm."})
+    assert Notification.objects.filter(user=ben, kind="moot_changed", occasion="cancelled").exists()
+
+
+def test_an_erased_account_gives_up_its_seat_to_whoever_waits(harmony: Harmony) -> None:
+    from folkmoot.accounts.personal_data import do_erase_account
+
+    moot = _call(harmony, capacity="1")
+    ann, ben, _cat, _dev = harmony.members
+    for person in (ann, ben):
+        client_for(person).post(f"/moots/{moot.pk}/register/", {"mode": "in_person"})
+    do_erase_account(user=ann)
+    assert "You are coming in person." in _text(client_for(ben).get(f"/moots/{moot.pk}/"))
+    assert Notification.objects.filter(user=ben, kind="moot_seat").exists()
+
+
+def test_times_are_the_assemblys_and_an_api_offset_is_kept(db: None) -> None:
+    from zoneinfo import ZoneInfo
+
+    from tests.forums.conftest import build_red15m
+
+    red = build_red15m()
+    client_for(red.coordinator).post(
+        "/assemblies/red15m/moots/new/",
+        {
+            "title": "Asamblea",
+            "starts_at": "2027-03-02T19:00",
+            "ends_at": "2027-03-02T21:00",
+            "place": "Plaza Mayor",
+        },
+    )
+    moot = Moot.objects.get()
+    assert moot.starts_at.astimezone(ZoneInfo("Europe/Madrid")).hour == 19
+    assert "times in Europe/Madrid" in _text(Client().get(f"/moots/{moot.pk}/"))
+    soon = timezone.now() + timedelta(minutes=30)
+    body = {
+        "title": "Pronto",
+        "starts_at": soon.astimezone(ZoneInfo("Pacific/Honolulu")).isoformat(),
+        "ends_at": (soon + timedelta(hours=1)).astimezone(ZoneInfo("Pacific/Honolulu")).isoformat(),
+        "online_link": "https://meet.example.org/x",
+    }
+    made = _post("/api/v1/assemblies/red15m/moots", body, red.coordinator)
+    assert made.status_code == 201, made.content
+
+
+def test_nobody_runs_a_moot_in_a_closed_assembly(harmony: Harmony) -> None:
+    from folkmoot.federation.models import Assembly
+
+    moot = _call(harmony)
+    Assembly.objects.filter(pk=harmony.assembly.pk).update(closed_at=timezone.now())
+    secretary = client_for(harmony.secretary)
+    page = _text(secretary.post(f"/moots/{moot.pk}/points/", {"title": "Late"}, follow=True))
+    assert "This assembly was closed on" in page and not moot.points.exists()
+    secretary.post(f"/moots/{moot.pk}/cancel/", {"reason": "Closed."})
+    moot.refresh_from_db()
+    assert moot.cancelled_at is None

@@ -74,6 +74,7 @@ def export_of(user: User) -> dict[str, Any]:
             {"assembly": c.office.assembly.slug, "office": c.office.slug, "statement": c.statement}
             for c in Candidacy.objects.filter(person=user).select_related("office__assembly")
         ],
+        "moots": _moots_of(user),
         "threads": [
             {"id": t.pk, "assembly": t.assembly.slug, "title": t.title, "at": _when(t.created_at)}
             for t in Thread.objects.filter(author=user).select_related("assembly")
@@ -139,6 +140,35 @@ def export_of(user: User) -> dict[str, Any]:
     }
 
 
+def _moots_of(user: User) -> dict[str, Any]:
+    """Issue 14: the moots they said they come to, and the points they added."""
+    from folkmoot.moots.models import AgendaPoint, Registration
+
+    return {
+        "registrations": [
+            {"moot": r.moot_id, "title": r.moot.title, "coming": r.mode, "since": _when(r.since)}
+            for r in Registration.objects.filter(person=user).select_related("moot")
+        ],
+        "points": [
+            {"moot": p.moot_id, "point": p.title, "notes": p.notes, "state": p.state}
+            for p in AgendaPoint.objects.filter(added_by=user)
+        ],
+    }
+
+
+def _free_seats(user: User) -> None:
+    """Issue 14: an erased account comes to no moot; its seat goes to whoever waits (told)."""
+    from folkmoot.moots.actions import do_register
+    from folkmoot.moots.models import Registration
+
+    for registration in (
+        Registration.objects.filter(person=user, moot__ends_at__gt=timezone.now())
+        .exclude(mode=Registration.Mode.REGRETS)
+        .select_related("moot__assembly")
+    ):
+        do_register(user=user, moot=registration.moot, mode=Registration.Mode.REGRETS)
+
+
 def _keep_public_record(user: User) -> None:
     """Tenures of offices whose protocol makes them a public record keep the holder's name
     (issue 13); the others will read "a former member"."""
@@ -173,6 +203,7 @@ def do_erase_account(*, user: User) -> User:
     email = user.email
     Ballot.objects.filter(voter=user).update(voter=None)  # public ballots: now anonymous
     _keep_public_record(user)
+    _free_seats(user)
     Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
     Tenure.objects.filter(holder=user, ended_at__isnull=True).update(ended_at=now)
     Candidacy.objects.filter(person=user, withdrawn_at__isnull=True).update(withdrawn_at=now)

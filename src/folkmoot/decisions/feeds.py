@@ -177,7 +177,9 @@ def assembly_calendar(request: Request, slug: str) -> HttpResponse:
         .select_related("assembly", "office")
         .order_by("opens_at", "pk")
     )
-    calendar = _calendar(_("%(assembly)s: votes and elections") % {"assembly": assembly.title})
+    calendar = _calendar(
+        _("%(assembly)s: votes, elections and moots") % {"assembly": assembly.title}
+    )
     for vote in votes:
         calendar.add_component(_vote_event(vote, vote.title, now))
     in_force = protocol_in_force(assembly)
@@ -185,6 +187,10 @@ def assembly_calendar(request: Request, slug: str) -> HttpResponse:
     taken = _taken(votes)
     for event in _election_events(assembly, protocol, now, language, taken=taken, prefix=False):
         calendar.add_component(event)
+    from folkmoot.moots.feeds import assembly_moots, moot_event  # the moots' room, above
+
+    for moot in assembly_moots(request.user, assembly, now):
+        calendar.add_component(moot_event(moot, request.build_absolute_uri, prefix=False))
     return _ics(calendar)
 
 
@@ -210,7 +216,7 @@ def person_calendar(request: Request, key: str) -> HttpResponse:
             .select_related("vote", "vote__assembly", "vote__office")
             .order_by("vote__opens_at", "vote__pk")
         )
-        calendar = _calendar(_("My votes and elections"))
+        calendar = _calendar(_("My votes, elections and moots"))
         for row in rows:
             vote = row.vote
             summary = vote.title
@@ -229,6 +235,10 @@ def person_calendar(request: Request, key: str) -> HttpResponse:
                 assembly, protocol, now, language, taken=taken, prefix=True
             ):
                 calendar.add_component(event)
+        from folkmoot.moots.feeds import moot_event, person_moots
+
+        for moot in person_moots(person, now):
+            calendar.add_component(moot_event(moot, request.build_absolute_uri))
         response = _ics(calendar)
     response["Cache-Control"] = f"private, max-age={CACHE_SECONDS}"
     response["X-Robots-Tag"] = "noindex"

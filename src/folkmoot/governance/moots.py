@@ -171,3 +171,61 @@ def seating(capacity: int | None, attending: Sequence[int]) -> Seats:
     if capacity is None:
         return Seats(tuple(attending), ())
     return Seats(tuple(attending[:capacity]), tuple(attending[capacity:]))
+
+
+# --- the live room (MEET-3) ------------------------------------------------------------------
+
+# A point of process goes first, then direct responses, then new points: the facilitation
+# practice of assemblies that seek consensus.
+KIND_ORDER = {"process": 0, "direct": 1, "new": 2}
+
+
+@dataclass(frozen=True)
+class RaisedHand:
+    id: int
+    person: int
+    kind: str
+    raised_at: datetime
+
+
+def speaking_order(
+    hands: Sequence[RaisedHand], *, progressive: bool, spoken: frozenset[int]
+) -> list[RaisedHand]:
+    """The speakers' queue: by kind, then (where the facilitator asks for progressive
+    ordering) those who have not spoken yet at this moot, then in the order hands went up."""
+    return sorted(
+        hands,
+        key=lambda h: (
+            KIND_ORDER.get(h.kind, 2),
+            progressive and h.person in spoken,
+            h.raised_at,
+            h.id,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Quorum:
+    needed: int | None  # None: the protocol sets none
+    present: int
+
+    @property
+    def met(self) -> bool:
+        return self.needed is None or self.present >= self.needed
+
+
+def quorum(protocol: Protocol | None, present: int) -> Quorum:
+    needed = protocol.moots.quorum if protocol is not None and protocol.moots else None
+    return Quorum(needed, present)
+
+
+def check_live(current: Phase) -> Answer:
+    """The live room acts while the moot meets."""
+    if current == "live":
+        return Answer.yes()
+    templates = {
+        "upcoming": gettext_noop("The moot has not started yet."),
+        "ended": gettext_noop("The moot is over."),
+        "cancelled": gettext_noop("The moot was cancelled."),
+    }
+    return Answer.no(Reason(f"moot_{current}", templates[current]))

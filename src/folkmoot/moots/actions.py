@@ -5,9 +5,12 @@ those who may, decided by the facilitator), registering with a waiting list, can
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max
@@ -16,7 +19,7 @@ from django.utils import timezone
 from folkmoot.audit.log import record
 from folkmoot.federation.actions import access_assembly
 from folkmoot.federation.models import Assembly, Membership
-from folkmoot.governance.audience import Viewer
+from folkmoot.governance.audience import Viewer, closed, sanctioned
 from folkmoot.governance.moots import (
     Phase,
     Plan,
@@ -39,6 +42,26 @@ from folkmoot.refusals import NotFound, Refused, create_once, require
 
 from .models import AgendaPoint, Moot, Registration
 
+_TOO_LONG = {
+    "title": gettext_noop(
+        "The point's name is too long: at most %(limit)s characters (it has %(length)s)."
+    ),
+    "notes": gettext_noop(
+        "The notes are too long: at most %(limit)s characters (it has %(length)s)."
+    ),
+    "reason": gettext_noop(
+        "The reason is too long: at most %(limit)s characters (it has %(length)s)."
+    ),
+}
+
+
+def at_most(text: str, limit: int, what: str) -> Answer:
+    """The page's limits are the API's, said in words, never cut silently."""
+    if len(text) <= limit:
+        return Answer.yes()
+    return Answer.no(Reason("too_long", _TOO_LONG[what], {"limit": limit, "length": len(text)}))
+
+
 # The stages in which a proposal is still being discussed, and a moot can move it on.
 OPEN_STAGES = ("debate", "drafting", "ready", "consensus")
 
@@ -57,6 +80,28 @@ class MootContext:
 
     def may_attend(self, moot: Moot) -> Answer:
         return may_attend(self.protocol, self.viewer, timezone.localdate(), private=moot.private)
+
+
+def zone_of(ctx: MootContext) -> ZoneInfo:
+    """A moot's times are the assembly's: in its protocol's time zone (RED15M: Madrid),
+    read from the form and shown on its pages."""
+    if ctx.protocol is not None:
+        return ZoneInfo(ctx.protocol.timezone)
+    return ZoneInfo(str(timezone.get_default_timezone()))
+
+
+def in_assembly_time(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For a view that activates the assembly's time zone (`zone_of`): the zone is the
+    thread's, so it is put back once the response is made."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    return wrapped
 
 
 def moot_context(user: Any, assembly: Assembly) -> MootContext:
@@ -87,15 +132,26 @@ def phase_of(moot: Moot, now: datetime | None = None) -> Phase:
 
 
 def runs(user: Any, moot: Moot) -> bool:
-    """The facilitator runs the moot; whoever called it stands in (and staff)."""
+    """Whether `user` is the one who runs the moot: its facilitator (whoever called it, where
+    none is named; staff may stand in). What they may do is `check_running`."""
     pk = getattr(user, "pk", None)
-    return pk is not None and (
-        pk in (moot.facilitator_id, moot.called_by_id) or bool(getattr(user, "is_staff", False))
+    if pk is None:
+        return False
+    return bool(getattr(user, "is_staff", False)) or pk == (
+        moot.facilitator_id or moot.called_by_id
     )
 
 
-def _not_running() -> Refused:
-    return Refused.because(
+def check_running(ctx: MootContext, user: Any, moot: Moot) -> Answer:
+    """Running a moot is acting: nobody does it in a closed assembly or under a sanction
+    (issue 13, SAN-6)."""
+    if ctx.viewer.closed_on is not None:
+        return closed(ctx.viewer.closed_on)
+    if ctx.viewer.sanctioned_until is not None:
+        return sanctioned(ctx.viewer)
+    if runs(user, moot):
+        return Answer.yes()
+    return Answer.no(
         Reason("not_facilitator", gettext_noop("Only the moot's facilitator may do this."))
     )
 
@@ -107,6 +163,19 @@ def check_call_moot(user: Any, ctx: MootContext, *, fields: dict[str, Any]) -> M
     """`fields`: a valid `MootForm`'s cleaned data (people already chosen among those taking
     part in the federation)."""
     require(ctx.may_call())
+    chosen = [p for p in (fields.get("facilitator"), fields.get("minute_taker")) if p is not None]
+    if fields.get("private") and chosen:
+        allowed = set(_who_may_see_by(ctx, chosen))
+        if any(p.pk not in allowed for p in chosen):
+            raise Refused.because(
+                Reason(
+                    "role_cannot_see",
+                    gettext_noop(
+                        "The facilitator and the minute-taker of a private moot must be among "
+                        "those who may attend it."
+                    ),
+                )
+            )
     require(
         check_plan(
             Plan(
@@ -143,10 +212,16 @@ def do_call_moot(*, user: Any, assembly: Assembly, fields: dict[str, Any]) -> Mo
             notify(
                 "moot_role", [person], actor=user, assembly=assembly, subject=moot, occasion=role
             )
-    people = Membership.objects.active().filter(assembly_id=assembly.membership_assembly_id)
+    people: Any = (
+        Membership.objects.active()
+        .filter(assembly_id=assembly.membership_assembly_id)
+        .values_list("user_id", flat=True)
+    )
+    if moot.private:  # only those who may see it hear of it
+        people = _who_may_see(moot, list(people))
     notify(
         "moot_called",
-        people.values_list("user_id", flat=True),
+        people,
         actor=user,
         assembly=assembly,
         subject=moot,
@@ -154,10 +229,41 @@ def do_call_moot(*, user: Any, assembly: Assembly, fields: dict[str, Any]) -> Mo
     return moot
 
 
+def may_cancel(ctx: MootContext, user: Any, moot: Moot) -> Answer:
+    """The one who runs it, or anyone who may call a moot here."""
+    running = check_running(ctx, user, moot)
+    return running if running else ctx.may_call()
+
+
+def _who_may_see_by(ctx: MootContext, people: list[Any]) -> list[int]:
+    from folkmoot.protocols.facts import viewers_without_sanctions
+
+    if ctx.protocol is None:
+        return []
+    viewers = viewers_without_sanctions(people, ctx.assembly)
+    today = timezone.localdate()
+    return [pk for pk, v in viewers.items() if may_see(ctx.protocol, v, today, private=True)]
+
+
+def _who_may_see(moot: Moot, ids: list[int]) -> list[int]:
+    """Of these people, those the protocol lets attend the (private) moot, read at once."""
+    from folkmoot.accounts.models import User
+    from folkmoot.protocols.facts import viewers_without_sanctions
+
+    ctx = moot_context(None, moot.assembly)
+    if ctx.protocol is None:
+        return []
+    users = list(User.objects.filter(pk__in=ids))
+    viewers = viewers_without_sanctions(users, moot.assembly)
+    today = timezone.localdate()
+    return [
+        pk for pk, viewer in viewers.items() if may_see(ctx.protocol, viewer, today, private=True)
+    ]
+
+
 def check_cancel(user: Any, ctx: MootContext, moot: Moot, *, reason: str) -> Moot:
-    if not (runs(user, moot) or ctx.may_call()):
-        raise _not_running()
-    require(check_still_to_come(phase_of(moot)))
+    require(may_cancel(ctx, user, moot))
+    require(combine(check_still_to_come(phase_of(moot)), at_most(reason, 2000, "reason")))
     if not reason.strip():
         raise Refused.because(
             Reason("cancel_reason", gettext_noop("Say why: those coming read the reason."))
@@ -173,10 +279,14 @@ def do_cancel(*, user: Any, moot: Moot, reason: str) -> Moot:
         raise Refused.because(Reason("moot_cancelled", gettext_noop("The moot was cancelled.")))
     moot.refresh_from_db()
     record("moot.cancel", actor=user, assembly=moot.assembly, subject=moot, reason=reason)
-    coming = moot.registrations.exclude(mode=Registration.Mode.REGRETS)
+    coming = set(
+        moot.registrations.exclude(mode=Registration.Mode.REGRETS).values_list(
+            "person_id", flat=True
+        )
+    )
     notify(
         "moot_changed",
-        coming.values_list("person_id", flat=True),
+        coming | {moot.facilitator_id, moot.minute_taker_id, moot.called_by_id},
         actor=user,
         assembly=moot.assembly,
         subject=moot,
@@ -188,28 +298,53 @@ def do_cancel(*, user: Any, moot: Moot, reason: str) -> Moot:
 # --- the agenda ------------------------------------------------------------------------------
 
 
+def _on_agenda(moot: Moot) -> Any:
+    return (
+        moot.points.filter(proposal__isnull=False)
+        .exclude(state=AgendaPoint.State.DECLINED)
+        .values("proposal_id")
+    )
+
+
+def _still_open(proposals: list[Any], assembly: Assembly) -> list[Any]:
+    """Those still being discussed, read for all at once (`known_for`)."""
+    from folkmoot.decisions.actions import decision_context, state_of
+    from folkmoot.decisions.state import known_for
+
+    decisions = decision_context(None, assembly)
+    known = known_for(proposals)
+    return [
+        p
+        for p in proposals
+        if p.kind in decisions.protocol.decision_kinds
+        and state_of(decisions, p, known=known[p.pk]).stage in OPEN_STAGES
+    ]
+
+
 def open_proposals(ctx: MootContext, moot: Moot) -> list[Any]:
     """The assembly's proposals still being discussed and not on this agenda yet: what one
-    click adds (MEET-1)."""
-    from folkmoot.decisions.actions import decision_context, state_of
+    click adds (MEET-1). The newest 50 not decided nor withdrawn."""
     from folkmoot.decisions.models import Proposal
 
     if ctx.protocol is None:
         return []
-    on_agenda = moot.points.exclude(state=AgendaPoint.State.DECLINED).values("proposal_id")
     candidates = list(
-        Proposal.objects.filter(assembly=moot.assembly, withdrawn_at__isnull=True)
-        .exclude(pk__in=on_agenda)
-        .filter(register_entry__isnull=True)
+        Proposal.objects.filter(
+            assembly=moot.assembly, withdrawn_at__isnull=True, register_entry__isnull=True
+        )
+        .exclude(pk__in=_on_agenda(moot))
         .order_by("-created_at")[:50]
     )
-    decisions = decision_context(None, moot.assembly)
-    return [
-        p
-        for p in candidates
-        if p.kind in decisions.protocol.decision_kinds
-        and state_of(decisions, p).stage in OPEN_STAGES
-    ]
+    return _still_open(candidates, moot.assembly)
+
+
+def _proposal_open(moot: Moot, proposal: Any) -> bool:
+    """One proposal, however old: of the assembly, not on this agenda, being discussed."""
+    if proposal.assembly_id != moot.assembly_id or proposal.withdrawn_at is not None:
+        return False
+    if _on_agenda(moot).filter(proposal_id=proposal.pk).exists():
+        return False
+    return bool(_still_open([proposal], moot.assembly))
 
 
 def _minutes(value: int) -> Answer:
@@ -230,12 +365,17 @@ def check_add_point(
 ) -> AgendaPoint:
     """MEET-2: the facilitator's points go on the agenda at once; anyone else's wait for the
     facilitator. A proposal must be of the assembly and still being discussed."""
-    running = runs(user, moot)
-    answers = [check_still_to_come(phase_of(moot)), _minutes(minutes)]
+    running = bool(check_running(ctx, user, moot))
+    answers = [
+        check_still_to_come(phase_of(moot)),
+        _minutes(minutes),
+        at_most(notes, 2000, "notes"),
+        at_most(title, 200, "title"),
+    ]
     if not running:
         answers.append(ctx.may_add_point())
     if proposal is not None:
-        if proposal.pk not in {p.pk for p in open_proposals(ctx, moot)}:
+        if not _proposal_open(moot, proposal):
             answers.append(
                 Answer.no(
                     Reason(
@@ -254,7 +394,7 @@ def check_add_point(
     return do_add_point(
         user=user,
         moot=moot,
-        title=title.strip()[:200],
+        title=title.strip(),
         notes=notes.strip(),
         minutes=minutes,
         proposal=proposal,
@@ -300,6 +440,7 @@ def do_add_point(
             actor=user,
             assembly=moot.assembly,
             subject=moot,
+            occasion=f"point:{point.pk}",  # each point is asked of the facilitator
         )
     return point
 
@@ -319,6 +460,7 @@ def _agenda_changed(user: Any, moot: Moot) -> None:
 
 def check_decide_point(
     user: Any,
+    ctx: MootContext,
     moot: Moot,
     point: AgendaPoint,
     *,
@@ -326,9 +468,8 @@ def check_decide_point(
     reason: str = "",
     into: AgendaPoint | None = None,
 ) -> AgendaPoint:
-    if not runs(user, moot):
-        raise _not_running()
-    answers = [check_still_to_come(phase_of(moot))]
+    require(check_running(ctx, user, moot))
+    answers = [check_still_to_come(phase_of(moot)), at_most(reason, 2000, "reason")]
     if point.moot_id != moot.pk or point.state != AgendaPoint.State.PROPOSED:
         answers.append(
             Answer.no(Reason("point_decided", gettext_noop("This point has been decided.")))
@@ -394,38 +535,48 @@ def do_decide_point(
     return point
 
 
-def check_move_point(user: Any, moot: Moot, point: AgendaPoint, *, up: bool) -> None:
+def check_move_point(
+    user: Any, ctx: MootContext, moot: Moot, point: AgendaPoint, *, up: bool
+) -> None:
     """The facilitator orders the agenda: a point swaps places with its neighbour."""
-    if not runs(user, moot):
-        raise _not_running()
+    require(check_running(ctx, user, moot))
     require(check_still_to_come(phase_of(moot)))
+    do_move_point(user=user, moot=moot, point=point, up=up)
+
+
+@transaction.atomic
+def do_move_point(*, user: Any, moot: Moot, point: AgendaPoint, up: bool) -> None:
+    Moot.objects.select_for_update().filter(pk=moot.pk).first()  # one reordering at a time
     accepted = list(moot.points.filter(state=AgendaPoint.State.ACCEPTED))
     at = next((i for i, p in enumerate(accepted) if p.pk == point.pk), None)
     other = None if at is None else (at - 1 if up else at + 1)
     if at is None or other is None or not 0 <= other < len(accepted):
         return  # already first or last: nothing to move
-    with transaction.atomic():
-        a, b = accepted[at], accepted[other]
-        positions = [p.position for p in accepted]
-        positions[at], positions[other] = positions[other], positions[at]
-        if positions[at] == positions[other]:  # equal positions: number them afresh
-            positions = list(range(1, len(accepted) + 1))
-            positions[at], positions[other] = positions[other], positions[at]
-        for p, position in zip(accepted, positions, strict=True):
+    accepted[at], accepted[other] = accepted[other], accepted[at]
+    for position, p in enumerate(accepted, start=1):  # numbered afresh: no ties
+        if p.position != position:
             AgendaPoint.objects.filter(pk=p.pk).update(position=position)
-        record("moot.point_moved", actor=user, assembly=moot.assembly, subject=a, swapped=b.pk)
+    record("moot.point_moved", actor=user, assembly=moot.assembly, subject=point, up=up)
 
 
 # --- coming ---------------------------------------------------------------------------------
 
 
+def seats_from(moot: Moot, registrations: list[Registration]) -> Seats:
+    """Capacity is the room's (MEET-2): where the moot has a place, it counts those coming in
+    person, and those coming online never wait; an online-only moot counts everyone. An
+    erased account holds no seat. `registrations` in the order they came."""
+    coming = [r for r in registrations if r.attending and r.person.erased_at is None]
+    counted = [r for r in coming if not moot.place or r.mode == Registration.Mode.IN_PERSON]
+    seats = seating(moot.capacity, [r.person_id for r in counted])
+    online = tuple(r.person_id for r in coming if r not in counted)
+    return Seats(seats.seated + online, seats.waiting)
+
+
 def seats_of(moot: Moot) -> Seats:
-    attending = list(
-        moot.registrations.exclude(mode=Registration.Mode.REGRETS)
-        .order_by("since", "pk")
-        .values_list("person_id", flat=True)
+    return seats_from(
+        moot, list(moot.registrations.select_related("person").order_by("since", "pk"))
     )
-    return seating(moot.capacity, attending)
 
 
 def check_register(user: Any, ctx: MootContext, moot: Moot, *, mode: str) -> Registration:
@@ -439,8 +590,13 @@ def check_register(user: Any, ctx: MootContext, moot: Moot, *, mode: str) -> Reg
                 )
             )
         )
-    if mode != Registration.Mode.REGRETS:
+    registered = Registration.objects.filter(moot=moot, person=user).exists()
+    if mode != Registration.Mode.REGRETS or not registered:
+        # Regrets need nothing more from someone who said they would come; from anyone
+        # else, the right to attend (nobody else's name goes on the list).
         answers.append(ctx.may_attend(moot))
+    elif ctx.viewer.closed_on is not None:
+        answers.append(closed(ctx.viewer.closed_on))
     require(combine(*answers))
     return do_register(user=user, moot=moot, mode=mode)
 
@@ -465,5 +621,11 @@ def do_register(*, user: Any, moot: Moot, mode: str) -> Registration:
     record("moot.register", actor=user, assembly=moot.assembly, subject=moot, mode=mode)
     moved_up = set(after.seated) - set(before.seated) - {user.pk}
     if moved_up:
-        notify("moot_seat", moved_up, assembly=moot.assembly, subject=moot)
+        notify(  # once per seat: someone who waits again is told again
+            "moot_seat",
+            moved_up,
+            assembly=moot.assembly,
+            subject=moot,
+            occasion=f"seat:{now.isoformat()}",
+        )
     return registration

@@ -13,6 +13,7 @@ from ninja import Status as Reply
 
 from folkmoot.api.auth import OPTIONAL, REQUIRED
 from folkmoot.federation.actions import access_assembly
+from folkmoot.governance.moots import may_see
 from folkmoot.governance.reasons import Answer, Reason
 from folkmoot.refusals import Invalid, NotFound, require
 
@@ -173,10 +174,20 @@ def _invalid(form: MootForm) -> Invalid:
 def list_moots(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     assembly = access_assembly(request.user, key)
     ctx = actions.moot_context(request.user, assembly)
+    # Those to come, and the latest fifty past: each is read in a few queries.
+    now = timezone.now()
     moots = Moot.objects.filter(assembly=assembly).select_related(
         "assembly", "facilitator", "minute_taker", "called_by"
     )
-    return [_out(request, m) for m in moots[:200] if not m.private or ctx.may_attend(m)]
+    listed = list(moots.filter(ends_at__gt=now).order_by("starts_at")[:50]) + list(
+        moots.filter(ends_at__lte=now).order_by("-starts_at")[:50]
+    )
+    today = timezone.localdate()
+    return [
+        _out(request, m)
+        for m in listed
+        if may_see(ctx.protocol, ctx.viewer, today, private=m.private)
+    ]
 
 
 @router.post(
@@ -191,10 +202,14 @@ def call_moot(request: HttpRequest, key: str, payload: MootIn) -> Reply[dict[str
     require(ctx.may_call())
     data = payload.dict()
     data = {k: ("" if v is None else v) for k, v in data.items() if v is not False}
+    zone = actions.zone_of(ctx)
     for moment in ("starts_at", "ends_at"):
-        data[moment] = payload.dict()[moment].isoformat(sep=" ")[:16]
-    form = MootForm(data, federation_id=assembly.federation_id)
-    if not form.is_valid():
+        local = timezone.localtime(_aware(getattr(payload, moment)), zone)
+        data[moment] = local.strftime("%Y-%m-%d %H:%M")
+    with timezone.override(zone):  # as on the page: the form reads the assembly's wall clock
+        form = MootForm(data, federation_id=assembly.federation_id)
+        valid = form.is_valid()
+    if not valid:
         raise _invalid(form)
     # The form read the times to the minute; the payload's own, with its offset, are kept.
     fields = {
@@ -261,15 +276,47 @@ def add_point(request: HttpRequest, pk: int, payload: PointIn) -> Reply[dict[str
 def decide_point(
     request: HttpRequest, pk: int, point_id: int, payload: PointDecisionIn
 ) -> dict[str, Any]:
-    _ctx, moot = actions.access_moot(request.user, pk)
+    ctx, moot = actions.access_moot(request.user, pk)
     point = moot.points.filter(pk=point_id).first()
     if point is None:
         raise NotFound(point_id)
     into = moot.points.filter(pk=payload.into).first() if payload.into else None
     actions.check_decide_point(
-        request.user, moot, point, decision=payload.decision, reason=payload.reason, into=into
+        request.user, ctx, moot, point, decision=payload.decision, reason=payload.reason, into=into
     )
     return _out(request, moot)
+
+
+class MoveIn(Schema):
+    up: bool = Field(description="true: one place earlier; false: one place later")
+
+
+@router.post(
+    "/moots/{pk}/points/{point_id}/move",
+    response=MootOut,
+    auth=REQUIRED,
+    summary="Move a point of the agenda one place earlier or later",
+)
+def move_point(request: HttpRequest, pk: int, point_id: int, payload: MoveIn) -> dict[str, Any]:
+    ctx, moot = actions.access_moot(request.user, pk)
+    point = moot.points.filter(pk=point_id).first()
+    if point is None:
+        raise NotFound(point_id)
+    actions.check_move_point(request.user, ctx, moot, point, up=payload.up)
+    return _out(request, moot)
+
+
+@router.get(
+    "/moots/{pk}/open-proposals",
+    response=list[dict[str, Any]],
+    auth=OPTIONAL,
+    summary="The assembly's open proposals that may go on this moot's agenda",
+)
+def moot_open_proposals(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
+    ctx, moot = actions.access_moot(request.user, pk)
+    return [
+        {"id": p.pk, "title": p.title, "kind": p.kind} for p in actions.open_proposals(ctx, moot)
+    ]
 
 
 @router.post(

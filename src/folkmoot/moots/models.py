@@ -46,6 +46,13 @@ class Moot(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True, max_length=2000)
+    # The live room (MEET-3): the point under discussion, since when, and whether those who
+    # have not spoken yet go first in the speakers' queue (the facilitator's option).
+    current_point = models.ForeignKey(
+        "AgendaPoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    point_started_at = models.DateTimeField(null=True, blank=True)
+    progressive = models.BooleanField(_("those who have not spoken yet first"), default=False)
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -143,3 +150,63 @@ class Registration(models.Model):
     @property
     def attending(self) -> bool:
         return self.mode != self.Mode.REGRETS
+
+
+class Hand(models.Model):
+    """A raised hand in the live room's speakers' queue (MEET-3). The facilitator gives the
+    floor; the hand ends when its turn ends, when it is lowered, or when the point changes.
+    Kept: who spoke, when and on which point, is part of the moot's record."""
+
+    class Kind(models.TextChoices):
+        PROCESS = "process", _("Point of process")
+        DIRECT = "direct", _("Direct response")
+        NEW = "new", _("New point")
+
+    moot = models.ForeignKey(Moot, on_delete=models.CASCADE, related_name="hands")
+    point = models.ForeignKey(
+        AgendaPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="hands"
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NEW)
+    raised_at = models.DateTimeField(default=timezone.now)
+    floor_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["moot", "person"],
+                condition=Q(ended_at__isnull=True),
+                name="one_hand_up_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.kind})"
+
+
+class Attendance(models.Model):
+    """Who is present at a live moot, in person or online (MEET-1): they check in, or the
+    facilitator or minute-taker marks them."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+
+    moot = models.ForeignKey(Moot, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    at = models.DateTimeField(default=timezone.now)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["moot", "person"], name="present_once_per_moot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.moot} ({self.mode})"

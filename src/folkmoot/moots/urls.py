@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import room_views, views
 
 urlpatterns = [
     path("assemblies/<slug:slug>/moots/", views.assembly_moots, name="assembly-moots"),
@@ -20,4 +20,13 @@ urlpatterns = [
         views.moot_point_move,
         name="moot-point-move",
     ),
+]
+
+urlpatterns += [  # the live room (MEET-3)
+    path("moots/<int:pk>/room/", room_views.moot_room, name="moot-room"),
+    path("moots/<int:pk>/room/take-up/", room_views.room_take_up, name="moot-take-up"),
+    path("moots/<int:pk>/room/hand/", room_views.room_hand, name="moot-hand"),
+    path("moots/<int:pk>/room/floor/", room_views.room_floor, name="moot-floor"),
+    path("moots/<int:pk>/room/progressive/", room_views.room_progressive, name="moot-progressive"),
+    path("moots/<int:pk>/room/presence/", room_views.room_presence, name="moot-presence"),
 ]

@@ -12,14 +12,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar
 
 from folkmoot.federation.views import assembly_or_404
+from folkmoot.governance.moots import may_see
 from folkmoot.http import Request
 from folkmoot.notifications.reading import seen
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions
+from .actions import in_assembly_time
+from .feeds import moot_event
 from .forms import MootForm, PointForm
 from .models import AgendaPoint, Moot, Registration
 
@@ -36,15 +39,18 @@ def _refused(request: Request, refused: Refused) -> None:
         messages.error(request, text)
 
 
+@in_assembly_time
 def assembly_moots(request: Request, slug: str) -> HttpResponse:
     assembly = assembly_or_404(request, slug)
     ctx = actions.moot_context(request.user, assembly)
     now = timezone.now()
+    today = timezone.localdate()
     visible = [
         m
         for m in Moot.objects.filter(assembly=assembly).select_related("facilitator")
-        if not m.private or ctx.may_attend(m)
+        if may_see(ctx.protocol, ctx.viewer, today, private=m.private)
     ]
+    timezone.activate(actions.zone_of(ctx))  # the assembly's times, until the response
     return render(
         request,
         "moots/index.html",
@@ -63,6 +69,7 @@ def assembly_moots(request: Request, slug: str) -> HttpResponse:
 
 
 @login_required
+@in_assembly_time
 def moot_new(request: Request, slug: str) -> HttpResponse:
     assembly = assembly_or_404(request, slug)
     ctx = actions.moot_context(request.user, assembly)
@@ -74,6 +81,7 @@ def moot_new(request: Request, slug: str) -> HttpResponse:
             {"assembly": assembly, "reasons": reasons_text(allowed)},
             status=403,
         )
+    timezone.activate(actions.zone_of(ctx))  # the form reads and shows the assembly's times
     form = MootForm(
         request.POST if request.method == "POST" else None,
         federation_id=assembly.federation_id,
@@ -98,13 +106,15 @@ def moot_new(request: Request, slug: str) -> HttpResponse:
     return render(
         request,
         "moots/new.html",
-        {"assembly": assembly, "form": form},
+        {"assembly": assembly, "form": form, "zone": timezone.get_current_timezone_name()},
         status=400 if request.method == "POST" else 200,
     )
 
 
+@in_assembly_time
 def moot_detail(request: Request, pk: int) -> HttpResponse:
     ctx, moot = _access(request, pk)
+    timezone.activate(actions.zone_of(ctx))  # the assembly's times, until the response
     if request.user.is_authenticated:
         seen(
             request,
@@ -112,7 +122,7 @@ def moot_detail(request: Request, pk: int) -> HttpResponse:
             kind__in=["moot_called", "moot_changed", "moot_seat", "moot_point", "moot_role"],
         )
     registrations = list(moot.registrations.select_related("person").order_by("since", "pk"))
-    seats = actions.seats_of(moot)
+    seats = actions.seats_from(moot, registrations)  # from the same rows as the lists
     by_person = {r.person_id: r for r in registrations}
     user_pk = getattr(request.user, "pk", None)
     mine = by_person.get(user_pk) if user_pk is not None else None
@@ -152,12 +162,15 @@ def moot_detail(request: Request, pk: int) -> HttpResponse:
             "mine": mine,
             "my_place": seats.waiting.index(user_pk) + 1 if user_pk in seats.waiting else None,
             "attend": attend,
+            "may_cancel": request.user.is_authenticated
+            and bool(actions.may_cancel(ctx, request.user, moot)),
             "attend_reasons": reasons_text(attend) if attend is not None and not attend else [],
             "may_add_point": runs or bool(ctx.may_add_point()),
             "open_proposals": actions.open_proposals(ctx, moot)
             if phase == "upcoming" and (runs or ctx.may_add_point())
             else [],
             "point_form": PointForm(),
+            "zone": timezone.get_current_timezone_name(),
             "modes": Registration.Mode.choices,
         },
     )
@@ -235,12 +248,13 @@ def _point(moot: Moot, point_pk: int) -> AgendaPoint:
 @login_required
 @require_POST
 def moot_point_decide(request: Request, pk: int, point_pk: int) -> HttpResponse:
-    _ctx, moot = _access(request, pk)
+    ctx, moot = _access(request, pk)
     point = _point(moot, point_pk)
     into = moot.points.filter(pk=_int(request.POST.get("into"))).first()
     try:
         actions.check_decide_point(
             request.user,
+            ctx,
             moot,
             point,
             decision=request.POST.get("decision", ""),
@@ -257,10 +271,10 @@ def moot_point_decide(request: Request, pk: int, point_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def moot_point_move(request: Request, pk: int, point_pk: int) -> HttpResponse:
-    _ctx, moot = _access(request, pk)
+    ctx, moot = _access(request, pk)
     try:
         actions.check_move_point(
-            request.user, moot, _point(moot, point_pk), up=request.POST.get("to") == "up"
+            request.user, ctx, moot, _point(moot, point_pk), up=request.POST.get("to") == "up"
         )
     except Refused as refused:
         _refused(request, refused)
@@ -286,20 +300,7 @@ def moot_ics(request: Request, pk: int) -> HttpResponse:
     calendar = Calendar()
     calendar.add("prodid", "-//Folkmoot//Moots//EN")
     calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"moot-{moot.pk}@folkmoot")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", moot.starts_at)
-    event.add("dtend", moot.ends_at)
-    event.add("summary", vText(f"{moot.assembly.title}: {moot.title}"))
-    event.add("url", request.build_absolute_uri(moot.get_absolute_url()))
-    if moot.place:
-        event.add("location", vText(moot.place))
-    elif moot.online_link:
-        event.add("location", vText(moot.online_link))
-    if moot.cancelled_at is not None:
-        event.add("status", "CANCELLED")
-    calendar.add_component(event)
+    calendar.add_component(moot_event(moot, request.build_absolute_uri))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="moot-{moot.pk}.ics"'
     return response

@@ -1,0 +1,140 @@
+"""The live room's pages (MEET-3, issue 14). Every act is a plain form: the room works by
+reloading; with JavaScript the state refreshes by itself every few seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from folkmoot.http import Request
+from folkmoot.refusals import Refused
+
+from . import live
+from .actions import MootContext, in_assembly_time, phase_of, runs, zone_of
+from .models import Attendance, Hand, Moot, Registration
+from .views import _access, _int, _refused
+
+
+def _context(request: Request, ctx: MootContext, moot: Moot) -> dict[str, Any]:
+    room = live.room_of(ctx, moot, request.user)
+    present_ids = {a.person_id for a in room.present}
+    return {
+        "moot": moot,
+        "assembly": moot.assembly,
+        "room": room,
+        "phase": phase_of(moot),
+        "runs": runs(request.user, moot),
+        "takes_attendance": live.takes_attendance(request.user, moot),
+        "accepted": list(moot.points.filter(state="accepted")),
+        "kinds": Hand.Kind.choices,
+        "presence_modes": Attendance.Mode.choices,
+        "am_present": getattr(request.user, "pk", None) in present_ids,
+        "not_yet_present": [
+            r
+            for r in moot.registrations.exclude(mode=Registration.Mode.REGRETS).select_related(
+                "person"
+            )
+            if r.person_id not in present_ids
+        ],
+    }
+
+
+@in_assembly_time
+def moot_room(request: Request, pk: int) -> HttpResponse:
+    ctx, moot = _access(request, pk)
+    timezone.activate(zone_of(ctx))
+    template = "moots/_room.html" if request.htmx else "moots/room.html"
+    return render(request, template, _context(request, ctx, moot))
+
+
+def _back(moot: Moot) -> HttpResponse:
+    return redirect("moot-room", moot.pk)
+
+
+@login_required
+@require_POST
+def room_take_up(request: Request, pk: int) -> HttpResponse:
+    ctx, moot = _access(request, pk)
+    which = request.POST.get("point", "")
+    point = None
+    if which == "next":
+        point = live.next_point(moot)
+    elif which:
+        point = moot.points.filter(pk=_int(which)).first()
+        if point is None:
+            raise Http404
+    try:
+        live.check_take_up(request.user, ctx, moot, point)
+    except Refused as refused:
+        _refused(request, refused)
+    return _back(moot)
+
+
+@login_required
+@require_POST
+def room_hand(request: Request, pk: int) -> HttpResponse:
+    ctx, moot = _access(request, pk)
+    try:
+        if request.POST.get("kind"):
+            live.check_raise_hand(request.user, ctx, moot, kind=request.POST["kind"])
+            messages.success(request, _("Your hand is up."))
+        else:
+            live.check_lower_hand(request.user, moot)
+    except Refused as refused:
+        _refused(request, refused)
+    return _back(moot)
+
+
+@login_required
+@require_POST
+def room_floor(request: Request, pk: int) -> HttpResponse:
+    ctx, moot = _access(request, pk)
+    try:
+        if request.POST.get("hand"):
+            hand = moot.hands.filter(pk=_int(request.POST["hand"])).first()
+            if hand is None:
+                raise Http404
+            live.check_give_floor(request.user, ctx, moot, hand)
+        else:
+            live.check_end_floor(request.user, ctx, moot)
+    except Refused as refused:
+        _refused(request, refused)
+    return _back(moot)
+
+
+@login_required
+@require_POST
+def room_progressive(request: Request, pk: int) -> HttpResponse:
+    ctx, moot = _access(request, pk)
+    try:
+        live.check_progressive(request.user, ctx, moot, on=request.POST.get("on") == "1")
+    except Refused as refused:
+        _refused(request, refused)
+    return _back(moot)
+
+
+@login_required
+@require_POST
+def room_presence(request: Request, pk: int) -> HttpResponse:
+    ctx, moot = _access(request, pk)
+    mode = request.POST.get("mode", "")
+    try:
+        if request.POST.get("person"):
+            registration = moot.registrations.filter(
+                person__public_id=request.POST["person"]
+            ).first()
+            if registration is None:
+                raise Http404
+            live.check_mark_present(request.user, ctx, moot, registration.person, mode=mode)
+        else:
+            live.check_check_in(request.user, ctx, moot, mode=mode)
+    except Refused as refused:
+        _refused(request, refused)
+    return _back(moot)
