@@ -18,7 +18,7 @@ from folkmoot.governance.moots import RaisedHand, speaking_order
 from folkmoot.moots.models import Attendance, Hand, Moot
 from tests.conftest import client_for
 from tests.decisions.conftest import Harmony, build_harmony
-from tests.moots.test_moots import _call
+from tests.moots.test_moots import _call, _local
 
 
 @pytest.fixture
@@ -152,3 +152,122 @@ def test_the_quorum_is_the_protocols() -> None:
     )
     assert not quorum(with_quorum, 2).met and quorum(with_quorum, 3).met
     assert quorum(load_protocol(text), 0).met  # none set: always met
+
+
+def test_the_api_runs_the_live_room_as_the_page_does(harmony: Harmony) -> None:
+    import json
+
+    from django.test import Client
+
+    from tests.api.test_assemblies_api import bearer
+
+    def post(url: str, body: object, who: Any) -> Any:
+        return Client().post(url, json.dumps(body), content_type="application/json", **bearer(who))
+
+    moot = _call(harmony)
+    client_for(harmony.secretary).post(f"/moots/{moot.pk}/points/", {"title": "Budget"})
+    point = moot.points.get()
+    ann = harmony.members[0]
+    url = f"/api/v1/moots/{moot.pk}/room"
+    early = post(url + "/hand", {"kind": "new"}, ann)
+    assert early.status_code == 403 and early.json()["reasons"][0]["code"] == "moot_upcoming"
+    with time_machine.travel(moot.starts_at + timedelta(minutes=2), tick=False):
+        assert post(url + "/point", {"point": point.pk}, ann).status_code == 403
+        taken = post(url + "/point", {"point": point.pk}, harmony.secretary).json()
+        assert taken["point"]["title"] == "Budget" and taken["minutes_left"] == 10
+        queue = post(url + "/hand", {"kind": "direct"}, ann).json()["queue"]
+        assert [(h["person_id"], h["kind"]) for h in queue] == [(ann.public_id, "direct")]
+        room = post(url + "/floor", {"hand": queue[0]["id"]}, harmony.secretary).json()
+        assert room["speaking"]["person_id"] == ann.public_id and room["queue"] == []
+        present = post(url + "/presence", {"mode": "online"}, ann).json()["present"]
+        assert present == [{"person": "Ann", "person_id": ann.public_id, "mode": "online"}]
+        assert Client().get(url).json()["quorum_met"] is True
+
+
+def test_a_consensus_check_in_the_room_moves_proposals_on(
+    harmony: Harmony, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The issue's bar, in part: live, one proposal reaches consensus and goes to the
+    register; one is blocked, and the second block opens the STAR vote (VOTE-1)."""
+    from folkmoot.decisions.actions import check_propose, decision_context
+    from folkmoot.decisions.models import RegisterEntry, Vote
+    from folkmoot.moots.models import ConsensusCheck
+
+    ann, ben, cat, dev = harmony.members
+    ctx = decision_context(ann, harmony.assembly)
+    trees = check_propose(ctx, ann, "consensus_proposal", title="Plant trees", body="Oaks.")
+    fees = check_propose(ctx, ann, "consensus_proposal", title="Raise fees", body="By 10%.")
+    # Tomorrow: within the proposals' first round (Harmony: seven days each).
+    moot = _call(harmony, starts_at=_local(1, 19), ends_at=_local(1, 21))
+    facilitator = client_for(harmony.secretary)
+    for proposal in (trees, fees):
+        facilitator.post(f"/moots/{moot.pk}/points/", {"proposal": proposal.pk})
+    room = f"/moots/{moot.pk}/room/"
+
+    with time_machine.travel(moot.starts_at + timedelta(minutes=1), tick=False):
+        facilitator.post(room + "take-up/", {"point": "next"})
+        assert "Open a consensus check on this point" in _text(facilitator.get(room))
+        facilitator.post(room + "check/", {"do": "open"})
+        for person in (ann, ben, cat, dev):
+            client_for(person).post(room + "respond/", {"response": "agree"})
+        assert "Agree 4 · Stand aside 0 · Block 0" in _text(client_for(ann).get(room))
+        with django_capture_on_commit_callbacks(execute=True):
+            done = _text(facilitator.post(room + "check/", {"do": "close"}, follow=True))
+        assert "The check is closed: Consensus reached." in done
+        entry = RegisterEntry.objects.get(proposal=trees)
+        assert entry.outcome == "consensus"
+
+        facilitator.post(room + "take-up/", {"point": "next"})
+        facilitator.post(room + "check/", {"do": "open"})
+        no_reason = _text(
+            client_for(ben).post(room + "respond/", {"response": "block"}, follow=True)
+        )
+        assert "A block needs its reason." in no_reason
+        client_for(ben).post(room + "respond/", {"response": "block", "reason": "Too much"})
+        assert "Ben</strong>: Too much" in _text(client_for(ann).get(room))
+        with django_capture_on_commit_callbacks(execute=True):
+            facilitator.post(room + "check/", {"do": "close"})
+        first = ConsensusCheck.objects.get(proposal=fees)
+        assert first.outcome == "another_round"
+        # Round 2 at once, in the same moot: blocked again, it goes to the STAR vote.
+        facilitator.post(room + "check/", {"do": "open"})
+        client_for(ben).post(room + "respond/", {"response": "block", "reason": "Still too much"})
+        with django_capture_on_commit_callbacks(execute=True):
+            facilitator.post(room + "check/", {"do": "close"})
+        assert ConsensusCheck.objects.filter(proposal=fees).last().outcome == "vote"
+        vote = Vote.objects.get(proposal=fees)
+        assert vote.method == "star"
+    assert not RegisterEntry.objects.filter(proposal=fees).exists()
+
+
+def test_the_api_opens_answers_and_closes_a_consensus_check(
+    harmony: Harmony, django_capture_on_commit_callbacks: Any
+) -> None:
+    import json
+
+    from django.test import Client
+
+    from folkmoot.decisions.actions import check_propose, decision_context
+    from tests.api.test_assemblies_api import bearer
+
+    def post(url: str, body: object, who: Any) -> Any:
+        return Client().post(url, json.dumps(body), content_type="application/json", **bearer(who))
+
+    ann = harmony.members[0]
+    proposal = check_propose(
+        decision_context(ann, harmony.assembly), ann, "consensus_proposal", title="Bins", body="B."
+    )
+    moot = _call(harmony, starts_at=_local(1, 19), ends_at=_local(1, 21))
+    client_for(harmony.secretary).post(f"/moots/{moot.pk}/points/", {"proposal": proposal.pk})
+    url = f"/api/v1/moots/{moot.pk}/room"
+    with time_machine.travel(moot.starts_at + timedelta(minutes=1), tick=False):
+        post(url + "/point", {"point": moot.points.get().pk}, harmony.secretary)
+        assert post(url + "/check", {"action": "open"}, ann).status_code == 403
+        assert post(url + "/check", {"action": "open"}, harmony.secretary).json()["open"]
+        bad = post(url + "/response", {"response": "block"}, ann)
+        assert bad.status_code == 403 and bad.json()["reasons"][0]["code"] == "block_reason"
+        counted = post(url + "/response", {"response": "stand_aside"}, ann).json()
+        assert counted["stand_aside"] == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            closed = post(url + "/check", {"action": "close"}, harmony.secretary).json()
+        assert closed["open"] is False and closed["outcome"] == "reached"

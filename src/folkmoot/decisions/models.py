@@ -5,6 +5,7 @@ what people did and what a count produced."""
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -54,6 +55,9 @@ class Proposal(models.Model):
     protocol_text = models.TextField(_("new protocol"), blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdraw_reason = models.CharField(max_length=300, blank=True)
+    # MEET-3 (issue 14): consensus rounds a moot closed before their time, {"1": ISO moment}:
+    # the round is judged then, and the next starts from there (`tally.consensus`).
+    rounds_closed_early = models.JSONField(default=dict, blank=True, editable=False)
     # BEY-4: a child assembly's decision brought before this (parent) assembly, to ratify it
     # or to decide the question for the wider federation.
     refers_to = models.ForeignKey(
@@ -88,6 +92,13 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def closes(self) -> dict[int, Any]:
+        """`rounds_closed_early` as round → aware moment."""
+        from django.utils.dateparse import parse_datetime
+
+        return {int(k): parse_datetime(v) for k, v in (self.rounds_closed_early or {}).items()}
 
 
 class DraftingApproval(models.Model):

@@ -161,6 +161,7 @@ def proposal_state(
             proposal.created_at,
             round_responses(proposal, eligible, known.responses if known else None),
             now,
+            proposal.closes,
         )
         if state.stage == "seeking":
             return ProposalState("consensus", state.until, (), {}, state)

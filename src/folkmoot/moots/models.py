@@ -210,3 +210,38 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.moot} ({self.mode})"
+
+
+class ConsensusCheck(models.Model):
+    """A consensus check in the live room on the current point's proposal (MEET-3): those
+    present respond as in the proposal's consensus round — the responses are that round's —
+    and closing the check closes the round then, so the proposal moves on (VOTE-1)."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Consensus reached")
+        ANOTHER_ROUND = "another_round", _("No consensus: another round")
+        VOTE = "vote", _("No consensus: sent to a vote")
+
+    moot = models.ForeignKey(Moot, on_delete=models.CASCADE, related_name="checks")
+    point = models.ForeignKey(AgendaPoint, on_delete=models.PROTECT, related_name="checks")
+    proposal = models.ForeignKey(
+        "decisions.Proposal", on_delete=models.PROTECT, related_name="moot_checks"
+    )
+    round = models.PositiveSmallIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["moot"], condition=Q(closed_at__isnull=True), name="one_open_check"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"check on {self.proposal_id} round {self.round}"

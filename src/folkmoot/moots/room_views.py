@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from folkmoot.http import Request
 from folkmoot.refusals import Refused
 
-from . import live
+from . import checks, live
 from .actions import MootContext, in_assembly_time, phase_of, runs, zone_of
 from .models import Attendance, Hand, Moot, Registration
 from .views import _access, _int, _refused
@@ -25,7 +25,12 @@ from .views import _access, _int, _refused
 def _context(request: Request, ctx: MootContext, moot: Moot) -> dict[str, Any]:
     room = live.room_of(ctx, moot, request.user)
     present_ids = {a.person_id for a in room.present}
+    check = checks.open_check(moot)
     return {
+        "check": check,
+        "tally": checks.tally_of(check) if check is not None else None,
+        "closed_checks": list(moot.checks.filter(closed_at__isnull=False).select_related("point")),
+        "may_check": room.point is not None and room.point.proposal_id is not None,
         "moot": moot,
         "assembly": moot.assembly,
         "room": room,
@@ -135,6 +140,42 @@ def room_presence(request: Request, pk: int) -> HttpResponse:
             live.check_mark_present(request.user, ctx, moot, registration.person, mode=mode)
         else:
             live.check_check_in(request.user, ctx, moot, mode=mode)
+    except Refused as refused:
+        _refused(request, refused)
+    return _back(moot)
+
+
+@login_required
+@require_POST
+def room_check(request: Request, pk: int) -> HttpResponse:
+    """The facilitator opens or closes the consensus check on the current point."""
+    ctx, moot = _access(request, pk)
+    try:
+        if request.POST.get("do") == "close":
+            check = checks.check_close_check(request.user, ctx, moot)
+            messages.success(
+                request,
+                _("The check is closed: %(outcome)s.") % {"outcome": check.get_outcome_display()},
+            )
+        else:
+            checks.check_open_check(request.user, ctx, moot)
+    except Refused as refused:
+        _refused(request, refused)
+    return _back(moot)
+
+
+@login_required
+@require_POST
+def room_respond(request: Request, pk: int) -> HttpResponse:
+    ctx, moot = _access(request, pk)
+    try:
+        checks.check_respond_live(
+            request.user,
+            ctx,
+            moot,
+            response=request.POST.get("response", ""),
+            reason=request.POST.get("reason", ""),
+        )
     except Refused as refused:
         _refused(request, refused)
     return _back(moot)

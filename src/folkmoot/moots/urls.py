@@ -29,4 +29,6 @@ urlpatterns += [  # the live room (MEET-3)
     path("moots/<int:pk>/room/floor/", room_views.room_floor, name="moot-floor"),
     path("moots/<int:pk>/room/progressive/", room_views.room_progressive, name="moot-progressive"),
     path("moots/<int:pk>/room/presence/", room_views.room_presence, name="moot-presence"),
+    path("moots/<int:pk>/room/check/", room_views.room_check, name="moot-check"),
+    path("moots/<int:pk>/room/respond/", room_views.room_respond, name="moot-respond"),
 ]

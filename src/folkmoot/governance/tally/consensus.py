@@ -103,15 +103,24 @@ def consensus_state(
     started_at: datetime,
     rounds: Mapping[int, RoundResponses],
     now: datetime,
+    closed_early: Mapping[int, datetime] | None = None,
 ) -> ConsensusState:
     """VOTE-1 as time passes: each round lasts `round_days`; at its end it is judged by
     `consensus_round`; consensus ends the proposal, a failure opens the next round ("try
     harder"), and a failure of the last round sends it to a vote. Computed when read, so no
-    job has to move it on."""
+    job has to move it on.
+
+    A moot may close the round it checked before its time (MEET-3, issue 14):
+    `closed_early` gives the moment, and the next round starts from there."""
     length = timedelta(days=rules.round_days)
+    early = closed_early or {}
     outcomes: list[ConsensusOutcome] = []
+    start = started_at
     for number in range(1, rules.rounds + 1):
-        ends_at = started_at + length * number
+        ends_at = start + length
+        closed = early.get(number)
+        if closed is not None and start <= closed < ends_at:
+            ends_at = closed
         if now < ends_at:
             return ConsensusState("seeking", number, ends_at, None, outcomes)
         responses = rounds.get(number) or RoundResponses(number, {}, {}, 0)
@@ -119,4 +128,5 @@ def consensus_state(
         outcomes.append(outcome)
         if outcome.reached:
             return ConsensusState("reached", number, None, ends_at, outcomes)
-    return ConsensusState("vote", rules.rounds, None, started_at + length * rules.rounds, outcomes)
+        start = ends_at
+    return ConsensusState("vote", rules.rounds, None, start, outcomes)
