@@ -12,12 +12,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from folkmoot.chat.routing import websocket_urlpatterns  # noqa: E402
+from folkmoot.moots.routing import websocket_urlpatterns as moot_sockets  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *moot_sockets]))
         ),
     }
 )

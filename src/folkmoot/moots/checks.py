@@ -21,6 +21,7 @@ from folkmoot.governance.reasons import Reason, combine, gettext_noop
 from folkmoot.refusals import Refused, require
 
 from .actions import MootContext, check_running, phase_of
+from .consumers import room_changed
 from .models import ConsensusCheck, Moot
 
 
@@ -72,6 +73,7 @@ def check_open_check(user: Any, ctx: MootContext, moot: Moot) -> ConsensusCheck:
             Reason("check_open", gettext_noop("A consensus check is open already."))
         ) from twice
     record("moot.check_open", actor=user, assembly=moot.assembly, subject=check, round=round_)
+    room_changed(moot.pk)
     return check
 
 
@@ -86,7 +88,9 @@ def check_respond_live(
     if check is None:
         raise Refused.because(Reason("no_check", gettext_noop("No consensus check is open.")))
     decisions = decision_context(user, moot.assembly)
-    return check_respond(decisions, user, check.proposal, response=response, reason=reason)
+    answered = check_respond(decisions, user, check.proposal, response=response, reason=reason)
+    room_changed(moot.pk)  # the counts, live
+    return answered
 
 
 def check_close_check(user: Any, ctx: MootContext, moot: Moot) -> ConsensusCheck:
@@ -134,6 +138,7 @@ def do_close_check(*, user: Any, check: ConsensusCheck) -> ConsensusCheck:
         outcome=outcome,
     )
     transaction.on_commit(lambda: settle_proposal(Proposal.objects.get(pk=proposal.pk)))
+    room_changed(check.moot_id)
     return check
 
 

@@ -18,6 +18,7 @@ from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.refusals import Refused, create_once, require
 
 from .actions import MootContext, check_running, phase_of, runs
+from .consumers import room_changed
 from .models import AgendaPoint, Attendance, Hand, Moot
 
 
@@ -52,6 +53,7 @@ def do_take_up(*, user: Any, moot: Moot, point: AgendaPoint | None) -> Moot:
         current_point=point, point_started_at=now if point is not None else None
     )
     moot.refresh_from_db()
+    room_changed(moot.pk)
     record(
         "moot.take_up",
         actor=user,
@@ -74,6 +76,7 @@ def check_progressive(user: Any, ctx: MootContext, moot: Moot, *, on: bool) -> M
     require(check_running(ctx, user, moot))
     Moot.objects.filter(pk=moot.pk).update(progressive=on)
     moot.refresh_from_db()
+    room_changed(moot.pk)
     record("moot.progressive", actor=user, assembly=moot.assembly, subject=moot, on=on)
     return moot
 
@@ -102,11 +105,13 @@ def check_raise_hand(user: Any, ctx: MootContext, moot: Moot, *, kind: str) -> H
         kind=kind,
     )
     record("moot.hand", actor=user, assembly=moot.assembly, subject=moot, kind=kind)
+    room_changed(moot.pk)
     return hand
 
 
 def check_lower_hand(user: Any, moot: Moot) -> int:
     """Lowering one's hand, or ending one's own turn."""
+    room_changed(moot.pk)
     return Hand.objects.filter(moot=moot, person=user, ended_at__isnull=True).update(
         ended_at=timezone.now()
     )
@@ -132,12 +137,14 @@ def do_give_floor(*, user: Any, moot: Moot, hand: Hand) -> Hand:
     ):
         raise Refused.because(Reason("hand_gone", gettext_noop("This hand is no longer up.")))
     hand.refresh_from_db()
+    room_changed(moot.pk)
     record("moot.floor", actor=user, assembly=moot.assembly, subject=moot, person=hand.person_id)
     return hand
 
 
 def check_end_floor(user: Any, ctx: MootContext, moot: Moot) -> int:
     require(check_running(ctx, user, moot))
+    room_changed(moot.pk)
     return Hand.objects.filter(moot=moot, floor_at__isnull=False, ended_at__isnull=True).update(
         ended_at=timezone.now()
     )
@@ -182,6 +189,7 @@ def _present(moot: Moot, person: Any, mode: str, *, marked_by: Any) -> Attendanc
     attendance, _created = Attendance.objects.update_or_create(
         moot=moot, person=person, defaults={"mode": mode, "marked_by": marked_by}
     )
+    room_changed(moot.pk)
     record(
         "moot.present",
         actor=marked_by,

@@ -23,7 +23,13 @@ from .views import _access, _int, _refused
 
 
 def _context(request: Request, ctx: MootContext, moot: Moot) -> dict[str, Any]:
-    room = live.room_of(ctx, moot, request.user)
+    # htmx's WebSocket extension: the room live; the page works without it.
+    return {**room_context(request.user, ctx, moot), "request": request, "htmx_extensions": "hx-ws"}
+
+
+def room_context(user: Any, ctx: MootContext, moot: Moot) -> dict[str, Any]:
+    """What the room shows `user`, for the page and for the WebSocket alike."""
+    room = live.room_of(ctx, moot, user)
     present_ids = {a.person_id for a in room.present}
     check = checks.open_check(moot)
     return {
@@ -35,12 +41,13 @@ def _context(request: Request, ctx: MootContext, moot: Moot) -> dict[str, Any]:
         "assembly": moot.assembly,
         "room": room,
         "phase": phase_of(moot),
-        "runs": runs(request.user, moot),
-        "takes_attendance": live.takes_attendance(request.user, moot),
+        "user": user,
+        "runs": runs(user, moot),
+        "takes_attendance": live.takes_attendance(user, moot),
         "accepted": list(moot.points.filter(state="accepted")),
         "kinds": Hand.Kind.choices,
         "presence_modes": Attendance.Mode.choices,
-        "am_present": getattr(request.user, "pk", None) in present_ids,
+        "am_present": getattr(user, "pk", None) in present_ids,
         "not_yet_present": [
             r
             for r in moot.registrations.exclude(mode=Registration.Mode.REGRETS).select_related(
