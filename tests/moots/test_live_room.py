@@ -271,3 +271,39 @@ def test_the_api_opens_answers_and_closes_a_consensus_check(
         with django_capture_on_commit_callbacks(execute=True):
             closed = post(url + "/check", {"action": "close"}, harmony.secretary).json()
         assert closed["open"] is False and closed["outcome"] == "reached"
+
+
+def test_the_minute_taker_writes_the_minutes_of_each_point_and_nothing_is_lost(
+    harmony: Harmony,
+) -> None:
+    from folkmoot.moots.models import MinutesRevision, PointMinutes
+
+    ann, ben = harmony.members[0], harmony.members[1]
+    moot = _call(harmony, minute_taker=ben.public_id)
+    client_for(harmony.secretary).post(f"/moots/{moot.pk}/points/", {"title": "Budget"})
+    point = moot.points.get()
+    url = f"/moots/{moot.pk}/room/minutes/{point.pk}/"
+    early = _text(client_for(ben).post(url, {"body": "Too soon"}, follow=True))
+    assert "Minutes are written once the moot meets." in early
+    with time_machine.travel(moot.starts_at + timedelta(minutes=3), tick=False):
+        client_for(harmony.secretary).post(f"/moots/{moot.pk}/room/take-up/", {"point": "next"})
+        page = _text(client_for(ben).get(f"/moots/{moot.pk}/room/"))
+        assert "Minutes of “Budget” (Markdown; saved as you type)" in page
+        assert "Minutes of" not in _text(client_for(ann).get(f"/moots/{moot.pk}/room/"))
+        client_for(ben).post(url, {"body": "We **agree** on <script>alert(1)</script>the budget."})
+        refused = client_for(ann).post(url, {"body": "Rewritten"}, HTTP_HX_REQUEST="true")
+        assert refused.status_code == 400
+    with time_machine.travel(moot.starts_at + timedelta(minutes=30), tick=False):
+        saved = client_for(ben).post(
+            url, {"body": "We agree on the budget, with one change."}, HTTP_HX_REQUEST="true"
+        )
+        assert saved.status_code == 204
+        room = _text(client_for(ann).get(f"/moots/{moot.pk}/room/"))
+        assert "We agree on the budget, with one change." in room
+    minutes = PointMinutes.objects.get(point=point)
+    assert [r.body for r in MinutesRevision.objects.filter(minutes=minutes)] == [
+        "We **agree** on <script>alert(1)</script>the budget."
+    ]
+    with time_machine.travel(moot.ends_at + timedelta(minutes=5), tick=False):
+        moot_page = client_for(ann).get(f"/moots/{moot.pk}/").content.decode()
+    assert "with one change" in moot_page and "<script>alert(1)" not in moot_page

@@ -52,6 +52,9 @@ _TOO_LONG = {
     "reason": gettext_noop(
         "The reason is too long: at most %(limit)s characters (it has %(length)s)."
     ),
+    "minutes": gettext_noop(
+        "The minutes are too long: at most %(limit)s characters (they have %(length)s)."
+    ),
 }
 
 

@@ -245,3 +245,36 @@ class ConsensusCheck(models.Model):
 
     def __str__(self) -> str:
         return f"check on {self.proposal_id} round {self.round}"
+
+
+class PointMinutes(models.Model):
+    """The minutes of one point (MEET-3), written by the minute-taker in the room (plain
+    Markdown, sanitised like posts when shown). Every earlier text is kept as a revision."""
+
+    point = models.OneToOneField(AgendaPoint, on_delete=models.CASCADE, related_name="minutes_of")
+    body = models.TextField(_("minutes"), blank=True, max_length=20_000)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"minutes of {self.point}"
+
+
+class MinutesRevision(models.Model):
+    """A text the minutes had before a change (autosaves within a minute of each other by
+    the same person make one revision)."""
+
+    minutes = models.ForeignKey(PointMinutes, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.minutes_id} at {self.saved_at}"

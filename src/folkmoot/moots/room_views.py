@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,15 +17,31 @@ from django.views.decorators.http import require_POST
 from folkmoot.http import Request
 from folkmoot.refusals import Refused
 
-from . import checks, live
+from . import checks, live, minutes
 from .actions import MootContext, in_assembly_time, phase_of, runs, zone_of
-from .models import Attendance, Hand, Moot, Registration
+from .models import Attendance, Hand, Moot, PointMinutes, Registration
 from .views import _access, _int, _refused
 
 
 def _context(request: Request, ctx: MootContext, moot: Moot) -> dict[str, Any]:
-    # htmx's WebSocket extension: the room live; the page works without it.
-    return {**room_context(request.user, ctx, moot), "request": request, "htmx_extensions": "hx-ws"}
+    context = room_context(request.user, ctx, moot)
+    # The minute-taker's editor sits outside the part the socket refreshes, so what they
+    # type is never replaced under their fingers.
+    writing = minutes.writes_minutes(request.user, moot) and context["phase"] in ("live", "ended")
+    point = context["room"].point
+    if writing and point is None:
+        chosen = _int(request.GET.get("minutes"))
+        point = next((p for p in context["accepted"] if p.pk == chosen), None)
+    return {
+        **context,
+        "request": request,
+        "htmx_extensions": "hx-ws",  # the room live; the page works without it
+        "writing": writing,
+        "minutes_point": point,
+        "minutes_body": context["minutes_now"].body
+        if context["minutes_now"] is not None and point == context["room"].point
+        else getattr(PointMinutes.objects.filter(point=point).first(), "body", ""),
+    }
 
 
 def room_context(user: Any, ctx: MootContext, moot: Moot) -> dict[str, Any]:
@@ -33,6 +50,9 @@ def room_context(user: Any, ctx: MootContext, moot: Moot) -> dict[str, Any]:
     present_ids = {a.person_id for a in room.present}
     check = checks.open_check(moot)
     return {
+        "minutes_now": PointMinutes.objects.filter(point=room.point).first()
+        if room.point is not None
+        else None,
         "check": check,
         "tally": checks.tally_of(check) if check is not None else None,
         "closed_checks": list(moot.checks.filter(closed_at__isnull=False).select_related("point")),
@@ -186,3 +206,27 @@ def room_respond(request: Request, pk: int) -> HttpResponse:
     except Refused as refused:
         _refused(request, refused)
     return _back(moot)
+
+
+@login_required
+@require_POST
+def room_minutes(request: Request, pk: int, point_pk: int) -> HttpResponse:
+    """Saves the minutes of a point: the page's autosave (htmx, answered with no content)
+    or its Save button (back to the room)."""
+    ctx, moot = _access(request, pk)
+    point = moot.points.filter(pk=point_pk).first()
+    if point is None:
+        raise Http404
+    try:
+        minutes.check_write_minutes(
+            request.user, ctx, moot, point, body=request.POST.get("body", "")
+        )
+    except Refused as refused:
+        if request.htmx:
+            return HttpResponse(" ".join(refused.messages), status=400)
+        _refused(request, refused)
+        return _back(moot)
+    if request.htmx:
+        return HttpResponse(status=204)
+    messages.success(request, _("The minutes are saved."))
+    return redirect(f"{reverse('moot-room', args=[moot.pk])}?minutes={point.pk}")

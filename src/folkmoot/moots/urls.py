@@ -31,4 +31,9 @@ urlpatterns += [  # the live room (MEET-3)
     path("moots/<int:pk>/room/presence/", room_views.room_presence, name="moot-presence"),
     path("moots/<int:pk>/room/check/", room_views.room_check, name="moot-check"),
     path("moots/<int:pk>/room/respond/", room_views.room_respond, name="moot-respond"),
+    path(
+        "moots/<int:pk>/room/minutes/<int:point_pk>/",
+        room_views.room_minutes,
+        name="moot-minutes",
+    ),
 ]

@@ -127,7 +127,7 @@ def moot_detail(request: Request, pk: int) -> HttpResponse:
     user_pk = getattr(request.user, "pk", None)
     mine = by_person.get(user_pk) if user_pk is not None else None
     points = list(
-        moot.points.select_related("proposal", "added_by", "merged_into").order_by(
+        moot.points.select_related("proposal", "added_by", "merged_into", "minutes_of").order_by(
             "position", "created_at", "pk"
         )
     )
