@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from folkmoot.governance.moots import RaisedHand, speaking_order
@@ -307,3 +308,78 @@ def test_the_minute_taker_writes_the_minutes_of_each_point_and_nothing_is_lost(
     with time_machine.travel(moot.ends_at + timedelta(minutes=5), tick=False):
         moot_page = client_for(ann).get(f"/moots/{moot.pk}/").content.decode()
     assert "with one change" in moot_page and "<script>alert(1)" not in moot_page
+
+
+def test_published_minutes_give_each_point_its_outcome_the_register_links_them_and_deferred_points_carry_over(
+    harmony: Harmony, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The issue's first bar, its end: minutes published; the register shows the consensus
+    with a link to the minutes; a deferred point goes to the next moot's draft agenda."""
+    from folkmoot.decisions.actions import check_propose, decision_context
+    from folkmoot.notifications.models import Notification
+
+    ann = harmony.members[0]
+    trees = check_propose(
+        decision_context(ann, harmony.assembly), ann, "consensus_proposal", title="Trees", body="."
+    )
+    moot = _call(harmony, starts_at=_local(1, 19), ends_at=_local(1, 21))
+    facilitator = client_for(harmony.secretary)
+    facilitator.post(f"/moots/{moot.pk}/points/", {"proposal": trees.pk})
+    facilitator.post(f"/moots/{moot.pk}/points/", {"title": "Bins"})
+    room = f"/moots/{moot.pk}/room/"
+    with time_machine.travel(moot.starts_at + timedelta(minutes=1), tick=False):
+        client_for(ann).post(room + "presence/", {"mode": "in_person"})
+        facilitator.post(room + "take-up/", {"point": "next"})
+        facilitator.post(room + "check/", {"do": "open"})
+        client_for(ann).post(room + "respond/", {"response": "agree"})
+        with django_capture_on_commit_callbacks(execute=True):
+            facilitator.post(room + "check/", {"do": "close"})
+        client_for(harmony.secretary).post(
+            f"/moots/{moot.pk}/room/minutes/{moot.points.get(title='Trees').pk}/",
+            {"body": "Everyone agreed: **twenty oaks**."},
+        )
+        early = _text(facilitator.post(f"/moots/{moot.pk}/minutes/publish/", follow=True))
+        assert "The minutes are published once it is over." in early
+    assert client_for(ann).get(f"/moots/{moot.pk}/minutes/").status_code == 404  # a draft
+    later = _call(harmony, title="Next moot", starts_at=_local(9, 19), ends_at=_local(9, 21))
+    bins = moot.points.get(title="Bins")
+    with time_machine.travel(moot.ends_at + timedelta(minutes=10), tick=False):
+        draft = _text(facilitator.get(f"/moots/{moot.pk}/minutes/"))
+        assert "Defer to the next moot" in draft
+        facilitator.post(f"/moots/{moot.pk}/minutes/publish/", {"deferred": [bins.pk]})
+        minutes = _text(client_for(ann).get(f"/moots/{moot.pk}/minutes/"))
+        assert "Consensus reached" in minutes and "twenty oaks" in minutes
+        assert "Deferred to the next moot" in minutes and "Next moot" in minutes
+        assert "Ann (In person)" in minutes
+        register = _text(Client().get("/register/"))
+    assert f"/moots/{moot.pk}/minutes/" in register and "Reached at the moot" in register
+    carried = later.points.get(title="Bins")
+    assert carried.state == "proposed" and carried.added_by == harmony.secretary
+    assert Notification.objects.filter(user=ann, kind="moot_minutes").exists()
+
+
+def test_the_api_writes_and_publishes_minutes(harmony: Harmony) -> None:
+    import json
+
+    from tests.api.test_assemblies_api import bearer
+
+    def post(url: str, body: object, who: Any) -> Any:
+        return Client().post(url, json.dumps(body), content_type="application/json", **bearer(who))
+
+    moot = _call(harmony)
+    client_for(harmony.secretary).post(f"/moots/{moot.pk}/points/", {"title": "Budget"})
+    point = moot.points.get()
+    url = f"/api/v1/moots/{moot.pk}"
+    with time_machine.travel(moot.starts_at + timedelta(minutes=5), tick=False):
+        written = post(f"{url}/points/{point.pk}/minutes", {"body": "Agreed."}, harmony.secretary)
+        assert written.json() == {"body": "Agreed."}
+        assert (
+            post(f"{url}/points/{point.pk}/minutes", {"body": "x"}, harmony.members[0]).status_code
+            == 403
+        )
+    assert Client().get(f"{url}/minutes").status_code == 404
+    with time_machine.travel(moot.ends_at + timedelta(minutes=5), tick=False):
+        published = post(f"{url}/minutes/publication", {"deferred": [point.pk]}, harmony.secretary)
+        assert published.status_code == 200, published.content
+        assert published.json()["points"][0]["outcome"] == "deferred"
+        assert Client().get(f"{url}/minutes").json()["points"][0]["minutes"] == "Agreed."

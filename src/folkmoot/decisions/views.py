@@ -609,6 +609,17 @@ def register_page(request: Request) -> HttpResponse:
         if e.proposal is not None and e.proposal.refers_to is not None
     }
     parents = {e.assembly.parent_id for e in page if e.assembly.parent_id is not None}
+    # Issue 14: a consensus reached at a moot links to the moot's published minutes.
+    from folkmoot.moots.models import ConsensusCheck  # the moots' room, above
+
+    at_moot = {
+        c.proposal_id: c.moot
+        for c in ConsensusCheck.objects.filter(
+            proposal_id__in=[e.proposal_id for e in page if e.proposal_id],
+            outcome="reached",
+            moot__published_at__isnull=False,
+        ).select_related("moot")
+    }
     wanted = children | parents
     seen = set(visible.filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
     for entry in page:
@@ -619,6 +630,7 @@ def register_page(request: Request) -> HttpResponse:
             and entry.proposal.refers_to.assembly_id in seen
         )
         entry.referral_lines = lines.get(entry.pk, [])  # type: ignore[attr-defined]
+        entry.moot = at_moot.get(entry.proposal_id or 0)  # type: ignore[attr-defined]
         # BEY-4: offered where the core could say yes; the refer page says why not otherwise.
         entry.may_refer = referrals.offered(  # type: ignore[attr-defined]
             entry,

@@ -210,6 +210,9 @@ def do_call_moot(*, user: Any, assembly: Assembly, fields: dict[str, Any]) -> Mo
         minute_taker=fields.get("minute_taker"),
     )
     record("moot.call", actor=user, assembly=assembly, subject=moot, starts_at=str(moot.starts_at))
+    from .minutes import carry_deferred  # the points earlier moots deferred
+
+    carry_deferred(assembly.pk)
     for person, role in ((moot.facilitator, "facilitator"), (moot.minute_taker, "minute_taker")):
         if person is not None:
             notify(

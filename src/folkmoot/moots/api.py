@@ -17,7 +17,7 @@ from folkmoot.governance.moots import may_see
 from folkmoot.governance.reasons import Answer, Reason
 from folkmoot.refusals import Invalid, NotFound, require
 
-from . import actions, checks, live
+from . import actions, checks, live, minutes
 from .forms import MootForm
 from .models import AgendaPoint, Moot, Registration
 
@@ -554,3 +554,91 @@ def room_response(request: HttpRequest, pk: int, payload: RespondIn) -> dict[str
     check = checks.open_check(moot)
     assert check is not None
     return _check(check)
+
+
+class MinutesIn(Schema):
+    body: str = Field(max_length=20_000, description="Markdown")
+
+
+class PublishIn(Schema):
+    deferred: list[int] = Field(default_factory=list, description="points for the next moot")
+
+
+class MinutesPointOut(Schema):
+    id: int
+    title: str
+    outcome: str
+    proposal: int | None
+    minutes: str = Field(description="Markdown, as written")
+    carried_to: int | None
+
+
+class MinutesOut(Schema):
+    published_at: datetime | None
+    present: list[dict[str, Any]]
+    points: list[MinutesPointOut]
+
+
+@router.post(
+    "/moots/{pk}/points/{point_id}/minutes",
+    response=dict[str, str],
+    auth=REQUIRED,
+    summary="Write a point's minutes (the minute-taker)",
+)
+def write_minutes(
+    request: HttpRequest, pk: int, point_id: int, payload: MinutesIn
+) -> dict[str, str]:
+    ctx, moot = actions.access_moot(request.user, pk)
+    point = moot.points.filter(pk=point_id).first()
+    if point is None:
+        raise NotFound(point_id)
+    saved = minutes.check_write_minutes(request.user, ctx, moot, point, body=payload.body)
+    return {"body": saved.body}
+
+
+@router.get(
+    "/moots/{pk}/minutes",
+    response=MinutesOut,
+    auth=OPTIONAL,
+    summary="The minutes: published, or the draft for the facilitator and minute-taker",
+)
+def get_minutes(request: HttpRequest, pk: int) -> dict[str, Any]:
+    from .models import Attendance
+
+    _ctx, moot = actions.access_moot(request.user, pk)
+    drafting = request.user.is_authenticated and (
+        minutes.writes_minutes(request.user, moot) or actions.runs(request.user, moot)
+    )
+    if moot.published_at is None and not drafting:
+        raise NotFound(pk)
+    points = moot.points.filter(state=AgendaPoint.State.ACCEPTED).select_related("minutes_of")
+    return {
+        "published_at": moot.published_at,
+        "present": [
+            {"person": str(a.person), "person_id": _id(a.person), "mode": a.mode}
+            for a in Attendance.objects.filter(moot=moot).select_related("person")
+        ],
+        "points": [
+            {
+                "id": p.pk,
+                "title": p.title,
+                "outcome": p.outcome,
+                "proposal": p.proposal_id,
+                "minutes": getattr(getattr(p, "minutes_of", None), "body", ""),
+                "carried_to": p.carried_to_id,
+            }
+            for p in points
+        ],
+    }
+
+
+@router.post(
+    "/moots/{pk}/minutes/publication",
+    response=MinutesOut,
+    auth=REQUIRED,
+    summary="Publish the minutes once the moot is over",
+)
+def publish_minutes(request: HttpRequest, pk: int, payload: PublishIn) -> dict[str, Any]:
+    ctx, moot = actions.access_moot(request.user, pk)
+    minutes.check_publish(request.user, ctx, moot, deferred=payload.deferred)
+    return get_minutes(request, pk)

@@ -74,3 +74,110 @@ def do_write_minutes(*, user: Any, moot: Moot, point: AgendaPoint, body: str) ->
     record("moot.minutes", actor=user, assembly=moot.assembly, subject=point, length=len(body))
     room_changed(moot.pk)
     return minutes
+
+
+# --- publishing (the "After" of issue 14) ----------------------------------------------------
+
+CHECK_OUTCOMES = {
+    "reached": AgendaPoint.Outcome.CONSENSUS,
+    "another_round": AgendaPoint.Outcome.BLOCKED,
+    "vote": AgendaPoint.Outcome.VOTE,
+}
+
+
+def check_publish(user: Any, ctx: MootContext, moot: Moot, *, deferred: list[int]) -> Moot:
+    """The facilitator or the minute-taker publishes the minutes once the moot is over.
+    Each point's outcome comes from its last consensus check, where it had one; the points
+    named in `deferred` go to the next moot's draft agenda; the rest were discussed."""
+    if not (writes_minutes(user, moot) or runs(user, moot)):
+        raise Refused.because(
+            Reason(
+                "not_publisher",
+                gettext_noop("Only the facilitator or the minute-taker publishes the minutes."),
+            )
+        )
+    answers = []
+    if ctx.viewer.closed_on is not None or ctx.viewer.sanctioned_until is not None:
+        answers.append(ctx.may_attend(moot))
+    if phase_of(moot) != "ended":
+        answers.append(
+            Answer.no(
+                Reason("publish_when", gettext_noop("The minutes are published once it is over."))
+            )
+        )
+    if moot.published_at is not None:
+        answers.append(
+            Answer.no(Reason("published", gettext_noop("The minutes are published already.")))
+        )
+    require(combine(*answers))
+    return do_publish(user=user, moot=moot, deferred=set(deferred))
+
+
+@transaction.atomic
+def do_publish(*, user: Any, moot: Moot, deferred: set[int]) -> Moot:
+    from folkmoot.notifications.send import notify
+
+    from .models import Attendance, ConsensusCheck
+
+    if not Moot.objects.filter(pk=moot.pk, published_at__isnull=True).update(
+        published_at=timezone.now(), published_by=user
+    ):
+        raise Refused.because(
+            Reason("published", gettext_noop("The minutes are published already."))
+        )
+    last_check = {
+        c.point_id: c.outcome
+        for c in ConsensusCheck.objects.filter(moot=moot, closed_at__isnull=False).order_by(
+            "closed_at", "pk"
+        )
+    }
+    for point in moot.points.filter(state=AgendaPoint.State.ACCEPTED):
+        if point.pk in last_check and last_check[point.pk] in CHECK_OUTCOMES:
+            outcome = CHECK_OUTCOMES[last_check[point.pk]]
+        elif point.pk in deferred:
+            outcome = AgendaPoint.Outcome.DEFERRED
+        else:
+            outcome = AgendaPoint.Outcome.DISCUSSED
+        AgendaPoint.objects.filter(pk=point.pk).update(outcome=outcome)
+    moot.refresh_from_db()
+    record("moot.publish", actor=user, assembly=moot.assembly, subject=moot)
+    carry_deferred(moot.assembly_id)
+    present = Attendance.objects.filter(moot=moot).values_list("person_id", flat=True)
+    notify("moot_minutes", present, actor=user, assembly=moot.assembly, subject=moot)
+    return moot
+
+
+def carry_deferred(assembly_id: int) -> int:
+    """Deferred points of the assembly's moots go to the draft agenda of its next moot still
+    to come, waiting for its facilitator, as whoever added them first. Called when minutes
+    are published and when a moot is called; a point is carried once."""
+    now = timezone.now()
+    nxt = (
+        Moot.objects.filter(assembly_id=assembly_id, starts_at__gt=now, cancelled_at__isnull=True)
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if nxt is None:
+        return 0
+    waiting = list(
+        AgendaPoint.objects.filter(
+            moot__assembly_id=assembly_id,
+            outcome=AgendaPoint.Outcome.DEFERRED,
+            carried_to__isnull=True,
+        ).exclude(moot=nxt)
+    )
+    for point in waiting:
+        AgendaPoint.objects.create(
+            moot=nxt,
+            position=1000 + point.position,
+            title=point.title,
+            notes=point.notes,
+            minutes=point.minutes,
+            proposal=point.proposal
+            if point.proposal_id and not nxt.points.filter(proposal_id=point.proposal_id).exists()
+            else None,
+            added_by_id=point.added_by_id,
+            state=AgendaPoint.State.PROPOSED,
+        )
+        AgendaPoint.objects.filter(pk=point.pk).update(carried_to=nxt)
+    return len(waiting)

@@ -53,6 +53,11 @@ class Moot(models.Model):
     )
     point_started_at = models.DateTimeField(null=True, blank=True)
     progressive = models.BooleanField(_("those who have not spoken yet first"), default=False)
+    # After (issue 14): the minutes, published by the facilitator or the minute-taker.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -74,6 +79,13 @@ class AgendaPoint(models.Model):
     """MEET-2: a point of the agenda, carrying a proposal of the assembly or not. A point
     someone adds waits for the facilitator, who accepts it, merges it into another, or
     declines it with a reason; nothing is deleted."""
+
+    class Outcome(models.TextChoices):
+        CONSENSUS = "consensus", _("Consensus reached")
+        BLOCKED = "blocked", _("Blocked: another round")
+        VOTE = "vote", _("Sent to a vote")
+        DEFERRED = "deferred", _("Deferred to the next moot")
+        DISCUSSED = "discussed", _("Discussed")
 
     class State(models.TextChoices):
         PROPOSED = "proposed", _("Waiting for the facilitator")
@@ -106,6 +118,12 @@ class AgendaPoint(models.Model):
     reason = models.TextField(_("reason"), blank=True, max_length=2000)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    # Set when the minutes are published: what became of the point, and for a deferred
+    # point, the later moot whose draft agenda it went to.
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    carried_to = models.ForeignKey(
+        Moot, null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_points"
     )
 
     class Meta:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("moots/<int:pk>.ics", views.moot_ics, name="moot-ics"),
     path("moots/<int:pk>/register/", views.moot_register, name="moot-register"),
     path("moots/<int:pk>/cancel/", views.moot_cancel, name="moot-cancel"),
+    path("moots/<int:pk>/minutes/", views.moot_minutes, name="moot-minutes"),
+    path("moots/<int:pk>/minutes/publish/", views.moot_publish, name="moot-publish"),
     path("moots/<int:pk>/points/", views.moot_point_add, name="moot-point-add"),
     path(
         "moots/<int:pk>/points/<int:point_pk>/decide/",

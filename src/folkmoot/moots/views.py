@@ -304,3 +304,53 @@ def moot_ics(request: Request, pk: int) -> HttpResponse:
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="moot-{moot.pk}.ics"'
     return response
+
+
+@in_assembly_time
+def moot_minutes(request: Request, pk: int) -> HttpResponse:
+    """The published minutes: who was there, and each point with its outcome and minutes.
+    Before publication, the facilitator and the minute-taker see the draft and publish."""
+    from . import minutes as minutes_actions
+    from .models import Attendance
+
+    ctx, moot = _access(request, pk)
+    timezone.activate(actions.zone_of(ctx))
+    may_publish = request.user.is_authenticated and (
+        minutes_actions.writes_minutes(request.user, moot) or actions.runs(request.user, moot)
+    )
+    if moot.published_at is None and not may_publish:
+        raise Http404(_("The minutes of this moot are not published yet."))
+    points = list(
+        moot.points.filter(state=AgendaPoint.State.ACCEPTED)
+        .select_related("proposal", "minutes_of", "carried_to")
+        .prefetch_related("checks")
+    )
+    return render(
+        request,
+        "moots/minutes.html",
+        {
+            "moot": moot,
+            "assembly": moot.assembly,
+            "points": points,
+            "present": list(Attendance.objects.filter(moot=moot).select_related("person")),
+            "may_publish": may_publish
+            and moot.published_at is None
+            and actions.phase_of(moot) == "ended",
+        },
+    )
+
+
+@login_required
+@require_POST
+def moot_publish(request: Request, pk: int) -> HttpResponse:
+    from . import minutes as minutes_actions
+
+    ctx, moot = _access(request, pk)
+    deferred = [_int(v) for v in request.POST.getlist("deferred")]
+    try:
+        minutes_actions.check_publish(request.user, ctx, moot, deferred=deferred)
+    except Refused as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, _("The minutes are published: those present are told."))
+    return redirect("moot-minutes", moot.pk)

@@ -60,6 +60,7 @@ KINDS: dict[str, Kind] = {
         Kind("moot_point_decided", _("A point I added to a moot's agenda is decided"), "site", _PEOPLE),
         Kind("moot_changed", _("A moot I am coming to changes its agenda or is cancelled"), "email", _PEOPLE),
         Kind("moot_seat", _("A seat frees for me at a moot I wait for"), "email", _PEOPLE),
+        Kind("moot_minutes", _("The minutes of a moot I attended are published"), "site", _PEOPLE),
         Kind("moot_reminder", _("A moot I am coming to starts within a day"), "email", _PEOPLE),
         Kind("consensus", _("A consensus round opens where I may respond"), "email", _ASKED),
         Kind("office_action", _("A proposal needs my office's support, approval or launch"), "email", _ASKED),
@@ -393,6 +394,7 @@ def _moot(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:
             "moot_changed": gettext("The agenda of the moot “%(title)s” changed."),
             "moot_seat": gettext("A seat freed at the moot “%(title)s”: you are coming, %(when)s."),
             "moot_reminder": gettext("The moot “%(title)s” of %(where)s starts %(when)s."),
+            "moot_minutes": gettext("The minutes of the moot “%(title)s” are published."),
         }[kind]
     return Told(
         text % {"who": who, "where": where, "title": subject.title, "when": when},
