@@ -489,16 +489,16 @@ def room_presence(request: HttpRequest, pk: int, payload: PresenceIn) -> dict[st
     return _room(request, ctx, moot)
 
 
-class CheckIn(Schema):
+class MootCheckIn(Schema):
     action: Literal["open", "close"]
 
 
-class RespondIn(Schema):
+class MootRespondIn(Schema):
     response: Literal["agree", "stand_aside", "block"]
     reason: str = Field("", max_length=2000, description="needed to block")
 
 
-class CheckOut(Schema):
+class MootCheckOut(Schema):
     id: int
     proposal: int
     round: int
@@ -527,11 +527,11 @@ def _check(check: Any) -> dict[str, Any]:
 
 @router.post(
     "/moots/{pk}/room/check",
-    response=CheckOut,
+    response=MootCheckOut,
     auth=REQUIRED,
     summary="Open a consensus check on the current point, or close it (the facilitator)",
 )
-def room_check(request: HttpRequest, pk: int, payload: CheckIn) -> dict[str, Any]:
+def room_check(request: HttpRequest, pk: int, payload: MootCheckIn) -> dict[str, Any]:
     ctx, moot = actions.access_moot(request.user, pk)
     if payload.action == "open":
         check = checks.check_open_check(request.user, ctx, moot)
@@ -542,11 +542,11 @@ def room_check(request: HttpRequest, pk: int, payload: CheckIn) -> dict[str, Any
 
 @router.post(
     "/moots/{pk}/room/response",
-    response=CheckOut,
+    response=MootCheckOut,
     auth=REQUIRED,
     summary="Respond to the open consensus check (a response in the proposal's round)",
 )
-def room_response(request: HttpRequest, pk: int, payload: RespondIn) -> dict[str, Any]:
+def room_response(request: HttpRequest, pk: int, payload: MootRespondIn) -> dict[str, Any]:
     ctx, moot = actions.access_moot(request.user, pk)
     checks.check_respond_live(
         request.user, ctx, moot, response=payload.response, reason=payload.reason
