@@ -306,7 +306,9 @@ def test_the_minute_taker_writes_the_minutes_of_each_point_and_nothing_is_lost(
         "We **agree** on <script>alert(1)</script>the budget."
     ]
     with time_machine.travel(moot.ends_at + timedelta(minutes=5), tick=False):
-        moot_page = client_for(ann).get(f"/moots/{moot.pk}/").content.decode()
+        draft = client_for(ann).get(f"/moots/{moot.pk}/").content.decode()
+        assert "with one change" not in draft  # a draft until published
+        moot_page = client_for(ben).get(f"/moots/{moot.pk}/").content.decode()
     assert "with one change" in moot_page and "<script>alert(1)" not in moot_page
 
 
@@ -383,3 +385,29 @@ def test_the_api_writes_and_publishes_minutes(harmony: Harmony) -> None:
         assert published.status_code == 200, published.content
         assert published.json()["points"][0]["outcome"] == "deferred"
         assert Client().get(f"{url}/minutes").json()["points"][0]["minutes"] == "Agreed."
+
+
+def test_a_check_closed_with_too_few_responses_leaves_the_round_running(
+    harmony: Harmony, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Closing a check cannot fail a round on numbers alone (a facilitator could otherwise
+    push any proposal to a vote in seconds)."""
+    from folkmoot.decisions.actions import check_propose, decision_context
+    from folkmoot.decisions.models import Proposal
+    from folkmoot.moots.models import ConsensusCheck
+
+    ann = harmony.members[0]
+    proposal = check_propose(
+        decision_context(ann, harmony.assembly), ann, "consensus_proposal", title="Q", body="."
+    )
+    moot = _call(harmony, starts_at=_local(1, 19), ends_at=_local(1, 21))
+    facilitator = client_for(harmony.secretary)
+    facilitator.post(f"/moots/{moot.pk}/points/", {"proposal": proposal.pk})
+    room = f"/moots/{moot.pk}/room/"
+    with time_machine.travel(moot.starts_at + timedelta(minutes=1), tick=False):
+        facilitator.post(room + "take-up/", {"point": "next"})
+        facilitator.post(room + "check/", {"do": "open"})
+        with django_capture_on_commit_callbacks(execute=True):
+            facilitator.post(room + "check/", {"do": "close"})
+    assert ConsensusCheck.objects.get().outcome == "too_few"
+    assert Proposal.objects.get(pk=proposal.pk).rounds_closed_early == {}

@@ -618,6 +618,7 @@ def register_page(request: Request) -> HttpResponse:
             proposal_id__in=[e.proposal_id for e in page if e.proposal_id],
             outcome="reached",
             moot__published_at__isnull=False,
+            moot__private=False,  # a private moot is named to nobody who may not see it
         ).select_related("moot")
     }
     wanted = children | parents

@@ -84,6 +84,13 @@ class MootContext:
     def may_attend(self, moot: Moot) -> Answer:
         return may_attend(self.protocol, self.viewer, timezone.localdate(), private=moot.private)
 
+    def may_be_present(self, moot: Moot) -> Answer:
+        """Being there is not acting: a sanctioned person attends (SAN-6); nobody attends
+        in a closed assembly."""
+        if self.viewer.closed_on is not None:
+            return closed(self.viewer.closed_on)
+        return may_see(self.protocol, self.viewer, timezone.localdate(), private=moot.private)
+
 
 def zone_of(ctx: MootContext) -> ZoneInfo:
     """A moot's times are the assembly's: in its protocol's time zone (RED15M: Madrid),

@@ -16,8 +16,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from folkmoot.audit.log import record
-from folkmoot.governance.moots import check_live
-from folkmoot.governance.reasons import Reason, combine, gettext_noop
+from folkmoot.governance.moots import check_live, quorum
+from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.refusals import Refused, require
 
 from .actions import MootContext, check_running, phase_of
@@ -47,8 +47,24 @@ def open_check(moot: Moot) -> ConsensusCheck | None:
     return moot.checks.filter(closed_at__isnull=True).select_related("proposal").first()
 
 
+def _quorum(ctx: MootContext, moot: Moot) -> Answer:
+    """A moot decides nothing without the protocol's quorum present."""
+    from .models import Attendance
+
+    found = quorum(ctx.protocol, Attendance.objects.filter(moot=moot).count())
+    if found.met:
+        return Answer.yes()
+    return Answer.no(
+        Reason(
+            "no_quorum",
+            gettext_noop("The quorum of %(needed)s is not reached: %(present)s present."),
+            {"needed": found.needed, "present": found.present},
+        )
+    )
+
+
 def check_open_check(user: Any, ctx: MootContext, moot: Moot) -> ConsensusCheck:
-    require(combine(check_running(ctx, user, moot), check_live(phase_of(moot))))
+    require(combine(check_running(ctx, user, moot), check_live(phase_of(moot)), _quorum(ctx, moot)))
     proposal, _decisions, round_ = _proposal_round(moot)
     if round_ is None:
         raise Refused.because(
@@ -81,20 +97,32 @@ def check_respond_live(
     user: Any, ctx: MootContext, moot: Moot, *, response: str, reason: str = ""
 ) -> Any:
     """A response in the room is a response in the round: the same rules apply."""
-    from folkmoot.decisions.actions import check_respond, decision_context
+    from folkmoot.decisions.actions import check_respond, decision_context, state_of
 
     require(check_live(phase_of(moot)))
     check = open_check(moot)
     if check is None:
         raise Refused.because(Reason("no_check", gettext_noop("No consensus check is open.")))
     decisions = decision_context(user, moot.assembly)
+    state = state_of(decisions, check.proposal)
+    if (
+        state.consensus is None
+        or state.stage != "consensus"
+        or state.consensus.round != check.round
+    ):
+        raise Refused.because(
+            Reason(
+                "check_round_over",
+                gettext_noop("The round this check is on has ended: the facilitator closes it."),
+            )
+        )
     answered = check_respond(decisions, user, check.proposal, response=response, reason=reason)
     room_changed(moot.pk)  # the counts, live
     return answered
 
 
 def check_close_check(user: Any, ctx: MootContext, moot: Moot) -> ConsensusCheck:
-    require(check_running(ctx, user, moot))
+    require(combine(check_running(ctx, user, moot), check_live(phase_of(moot)), _quorum(ctx, moot)))
     check = open_check(moot)
     if check is None:
         raise Refused.because(Reason("no_check", gettext_noop("No consensus check is open.")))
@@ -113,20 +141,27 @@ def do_close_check(*, user: Any, check: ConsensusCheck) -> ConsensusCheck:
     proposal = Proposal.objects.select_for_update().get(pk=check.proposal_id)
     decisions = decision_context(None, proposal.assembly)
     before = state_of(decisions, proposal, now)
-    # Only the round the check was opened on, and only while it is still open.
-    if before.stage == "consensus" and before.consensus and before.consensus.round == check.round:
+    if not (
+        before.stage == "consensus" and before.consensus and before.consensus.round == check.round
+    ):
+        outcome = ConsensusCheck.Outcome.LAPSED  # the round had ended: nothing to close
+    elif not _decisive(decisions, proposal, check.round):
+        # Too few responded: closing now would fail the round on numbers alone, so the
+        # round goes on, to be judged at its time or by a later check.
+        outcome = ConsensusCheck.Outcome.TOO_FEW
+    else:
         closes = dict(proposal.rounds_closed_early or {})
         closes[str(check.round)] = now.isoformat()
         Proposal.objects.filter(pk=proposal.pk).update(rounds_closed_early=closes)
         proposal.rounds_closed_early = closes
-    after = state_of(decisions, proposal, now)
-    outcome = (
-        ConsensusCheck.Outcome.REACHED
-        if after.stage == "decided"
-        else ConsensusCheck.Outcome.ANOTHER_ROUND
-        if after.stage == "consensus"
-        else ConsensusCheck.Outcome.VOTE
-    )
+        after = state_of(decisions, proposal, now)
+        outcome = (
+            ConsensusCheck.Outcome.REACHED
+            if after.stage == "decided"
+            else ConsensusCheck.Outcome.ANOTHER_ROUND
+            if after.stage == "consensus"
+            else ConsensusCheck.Outcome.VOTE
+        )
     ConsensusCheck.objects.filter(pk=check.pk).update(outcome=outcome)
     check.refresh_from_db()
     record(
@@ -140,6 +175,21 @@ def do_close_check(*, user: Any, check: ConsensusCheck) -> ConsensusCheck:
     transaction.on_commit(lambda: settle_proposal(Proposal.objects.get(pk=proposal.pk)))
     room_changed(check.moot_id)
     return check
+
+
+def _decisive(decisions: Any, proposal: Any, round_: int) -> bool:
+    """Whether the round, judged now, reaches consensus or fails on a block (not on too few
+    responses)."""
+    from folkmoot.decisions.actions import electorate_size
+    from folkmoot.decisions.state import round_responses
+    from folkmoot.governance.tally.consensus import consensus_round
+
+    kind = decisions.protocol.decision_kinds[proposal.kind]
+    responses = round_responses(proposal, electorate_size(decisions, kind)).get(round_)
+    if responses is None or kind.consensus is None:
+        return False
+    outcome = consensus_round(kind.consensus, responses)
+    return outcome.reached or bool(outcome.block_reasons)
 
 
 @dataclass(frozen=True)

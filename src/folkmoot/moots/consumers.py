@@ -14,6 +14,7 @@ from channels.generic.websocket import WebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
+from django.middleware import csrf
 from django.middleware.csrf import CSRF_SECRET_LENGTH
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -70,13 +71,23 @@ class MootRoomConsumer(WebsocketConsumer):
         from .room_views import room_context
 
         context = room_context(user, ctx, moot)
-        # The page's forms post as on the page: the token is the browser's own CSRF cookie
-        # (Django takes the unmasked secret as a token).
-        token = str(self.scope.get("cookies", {}).get(settings.CSRF_COOKIE_NAME, ""))
+        cookies = self.scope.get("cookies", {})
+        secret = str(cookies.get(settings.CSRF_COOKIE_NAME, ""))
+        # The page's forms post as on the page, with the browser's own CSRF secret, masked
+        # afresh for each frame as Django masks it in each response: the secret itself never
+        # travels beside text others wrote.
         context["csrf_token"] = (
-            token if len(token) == CSRF_SECRET_LENGTH and token.isalnum() else ""
+            csrf._mask_cipher_secret(secret)  # type: ignore[attr-defined]  # not in the stubs
+            if len(secret) == CSRF_SECRET_LENGTH and secret.isalnum()
+            else ""
         )
-        language = getattr(user, "language", "") or "en"
+        # The page's language: the person's choice, else the language cookie, else the
+        # site's (what LocaleMiddleware would have picked from them).
+        chosen = getattr(user, "language", "") or str(
+            cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+        )
+        known = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in known else settings.LANGUAGE_CODE
         with translation.override(language), timezone.override(actions.zone_of(ctx)):
             html = render_to_string("moots/_room.html", context)
         # htmx's ws extension swaps it in out of band: the room's state, in place.

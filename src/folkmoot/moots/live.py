@@ -49,6 +49,8 @@ def check_take_up(user: Any, ctx: MootContext, moot: Moot, point: AgendaPoint | 
 def do_take_up(*, user: Any, moot: Moot, point: AgendaPoint | None) -> Moot:
     now = timezone.now()
     Hand.objects.filter(moot=moot, ended_at__isnull=True).update(ended_at=now)
+    # A check left open on the point left lapses: its round is not cut short by it.
+    moot.checks.filter(closed_at__isnull=True).update(closed_at=now, outcome="lapsed")
     Moot.objects.filter(pk=moot.pk).update(
         current_point=point, point_started_at=now if point is not None else None
     )
@@ -73,7 +75,7 @@ def next_point(moot: Moot) -> AgendaPoint | None:
 
 
 def check_progressive(user: Any, ctx: MootContext, moot: Moot, *, on: bool) -> Moot:
-    require(check_running(ctx, user, moot))
+    require(combine(check_running(ctx, user, moot), check_live(phase_of(moot))))
     Moot.objects.filter(pk=moot.pk).update(progressive=on)
     moot.refresh_from_db()
     room_changed(moot.pk)
@@ -111,6 +113,7 @@ def check_raise_hand(user: Any, ctx: MootContext, moot: Moot, *, kind: str) -> H
 
 def check_lower_hand(user: Any, moot: Moot) -> int:
     """Lowering one's hand, or ending one's own turn."""
+    require(check_live(phase_of(moot)))
     room_changed(moot.pk)
     return Hand.objects.filter(moot=moot, person=user, ended_at__isnull=True).update(
         ended_at=timezone.now()
@@ -122,6 +125,17 @@ def check_give_floor(user: Any, ctx: MootContext, moot: Moot, hand: Hand) -> Han
     require(check_live(phase_of(moot)))
     if hand.moot_id != moot.pk or hand.ended_at is not None or hand.floor_at is not None:
         raise Refused.because(Reason("hand_gone", gettext_noop("This hand is no longer up.")))
+    from folkmoot.protocols.facts import sanction_viewer
+
+    speaker = sanction_viewer(hand.person, moot.assembly, ctx.protocol)
+    if speaker.sanctioned_until is not None:  # sanctioned since the hand went up (SAN-6)
+        Hand.objects.filter(pk=hand.pk).update(ended_at=timezone.now())
+        raise Refused.because(
+            Reason(
+                "speaker_sanctioned",
+                gettext_noop("This person is under a sanction: they may not speak now."),
+            )
+        )
     return do_give_floor(user=user, moot=moot, hand=hand)
 
 
@@ -143,7 +157,7 @@ def do_give_floor(*, user: Any, moot: Moot, hand: Hand) -> Hand:
 
 
 def check_end_floor(user: Any, ctx: MootContext, moot: Moot) -> int:
-    require(check_running(ctx, user, moot))
+    require(combine(check_running(ctx, user, moot), check_live(phase_of(moot))))
     room_changed(moot.pk)
     return Hand.objects.filter(moot=moot, floor_at__isnull=False, ended_at__isnull=True).update(
         ended_at=timezone.now()
@@ -154,8 +168,9 @@ def check_end_floor(user: Any, ctx: MootContext, moot: Moot) -> int:
 
 
 def check_check_in(user: Any, ctx: MootContext, moot: Moot, *, mode: str) -> Attendance:
-    """A person says they are here, in person or online."""
-    answers = [check_live(phase_of(moot)), ctx.may_attend(moot)]
+    """A person says they are here, in person or online. A sanctioned person attends
+    (SAN-6): they check in; they neither speak nor respond."""
+    answers = [check_live(phase_of(moot)), ctx.may_be_present(moot)]
     if mode not in Attendance.Mode.values:
         answers.append(
             Answer.no(Reason("presence_mode", gettext_noop("Say whether you are here or online.")))

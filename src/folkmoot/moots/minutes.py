@@ -41,6 +41,15 @@ def check_write_minutes(
     answers = [at_most(body, 20_000, "minutes")]
     if ctx.viewer.closed_on is not None or ctx.viewer.sanctioned_until is not None:
         answers.append(ctx.may_attend(moot))  # says why: closed, or sanctioned
+    if moot.published_at is not None:
+        answers.append(
+            Answer.no(
+                Reason(
+                    "minutes_published",
+                    gettext_noop("The minutes are published: they are the record now."),
+                )
+            )
+        )
     if phase_of(moot) in ("upcoming", "cancelled"):
         answers.append(
             Answer.no(
@@ -72,7 +81,8 @@ def do_write_minutes(*, user: Any, moot: Moot, point: AgendaPoint, body: str) ->
     minutes.body, minutes.updated_at, minutes.updated_by = body, now, user
     minutes.save(update_fields=["body", "updated_at", "updated_by"])
     record("moot.minutes", actor=user, assembly=moot.assembly, subject=point, length=len(body))
-    room_changed(moot.pk)
+    if moot.current_point_id == point.pk:  # the room shows the current point's minutes
+        room_changed(moot.pk)
     return minutes
 
 
@@ -125,11 +135,11 @@ def do_publish(*, user: Any, moot: Moot, deferred: set[int]) -> Moot:
         raise Refused.because(
             Reason("published", gettext_noop("The minutes are published already."))
         )
-    last_check = {
+    last_check = {  # the last check that decided something (not "too few", not lapsed)
         c.point_id: c.outcome
-        for c in ConsensusCheck.objects.filter(moot=moot, closed_at__isnull=False).order_by(
-            "closed_at", "pk"
-        )
+        for c in ConsensusCheck.objects.filter(
+            moot=moot, closed_at__isnull=False, outcome__in=list(CHECK_OUTCOMES)
+        ).order_by("closed_at", "pk")
     }
     for point in moot.points.filter(state=AgendaPoint.State.ACCEPTED):
         if point.pk in last_check and last_check[point.pk] in CHECK_OUTCOMES:
@@ -152,21 +162,35 @@ def carry_deferred(assembly_id: int) -> int:
     to come, waiting for its facilitator, as whoever added them first. Called when minutes
     are published and when a moot is called; a point is carried once."""
     now = timezone.now()
-    nxt = (
-        Moot.objects.filter(assembly_id=assembly_id, starts_at__gt=now, cancelled_at__isnull=True)
-        .order_by("starts_at", "pk")
-        .first()
+    coming = list(
+        Moot.objects.filter(
+            assembly_id=assembly_id, starts_at__gt=now, cancelled_at__isnull=True
+        ).order_by("starts_at", "pk")
     )
-    if nxt is None:
+    if not coming:
         return 0
     waiting = list(
         AgendaPoint.objects.filter(
             moot__assembly_id=assembly_id,
             outcome=AgendaPoint.Outcome.DEFERRED,
             carried_to__isnull=True,
-        ).exclude(moot=nxt)
+        ).select_related("moot")
     )
+    carried = 0
     for point in waiting:
+        # A private moot's point goes only to a private moot: it is not shown to more people.
+        nxt = next(
+            (m for m in coming if m.pk != point.moot_id and (m.private or not point.moot.private)),
+            None,
+        )
+        if nxt is None:
+            continue
+        # Claimed first, so two passes at once carry it once.
+        if not AgendaPoint.objects.filter(pk=point.pk, carried_to__isnull=True).update(
+            carried_to=nxt
+        ):
+            continue
+        carried += 1
         AgendaPoint.objects.create(
             moot=nxt,
             position=1000 + point.position,
@@ -179,5 +203,4 @@ def carry_deferred(assembly_id: int) -> int:
             added_by_id=point.added_by_id,
             state=AgendaPoint.State.PROPOSED,
         )
-        AgendaPoint.objects.filter(pk=point.pk).update(carried_to=nxt)
-    return len(waiting)
+    return carried

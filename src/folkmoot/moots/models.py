@@ -239,6 +239,8 @@ class ConsensusCheck(models.Model):
         REACHED = "reached", _("Consensus reached")
         ANOTHER_ROUND = "another_round", _("No consensus: another round")
         VOTE = "vote", _("No consensus: sent to a vote")
+        TOO_FEW = "too_few", _("Too few responses: the round goes on")
+        LAPSED = "lapsed", _("The round had ended: nothing recorded")
 
     moot = models.ForeignKey(Moot, on_delete=models.CASCADE, related_name="checks")
     point = models.ForeignKey(AgendaPoint, on_delete=models.PROTECT, related_name="checks")

@@ -68,6 +68,8 @@ def room_context(user: Any, ctx: MootContext, moot: Moot) -> dict[str, Any]:
         "kinds": Hand.Kind.choices,
         "presence_modes": Attendance.Mode.choices,
         "am_present": getattr(user, "pk", None) in present_ids,
+        # Speaking and responding are acts: not under a sanction (SAN-6), nor in an archive.
+        "may_act": getattr(user, "is_authenticated", False) and bool(ctx.may_attend(moot)),
         "not_yet_present": [
             r
             for r in moot.registrations.exclude(mode=Registration.Mode.REGRETS).select_related(

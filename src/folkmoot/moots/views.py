@@ -24,6 +24,7 @@ from . import actions
 from .actions import in_assembly_time
 from .feeds import moot_event
 from .forms import MootForm, PointForm
+from .minutes import writes_minutes
 from .models import AgendaPoint, Moot, Registration
 
 
@@ -172,6 +173,9 @@ def moot_detail(request: Request, pk: int) -> HttpResponse:
             "point_form": PointForm(),
             "zone": timezone.get_current_timezone_name(),
             "modes": Registration.Mode.choices,
+            # Minutes are a draft until published, except to those who write them.
+            "shows_minutes": moot.published_at is not None
+            or (request.user.is_authenticated and writes_minutes(request.user, moot)),
         },
     )
 
