@@ -411,3 +411,9 @@ def test_a_check_closed_with_too_few_responses_leaves_the_round_running(
             facilitator.post(room + "check/", {"do": "close"})
     assert ConsensusCheck.objects.get().outcome == "too_few"
     assert Proposal.objects.get(pk=proposal.pk).rounds_closed_early == {}
+    # A check left open to the end lapses when the minutes are published.
+    with time_machine.travel(moot.starts_at + timedelta(minutes=2), tick=False):
+        facilitator.post(room + "check/", {"do": "open"})
+    with time_machine.travel(moot.ends_at + timedelta(minutes=2), tick=False):
+        facilitator.post(f"/moots/{moot.pk}/minutes/publish/")
+    assert ConsensusCheck.objects.latest("pk").outcome == "lapsed"

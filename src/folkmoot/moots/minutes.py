@@ -129,12 +129,17 @@ def do_publish(*, user: Any, moot: Moot, deferred: set[int]) -> Moot:
 
     from .models import Attendance, ConsensusCheck
 
+    now = timezone.now()
     if not Moot.objects.filter(pk=moot.pk, published_at__isnull=True).update(
-        published_at=timezone.now(), published_by=user
+        published_at=now, published_by=user
     ):
         raise Refused.because(
             Reason("published", gettext_noop("The minutes are published already."))
         )
+    # A check still open when the moot ended decided nothing: it lapses with the record.
+    ConsensusCheck.objects.filter(moot=moot, closed_at__isnull=True).update(
+        closed_at=now, outcome=ConsensusCheck.Outcome.LAPSED
+    )
     last_check = {  # the last check that decided something (not "too few", not lapsed)
         c.point_id: c.outcome
         for c in ConsensusCheck.objects.filter(
