@@ -9,6 +9,7 @@ from folkmoot.federation.roll_api import router as roll_router
 from folkmoot.forums.api import router as forums_router
 from folkmoot.moderation.api import router as moderation_router
 from folkmoot.moots.api import router as moots_router
+from folkmoot.moots.room_api import router as moot_room_router
 from folkmoot.notifications.api import router as notifications_router
 from folkmoot.offices.api import router as offices_router
 from folkmoot.protocols.api import router as protocols_router
@@ -31,6 +32,7 @@ api.add_router("/", federation_router)
 api.add_router("/", founding_router)
 api.add_router("/", reshaping_router)
 api.add_router("/", moots_router)
+api.add_router("/", moot_room_router)
 api.add_router("/", roll_router)
 api.add_router("/", accounts_router)
 api.add_router("/", protocols_router)

@@ -513,6 +513,7 @@ def _moot(people: dict[str, Any], hpuk: Assembly) -> None:
     waits for Grace; Alice is coming in person."""
     from folkmoot.decisions.models import Proposal
     from folkmoot.moots import actions as moots
+    from folkmoot.moots import agenda
     from folkmoot.moots.models import Moot
 
     if Moot.objects.exists():
@@ -538,10 +539,10 @@ def _moot(people: dict[str, Any], hpuk: Assembly) -> None:
     ctx = moots.moot_context(grace, hpuk)
     proposal = Proposal.objects.filter(assembly=hpuk, kind="consensus_proposal").first()
     if proposal is not None:
-        moots.check_add_point(grace, ctx, moot, title="", minutes=40, proposal=proposal)
-    moots.check_add_point(grace, ctx, moot, title="Winter plans", minutes=30)
+        agenda.check_add_point(grace, ctx, moot, title="", minutes=40, proposal=proposal)
+    agenda.check_add_point(grace, ctx, moot, title="Winter plans", minutes=30)
     moots.check_register(alice, moots.moot_context(alice, hpuk), moot, mode="in_person")
-    moots.check_add_point(
+    agenda.check_add_point(
         alice,
         moots.moot_context(alice, hpuk),
         moot,

@@ -100,19 +100,27 @@ def holders_acting(approving: Assembly | None, office: str) -> list[Any]:
     ]
 
 
-def _missing_approver(ctx: FoundingContext) -> Answer:
-    if ctx.founding is not None and ctx.approving is None:
+def missing_approver(
+    approval: FoundingApproval | None, approving: Assembly | None, template: str
+) -> Answer:
+    """Refused where the rule names an approving assembly the federation does not have (or
+    has closed): nobody could ever approve. Shared by founding and reshaping."""
+    if approval is not None and approving is None:
         return Answer.no(
-            Reason(
-                "approver_missing",
-                gettext_noop(
-                    "The protocol names the assembly “%(assembly)s” to approve new assemblies, "
-                    "and this federation has none by that name."
-                ),
-                {"assembly": ctx.founding.approved_by.assembly or ""},
-            )
+            Reason("approver_missing", template, {"assembly": approval.assembly or ""})
         )
     return Answer.yes()
+
+
+def _missing_approver(ctx: FoundingContext) -> Answer:
+    return missing_approver(
+        ctx.founding.approved_by if ctx.founding is not None else None,
+        ctx.approving,
+        gettext_noop(
+            "The protocol names the assembly “%(assembly)s” to approve new assemblies, "
+            "and this federation has none by that name."
+        ),
+    )
 
 
 def check_propose_assembly(

@@ -30,7 +30,7 @@ from folkmoot.protocols.facts import acts_in_office, viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, require
 
-from .founding import approving_assembly, holders_acting
+from .founding import approving_assembly, holders_acting, missing_approver
 from .models import Assembly, ReshapeRequest
 from .reshaping_effects import Told, close, merge, move, shape_facts
 
@@ -91,18 +91,14 @@ def reshape_context(assembly: Assembly) -> ReshapeContext:
 
 
 def _missing_approver(ctx: ReshapeContext) -> Answer:
-    if ctx.reshaping is not None and ctx.approving is None:
-        return Answer.no(
-            Reason(
-                "approver_missing",
-                gettext_noop(
-                    "The protocol names the assembly “%(assembly)s” to approve this change, "
-                    "and this federation has none by that name."
-                ),
-                {"assembly": ctx.reshaping.approved_by.assembly or ""},
-            )
-        )
-    return Answer.yes()
+    return missing_approver(
+        ctx.reshaping.approved_by if ctx.reshaping is not None else None,
+        ctx.approving,
+        gettext_noop(
+            "The protocol names the assembly “%(assembly)s” to approve this change, "
+            "and this federation has none by that name."
+        ),
+    )
 
 
 # --- proposing ---------------------------------------------------------------------------

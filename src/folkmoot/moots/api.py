@@ -17,7 +17,7 @@ from folkmoot.governance.moots import may_see
 from folkmoot.governance.reasons import Answer, Reason
 from folkmoot.refusals import Invalid, NotFound, require
 
-from . import actions, checks, live, minutes
+from . import actions, agenda
 from .forms import MootForm
 from .models import AgendaPoint, Moot, Registration
 
@@ -94,8 +94,32 @@ class CancelIn(Schema):
     reason: str = Field(max_length=2000)
 
 
-def _id(person: Any) -> str | None:
+def public_id_of(person: Any) -> str | None:
     return person.public_id if person is not None and person.erased_at is None else None
+
+
+def point_out(p: AgendaPoint, *, author: bool = True) -> dict[str, Any]:
+    """A point of the agenda; `author`: with who added it (costs its row)."""
+    return {
+        "id": p.pk,
+        "position": p.position,
+        "title": p.title,
+        "notes": p.notes,
+        "minutes": p.minutes,
+        "proposal": p.proposal_id,
+        "state": p.state,
+        "added_by_id": public_id_of(p.added_by) if author else None,
+        "reason": p.reason,
+        "merged_into": p.merged_into_id,
+    }
+
+
+def present_out(attendance: Any) -> dict[str, Any]:
+    return {
+        "person": str(attendance.person),
+        "person_id": public_id_of(attendance.person),
+        "mode": attendance.mode,
+    }
 
 
 def _out(request: HttpRequest, moot: Moot) -> dict[str, Any]:
@@ -128,29 +152,15 @@ def _out(request: HttpRequest, moot: Moot) -> dict[str, Any]:
         "capacity": moot.capacity,
         "private": moot.private,
         "phase": actions.phase_of(moot),
-        "facilitator_id": _id(moot.facilitator),
-        "minute_taker_id": _id(moot.minute_taker),
-        "called_by_id": _id(moot.called_by),
+        "facilitator_id": public_id_of(moot.facilitator),
+        "minute_taker_id": public_id_of(moot.minute_taker),
+        "called_by_id": public_id_of(moot.called_by),
         "cancel_reason": moot.cancel_reason,
         "coming": len(seats.seated),
         "waiting": len(seats.waiting),
         "my_registration": mine,
         "my_place_in_line": seats.waiting.index(user_pk) + 1 if user_pk in seats.waiting else None,
-        "agenda": [
-            {
-                "id": p.pk,
-                "position": p.position,
-                "title": p.title,
-                "notes": p.notes,
-                "minutes": p.minutes,
-                "proposal": p.proposal_id,
-                "state": p.state,
-                "added_by_id": _id(p.added_by),
-                "reason": p.reason,
-                "merged_into": p.merged_into_id,
-            }
-            for p in shown
-        ],
+        "agenda": [point_out(p) for p in shown],
     }
 
 
@@ -254,7 +264,7 @@ def add_point(request: HttpRequest, pk: int, payload: PointIn) -> Reply[dict[str
         proposal = Proposal.objects.filter(pk=payload.proposal, assembly=moot.assembly).first()
         if proposal is None:
             raise NotFound(payload.proposal)
-    point = actions.check_add_point(
+    point = agenda.check_add_point(
         request.user,
         ctx,
         moot,
@@ -281,7 +291,7 @@ def decide_point(
     if point is None:
         raise NotFound(point_id)
     into = moot.points.filter(pk=payload.into).first() if payload.into else None
-    actions.check_decide_point(
+    agenda.check_decide_point(
         request.user, ctx, moot, point, decision=payload.decision, reason=payload.reason, into=into
     )
     return _out(request, moot)
@@ -302,7 +312,7 @@ def move_point(request: HttpRequest, pk: int, point_id: int, payload: MoveIn) ->
     point = moot.points.filter(pk=point_id).first()
     if point is None:
         raise NotFound(point_id)
-    actions.check_move_point(request.user, ctx, moot, point, up=payload.up)
+    agenda.check_move_point(request.user, ctx, moot, point, up=payload.up)
     return _out(request, moot)
 
 
@@ -315,7 +325,7 @@ def move_point(request: HttpRequest, pk: int, point_id: int, payload: MoveIn) ->
 def moot_open_proposals(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     ctx, moot = actions.access_moot(request.user, pk)
     return [
-        {"id": p.pk, "title": p.title, "kind": p.kind} for p in actions.open_proposals(ctx, moot)
+        {"id": p.pk, "title": p.title, "kind": p.kind} for p in agenda.open_proposals(ctx, moot)
     ]
 
 
@@ -329,316 +339,3 @@ def cancel(request: HttpRequest, pk: int, payload: CancelIn) -> dict[str, Any]:
     ctx, moot = actions.access_moot(request.user, pk)
     moot = actions.check_cancel(request.user, ctx, moot, reason=payload.reason)
     return _out(request, moot)
-
-
-# --- the live room (MEET-3) ------------------------------------------------------------------
-
-
-class HandOut(Schema):
-    id: int
-    person: str
-    person_id: str | None
-    kind: str  # process, direct, new
-    raised_at: datetime
-    floor_at: datetime | None
-
-
-class RoomOut(Schema):
-    phase: str
-    point: PointOut | None
-    minutes_left: int | None = Field(description="on the current point; negative when over")
-    speaking: HandOut | None
-    queue: list[HandOut] = Field(description="in the order the floor goes")
-    present: list[dict[str, Any]]
-    quorum_needed: int | None
-    quorum_met: bool
-    progressive: bool
-
-
-class TakeUpIn(Schema):
-    point: int | None = Field(None, description="the point to take up; null: a break")
-
-
-class HandIn(Schema):
-    kind: Literal["process", "direct", "new"] | None = Field(
-        None, description="raise a hand of this kind; null: lower one's hand"
-    )
-
-
-class FloorIn(Schema):
-    hand: int | None = Field(None, description="the hand to give the floor to; null: end turn")
-
-
-class PresenceIn(Schema):
-    mode: Literal["in_person", "online"]
-    person: str | None = Field(None, description="public id; null: oneself")
-
-
-def _hand(h: Any) -> dict[str, Any]:
-    return {
-        "id": h.pk,
-        "person": str(h.person),
-        "person_id": _id(h.person),
-        "kind": h.kind,
-        "raised_at": h.raised_at,
-        "floor_at": h.floor_at,
-    }
-
-
-def _room(request: HttpRequest, ctx: actions.MootContext, moot: Moot) -> dict[str, Any]:
-    moot.refresh_from_db()
-    room = live.room_of(ctx, moot, request.user)
-    point = room.point
-    return {
-        "phase": actions.phase_of(moot),
-        "point": {
-            "id": point.pk,
-            "position": point.position,
-            "title": point.title,
-            "notes": point.notes,
-            "minutes": point.minutes,
-            "proposal": point.proposal_id,
-            "state": point.state,
-            "added_by_id": None,
-            "reason": point.reason,
-            "merged_into": point.merged_into_id,
-        }
-        if point is not None
-        else None,
-        "minutes_left": room.minutes_left,
-        "speaking": _hand(room.speaking) if room.speaking else None,
-        "queue": [_hand(h) for h in room.queue],
-        "present": [
-            {"person": str(a.person), "person_id": _id(a.person), "mode": a.mode}
-            for a in room.present
-        ],
-        "quorum_needed": room.quorum.needed,
-        "quorum_met": room.quorum.met,
-        "progressive": moot.progressive,
-    }
-
-
-@router.get("/moots/{pk}/room", response=RoomOut, auth=OPTIONAL, summary="The live room now")
-def get_room(request: HttpRequest, pk: int) -> dict[str, Any]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    return _room(request, ctx, moot)
-
-
-@router.post(
-    "/moots/{pk}/room/point",
-    response=RoomOut,
-    auth=REQUIRED,
-    summary="Take up a point of the agenda (the facilitator)",
-)
-def room_point(request: HttpRequest, pk: int, payload: TakeUpIn) -> dict[str, Any]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    point = None
-    if payload.point is not None:
-        point = moot.points.filter(pk=payload.point).first()
-        if point is None:
-            raise NotFound(payload.point)
-    live.check_take_up(request.user, ctx, moot, point)
-    return _room(request, ctx, moot)
-
-
-@router.post(
-    "/moots/{pk}/room/hand", response=RoomOut, auth=REQUIRED, summary="Raise or lower one's hand"
-)
-def room_hand(request: HttpRequest, pk: int, payload: HandIn) -> dict[str, Any]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    if payload.kind is None:
-        live.check_lower_hand(request.user, moot)
-    else:
-        live.check_raise_hand(request.user, ctx, moot, kind=payload.kind)
-    return _room(request, ctx, moot)
-
-
-@router.post(
-    "/moots/{pk}/room/floor",
-    response=RoomOut,
-    auth=REQUIRED,
-    summary="Give the floor, or end the turn (the facilitator)",
-)
-def room_floor(request: HttpRequest, pk: int, payload: FloorIn) -> dict[str, Any]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    if payload.hand is None:
-        live.check_end_floor(request.user, ctx, moot)
-    else:
-        hand = moot.hands.filter(pk=payload.hand).first()
-        if hand is None:
-            raise NotFound(payload.hand)
-        live.check_give_floor(request.user, ctx, moot, hand)
-    return _room(request, ctx, moot)
-
-
-@router.post(
-    "/moots/{pk}/room/presence",
-    response=RoomOut,
-    auth=REQUIRED,
-    summary="Check in, or mark someone present (the facilitator or minute-taker)",
-)
-def room_presence(request: HttpRequest, pk: int, payload: PresenceIn) -> dict[str, Any]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    if payload.person is None:
-        live.check_check_in(request.user, ctx, moot, mode=payload.mode)
-    else:
-        registration = moot.registrations.filter(person__public_id=payload.person).first()
-        if registration is None:
-            raise NotFound(payload.person)
-        live.check_mark_present(request.user, ctx, moot, registration.person, mode=payload.mode)
-    return _room(request, ctx, moot)
-
-
-class MootCheckIn(Schema):
-    action: Literal["open", "close"]
-
-
-class MootRespondIn(Schema):
-    response: Literal["agree", "stand_aside", "block"]
-    reason: str = Field("", max_length=2000, description="needed to block")
-
-
-class MootCheckOut(Schema):
-    id: int
-    proposal: int
-    round: int
-    open: bool
-    outcome: str = Field(description="reached, another_round or vote, once closed")
-    agree: int
-    stand_aside: int
-    block: int
-    blocks: list[dict[str, str]] = Field(description="who (where blocks are public) and why")
-
-
-def _check(check: Any) -> dict[str, Any]:
-    tally = checks.tally_of(check)
-    return {
-        "id": check.pk,
-        "proposal": check.proposal_id,
-        "round": check.round,
-        "open": check.closed_at is None,
-        "outcome": check.outcome,
-        "agree": tally.agree,
-        "stand_aside": tally.stand_aside,
-        "block": tally.block,
-        "blocks": [{"who": who, "why": why} for who, why in tally.blocks],
-    }
-
-
-@router.post(
-    "/moots/{pk}/room/check",
-    response=MootCheckOut,
-    auth=REQUIRED,
-    summary="Open a consensus check on the current point, or close it (the facilitator)",
-)
-def room_check(request: HttpRequest, pk: int, payload: MootCheckIn) -> dict[str, Any]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    if payload.action == "open":
-        check = checks.check_open_check(request.user, ctx, moot)
-    else:
-        check = checks.check_close_check(request.user, ctx, moot)
-    return _check(check)
-
-
-@router.post(
-    "/moots/{pk}/room/response",
-    response=MootCheckOut,
-    auth=REQUIRED,
-    summary="Respond to the open consensus check (a response in the proposal's round)",
-)
-def room_response(request: HttpRequest, pk: int, payload: MootRespondIn) -> dict[str, Any]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    checks.check_respond_live(
-        request.user, ctx, moot, response=payload.response, reason=payload.reason
-    )
-    check = checks.open_check(moot)
-    assert check is not None
-    return _check(check)
-
-
-class MinutesIn(Schema):
-    body: str = Field(max_length=20_000, description="Markdown")
-
-
-class PublishIn(Schema):
-    deferred: list[int] = Field(default_factory=list, description="points for the next moot")
-
-
-class MinutesPointOut(Schema):
-    id: int
-    title: str
-    outcome: str
-    proposal: int | None
-    minutes: str = Field(description="Markdown, as written")
-    carried_to: int | None
-
-
-class MinutesOut(Schema):
-    published_at: datetime | None
-    present: list[dict[str, Any]]
-    points: list[MinutesPointOut]
-
-
-@router.post(
-    "/moots/{pk}/points/{point_id}/minutes",
-    response=dict[str, str],
-    auth=REQUIRED,
-    summary="Write a point's minutes (the minute-taker)",
-)
-def write_minutes(
-    request: HttpRequest, pk: int, point_id: int, payload: MinutesIn
-) -> dict[str, str]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    point = moot.points.filter(pk=point_id).first()
-    if point is None:
-        raise NotFound(point_id)
-    saved = minutes.check_write_minutes(request.user, ctx, moot, point, body=payload.body)
-    return {"body": saved.body}
-
-
-@router.get(
-    "/moots/{pk}/minutes",
-    response=MinutesOut,
-    auth=OPTIONAL,
-    summary="The minutes: published, or the draft for the facilitator and minute-taker",
-)
-def get_minutes(request: HttpRequest, pk: int) -> dict[str, Any]:
-    from .models import Attendance
-
-    _ctx, moot = actions.access_moot(request.user, pk)
-    drafting = request.user.is_authenticated and (
-        minutes.writes_minutes(request.user, moot) or actions.runs(request.user, moot)
-    )
-    if moot.published_at is None and not drafting:
-        raise NotFound(pk)
-    points = moot.points.filter(state=AgendaPoint.State.ACCEPTED).select_related("minutes_of")
-    return {
-        "published_at": moot.published_at,
-        "present": [
-            {"person": str(a.person), "person_id": _id(a.person), "mode": a.mode}
-            for a in Attendance.objects.filter(moot=moot).select_related("person")
-        ],
-        "points": [
-            {
-                "id": p.pk,
-                "title": p.title,
-                "outcome": p.outcome,
-                "proposal": p.proposal_id,
-                "minutes": getattr(getattr(p, "minutes_of", None), "body", ""),
-                "carried_to": p.carried_to_id,
-            }
-            for p in points
-        ],
-    }
-
-
-@router.post(
-    "/moots/{pk}/minutes/publication",
-    response=MinutesOut,
-    auth=REQUIRED,
-    summary="Publish the minutes once the moot is over",
-)
-def publish_minutes(request: HttpRequest, pk: int, payload: PublishIn) -> dict[str, Any]:
-    ctx, moot = actions.access_moot(request.user, pk)
-    minutes.check_publish(request.user, ctx, moot, deferred=payload.deferred)
-    return get_minutes(request, pk)

@@ -20,7 +20,7 @@ from folkmoot.http import Request
 from folkmoot.notifications.reading import seen
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
-from . import actions
+from . import actions, agenda
 from .actions import in_assembly_time
 from .feeds import moot_event
 from .forms import MootForm, PointForm
@@ -167,7 +167,7 @@ def moot_detail(request: Request, pk: int) -> HttpResponse:
             and bool(actions.may_cancel(ctx, request.user, moot)),
             "attend_reasons": reasons_text(attend) if attend is not None and not attend else [],
             "may_add_point": runs or bool(ctx.may_add_point()),
-            "open_proposals": actions.open_proposals(ctx, moot)
+            "open_proposals": agenda.open_proposals(ctx, moot)
             if phase == "upcoming" and (runs or ctx.may_add_point())
             else [],
             "point_form": PointForm(),
@@ -223,7 +223,7 @@ def moot_point_add(request: Request, pk: int) -> HttpResponse:
         if proposal is None:
             raise Http404
     try:
-        point = actions.check_add_point(
+        point = agenda.check_add_point(
             request.user,
             ctx,
             moot,
@@ -256,7 +256,7 @@ def moot_point_decide(request: Request, pk: int, point_pk: int) -> HttpResponse:
     point = _point(moot, point_pk)
     into = moot.points.filter(pk=_int(request.POST.get("into"))).first()
     try:
-        actions.check_decide_point(
+        agenda.check_decide_point(
             request.user,
             ctx,
             moot,
@@ -277,7 +277,7 @@ def moot_point_decide(request: Request, pk: int, point_pk: int) -> HttpResponse:
 def moot_point_move(request: Request, pk: int, point_pk: int) -> HttpResponse:
     ctx, moot = _access(request, pk)
     try:
-        actions.check_move_point(
+        agenda.check_move_point(
             request.user, ctx, moot, _point(moot, point_pk), up=request.POST.get("to") == "up"
         )
     except Refused as refused:
