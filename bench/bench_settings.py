@@ -6,6 +6,8 @@ force DEBUG on, which keeps every SQL query in memory and changes what is measur
 The database comes from the environment as in base: DATABASE_URL (the benchmark's throwaway
 PostgreSQL database), or SQLite in FOLKMOOT_DATA_DIR (a temporary directory)."""
 
+import os
+
 from folkmoot.config.settings.base import *  # noqa: F403
 from folkmoot.config.settings.base import DATA_DIR, STATIC_ROOT
 
@@ -20,3 +22,19 @@ STORAGES = {
 # The SQLite file, and WhiteNoise's (empty) static root, which it warns about when missing.
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# bench/moot_room.py: the channel layer production uses with Redis (channels_redis), under a
+# prefix of the run's own so that nothing else on that Redis is read or written; sessions and
+# the cache stay in the database, as without REDIS_URL. "memory" where no Redis answers.
+if os.environ.get("FOLKMOOT_BENCH_CHANNELS") == "redis":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": ["redis://127.0.0.1:6379/0"],
+                "prefix": f"folkmoot-bench-{os.environ.get('FOLKMOOT_BENCH_RUN', os.getpid())}",
+            },
+        }
+    }
+elif os.environ.get("FOLKMOOT_BENCH_CHANNELS") == "memory":
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -76,3 +76,46 @@ def test_someone_who_may_not_see_a_private_moot_is_not_connected() -> None:
         return bool(connected)
 
     assert run_async(try_it) is False
+
+
+def test_people_in_the_room_share_its_state_but_each_gets_their_own_controls_and_token() -> None:
+    """With many connected, the room is read once per act and rendered once per set of
+    controls (consumers.py); the facilitator's controls and each person's CSRF token still
+    reach only them."""
+    from django.middleware.csrf import _unmask_cipher_token  # type: ignore[attr-defined]
+
+    harmony: Harmony = build_harmony()
+    moot = _call(harmony)
+    ann, ben, cat = harmony.members[0], harmony.members[1], harmony.members[2]
+    watchers = [client_for(p) for p in (harmony.secretary, ben, cat)]
+    for watcher in watchers:
+        watcher.get(f"/moots/{moot.pk}/room/")  # sets each browser's CSRF cookie
+
+    def raise_hand() -> None:
+        live.check_raise_hand(ann, moot_context(ann, moot.assembly), moot, kind="new")
+
+    async def watch() -> list[str]:
+        sockets = [_socket(w, moot) for w in watchers]
+        for s in sockets:
+            assert (await s.connect())[0]
+        await sync_to_async(raise_hand)()
+        frames = [await s.receive_from(timeout=5) for s in sockets]
+        for s in sockets:
+            await s.disconnect()
+        return frames
+
+    with time_machine.travel(moot.starts_at + timedelta(minutes=1), tick=False):
+        facilitator, for_ben, for_cat = run_async(watch)
+    assert "Give the floor" in facilitator and "Give the floor" not in for_ben
+    assert for_ben.replace(_token(for_ben), "") == for_cat.replace(_token(for_cat), "")
+    for frame, watcher in zip((facilitator, for_ben, for_cat), watchers, strict=True):
+        secret = watcher.cookies["csrftoken"].value
+        assert _unmask_cipher_token(_token(frame)) == secret
+
+
+def _token(frame: str) -> str:
+    import re
+
+    found = re.findall(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', frame)
+    assert found and len(set(found)) == 1  # one token, the same in every form of the frame
+    return found[0]

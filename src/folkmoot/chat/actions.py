@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,6 +16,7 @@ from folkmoot.federation.models import Assembly
 from folkmoot.governance.audience import Viewer, check_chat
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
+from folkmoot.groups import send_to_group
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, require
@@ -108,11 +107,8 @@ def post_system_message(assembly: Assembly, text: str) -> list[ChatMessage]:
 
 
 def broadcast(message: ChatMessage) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     html = render_to_string("chat/_message.html", {"m": message})
-    async_to_sync(layer.group_send)(
+    send_to_group(
         group_name(message.assembly_id, message.room),
         {"type": "chat.message", "html": html, "id": message.pk},
     )

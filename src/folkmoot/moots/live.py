@@ -228,8 +228,12 @@ class Room:
     queue: list[Hand]
     present: list[Attendance]
     quorum: Quorum
-    my_hand: Hand | None
+    open_hands: list[Hand]  # up or speaking
     next_point: AgendaPoint | None
+
+    def hand_of(self, user: Any) -> Hand | None:
+        pk = getattr(user, "pk", None)
+        return next((h for h in self.open_hands if h.person_id == pk), None)
 
     @property
     def minutes_left(self) -> int | None:
@@ -240,8 +244,8 @@ class Room:
         return -((-seconds) // 60) if seconds >= 0 else seconds // 60
 
 
-def room_of(ctx: MootContext, moot: Moot, user: Any, now: datetime | None = None) -> Room:
-    """Five queries, whatever the number of people in the room."""
+def room_of(ctx: MootContext, moot: Moot, now: datetime | None = None) -> Room:
+    """The room as everyone sees it: five queries, whatever the number of people in it."""
     now = now or timezone.now()
     point = (
         AgendaPoint.objects.select_related("proposal").filter(pk=moot.current_point_id).first()
@@ -263,7 +267,6 @@ def room_of(ctx: MootContext, moot: Moot, user: Any, now: datetime | None = None
         if point is not None and moot.point_started_at is not None
         else None
     )
-    pk = getattr(user, "pk", None)
     return Room(
         moot=moot,
         point=point,
@@ -272,6 +275,6 @@ def room_of(ctx: MootContext, moot: Moot, user: Any, now: datetime | None = None
         queue=[by_id[h.id] for h in order],
         present=present,
         quorum=quorum(ctx.protocol, len(present)),
-        my_hand=next((h for h in hands if h.person_id == pk and h.ended_at is None), None),
+        open_hands=[h for h in hands if h.ended_at is None],
         next_point=next_point(moot),
     )

@@ -76,7 +76,7 @@ def _hand(h: Any) -> dict[str, Any]:
 
 def _room(request: HttpRequest, ctx: actions.MootContext, moot: Moot) -> dict[str, Any]:
     moot.refresh_from_db()
-    room = live.room_of(ctx, moot, request.user)
+    room = live.room_of(ctx, moot)
     point = room.point
     return {
         "phase": actions.phase_of(moot),

@@ -44,10 +44,11 @@ def _context(request: Request, ctx: MootContext, moot: Moot) -> dict[str, Any]:
     }
 
 
-def room_context(user: Any, ctx: MootContext, moot: Moot) -> dict[str, Any]:
-    """What the room shows `user`, for the page and for the WebSocket alike."""
-    room = live.room_of(ctx, moot, user)
-    present_ids = {a.person_id for a in room.present}
+def shared_room(ctx: MootContext, moot: Moot) -> dict[str, Any]:
+    """What the room shows everyone alike, read once (for the WebSocket: once per act for all
+    the sockets of the process, see consumers.py). About a dozen queries, whatever the
+    number of people in the room."""
+    room = live.room_of(ctx, moot)
     check = checks.open_check(moot)
     return {
         "minutes_now": PointMinutes.objects.filter(point=room.point).first()
@@ -61,23 +62,43 @@ def room_context(user: Any, ctx: MootContext, moot: Moot) -> dict[str, Any]:
         "assembly": moot.assembly,
         "room": room,
         "phase": phase_of(moot),
-        "user": user,
-        "runs": runs(user, moot),
-        "takes_attendance": live.takes_attendance(user, moot),
         "accepted": list(moot.points.filter(state="accepted")),
         "kinds": Hand.Kind.choices,
         "presence_modes": Attendance.Mode.choices,
-        "am_present": getattr(user, "pk", None) in present_ids,
+        "present_ids": frozenset(a.person_id for a in room.present),
+        "registered": list(
+            moot.registrations.exclude(mode=Registration.Mode.REGRETS).select_related("person")
+        ),
+    }
+
+
+def personal_room(user: Any, ctx: MootContext, shared: dict[str, Any]) -> dict[str, Any]:
+    """What differs from one person to the next: their controls. The room's template reads
+    nothing else of the person, so that people with the same controls share one rendering
+    (`consumers.py`)."""
+    moot, room = shared["moot"], shared["room"]
+    hand = room.hand_of(user)
+    takes = live.takes_attendance(user, moot)
+    return {
+        "signed_in": bool(getattr(user, "is_authenticated", False)),
+        "runs": runs(user, moot),
+        "takes_attendance": takes,
+        "am_present": getattr(user, "pk", None) in shared["present_ids"],
         # Speaking and responding are acts: not under a sanction (SAN-6), nor in an archive.
         "may_act": getattr(user, "is_authenticated", False) and bool(ctx.may_attend(moot)),
+        "my_hand": None if hand is None else ("speaking" if hand.floor_at else "up"),
         "not_yet_present": [
-            r
-            for r in moot.registrations.exclude(mode=Registration.Mode.REGRETS).select_related(
-                "person"
-            )
-            if r.person_id not in present_ids
-        ],
+            r for r in shared["registered"] if r.person_id not in shared["present_ids"]
+        ]
+        if takes
+        else [],
     }
+
+
+def room_context(user: Any, ctx: MootContext, moot: Moot) -> dict[str, Any]:
+    """What the room shows `user`, for the page."""
+    shared = shared_room(ctx, moot)
+    return {**shared, **personal_room(user, ctx, shared), "user": user}
 
 
 @in_assembly_time
