@@ -77,6 +77,7 @@ def signed_in_pages() -> dict[str, str]:
         "moot": f"/moots/{Moot.objects.get().pk}/",
         "call a moot": f"/assemblies/{hpuk.slug}/moots/new/",
         "moot room": f"/moots/{Moot.objects.get().pk}/room/",
+        "change a moot's plan": f"/moots/{Moot.objects.get().pk}/edit/",
     }
 
 

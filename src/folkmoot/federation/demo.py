@@ -534,6 +534,7 @@ def _moot(people: dict[str, Any], hpuk: Assembly) -> None:
             "capacity": 40,
             "facilitator": grace,
             "minute_taker": people["david"],
+            "repeats": "monthly",
         },
     )
     ctx = moots.moot_context(grace, hpuk)

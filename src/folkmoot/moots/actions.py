@@ -54,6 +54,9 @@ _TOO_LONG = {
     "minutes": gettext_noop(
         "The minutes are too long: at most %(limit)s characters (they have %(length)s)."
     ),
+    "purpose": gettext_noop(
+        "The purpose is too long: at most %(limit)s characters (it has %(length)s)."
+    ),
 }
 
 
@@ -181,20 +184,20 @@ def check_call_moot(user: Any, ctx: MootContext, *, fields: dict[str, Any]) -> M
                     ),
                 )
             )
-    require(
-        check_plan(
-            Plan(
-                title=fields["title"],
-                starts_at=fields["starts_at"],
-                ends_at=fields["ends_at"],
-                place=fields.get("place", ""),
-                online_link=fields.get("online_link", ""),
-                capacity=fields.get("capacity"),
-            ),
-            timezone.now(),
-        )
-    )
+    require(check_plan(plan_of(fields), timezone.now()))
     return do_call_moot(user=user, assembly=ctx.assembly, fields=fields)
+
+
+def plan_of(fields: dict[str, Any]) -> Plan:
+    """What the core checks of a moot's plan, from a form's or the API's fields."""
+    return Plan(
+        title=fields["title"],
+        starts_at=fields["starts_at"],
+        ends_at=fields["ends_at"],
+        place=fields.get("place", ""),
+        online_link=fields.get("online_link", ""),
+        capacity=fields.get("capacity"),
+    )
 
 
 @transaction.atomic
@@ -210,6 +213,7 @@ def do_call_moot(*, user: Any, assembly: Assembly, fields: dict[str, Any]) -> Mo
         capacity=fields.get("capacity"),
         private=bool(fields.get("private")),
         minute_taker=fields.get("minute_taker"),
+        repeats=fields.get("repeats") or "",
     )
     record("moot.call", actor=user, assembly=assembly, subject=moot, starts_at=str(moot.starts_at))
     from .minutes import carry_deferred  # the points earlier moots deferred
@@ -220,21 +224,23 @@ def do_call_moot(*, user: Any, assembly: Assembly, fields: dict[str, Any]) -> Mo
             notify(
                 "moot_role", [person], actor=user, assembly=assembly, subject=moot, occasion=role
             )
+    announce(moot, actor=user)
+    return moot
+
+
+def announce(moot: Moot, *, actor: Any, occasion: str = "") -> None:
+    """The assembly hears of a moot called (or the next of a series planned); of a private
+    one, only those who may attend it."""
     people: Any = (
         Membership.objects.active()
-        .filter(assembly_id=assembly.membership_assembly_id)
+        .filter(assembly_id=moot.assembly.membership_assembly_id)
         .values_list("user_id", flat=True)
     )
-    if moot.private:  # only those who may see it hear of it
+    if moot.private:
         people = _who_may_see(moot, list(people))
     notify(
-        "moot_called",
-        people,
-        actor=user,
-        assembly=assembly,
-        subject=moot,
+        "moot_called", people, actor=actor, assembly=moot.assembly, subject=moot, occasion=occasion
     )
-    return moot
 
 
 def may_cancel(ctx: MootContext, user: Any, moot: Moot) -> Answer:
@@ -300,7 +306,102 @@ def do_cancel(*, user: Any, moot: Moot, reason: str) -> Moot:
         subject=moot,
         occasion="cancelled",
     )
+    if moot.repeats:  # the series goes on: the next moot takes this one's agenda
+        from .series import carry_open_points
+
+        carry_open_points(moot, cancelled=True)
     return moot
+
+
+# --- changing the plan ----------------------------------------------------------------------
+
+EDITABLE = (
+    "title",
+    "purpose",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_link",
+    "capacity",
+    "repeats",
+)
+_WHERE_AND_WHEN = {"starts_at", "ends_at", "place", "online_link"}
+
+
+def check_edit_moot(user: Any, ctx: MootContext, moot: Moot, *, fields: dict[str, Any]) -> Moot:
+    """Who may cancel a moot may change its plan, while it is still to come: its title,
+    purpose, time, place, link, capacity and whether it repeats (stopping a series). Who it
+    is for (private or open) and who runs it stay as called. `fields`: a valid
+    `MootEditForm`'s cleaned data, or the API's."""
+    require(may_cancel(ctx, user, moot))
+    repeats = fields.get("repeats") or ""
+    require(
+        combine(
+            check_still_to_come(phase_of(moot)),
+            check_plan(plan_of(fields), timezone.now()),
+            at_most(fields.get("purpose") or "", 5000, "purpose"),
+            Answer.yes()
+            if repeats in Moot.Repeats.values
+            else Answer.no(
+                Reason(
+                    "moot_repeats",
+                    gettext_noop("A moot happens once, or every week, two weeks or month."),
+                )
+            ),
+        )
+    )
+    return do_edit_moot(user=user, moot=moot, fields={**fields, "repeats": repeats})
+
+
+@transaction.atomic
+def do_edit_moot(*, user: Any, moot: Moot, fields: dict[str, Any]) -> Moot:
+    """Under the moot's lock, as registering: seats are recounted, whoever gains a seat or
+    loses one is told, and so is everyone coming when the time or the place changes."""
+    locked = Moot.objects.select_for_update().get(pk=moot.pk)
+    require(check_still_to_come(phase_of(locked)))  # again, under the lock
+    before = seats_of(locked)
+    values = {k: fields.get(k) if k == "capacity" else fields.get(k) or "" for k in EDITABLE}
+    changed = sorted(k for k, v in values.items() if getattr(locked, k) != v)
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, values[name])
+    locked.save(update_fields=changed)
+    after = seats_of(locked)
+    now = timezone.now()
+    record("moot.edit", actor=user, assembly=locked.assembly, subject=locked, changed=changed)
+    gained = set(after.seated) - set(before.seated)
+    if gained:
+        notify(
+            "moot_seat",
+            gained,
+            assembly=locked.assembly,
+            subject=locked,
+            occasion=f"seat:{now.isoformat()}",
+        )
+    lost = set(before.seated) - set(after.seated)
+    if lost:  # their notice gives the time too
+        notify(
+            "moot_changed",
+            lost,
+            actor=user,
+            assembly=locked.assembly,
+            subject=locked,
+            occasion=f"seat_lost:{now.isoformat()}",
+        )
+    if _WHERE_AND_WHEN & set(changed):
+        coming = set(after.seated) | set(after.waiting)
+        notify(
+            "moot_changed",
+            (coming | {locked.facilitator_id, locked.minute_taker_id, locked.called_by_id})
+            - lost
+            - {None, user.pk},
+            actor=user,
+            assembly=locked.assembly,
+            subject=locked,
+            occasion=f"moved:{now.isoformat()}",
+        )
+    return locked
 
 
 # --- coming ---------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from folkmoot.governance.moots import may_see
 from folkmoot.governance.reasons import Answer, Reason
 from folkmoot.refusals import Invalid, NotFound, require
 
-from . import actions, agenda
-from .forms import MootForm
+from . import actions, agenda, series
+from .forms import MootEditForm, MootForm
 from .models import AgendaPoint, Moot, Registration
 
 router = Router(tags=["moots"])
@@ -32,9 +32,27 @@ class MootIn(Schema):
     place: str = ""
     online_link: str = ""
     capacity: int | None = None
+    repeats: Literal["", "weekly", "fortnightly", "monthly"] = Field(
+        "", description="a series: the next is planned once this one meets"
+    )
     private: bool = False
     facilitator: str | None = Field(None, description="public id; left out: you facilitate")
     minute_taker: str | None = Field(None, description="public id")
+
+
+class MootPlanIn(Schema):
+    """A moot's plan, changed while it is to come (who runs it and who it is for stay)."""
+
+    title: str
+    purpose: str = ""
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    online_link: str = ""
+    capacity: int | None = None
+    repeats: Literal["", "weekly", "fortnightly", "monthly"] = Field(
+        description='the whole plan is replaced: "" (once) stops a series'
+    )
 
 
 class PointOut(Schema):
@@ -60,6 +78,9 @@ class MootOut(Schema):
     place: str
     online_link: str
     capacity: int | None
+    repeats: str  # "", weekly, fortnightly, monthly
+    previous_id: int | None = Field(description="the moot before it in its series")
+    next_id: int | None = Field(description="the next moot of its series, once planned")
     private: bool
     phase: str  # upcoming, live, ended, cancelled
     facilitator_id: str | None
@@ -150,6 +171,9 @@ def _out(request: HttpRequest, moot: Moot) -> dict[str, Any]:
         "place": moot.place,
         "online_link": moot.online_link,
         "capacity": moot.capacity,
+        "repeats": moot.repeats,
+        "previous_id": moot.previous_id,
+        "next_id": getattr(series.following(moot), "pk", None),
         "private": moot.private,
         "phase": actions.phase_of(moot),
         "facilitator_id": public_id_of(moot.facilitator),
@@ -176,6 +200,27 @@ def _invalid(form: MootForm) -> Invalid:
             fields.append(field if field != "__all__" else "body")
             reasons.append(Reason("invalid_field", str(message)))
     return Invalid(Answer(False, tuple(reasons)), fields)
+
+
+def _read_plan(payload: Any, ctx: actions.MootContext, form_class: Any, **kwargs: Any) -> Any:
+    """The payload read by the page's form, so the API says what is wrong in the same words."""
+    data = payload.dict()
+    data = {k: ("" if v is None else v) for k, v in data.items() if v is not False}
+    zone = actions.zone_of(ctx)
+    for moment in ("starts_at", "ends_at"):
+        local = timezone.localtime(_aware(getattr(payload, moment)), zone)
+        data[moment] = local.strftime("%Y-%m-%d %H:%M")
+    with timezone.override(zone):  # as on the page: the form reads the assembly's wall clock
+        form = form_class(data, **kwargs)
+        valid = form.is_valid()
+    if not valid:
+        raise _invalid(form)
+    # The form read the times to the minute; the payload's own, with its offset, are kept.
+    return {
+        **form.cleaned_data,
+        "starts_at": _aware(payload.starts_at),
+        "ends_at": _aware(payload.ends_at),
+    }
 
 
 @router.get(
@@ -210,23 +255,7 @@ def call_moot(request: HttpRequest, key: str, payload: MootIn) -> Reply[dict[str
     assembly = access_assembly(request.user, key)
     ctx = actions.moot_context(request.user, assembly)
     require(ctx.may_call())
-    data = payload.dict()
-    data = {k: ("" if v is None else v) for k, v in data.items() if v is not False}
-    zone = actions.zone_of(ctx)
-    for moment in ("starts_at", "ends_at"):
-        local = timezone.localtime(_aware(getattr(payload, moment)), zone)
-        data[moment] = local.strftime("%Y-%m-%d %H:%M")
-    with timezone.override(zone):  # as on the page: the form reads the assembly's wall clock
-        form = MootForm(data, federation_id=assembly.federation_id)
-        valid = form.is_valid()
-    if not valid:
-        raise _invalid(form)
-    # The form read the times to the minute; the payload's own, with its offset, are kept.
-    fields = {
-        **form.cleaned_data,
-        "starts_at": _aware(payload.starts_at),
-        "ends_at": _aware(payload.ends_at),
-    }
+    fields = _read_plan(payload, ctx, MootForm, federation_id=assembly.federation_id)
     moot = actions.check_call_moot(request.user, ctx, fields=fields)
     return Reply(201, _out(request, moot))
 
@@ -327,6 +356,26 @@ def moot_open_proposals(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     return [
         {"id": p.pk, "title": p.title, "kind": p.kind} for p in agenda.open_proposals(ctx, moot)
     ]
+
+
+@router.put(
+    "/moots/{pk}/plan",
+    response=MootOut,
+    auth=REQUIRED,
+    summary="Change the plan of a moot to come: time, place, capacity, series",
+)
+def change_plan(request: HttpRequest, pk: int, payload: MootPlanIn) -> dict[str, Any]:
+    ctx, moot = actions.access_moot(request.user, pk)
+    require(actions.may_cancel(ctx, request.user, moot))
+    fields = _read_plan(
+        payload,
+        ctx,
+        MootEditForm,
+        instance=Moot.objects.get(pk=moot.pk),
+        federation_id=moot.assembly.federation_id,
+    )
+    moot = actions.check_edit_moot(request.user, ctx, moot, fields=fields)
+    return _out(request, moot)
 
 
 @router.post(

@@ -43,6 +43,7 @@ class MootForm(forms.ModelForm):
             "place",
             "online_link",
             "capacity",
+            "repeats",
             "private",
         ]
         widgets = {
@@ -58,6 +59,10 @@ class MootForm(forms.ModelForm):
             "online_link": _("Any address: a video call, a Jitsi room, a stream."),
             "capacity": _("Left empty: no limit. Beyond it, people wait in line for a seat."),
             "private": _("Only those the protocol lets attend see a private moot."),
+            "repeats": _(
+                "A series: the next moot is planned, at the same time, once this one meets; "
+                "the points it leaves open carry over."
+            ),
         }
 
     def __init__(self, *args: Any, federation_id: int, **kwargs: Any) -> None:
@@ -114,6 +119,18 @@ class MootForm(forms.ModelForm):
 
     def clean_minute_taker(self) -> Any:
         return self._person("minute_taker")
+
+
+class MootEditForm(MootForm):
+    """Changing a moot's plan while it is to come (`actions.check_edit_moot`): who runs it
+    and who it is for stay as called."""
+
+    class Meta(MootForm.Meta):
+        fields = [f for f in MootForm.Meta.fields if f != "private"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["facilitator"], self.fields["minute_taker"]
 
 
 class PointForm(forms.Form):

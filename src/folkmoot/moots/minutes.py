@@ -156,6 +156,9 @@ def do_publish(*, user: Any, moot: Moot, deferred: set[int]) -> Moot:
         AgendaPoint.objects.filter(pk=point.pk).update(outcome=outcome)
     moot.refresh_from_db()
     record("moot.publish", actor=user, assembly=moot.assembly, subject=moot)
+    from .series import carry_open_points
+
+    carry_open_points(moot, now)  # a series keeps its open points; then what others deferred
     carry_deferred(moot.assembly_id)
     present = Attendance.objects.filter(moot=moot).values_list("person_id", flat=True)
     notify("moot_minutes", present, actor=user, assembly=moot.assembly, subject=moot)
@@ -196,16 +199,23 @@ def carry_deferred(assembly_id: int) -> int:
         ):
             continue
         carried += 1
-        AgendaPoint.objects.create(
-            moot=nxt,
-            position=1000 + point.position,
-            title=point.title,
-            notes=point.notes,
-            minutes=point.minutes,
-            proposal=point.proposal
-            if point.proposal_id and not nxt.points.filter(proposal_id=point.proposal_id).exists()
-            else None,
-            added_by_id=point.added_by_id,
-            state=AgendaPoint.State.PROPOSED,
-        )
+        copy_point(point, nxt, position=1000 + point.position, state=AgendaPoint.State.PROPOSED)
     return carried
+
+
+def copy_point(point: AgendaPoint, to: Moot, *, position: int, state: str) -> AgendaPoint:
+    """`point` on the agenda of `to`, as whoever added it first; its proposal goes with it
+    unless `to` already has that proposal on its agenda."""
+    proposal = point.proposal_id
+    if proposal and to.points.filter(proposal_id=proposal).exists():
+        proposal = None
+    return AgendaPoint.objects.create(
+        moot=to,
+        position=position,
+        title=point.title,
+        notes=point.notes,
+        minutes=point.minutes,
+        proposal_id=proposal,
+        added_by_id=point.added_by_id,
+        state=state,
+    )

@@ -13,6 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Moot(models.Model):
+    class Repeats(models.TextChoices):
+        NEVER = "", _("Once")
+        WEEKLY = "weekly", _("Every week")
+        FORTNIGHTLY = "fortnightly", _("Every two weeks")
+        MONTHLY = "monthly", _("Every month")
+
     assembly = models.ForeignKey(
         "federation.Assembly", on_delete=models.PROTECT, related_name="moots"
     )
@@ -57,6 +63,14 @@ class Moot(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A series (issue 14): a recurring moot plans its next one once it meets
+    # (`series.continue_series`), and its open points carry over to it.
+    repeats = models.CharField(
+        _("repeats"), max_length=12, choices=Repeats.choices, default="", blank=True
+    )
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_in_series"
     )
 
     class Meta:

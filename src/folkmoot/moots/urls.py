@@ -9,6 +9,7 @@ urlpatterns = [
     path("moots/<int:pk>.ics", views.moot_ics, name="moot-ics"),
     path("moots/<int:pk>/register/", views.moot_register, name="moot-register"),
     path("moots/<int:pk>/cancel/", views.moot_cancel, name="moot-cancel"),
+    path("moots/<int:pk>/edit/", views.moot_edit, name="moot-edit"),
     path("moots/<int:pk>/minutes/", views.moot_minutes, name="moot-minutes"),
     path("moots/<int:pk>/minutes/publish/", views.moot_publish, name="moot-publish"),
     path("moots/<int:pk>/points/", views.moot_point_add, name="moot-point-add"),
@@ -36,6 +37,6 @@ urlpatterns += [  # the live room (MEET-3)
     path(
         "moots/<int:pk>/room/minutes/<int:point_pk>/",
         room_views.room_minutes,
-        name="moot-minutes",
+        name="moot-point-minutes",
     ),
 ]

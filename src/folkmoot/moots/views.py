@@ -15,15 +15,15 @@ from django.views.decorators.http import require_POST
 from icalendar import Calendar
 
 from folkmoot.federation.views import assembly_or_404
-from folkmoot.governance.moots import may_see
+from folkmoot.governance.moots import check_still_to_come, may_see
 from folkmoot.http import Request
 from folkmoot.notifications.reading import seen
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
-from . import actions, agenda
+from . import actions, agenda, series
 from .actions import in_assembly_time
 from .feeds import moot_event
-from .forms import MootForm, PointForm
+from .forms import MootEditForm, MootForm, PointForm
 from .minutes import writes_minutes
 from .models import AgendaPoint, Moot, Registration
 
@@ -173,6 +173,8 @@ def moot_detail(request: Request, pk: int) -> HttpResponse:
             "point_form": PointForm(),
             "zone": timezone.get_current_timezone_name(),
             "modes": Registration.Mode.choices,
+            "previous": moot.previous,
+            "next": series.following(moot),
             # Minutes are a draft until published, except to those who write them.
             "shows_minutes": moot.published_at is not None
             or (request.user.is_authenticated and writes_minutes(request.user, moot)),
@@ -296,6 +298,53 @@ def moot_cancel(request: Request, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The moot is cancelled: those coming are told."))
     return redirect(moot)
+
+
+@login_required
+@in_assembly_time
+def moot_edit(request: Request, pk: int) -> HttpResponse:
+    """Changing the plan of a moot to come: its time, place, capacity, whether it repeats."""
+    ctx, moot = _access(request, pk)
+    allowed = actions.may_cancel(ctx, request.user, moot)
+    phase = actions.phase_of(moot)
+    still = check_still_to_come(phase)
+    if not allowed or not still:
+        return render(
+            request,
+            "moots/refused.html",
+            {
+                "assembly": moot.assembly,
+                "moot": moot,
+                "reasons": reasons_text(allowed) or reasons_text(still),
+            },
+            status=403,
+        )
+    timezone.activate(actions.zone_of(ctx))  # the form reads and shows the assembly's times
+    form = MootEditForm(
+        request.POST if request.method == "POST" else None,
+        instance=Moot.objects.get(pk=moot.pk),  # the form writes on its own copy
+        federation_id=moot.assembly.federation_id,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_edit_moot(request.user, ctx, moot, fields=form.cleaned_data)
+        except Refused as refused:
+            for text in refused.messages:
+                form.add_error(None, text)
+        else:
+            messages.success(request, _("The moot's plan is changed: those coming are told."))
+            return redirect(moot)
+    return render(
+        request,
+        "moots/edit.html",
+        {
+            "assembly": moot.assembly,
+            "moot": moot,
+            "form": form,
+            "zone": timezone.get_current_timezone_name(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def moot_ics(request: Request, pk: int) -> HttpResponse:

@@ -384,6 +384,15 @@ def _moot(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:
     when = date_format(timezone.localtime(subject.starts_at), "DATETIME_FORMAT")
     if kind == "moot_changed" and n.occasion == "cancelled":
         text = gettext("The moot “%(title)s” of %(where)s, on %(when)s, is cancelled.")
+    elif kind == "moot_changed" and n.occasion.startswith("moved:"):
+        text = gettext("The moot “%(title)s” of %(where)s changed its time or place: %(when)s.")
+    elif kind == "moot_changed" and n.occasion.startswith("seat_lost:"):
+        text = gettext(
+            "The moot “%(title)s” (%(when)s) has fewer seats now: you are on its waiting list, "
+            "and told when a seat frees."
+        )
+    elif kind == "moot_called" and n.occasion == "series":
+        text = gettext("The next moot of the series “%(title)s” of %(where)s is planned: %(when)s.")
     else:
         text = {
             "moot_called": gettext("%(who)s calls a moot of %(where)s: “%(title)s”, %(when)s."),

@@ -44,7 +44,9 @@ def settle_once() -> dict[str, int]:
     _each(due_consensus(now), lambda p: settle_proposal(p, now))
     elections = settle_elections(now)
     from folkmoot.moots.reminders import remind  # the worker runs every room's pass
+    from folkmoot.moots.series import continue_series
 
+    continue_series(now)  # before the reminders: a moot planned now may start within a day
     notified = notify.closing_soon(now) + notify.pending(now) + watch(now) + remind(now)
     mail = ask_for_mail()
     return {
