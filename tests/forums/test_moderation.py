@@ -246,16 +246,45 @@ def test_an_unbacked_off_protocol_sanction_bounces_half_onto_the_coordinator(set
         {"person": red.drafter.pk, "level": "off_protocol", "reason": "Annoying", "hours": 24},
     )
     assert made.status_code == 201
-    with time_machine.travel(timezone.now() + timedelta(hours=49)):
+    # A sanction of 24 hours is backed within 22 (art. 7.1): unbacked, it lapses then, and
+    # half of it (12 hours) falls on the coordinator from that moment.
+    with time_machine.travel(timezone.now() + timedelta(hours=23)):
         response = api_post(red.coordinator, f"/api/v1/threads/{thread.pk}/posts", {"body": "x"})
         assert response.status_code == 403 and response.json()["reasons"][0]["code"] == "sanctioned"
-    with time_machine.travel(timezone.now() + timedelta(hours=61)):
+    with time_machine.travel(timezone.now() + timedelta(hours=35)):
         assert (
             api_post(
                 red.coordinator, f"/api/v1/threads/{thread.pk}/posts", {"body": "x"}
             ).status_code
             == 201
         )
+
+
+def test_a_sanction_shorter_than_the_window_is_backed_within_its_own_time(setting):
+    """SAN-4, art. 7.1: a sanction imposed at once is backed within its own time and not in
+    its last two hours, so a 24-hour one needs its two backers within 22 hours, not 48."""
+    red, _thread, _rude = setting
+    second, third = UserFactory(), UserFactory()
+    for c in (second, third):
+        do_appoint(assembly=red.assembly, office_slug="coordinator", holder=c, actor=None, seats=5)
+    made = api_post(
+        red.coordinator,
+        "/api/v1/assemblies/red15m/sanctions",
+        {"person": red.drafter.pk, "level": "off_protocol", "reason": "Spam", "hours": 24},
+    ).json()
+    imposed = timezone.now()
+    with time_machine.travel(imposed + timedelta(hours=21)):
+        assert (
+            api_post(second, f"/api/v1/sanctions/{made['id']}/endorsements", {}).json()["backing"]
+            == "pending"
+        )
+    with time_machine.travel(imposed + timedelta(hours=23)):
+        late = api_post(third, f"/api/v1/sanctions/{made['id']}/endorsements", {})
+        listed = Client().get("/api/v1/assemblies/red15m/sanctions").json()
+    assert late.status_code == 403 and late.json()["reasons"][0]["code"] == "lapsed"
+    assert listed[0]["backing"] == "lapsed" and listed[0]["in_force"] is False
+    page = client_for(red.citizen).get("/assemblies/red15m/protocol/").content.decode()
+    assert "A shorter sanction is backed within its own time, and not in its last 2 hours." in page
 
 
 def test_the_sanctions_list_is_public(setting):

@@ -641,3 +641,35 @@ def test_misconduct_in_range_gives_the_range_times_the_multiplier_per_repeat(
         factor = multiplier**repeats
         assert duration is not None
         assert DAY * low * factor <= duration <= DAY * (low + spread) * factor
+
+
+def test_a_sanction_shorter_than_the_window_is_backed_before_its_last_two_hours():
+    """SAN-4, art. 7.1 ("dentro del plazo de la sanción ... no a partir de las dos últimas
+    horas"): the window closes two hours before a short sanction ends; a long one keeps the
+    48 hours of art. 19; a protocol without the rule keeps its window whatever the length."""
+    from folkmoot.governance.sanctions import endorsement_window
+
+    short = rules(backed_before_end_hours=2)
+    assert endorsement_window(short, 24 * HOUR) == 22 * HOUR
+    assert endorsement_window(short, 6 * DAY) == 48 * HOUR
+    assert endorsement_window(short, HOUR) == timedelta(0)
+    # Too short to be backed at all: it stands like a minor one and cannot bounce.
+    assert endorsement_state(
+        short,
+        level="serious",
+        imposed_at=IMPOSED,
+        imposer="ana",
+        endorsers={},
+        now=IMPOSED + 3 * HOUR,
+        duration=HOUR,
+    ) == (EndorsementState.NOT_NEEDED, None)
+    assert endorsement_window(rules(backed_before_end_hours=None), 24 * HOUR) == 48 * HOUR
+    assert endorsement_state(
+        short,
+        level="serious",
+        imposed_at=IMPOSED,
+        imposer="ana",
+        endorsers={"ben": IMPOSED + HOUR},
+        now=IMPOSED + 23 * HOUR,
+        duration=24 * HOUR,
+    ) == (EndorsementState.LAPSED, IMPOSED + 22 * HOUR)

@@ -733,3 +733,27 @@ def test_a_kind_without_urgency_rules_refuses_urgency():
     answer = check_urgency(MEGAPOLL, NOW + timedelta(hours=60), NOW)
     assert [r.code for r in answer.reasons] == ["urgency_not_allowed"]
     assert answer.reasons[0].render() == "Decisions of this kind cannot be urgent."
+
+
+def test_an_urgent_vote_runs_at_least_its_minimum_unless_the_event_comes_sooner() -> None:
+    """VOTE-6, art. 11: debate and voting together last at least `urgent.min_hours`; an
+    event sooner than that is the exceptional case where coordination decides the length."""
+    from folkmoot.governance.presets import load_preset
+    from folkmoot.governance.schedule import check_voting_duration, urgent_earliest_close
+
+    poll = load_preset("red15m").decision_kinds["poll"]
+    wide = poll.model_copy(
+        update={"urgent": poll.urgent.model_copy(update={"event_within_hours": 240})}  # type: ignore[union-attr]
+    )
+    created = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    later_event = created + timedelta(days=8)
+    assert urgent_earliest_close(wide, created, later_event) == created + timedelta(hours=72)
+    assert urgent_earliest_close(wide, created, created + timedelta(hours=60)) is None
+    opens = created + timedelta(hours=24)
+    short = check_voting_duration(
+        wide, 1, urgent=True, opens_at=opens, created_at=created, event_at=later_event
+    )
+    assert not short and short.reasons[0].code == "urgent_too_short"
+    assert check_voting_duration(
+        wide, 2, urgent=True, opens_at=opens, created_at=created, event_at=later_event
+    )

@@ -67,8 +67,14 @@ def export_of(user: User) -> dict[str, Any]:
                 "office": t.office.slug,
                 "since": _when(t.started_at),
                 "until": _when(t.ended_at or t.until),
+                "absences": [  # OFF-6: the notices they gave, with their reasons
+                    {"from": str(a.starts_on), "to": str(a.ends_on), "reason": a.reason}
+                    for a in t.absences.all()
+                ],
             }
-            for t in Tenure.objects.filter(holder=user).select_related("office__assembly")
+            for t in Tenure.objects.filter(holder=user)
+            .select_related("office__assembly")
+            .prefetch_related("absences")
         ],
         "candidacies": [
             {"assembly": c.office.assembly.slug, "office": c.office.slug, "statement": c.statement}
@@ -197,7 +203,7 @@ def do_erase_account(*, user: User) -> User:
     from folkmoot.decisions.models import Ballot
     from folkmoot.federation.models import Invitation, JoinRequest, Membership, RollImport
     from folkmoot.notifications.models import EmailPreference, Notification
-    from folkmoot.offices.models import Candidacy, Tenure
+    from folkmoot.offices.models import Absence, Candidacy, Tenure
 
     now = timezone.now()
     email = user.email
@@ -207,6 +213,9 @@ def do_erase_account(*, user: User) -> User:
     Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
     Tenure.objects.filter(holder=user, ended_at__isnull=True).update(ended_at=now)
     Candidacy.objects.filter(person=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    # The reasons of their absences were theirs to give (health, family): the dates stay on a
+    # public record's tenure, the reasons go.
+    Absence.objects.filter(tenure__holder=user).update(reason="")
     JoinRequest.objects.filter(user=user, decided_at__isnull=True).update(
         decided_at=now, approved=False
     )

@@ -26,6 +26,7 @@ from folkmoot.governance.audience import (
     may_approve_text,
     may_launch,
     may_propose,
+    may_validate,
     may_vote,
 )
 from folkmoot.governance.casting import COUNTED_AS, live_results
@@ -343,6 +344,40 @@ def _before_launch(state: ProposalState) -> Answer:
     )
 
 
+def validate_answer(ctx: DecisionContext, proposal: Proposal, state: ProposalState) -> Answer:
+    """Art. 7.1: while it still gathers its supports, a holder of the validate_polls power
+    validates a poll alone. The page asks this to show the button; the action requires it."""
+    answer = may_validate(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate())
+    if not answer:
+        return answer
+    if proposal.validated_at is not None:
+        return _no("validated_already", gettext_noop("This poll is validated already."))
+    if state.stage != Stage.DEBATE:
+        return _no(
+            "validate_in_debate",
+            gettext_noop("A poll is validated while it gathers its supports."),
+        )
+    return Answer.yes()
+
+
+def check_validate(ctx: DecisionContext, user: Any, proposal: Proposal) -> Proposal:
+    require(validate_answer(ctx, proposal, state_of(ctx, proposal)))
+    return do_validate(proposal=proposal, user=user)
+
+
+@transaction.atomic
+def do_validate(*, proposal: Proposal, user: Any) -> Proposal:
+    if not Proposal.objects.filter(pk=proposal.pk, validated_at__isnull=True).update(
+        validated_at=timezone.now(), validated_by=user
+    ):
+        raise Refused.because(
+            Reason("validated_already", gettext_noop("This poll is validated already."))
+        )
+    proposal.refresh_from_db()
+    record("decision.validate", actor=user, assembly=proposal.assembly, subject=proposal)
+    return proposal
+
+
 def approve_text_answer(ctx: DecisionContext, proposal: Proposal, state: ProposalState) -> Answer:
     """VOTE-3, OFF-2: a drafter approves the text while the proposal waits for it. The page
     asks this to show the button; the action requires it."""
@@ -487,8 +522,19 @@ def check_launch(
 ) -> Vote:
     kind = ctx.kind_of(proposal)
     answers = [launch_answer(ctx, proposal, state_of(ctx, proposal))]
-    if days is not None:
-        answers.append(check_voting_duration(kind, days, urgent=proposal.urgent))
+    from folkmoot.governance.schedule import default_voting_days
+
+    # The launcher's days, or the kind's default: either must meet the rules (VOTE-4, VOTE-6).
+    answers.append(
+        check_voting_duration(
+            kind,
+            days if days is not None else default_voting_days(kind, urgent=proposal.urgent),
+            urgent=proposal.urgent,
+            opens_at=timezone.now(),
+            created_at=proposal.created_at,
+            event_at=proposal.event_at,
+        )
+    )
     if secret is not None and secret != kind.secret and "secret" not in kind.proposer_may_set:
         answers.append(
             _no(
@@ -501,8 +547,6 @@ def check_launch(
     )
     answers.append(live_answer)
     require(combine(*answers))
-    from folkmoot.governance.schedule import default_voting_days
-
     return do_open_vote(
         ctx=ctx,
         kind_key=proposal.kind,

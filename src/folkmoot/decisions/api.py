@@ -65,6 +65,8 @@ class ProposalOut(Schema):
     vote: int | None
     consensus_round: int | None = None
     withdrawn_reason: str = ""
+    validated_at: datetime | None = Field(None, description="art. 7.1: validated alone")
+    validated_by_id: str | None = Field(None, description="public id of who validated it")
     refers_to: int | None = Field(None, description="the child's register entry (BEY-4)")
     referral: Literal["", "ratify", "escalate"] = ""
 
@@ -254,6 +256,8 @@ def _proposal_fields(proposal: Proposal) -> dict[str, Any]:
         "created_at": proposal.created_at,
         "thread": proposal.thread_id,
         "withdrawn_reason": proposal.withdraw_reason,
+        "validated_at": proposal.validated_at,
+        "validated_by_id": getattr(proposal.validated_by, "public_id", None),
         "refers_to": proposal.refers_to_id,
         "referral": proposal.referral,
     }
@@ -411,6 +415,18 @@ def support(request: HttpRequest, proposal_id: int, payload: SupportIn) -> dict[
     ctx, proposal = _access_proposal(request, proposal_id)
     stands = actions.check_support(ctx, request.user, proposal, office=payload.office)
     return {"supporting": stands, "proposal": _proposal(ctx, proposal)}
+
+
+@router.post(
+    "/proposals/{proposal_id}/validation",
+    response=ProposalOut,
+    auth=REQUIRED,
+    summary="Validate a poll alone, as a holder of the validate_polls power (art. 7.1)",
+)
+def validate(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+    ctx, proposal = _access_proposal(request, proposal_id)
+    proposal = actions.check_validate(ctx, request.user, proposal)
+    return _proposal(ctx, proposal)
 
 
 @router.post(

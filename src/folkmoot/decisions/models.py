@@ -55,6 +55,11 @@ class Proposal(models.Model):
     protocol_text = models.TextField(_("new protocol"), blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdraw_reason = models.CharField(max_length=300, blank=True)
+    # Art. 7.1 (RED15M): a coordinator validated it alone; it skipped its support stage.
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # MEET-3 (issue 14): consensus rounds a moot closed before their time, {"1": ISO moment}:
     # the round is judged then, and the next starts from there (`tally.consensus`).
     rounds_closed_early = models.JSONField(default=dict, blank=True, editable=False)

@@ -50,7 +50,7 @@ def stage_name(stage: str) -> str:
 
 def proposals_of(assembly: Assembly) -> QuerySet[Proposal]:
     return Proposal.objects.filter(assembly=assembly).select_related(
-        "proposer", "vote", "vote__result"
+        "proposer", "vote", "vote__result", "validated_by"
     )
 
 

@@ -187,6 +187,7 @@ def proposal_state(
         urgent=proposal.urgent,
         event_at=proposal.event_at,
         withdrawn_at=proposal.withdrawn_at,
+        validated_at=proposal.validated_at,
     )
     info: StageInfo = decision_stage(kind, facts, now)
     return ProposalState(info.stage, info.until, info.waiting_for, info.supports, None, vote)

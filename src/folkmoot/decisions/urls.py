@@ -7,6 +7,7 @@ urlpatterns = [
     path("assemblies/<slug:slug>/decisions/new/", views.proposal_new, name="proposal-new"),
     path("decisions/<int:pk>/", views.proposal_page, name="proposal"),
     path("decisions/<int:pk>/support/", views.proposal_support, name="proposal-support"),
+    path("decisions/<int:pk>/validate/", views.proposal_validate, name="proposal-validate"),
     path("decisions/<int:pk>/approve/", views.proposal_approve, name="proposal-approve"),
     path("decisions/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal-withdraw"),
     path("decisions/<int:pk>/launch/", views.proposal_launch, name="proposal-launch"),

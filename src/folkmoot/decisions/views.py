@@ -221,6 +221,7 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
             "supported_by_me": selectors.my_supports(proposal, request.user),
             # The buttons the core's answers allow; the actions require the same answers.
             "may_approve": bool(actions.approve_text_answer(ctx, proposal, state)),
+            "may_validate": bool(actions.validate_answer(ctx, proposal, state)),
             "may_launch": bool(actions.launch_answer(ctx, proposal, state)),
             "may_withdraw": request.user.is_authenticated
             and bool(actions.withdraw_answer(ctx, request.user, proposal, state)),
@@ -268,6 +269,16 @@ def proposal_support(request: AuthedRequest, pk: int) -> HttpResponse:
         office = request.POST.get("office", "")
         stands = actions.check_support(ctx, request.user, proposal, office=office)
         return _("Your support is counted.") if stands else _("Support taken back.")
+
+    return _act_on_proposal(request, pk, act)
+
+
+@login_required
+@require_POST
+def proposal_validate(request: AuthedRequest, pk: int) -> HttpResponse:
+    def act(ctx: actions.DecisionContext, proposal: Proposal) -> str:
+        actions.check_validate(ctx, request.user, proposal)
+        return _("The poll is validated: it no longer waits for supports.")
 
     return _act_on_proposal(request, pk, act)
 

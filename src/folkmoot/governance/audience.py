@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from .eligibility import age_on
-from .protocol import Audience, DecisionKind, LocalizedText, Protocol
+from .protocol import Audience, DecisionKind, LocalizedText, Power, Protocol
 from .reasons import Answer, Reason, combine, gettext_noop
 
 
@@ -292,6 +292,37 @@ def may_launch(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -
         today,
         "may_not_launch",
         gettext_noop("Only %(who)s may launch: %(kind)s."),
+    )
+
+
+def may_validate(protocol: Protocol, kind_key: str, viewer: Viewer, today: date) -> Answer:
+    """Art. 7.1 (RED15M): a holder of an office with the validate_polls power validates a
+    proposal of a kind `validated_alone` on their own; it skips its support stage."""
+    kind = protocol.decision_kinds[kind_key]
+    if not kind.validated_alone:
+        return Answer.no(
+            Reason(
+                "not_validated_alone",
+                gettext_noop("Nobody validates a %(kind)s alone: it gathers its supports."),
+                {"kind": Named(kind.name)},
+            )
+        )
+    offices = [k for k, o in protocol.offices.items() if Power.VALIDATE_POLLS in o.powers]
+    if not offices:
+        return Answer.no(
+            Reason(
+                "nobody_validates",
+                gettext_noop("No office of this protocol may validate polls."),
+            )
+        )
+    return _acting_on(
+        protocol,
+        kind,
+        Audience(any_of=[f"office:{k}" for k in offices]),
+        viewer,
+        today,
+        "may_not_validate",
+        gettext_noop("Only %(who)s may validate: %(kind)s."),
     )
 
 

@@ -388,6 +388,9 @@ class DecisionKind(Strict):
     min_days_unless_urgent: float = Field(3, ge=0)
     launched_by: Audience
     launch_at_once: bool = False
+    # Art. 7.1 (RED15M): a holder of the validate_polls power may validate a proposal of this
+    # kind on their own, so that it skips its support stage (`schedule.decision_stage`).
+    validated_alone: bool = False
     multi_question: bool = False
     validity: Validity = Field(default_factory=Validity)
     consensus: Consensus | None = None
@@ -446,6 +449,9 @@ class Sanctions(Strict):
     non_grata_hours: float = Field(9 * 24, gt=0)
     endorsements: int = Field(2, ge=0)
     endorsement_window_hours: float = Field(48, gt=0)
+    # Art. 7.1 (RED15M): a sanction imposed at once ("en caliente") is backed within its own
+    # time, and not in its last hours: the window closes this long before it ends, if sooner.
+    backed_before_end_hours: float | None = Field(None, ge=0)
     off_protocol_bounce: float = Field(0.5, ge=0, le=1)
 
 
@@ -634,6 +640,9 @@ MESSAGES: dict[str, str] = {
     "count_missing": gettext_noop("a count rule needs a count"),
     "unknown_timezone": gettext_noop("“%(zone)s” is not a known time zone"),
     "unknown_office": gettext_noop("names an office that is not declared: “%(name)s”"),
+    "office_lacks_power": gettext_noop(
+        "names the office “%(name)s”, which does not hold the power this needs: %(power)s"
+    ),
     "unknown_group": gettext_noop("names a group that is not declared: “%(name)s”"),
     "unknown_forum": gettext_noop("names a forum that is not declared: “%(name)s”"),
     "unknown_tag": gettext_noop("is not one of the Votes forum's tags: “%(name)s”"),
@@ -734,9 +743,35 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
     if protocol.forum_changes is not None:
         kind("forum_changes.decision_kind", protocol.forum_changes.decision_kind)
         office("forum_changes.urgent_office", protocol.forum_changes.urgent_office)
+
+    def holds(path: str, name: str, *powers: Power) -> None:
+        """An office's powers say what its holders do: the sections that give an office
+        such a task must agree with them (BEY-1: the protocol page shows both)."""
+        found = protocol.offices.get(name)
+        if found is not None and not set(powers) & set(found.powers):
+            wanted = " / ".join(p.value for p in powers)
+            problems.append(_problem(path, "office_lacks_power", {"name": name, "power": wanted}))
+
     for key, d in protocol.decision_kinds.items():
         for field in ("proposers", "voters", "launched_by"):
             audience(f"decision_kinds.{key}.{field}", getattr(d, field))
+        for name in d.launched_by.offices:
+            holds(f"decision_kinds.{key}.launched_by", name, Power.LAUNCH_VOTES)
+        for i, support in enumerate(d.supports):
+            holds(  # a design's supports are its designers' approvals (OFF-2)
+                f"decision_kinds.{key}.supports.{i}.office",
+                support.office,
+                Power.SUPPORT_PROPOSALS,
+                Power.APPROVE_DESIGNS,
+                Power.APPROVE_DRAFTS,
+            )
+        if d.drafting is not None:
+            holds(
+                f"decision_kinds.{key}.drafting.office",
+                d.drafting.office,
+                Power.APPROVE_DRAFTS,
+                Power.APPROVE_DESIGNS,
+            )
         for i, support in enumerate(d.supports):
             office(f"decision_kinds.{key}.supports.{i}.office", support.office)
         if d.drafting is not None:
@@ -756,6 +791,7 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
             )
     if protocol.sanctions is not None:
         office("sanctions.imposed_by", protocol.sanctions.imposed_by)
+        holds("sanctions.imposed_by", protocol.sanctions.imposed_by, Power.SANCTION)
     if protocol.founding is not None:
         audience("founding.proposers", protocol.founding.proposers)
         office("founding.approved_by.office", protocol.founding.approved_by.office)

@@ -206,6 +206,13 @@ class Renderer:
                     else ""
                 )
             )
+        if kind.validated_alone:
+            self.item(
+                gettext_noop(
+                    "An office holder who may validate polls may validate it alone: it then "
+                    "needs no supports"
+                )
+            )
         if kind.launch_delay_hours:
             self.item(
                 gettext_noop("Launched no sooner than %(hours)s hours after the last support"),
@@ -431,6 +438,13 @@ class Renderer:
                     count=s.endorsements,
                     hours=_num(s.endorsement_window_hours),
                 )
+                if s.backed_before_end_hours is not None:
+                    self.item(
+                        gettext_noop(
+                            "A shorter sanction is backed within its own time, and not in its last %(hours)s hours."
+                        ),
+                        hours=_num(s.backed_before_end_hours),
+                    )
             if s.off_protocol_bounce:
                 self.item(
                     gettext_noop(

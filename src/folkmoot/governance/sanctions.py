@@ -266,7 +266,7 @@ def sanction_for(
                 ),
                 {
                     "count": rules.endorsements,
-                    "window": Duration(timedelta(hours=rules.endorsement_window_hours)),
+                    "window": Duration(endorsement_window(rules, duration)),
                 },
             )
         )
@@ -344,6 +344,7 @@ def endorsement_state(
     imposer: str,
     endorsers: Mapping[str, datetime],
     now: datetime,
+    duration: timedelta | None = None,
 ) -> tuple[EndorsementState, datetime | None]:
     """SAN-4 (art. 19): a sanction of a level that needs endorsement must be backed by
     `rules.endorsements` people other than whoever imposed it, before imposed_at + the
@@ -353,16 +354,30 @@ def endorsement_state(
 
     Returns the state and the deadline: when it will lapse (PENDING) or when it lapsed
     (LAPSED); None when endorsement is not needed or was given. Raises KeyError for an
-    unknown level.
+    unknown level. `duration`: how long it lasts (by default the level's), which closes the
+    window sooner for a short sanction (`endorsement_window`).
     """
+    spec = rules.levels[level]
     return endorsement_status(
         rules,
-        needed=rules.levels[level].needs_endorsement,
+        needed=spec.needs_endorsement,
         imposed_at=imposed_at,
         imposer=imposer,
         endorsers=endorsers,
         now=now,
+        duration=duration if duration is not None else timedelta(hours=spec.hours),
     )
+
+
+def endorsement_window(rules: Sanctions, duration: timedelta | None) -> timedelta:
+    """SAN-4: how long after it is imposed a sanction may be backed: the protocol's window
+    (RED15M art. 19: 48 hours), closing sooner for a sanction that ends sooner (art. 7.1:
+    within its own time, not in its last 2 hours). Never below zero: zero means it cannot
+    be backed at all (`endorsement_status`)."""
+    window = timedelta(hours=rules.endorsement_window_hours)
+    if rules.backed_before_end_hours is not None and duration is not None:
+        window = min(window, duration - timedelta(hours=rules.backed_before_end_hours))
+    return max(window, timedelta(0))
 
 
 def endorsement_status(
@@ -373,13 +388,17 @@ def endorsement_status(
     imposer: str,
     endorsers: Mapping[str, datetime],
     now: datetime,
+    duration: timedelta | None = None,
 ) -> tuple[EndorsementState, datetime | None]:
     """`endorsement_state` for a sanction whose need of endorsement is already known (a
     moderation's or an off-protocol sanction, decided when imposed)."""
     _aware(imposed_at=imposed_at, now=now)
-    if not needed or rules.endorsements == 0:
+    window = endorsement_window(rules, duration)
+    # A sanction too short to be backed before its last hours (art. 7.1) is not asked for
+    # backing: it stands like a minor one, and cannot bounce onto whoever imposed it.
+    if not needed or rules.endorsements == 0 or window <= timedelta(0):
         return EndorsementState.NOT_NEEDED, None
-    deadline = imposed_at + timedelta(hours=rules.endorsement_window_hours)
+    deadline = imposed_at + window
     backing = {
         who for who, at in endorsers.items() if who != imposer and at < deadline and at <= now
     }

@@ -251,7 +251,32 @@ def default_voting_days(kind: DecisionKind, *, urgent: bool = False) -> float:
     return kind.voting.default_days
 
 
-def check_voting_duration(kind: DecisionKind, days: float, *, urgent: bool) -> Answer:
+def urgent_earliest_close(
+    kind: DecisionKind, created_at: datetime, event_at: datetime | None
+) -> datetime | None:
+    """VOTE-6 (art. 11): an urgent decision's debate and voting together last at least
+    `urgent.min_hours` (72) from the proposal. Where the event comes sooner than that, it is
+    art. 11's exceptional case: coordination decides how long the vote lasts, and there is no
+    minimum (None), as there is none for a kind without urgency rules. (RED15M calls urgent
+    only an event less than 72 hours away, so its urgent votes are all exceptional; a
+    protocol whose urgency reaches further gets the minimum.)"""
+    if kind.urgent is None:
+        return None
+    earliest = _utc(created_at, "created_at") + timedelta(hours=kind.urgent.min_hours)
+    if event_at is not None and _utc(event_at, "event_at") < earliest:
+        return None
+    return earliest
+
+
+def check_voting_duration(
+    kind: DecisionKind,
+    days: float,
+    *,
+    urgent: bool,
+    opens_at: datetime | None = None,
+    created_at: datetime | None = None,
+    event_at: datetime | None = None,
+) -> Answer:
     """VOTE-4: a vote lasts between the kind's `voting.min_days` and `max_days`, and never
     less than `min_days_unless_urgent` (RED15M: 3) unless it is urgent.
 
@@ -277,6 +302,20 @@ def check_voting_duration(kind: DecisionKind, days: float, *, urgent: bool) -> A
                     "urgent_too_long",
                     gettext_noop("Urgent votes of this kind last at most %(max)s days."),
                     {"max": _number(limit), "days": _number(days)},
+                )
+            )
+        if opens_at is None or created_at is None or kind.urgent is None:
+            return Answer.yes()
+        earliest = urgent_earliest_close(kind, created_at, event_at)
+        if earliest is not None and _utc(opens_at) + timedelta(days=days) < earliest:
+            return Answer.no(
+                Reason(
+                    "urgent_too_short",
+                    gettext_noop(
+                        "An urgent vote runs, with its debate, at least %(hours)s hours: it "
+                        "closes on %(earliest)s at the soonest."
+                    ),
+                    {"hours": kind.urgent.min_hours, "earliest": earliest},
                 )
             )
         return Answer.yes()
@@ -382,6 +421,7 @@ class DecisionFacts:
     event_at: datetime | None = None
     closed_at: datetime | None = None
     withdrawn_at: datetime | None = None
+    validated_at: datetime | None = None  # art. 7.1: validated by one holder of the power
 
 
 class Stage(StrEnum):
@@ -476,7 +516,9 @@ def decision_stage(kind: DecisionKind, facts: DecisionFacts, now: datetime) -> S
     if kind.launch_at_once:
         return info(Stage.READY)
 
-    # DEBATE: debate and gathering support.
+    # DEBATE: debate and gathering support; a kind validated alone (art. 7.1) skips it once
+    # validated, its supports and its debate period both.
+    validated_at = _at(facts.validated_at, now) if kind.validated_alone else None
     missing = [
         Reason(
             "support_missing",
@@ -484,16 +526,22 @@ def decision_stage(kind: DecisionKind, facts: DecisionFacts, now: datetime) -> S
             {"have": have, "need": need, "office": office},
         )
         for office, (have, need) in counts.items()
-        if have < need
+        if have < need and validated_at is None
     ]
     # When the last needed support arrived: the need-th support of each office, the latest.
     supported_at = None
-    if needs and not missing:
+    if validated_at is not None:
+        supported_at = validated_at
+    elif needs and not missing:
         supported_at = max(given[office][need - 1] for office, need in needs.items())
     debate_days = 0.0 if facts.urgent or kind.debate is None else kind.debate.days
     debate_ends_at = created_at + timedelta(days=debate_days)
     ends_early = kind.debate is not None and kind.debate.ends_early_with_support and bool(needs)
-    debate_running = now < debate_ends_at and not (ends_early and supported_at is not None)
+    debate_running = (
+        now < debate_ends_at
+        and not (ends_early and supported_at is not None)
+        and validated_at is None
+    )
     if debate_running or missing:
         waiting = list(missing)
         if debate_running:

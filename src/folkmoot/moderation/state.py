@@ -35,6 +35,7 @@ def endorsement(
         imposer=str(sanction.imposed_by_id),
         endorsers={str(e.endorser_id): e.endorsed_at for e in sanction.endorsements.all()},
         now=now,
+        duration=sanction.duration,
     )
 
 

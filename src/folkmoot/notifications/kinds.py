@@ -79,6 +79,8 @@ KINDS: dict[str, Kind] = {
         Kind("election", _("An election I may vote in opens"), "email", _VOTES),
         Kind("candidacy", _("The outcome of an election I stood in"), "email", _VOTES),
         Kind("term_ending", _("My term of office ends within two weeks"), "email", _VOTES),
+        Kind("office_absence", _("A fellow holder of my office tells of an absence"), "site", _VOTES),
+        Kind("office_inactive", _("A fellow holder of my office goes quiet too long without notice"), "email", _VOTES),
         Kind("appointed", _("I am appointed to an office"), "email", _VOTES),
         Kind("appointment_ended", _("My appointment to an office ends"), "email", _VOTES),
         Kind("withdrawn", _("A proposal of mine is withdrawn"), "email", _VOTES),
@@ -310,6 +312,38 @@ def _say(n: Any) -> Told:
         else:
             text = gettext("You were not elected in %(where)s this time.") % {"where": where}
         return Told(text, reverse("offices", args=[_slug(n)]), gettext("See the offices"))
+    if kind == "office_absence" and subject is not None:
+        text = gettext(
+            "%(who)s is away from their office in %(where)s, %(from)s to %(to)s: %(reason)s"
+        )
+        return Told(
+            text
+            % {
+                "who": who,
+                "where": where,
+                "from": date_format(subject.starts_on, "DATE_FORMAT"),
+                "to": date_format(subject.ends_on, "DATE_FORMAT"),
+                "reason": subject.reason,
+            },
+            reverse("offices", args=[_slug(n)]),
+            gettext("See the offices"),
+        )
+    if kind == "office_inactive" and subject is not None:
+        since = parse_date(n.occasion.removeprefix("idle:")) if n.occasion else None
+        text = gettext(
+            "%(holder)s, who holds an office with you in %(where)s, has done nothing there since "
+            "%(since)s and has not told of an absence."
+        )
+        return Told(
+            text
+            % {
+                "holder": subject.holder,
+                "where": where,
+                "since": date_format(since, "DATE_FORMAT") if since else "—",
+            },
+            reverse("offices", args=[_slug(n)]),
+            gettext("See the offices"),
+        )
     # A notice whose subject is gone (a vote deleted in a test, say): still readable.
     return Told(gettext("Something happened in %(where)s.") % {"where": where or "—"}, "/", "")
 

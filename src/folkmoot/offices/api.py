@@ -15,6 +15,7 @@ from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import Invalid, NotFound
 
 from . import selectors
+from .absences import check_declare_absence, zone_of
 from .appointments import access_tenure, appointment_context, check_appoint, check_end_appointment
 from .candidacies import (
     access_own_candidacy,
@@ -24,7 +25,7 @@ from .candidacies import (
     races_of,
 )
 from .elections import check_resign, elections_now
-from .models import Tenure
+from .models import Absence, Tenure
 
 router = Router(tags=["offices"])
 
@@ -36,6 +37,7 @@ class HolderOut(Schema):
     term_ends: datetime | None
     suspended: bool
     appointed_by: str | None = Field(None, description="public id of who appointed them")
+    away_until: date | None = Field(None, description="OFF-6: the last day of a notice in force")
 
 
 class PastHolderOut(Schema):
@@ -84,6 +86,16 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
         raise NotFound(key)
     language = get_language() or "en"
     past = selectors.past_holders(assembly)
+    rows = selectors.offices_of(assembly, in_force.protocol)
+    today = timezone.now().astimezone(zone_of(in_force.protocol)).date()
+    away = {  # OFF-6: who told of an absence covering today (the reason is for fellow holders)
+        a.tenure_id: a.ends_on
+        for a in Absence.objects.filter(
+            tenure_id__in=[h.tenure_id for r in rows for h in r.holders],
+            starts_on__lte=today,
+            ends_on__gte=today,
+        ).order_by("ends_on")
+    }
     return [
         {
             "key": r.key,
@@ -102,6 +114,7 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
                     "term_ends": h.term_ends,
                     "suspended": h.suspended,
                     "appointed_by": h.appointed_by.public_id if h.appointed_by else None,
+                    "away_until": away.get(h.tenure_id),
                 }
                 for h in r.holders
             ],
@@ -120,7 +133,7 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
                 else None
             ),
         }
-        for r in selectors.offices_of(assembly, in_force.protocol)
+        for r in rows
     ]
 
 
@@ -284,6 +297,47 @@ def withdraw(request: HttpRequest, key: str, office: str, candidacy_id: int) -> 
     if candidacy.office.slug != office:
         raise NotFound(candidacy_id)
     return _candidacy(do_withdraw(candidacy=candidacy, actor=request.user))
+
+
+class AbsenceIn(Schema):
+    starts_on: date
+    ends_on: date
+    reason: str = Field(max_length=300)
+
+
+class AbsenceOut(Schema):
+    office: str
+    starts_on: date
+    ends_on: date
+    reason: str
+
+
+@router.post(
+    "/assemblies/{key}/offices/{office}/absences",
+    response={201: AbsenceOut},
+    auth=REQUIRED,
+    summary="Tell the other holders of an absence, from a day to a day (OFF-6)",
+)
+def declare_absence(
+    request: HttpRequest, key: str, office: str, payload: AbsenceIn
+) -> Reply[dict[str, Any]]:
+    absence = check_declare_absence(
+        request.user,
+        access_assembly(request.user, key),
+        office,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        reason=payload.reason,
+    )
+    return Reply(
+        201,
+        {
+            "office": office,
+            "starts_on": absence.starts_on,
+            "ends_on": absence.ends_on,
+            "reason": absence.reason,
+        },
+    )
 
 
 class ResignOut(Schema):

@@ -114,3 +114,26 @@ class Candidacy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} for {self.office_id}"
+
+
+class Absence(models.Model):
+    """OFF-6 (RED15M art. 7.1): a holder who will be inactive tells the others, from a day to
+    a day, with a reason their fellow holders read. Nothing is deleted: a notice given
+    stays on the record."""
+
+    tenure = models.ForeignKey(Tenure, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=300)
+    declared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenure_id}: {self.starts_on}–{self.ends_on}"

@@ -7,6 +7,11 @@ urlpatterns = [
     path("assemblies/<slug:slug>/elections.ics", views.calendar_feed, name="elections-ics"),
     path("assemblies/<slug:slug>/offices/<slug:office>/stand/", views.stand, name="office-stand"),
     path(
+        "assemblies/<slug:slug>/offices/<slug:office>/absence/",
+        views.declare_absence,
+        name="office-absence",
+    ),
+    path(
         "assemblies/<slug:slug>/offices/<slug:office>/resign/", views.resign, name="office-resign"
     ),
     path(

@@ -67,6 +67,7 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
         if may_appoint.get(picking)
         else []
     )
+    away, quiet, fellow = _away_and_quiet(rows, protocol, request.user)
     return render(
         request,
         "offices/offices.html",
@@ -106,6 +107,12 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                     ),
                     "may_appoint": may_appoint.get(r.key, False),
                     "past": past.get(r.key, []),
+                    "holders": [
+                        (h, away.get(h.tenure_id), quiet.get(h.tenure_id)) for h in r.holders
+                    ],
+                    # Fellow holders read each other's reasons and quiet spells (OFF-6).
+                    "fellow": r.key in fellow,
+                    "asks_notice": r.rule.inactivity_notice_days,
                 }
                 for r in rows
             ],
@@ -115,6 +122,63 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
             "found": found,
         },
     )
+
+
+def _away_and_quiet(
+    rows: list[Any], protocol: Protocol, user: Any
+) -> tuple[dict[int, Any], dict[int, Any], set[str]]:
+    """OFF-6: who is away today (for everyone: one query), and, for the offices the viewer
+    holds (or for staff), each fellow holder's quiet spell. Returns (away by tenure, quiet by
+    tenure, the offices whose fellows the viewer is)."""
+    from .absences import quiet_of, zone_of
+    from .models import Absence, Tenure
+
+    zone = zone_of(protocol)
+    today = timezone.now().astimezone(zone).date()
+    ids = [h.tenure_id for r in rows for h in r.holders]
+    away = {
+        a.tenure_id: a
+        for a in Absence.objects.filter(
+            tenure_id__in=ids, starts_on__lte=today, ends_on__gte=today
+        ).order_by("ends_on")
+    }
+    pk = getattr(user, "pk", None)
+    fellow = {
+        r.key
+        for r in rows
+        if getattr(user, "is_staff", False) or any(h.person.pk == pk for h in r.holders)
+    }
+    rules = {
+        r.key: r.rule for r in rows if r.key in fellow and r.rule.inactivity_notice_days is not None
+    }
+    watched = [h.tenure_id for r in rows if r.key in rules for h in r.holders]
+    tenures = Tenure.objects.filter(pk__in=watched).select_related("office")
+    quiet = {t.pk: quiet_of(t, rules[t.office.slug], zone) for t in tenures}
+    return away, quiet, fellow
+
+
+@login_required
+@require_POST
+def declare_absence(request: AuthedRequest, slug: str, office: str) -> HttpResponse:
+    """OFF-6: a holder tells the others they will be away."""
+    from .absences import check_declare_absence
+
+    assembly = assembly_or_404(request, slug)
+    try:
+        check_declare_absence(
+            request.user,
+            assembly,
+            office,
+            starts_on=_date(request.POST.get("starts_on", "")),
+            ends_on=_date(request.POST.get("ends_on", "")),
+            reason=request.POST.get("reason", ""),
+        )
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Your absence is on the record: your fellow holders are told."))
+    return redirect("offices", slug)
 
 
 def calendar_feed(request: Request, slug: str) -> HttpResponse:

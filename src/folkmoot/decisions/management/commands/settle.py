@@ -47,7 +47,15 @@ def settle_once() -> dict[str, int]:
     from folkmoot.moots.series import continue_series
 
     continue_series(now)  # before the reminders: a moot planned now may start within a day
-    notified = notify.closing_soon(now) + notify.pending(now) + watch(now) + remind(now)
+    from folkmoot.offices.absences import tell_of_quiet_holders
+
+    notified = (
+        notify.closing_soon(now)
+        + notify.pending(now)
+        + watch(now)
+        + remind(now)
+        + tell_of_quiet_holders(now)
+    )
     mail = ask_for_mail()
     return {
         "votes": votes,
