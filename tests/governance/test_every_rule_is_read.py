@@ -52,7 +52,6 @@ NOT_YET = {
     "forum_changes": "forums changed only by binding referendum, FOR-5 (issue 15)",
     "forum_changes.urgent_office": "urgent forum changes by every coordinator (issue 15)",
     "decision_kinds.multi_question": "a MegaPoll's several questions, VOTE-2 (issue 15)",
-    "decision_kinds.weekly": "one weekly poll a week from a queue, VOTE-7 (issue 15)",
     "amendments.latest_referendum_prevails": "art. 1: the latest referendum prevails (issue 15)",
 }
 # Powers an office may hold that no code grants anything for yet (none now: validate_polls

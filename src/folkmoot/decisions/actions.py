@@ -508,6 +508,10 @@ def launch_answer(ctx: DecisionContext, proposal: Proposal, state: ProposalState
                 )
             )
         )
+    else:
+        from .weekly import turn_of  # VOTE-7: one a week, in order of arrival
+
+        answers.append(turn_of(ctx, proposal, timezone.now()))
     return combine(*answers)
 
 

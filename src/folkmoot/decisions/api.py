@@ -417,6 +417,47 @@ def support(request: HttpRequest, proposal_id: int, payload: SupportIn) -> dict[
     return {"supporting": stands, "proposal": _proposal(ctx, proposal)}
 
 
+class WeeklyWaitingOut(Schema):
+    proposal: int
+    title: str
+    stage: str
+    ready: bool = Field(description="ready to launch when its turn comes")
+
+
+class WeeklyQueueOut(Schema):
+    kind: str
+    next_opens_at: datetime | None = Field(description="a week after the last one opened")
+    waiting: list[WeeklyWaitingOut] = Field(description="in order of arrival")
+
+
+@router.get(
+    "/assemblies/{key}/weekly-queue",
+    response=list[WeeklyQueueOut],
+    auth=OPTIONAL,
+    summary="Weekly polls waiting, in order of arrival, one a week (VOTE-7)",
+)
+def weekly_queue(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+    from .weekly import queues
+
+    ctx = actions.decision_context(request.user, access_assembly(request.user, key))
+    return [
+        {
+            "kind": q.kind,
+            "next_opens_at": q.next_opens_at,
+            "waiting": [
+                {
+                    "proposal": p.pk,
+                    "title": p.title,
+                    "stage": str(state.stage),
+                    "ready": state.launchable,
+                }
+                for p, state in q.waiting
+            ],
+        }
+        for q in queues(ctx, timezone.now())
+    ]
+
+
 @router.post(
     "/proposals/{proposal_id}/validation",
     response=ProposalOut,

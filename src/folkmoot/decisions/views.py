@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from folkmoot.federation.models import Assembly
 from folkmoot.federation.views import assembly_or_404
-from folkmoot.governance.audience import may_propose
+from folkmoot.governance.audience import may_launch, may_propose
 from folkmoot.governance.casting import BallotInput
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.http import AuthedRequest, Request
@@ -86,8 +86,30 @@ def decisions_page(request: Request, slug: str) -> HttpResponse:
             "page_obj": page,
             "elections": selectors.election_votes(assembly),
             "votes": selectors.votes_of(assembly, timezone.now()),
+            "weekly": _weekly_rows(ctx, language),
         },
     )
+
+
+def _weekly_rows(ctx: actions.DecisionContext, language: str) -> list[dict[str, Any]]:
+    """VOTE-7: each weekly kind's queue, in order of arrival, and when the next may open."""
+    from .weekly import queues
+
+    return [
+        {
+            "name": ctx.protocol.decision_kinds[q.kind].name.get(language),
+            "next_opens_at": q.next_opens_at,
+            "waiting": [
+                {
+                    "proposal": p,
+                    "stage": selectors.stage_name(state.stage),
+                    "ready": state.launchable,
+                }
+                for p, state in q.waiting
+            ],
+        }
+        for q in queues(ctx, timezone.now())
+    ]
 
 
 def _parse_options(text: str) -> list[str]:
@@ -192,6 +214,7 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
         )
     kind = ctx.kind(proposal.kind)
     state = actions.state_of(ctx, proposal)
+    launch = actions.launch_answer(ctx, proposal, state)
     language = get_language() or "en"
     # Read after settling: the close may have just entered it in the register.
     entry = RegisterEntry.objects.filter(proposal=proposal).first()
@@ -222,7 +245,13 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
             # The buttons the core's answers allow; the actions require the same answers.
             "may_approve": bool(actions.approve_text_answer(ctx, proposal, state)),
             "may_validate": bool(actions.validate_answer(ctx, proposal, state)),
-            "may_launch": bool(actions.launch_answer(ctx, proposal, state)),
+            "may_launch": bool(launch),
+            # One who launches votes reads why a ready proposal waits (VOTE-7's queue, say).
+            "launch_waits": reasons_text(launch)
+            if not launch
+            and state.launchable
+            and may_launch(ctx.protocol, proposal.kind, ctx.viewer, timezone.localdate())
+            else [],
             "may_withdraw": request.user.is_authenticated
             and bool(actions.withdraw_answer(ctx, request.user, proposal, state)),
             "approvals": proposal.approvals.select_related("person"),

@@ -206,6 +206,8 @@ class Renderer:
                     else ""
                 )
             )
+        if kind.weekly:
+            self.item(gettext_noop("Launched one a week, in order of arrival"))
         if kind.validated_alone:
             self.item(
                 gettext_noop(

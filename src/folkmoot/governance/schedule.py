@@ -48,6 +48,7 @@ __all__ = [
     "term_end",
     "urgent_max_voting_days",
     "voting_closes_at",
+    "weekly_turn",
 ]
 
 
@@ -214,6 +215,44 @@ def inactivity_notice_due(office: Office, last_active: datetime, now: datetime) 
         return False
     idle = _utc(now) - _utc(last_active, "last_active")
     return idle > timedelta(days=office.inactivity_notice_days)
+
+
+# --- weekly polls (VOTE-7, art. 12) -----------------------------------------------------------
+
+WEEK = timedelta(days=7)
+
+
+def weekly_turn(
+    kind: DecisionKind,
+    *,
+    first_in_line: str | None,
+    last_opened_at: datetime | None,
+    now: datetime,
+) -> Answer:
+    """VOTE-7 (art. 12 "se lanzarán por orden de aparición"): a kind marked `weekly` is
+    launched one a week, in order of arrival. `first_in_line`: the title of an older one
+    ready to launch, if any (it goes first); `last_opened_at`: when the last one of the
+    kind opened in the assembly. Other kinds always may."""
+    if not kind.weekly:
+        return Answer.yes()
+    reasons = []
+    if first_in_line is not None:
+        reasons.append(
+            Reason(
+                "weekly_order",
+                gettext_noop("Weekly polls go in order of arrival: “%(title)s” comes first."),
+                {"title": first_in_line},
+            )
+        )
+    if last_opened_at is not None and _utc(now) < _utc(last_opened_at, "opened") + WEEK:
+        reasons.append(
+            Reason(
+                "weekly_one_a_week",
+                gettext_noop("One weekly poll a week: the next may open on %(opens_at)s."),
+                {"opens_at": _utc(last_opened_at, "opened") + WEEK},
+            )
+        )
+    return Answer.no(*reasons) if reasons else Answer.yes()
 
 
 # --- voting durations and urgency (VOTE-4, VOTE-6) ------------------------------------------
