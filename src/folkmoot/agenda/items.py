@@ -243,7 +243,7 @@ def _office_queues(
         .exclude(imposed_by=user)
         .exclude(endorsements__endorser=user)
         .select_related("person", "assembly")
-        .prefetch_related("endorsements")
+        .prefetch_related("endorsements", "liftings")
     )
     for sanction in pending:
         rules = sanctioning[sanction.assembly_id].sanctions

@@ -447,6 +447,8 @@ class Sanctions(Strict):
     first_repeat_public_decision: bool = True
     non_grata_after_repeats: int = Field(3, ge=1)
     non_grata_hours: float = Field(9 * 24, gt=0)
+    # SAN-3: who lifts a persona non grata, and how many of them (None: nobody can).
+    non_grata_lifted_by: Support | None = None
     endorsements: int = Field(2, ge=0)
     endorsement_window_hours: float = Field(48, gt=0)
     # Art. 7.1 (RED15M): a sanction imposed at once ("en caliente") is backed within its own
@@ -792,6 +794,10 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
     if protocol.sanctions is not None:
         office("sanctions.imposed_by", protocol.sanctions.imposed_by)
         holds("sanctions.imposed_by", protocol.sanctions.imposed_by, Power.SANCTION)
+        lifting = protocol.sanctions.non_grata_lifted_by
+        if lifting is not None:
+            office("sanctions.non_grata_lifted_by.office", lifting.office)
+            holds("sanctions.non_grata_lifted_by.office", lifting.office, Power.SANCTION)
     if protocol.founding is not None:
         audience("founding.proposers", protocol.founding.proposers)
         office("founding.approved_by.office", protocol.founding.approved_by.office)

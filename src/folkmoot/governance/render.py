@@ -432,6 +432,15 @@ class Renderer:
                 repeats=s.non_grata_after_repeats,
                 hours=_num(s.non_grata_hours),
             )
+            if s.non_grata_lifted_by is not None:
+                office = self.p.offices[s.non_grata_lifted_by.office]
+                self.item(
+                    gettext_noop(
+                        "A persona non grata is lifted when %(count)s %(office)s back lifting it."
+                    ),
+                    count=s.non_grata_lifted_by.count,
+                    office=(office.plural or office.name).get(self.lang),
+                )
             if s.endorsements:
                 self.item(
                     gettext_noop(

@@ -369,6 +369,20 @@ def endorsement_state(
     )
 
 
+def non_grata_lifted_at(
+    rules: Sanctions, backers: Mapping[str, datetime], now: datetime
+) -> datetime | None:
+    """SAN-3: a persona non grata stays so until `non_grata_lifted_by.count` holders of its
+    office back lifting it (RED15M art. 17: coordination decides; three of its five). It is
+    lifted at the backing that makes the count; None while it is not (or nobody may)."""
+    rule = rules.non_grata_lifted_by
+    if rule is None:
+        return None
+    _aware(now=now, **{f"backed_{i}": t for i, t in enumerate(backers.values())})
+    times = sorted(t for t in backers.values() if t <= now)
+    return times[rule.count - 1] if len(times) >= rule.count else None
+
+
 def endorsement_window(rules: Sanctions, duration: timedelta | None) -> timedelta:
     """SAN-4: how long after it is imposed a sanction may be backed: the protocol's window
     (RED15M art. 19: 48 hours), closing sooner for a sanction that ends sooner (art. 7.1:

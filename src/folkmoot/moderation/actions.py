@@ -16,7 +16,7 @@ from folkmoot.chat.actions import post_system_message
 from folkmoot.forums.actions import ForumContext
 from folkmoot.forums.models import Post, Thread
 from folkmoot.governance.audience import closed, has_power
-from folkmoot.governance.reasons import Answer, Reason, gettext_noop
+from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.governance.sanctions import (
     EndorsementState,
     check_level,
@@ -30,7 +30,7 @@ from folkmoot.notifications.send import notify
 from folkmoot.offices.models import Tenure
 from folkmoot.refusals import Refused, create_once, require
 
-from .models import Endorsement, OfficeSuspension, Report, Sanction
+from .models import Endorsement, Lifting, OfficeSuspension, Report, Sanction
 from .selectors import prior_count
 from .state import state_of
 
@@ -343,6 +343,83 @@ def do_sanction(
 
 
 @transaction.atomic
+def lift_answer(ctx: ForumContext, user: Any, sanction: Sanction) -> Answer:
+    """SAN-3: who may back lifting a persona non grata: a holder of the office the protocol
+    names, acting (not under a sanction, not in a closed assembly), while it stands."""
+    from folkmoot.governance.audience import check_acting
+    from folkmoot.governance.protocol import Audience
+
+    rules = _rules(ctx)
+    rule = rules.non_grata_lifted_by
+    if rule is None:
+        return Answer.no(
+            Reason("no_lifting", gettext_noop("This protocol names nobody to lift a non grata."))
+        )
+    answers = [
+        check_acting(
+            ctx.protocol,
+            Audience(any_of=[f"office:{rule.office}"]),
+            ctx.viewer,
+            timezone.localdate(),
+            code="may_not_lift",
+            template=gettext_noop("Only %(who)s may lift a non grata."),
+            params={},
+        )
+    ]
+    if not sanction.non_grata or not state_of(rules, sanction, timezone.now()).in_force:
+        answers.append(
+            Answer.no(
+                Reason("not_non_grata", gettext_noop("This sanction is not a standing non grata."))
+            )
+        )
+    return combine(*answers)
+
+
+def check_back_lifting(ctx: ForumContext, user: Any, sanction: Sanction, *, reason: str) -> Lifting:
+    reason = reason.strip()
+    answers = [lift_answer(ctx, user, sanction)]
+    if not reason:
+        answers.append(
+            Answer.no(Reason("lift_reason", gettext_noop("Say why it should be lifted.")))
+        )
+    elif len(reason) > 300:
+        answers.append(
+            Answer.no(
+                Reason(
+                    "too_long",
+                    gettext_noop(
+                        "The reason is too long: at most %(limit)s characters (it has %(length)s)."
+                    ),
+                    {"limit": 300, "length": len(reason)},
+                )
+            )
+        )
+    require(combine(*answers))
+    return do_back_lifting(ctx=ctx, user=user, sanction=sanction, reason=reason)
+
+
+@transaction.atomic
+def do_back_lifting(*, ctx: ForumContext, user: Any, sanction: Sanction, reason: str) -> Lifting:
+    lifting = create_once(
+        Lifting,
+        Reason("lifted_already", gettext_noop("You have already backed lifting it.")),
+        sanction=sanction,
+        backer=user,
+        reason=reason,
+    )
+    record("moderation.lift", actor=user, assembly=ctx.assembly, subject=sanction, reason=reason)
+    fresh = Sanction.objects.prefetch_related("endorsements", "liftings").get(pk=sanction.pk)
+    if not state_of(_rules(ctx), fresh, timezone.now()).in_force:
+        notify(
+            "sanction_lifted",
+            [sanction.person_id, sanction.imposed_by_id],
+            actor=user,
+            assembly=ctx.assembly,
+            subject=sanction,
+        )
+    return lifting
+
+
 def check_endorse(ctx: ForumContext, endorser: Any, sanction: Sanction) -> Endorsement:
     """SAN-4: another holder of the sanctioning power backs a sanction within the window."""
     rules = _rules(ctx)

@@ -219,6 +219,27 @@ def endorse(request: HttpRequest, sanction_id: int) -> Reply[dict[str, Any]]:
     )
 
 
+class LiftIn(Schema):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.post(
+    "/sanctions/{sanction_id}/liftings",
+    response={201: SanctionOut},
+    auth=REQUIRED,
+    summary="Back lifting a persona non grata (SAN-3)",
+)
+def lift(request: HttpRequest, sanction_id: int, payload: LiftIn) -> Reply[dict[str, Any]]:
+    sanction = Sanction.objects.select_related("assembly").filter(pk=sanction_id).first()
+    if sanction is None:
+        raise NotFound(sanction_id)
+    ctx = forum_context(request.user, access_assembly(request.user, sanction.assembly.slug))
+    actions.check_back_lifting(ctx, request.user, sanction, reason=payload.reason)
+    assert ctx.protocol.sanctions is not None
+    fresh = Sanction.objects.prefetch_related("endorsements", "liftings").get(pk=sanction.pk)
+    return Reply(201, _sanction(selectors.state_of(ctx.protocol.sanctions, fresh, timezone.now())))
+
+
 class SuspensionIn(Schema):
     person: int | str = Field(description=_PERSON)
     office: str = Field(min_length=1, max_length=40)

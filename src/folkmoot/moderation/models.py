@@ -108,3 +108,21 @@ class OfficeSuspension(models.Model):
         return self.imposed_at <= now and (
             self.duration is None or now < self.imposed_at + self.duration
         )
+
+
+class Lifting(models.Model):
+    """SAN-3: a holder of the office the protocol names backs lifting a persona non grata,
+    with a reason; enough of them lift it (`governance.sanctions.non_grata_lifted_at`)."""
+
+    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, related_name="liftings")
+    backer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sanction", "backer"], name="one_lifting_per_backer")
+        ]
+
+    def __str__(self) -> str:
+        return f"lifting {self.sanction_id} by {self.backer_id}"

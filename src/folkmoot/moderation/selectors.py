@@ -15,7 +15,7 @@ def sanctions_of(assembly: Any, person: Any) -> list[Sanction]:
     return list(
         Sanction.objects.filter(assembly=assembly)
         .filter(Q(person=person) | Q(imposed_by=person, level="off_protocol"))
-        .prefetch_related("endorsements")
+        .prefetch_related("endorsements", "liftings")
         .order_by("imposed_at")
     )
 
@@ -43,7 +43,7 @@ def public_list(assembly: Any, rules: Sanctions, now: datetime) -> list[Sanction
     rows = (
         Sanction.objects.filter(assembly=assembly)
         .select_related("person", "imposed_by")
-        .prefetch_related("endorsements")
+        .prefetch_related("endorsements", "liftings")
     )
     return [state_of(rules, s, now) for s in rows.order_by("-imposed_at")[:200]]
 
@@ -55,7 +55,7 @@ def prior_count(
     from folkmoot.governance.sanctions import EndorsementState
 
     rows = Sanction.objects.filter(assembly=assembly, person=person).prefetch_related(
-        "endorsements"
+        "endorsements", "liftings"
     )
     rows = (
         rows.filter(level="moderation")

@@ -10,6 +10,7 @@ from folkmoot.governance.sanctions import (
     EndorsementState,
     endorsement_status,
     expires_at,
+    non_grata_lifted_at,
     sanction_in_force,
 )
 
@@ -42,7 +43,13 @@ def endorsement(
 def state_of(rules: Sanctions, sanction: Sanction, now: datetime) -> SanctionState:
     state, deadline = endorsement(rules, sanction, now)
     if sanction.non_grata and state is not EndorsementState.LAPSED:
-        # SAN-3: non grata is sanctioned the maximum at every appearance: in force until lifted.
+        # SAN-3: non grata is sanctioned the maximum at every appearance: in force until
+        # lifted, by as many holders of the office as the protocol names.
+        lifted = non_grata_lifted_at(
+            rules, {str(x.backer_id): x.at for x in sanction.liftings.all()}, now
+        )
+        if lifted is not None:
+            return SanctionState(sanction, state, deadline, lifted, False)
         return SanctionState(
             sanction, state, deadline, datetime.max.replace(tzinfo=now.tzinfo), True
         )

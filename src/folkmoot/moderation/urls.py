@@ -14,4 +14,5 @@ urlpatterns = [
         "assemblies/<slug:slug>/sanctions/<int:pk>/endorse/", views.endorse, name="sanction-endorse"
     ),
     path("assemblies/<slug:slug>/suspensions/", views.suspend, name="office-suspend"),
+    path("assemblies/<slug:slug>/sanctions/<int:pk>/lift/", views.lift, name="sanction-lift"),
 ]

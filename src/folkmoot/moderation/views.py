@@ -142,6 +142,15 @@ def sanctions_page(request: Request, slug: str) -> HttpResponse:
             "assembly": ctx.assembly,
             "rows": rows,
             "may_sanction": may_sanction,
+            # SAN-3: those who may back lifting a non grata, and how many it takes.
+            "may_lift": {
+                row.sanction.pk
+                for row in rows
+                if row.sanction.non_grata
+                and row.in_force
+                and actions.lift_answer(ctx, request.user, row.sanction)
+            },
+            "lift_needs": ctx.protocol.sanctions.non_grata_lifted_by,
             "levels": levels,
             "now": timezone.now(),
             "suspensions": suspensions,
@@ -217,6 +226,25 @@ def endorse(request: Request, slug: str, pk: int) -> HttpResponse:
         actions.check_endorse(ctx, request.user, sanction)
     except Refused as refused:
         _say(request, refused)
+    return redirect("sanctions", ctx.assembly.slug)
+
+
+@login_required
+@require_POST
+def lift(request: Request, slug: str, pk: int) -> HttpResponse:
+    """SAN-3: a holder backs lifting a persona non grata."""
+    ctx = _context(request, slug)
+    sanction = Sanction.objects.filter(pk=pk, assembly=ctx.assembly).first()
+    if sanction is None:
+        raise Http404(_("No such sanction."))
+    try:
+        actions.check_back_lifting(
+            ctx, request.user, sanction, reason=request.POST.get("reason", "")
+        )
+    except Refused as refused:
+        _say(request, refused)
+    else:
+        messages.success(request, _("Your backing to lift it is counted."))
     return redirect("sanctions", ctx.assembly.slug)
 
 

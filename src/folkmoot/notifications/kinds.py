@@ -73,6 +73,7 @@ KINDS: dict[str, Kind] = {
         Kind("sanction_to_back", _("A sanction waits for my backing"), "email", _MOD),
         Kind("sanction_upheld", _("A sanction is backed and stands"), "email", _MOD),
         Kind("sanction_lapsed", _("A sanction lapses unbacked"), "email", _MOD),
+        Kind("sanction_lifted", _("A persona non grata is lifted"), "email", _MOD),
         Kind("vote_opened", _("A vote I may take part in opens"), "email", _VOTES),
         Kind("vote_closing", _("A vote I have not voted in yet closes within 24 hours"), "email", _VOTES),
         Kind("result", _("The result of a vote I could take part in is published"), "digest", _VOTES),
@@ -253,6 +254,9 @@ def _say(n: Any) -> Told:
             ),
             "sanction_lapsed": gettext(
                 "The sanction on %(person)s in %(where)s lapsed: nobody backed it in time."
+            ),
+            "sanction_lifted": gettext(
+                "%(person)s is no longer non grata in %(where)s: enough holders lifted it."
             ),
         }[kind]
         return Told(
