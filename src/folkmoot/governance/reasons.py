@@ -60,3 +60,21 @@ def combine(*answers: Answer) -> Answer:
     """Allowed only if every answer allows; a refusal lists every reason at once."""
     reasons = tuple(r for a in answers if not a.allowed for r in a.reasons)
     return Answer(not reasons, reasons)
+
+
+def written_reason(text: str, *, missing: Reason, limit: int = 300) -> Answer:
+    """A reason someone must write (a withdrawal, an absence, a lifting): given, and not
+    longer than `limit`, said in words rather than cut."""
+    if not text:
+        return Answer.no(missing)
+    if len(text) > limit:
+        return Answer.no(
+            Reason(
+                "too_long",
+                gettext_noop(
+                    "The reason is too long: at most %(limit)s characters (it has %(length)s)."
+                ),
+                {"limit": limit, "length": len(text)},
+            )
+        )
+    return Answer.yes()

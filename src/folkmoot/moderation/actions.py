@@ -16,7 +16,7 @@ from folkmoot.chat.actions import post_system_message
 from folkmoot.forums.actions import ForumContext
 from folkmoot.forums.models import Post, Thread
 from folkmoot.governance.audience import closed, has_power
-from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
+from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop, written_reason
 from folkmoot.governance.sanctions import (
     EndorsementState,
     check_level,
@@ -377,23 +377,12 @@ def lift_answer(ctx: ForumContext, user: Any, sanction: Sanction) -> Answer:
 
 def check_back_lifting(ctx: ForumContext, user: Any, sanction: Sanction, *, reason: str) -> Lifting:
     reason = reason.strip()
-    answers = [lift_answer(ctx, user, sanction)]
-    if not reason:
-        answers.append(
-            Answer.no(Reason("lift_reason", gettext_noop("Say why it should be lifted.")))
-        )
-    elif len(reason) > 300:
-        answers.append(
-            Answer.no(
-                Reason(
-                    "too_long",
-                    gettext_noop(
-                        "The reason is too long: at most %(limit)s characters (it has %(length)s)."
-                    ),
-                    {"limit": 300, "length": len(reason)},
-                )
-            )
-        )
+    answers = [
+        lift_answer(ctx, user, sanction),
+        written_reason(
+            reason, missing=Reason("lift_reason", gettext_noop("Say why it should be lifted."))
+        ),
+    ]
     require(combine(*answers))
     return do_back_lifting(ctx=ctx, user=user, sanction=sanction, reason=reason)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from folkmoot.accounts.picker import by_public_id, find_people
+from folkmoot.forums.actions import ForumContext
 from folkmoot.forums.models import Post, RescueRequest
 from folkmoot.forums.views import _context, _post, _refused, post_url
 from folkmoot.http import Request
@@ -215,13 +216,18 @@ def impose(request: Request, slug: str) -> HttpResponse:
     return redirect("sanctions", ctx.assembly.slug)
 
 
+def _sanction(ctx: ForumContext, pk: int) -> Sanction:
+    found = Sanction.objects.filter(pk=pk, assembly=ctx.assembly).first()
+    if found is None:
+        raise Http404(_("No such sanction."))
+    return found
+
+
 @login_required
 @require_POST
 def endorse(request: Request, slug: str, pk: int) -> HttpResponse:
     ctx = _context(request, slug)
-    sanction = Sanction.objects.filter(pk=pk, assembly=ctx.assembly).first()
-    if sanction is None:
-        raise Http404(_("No such sanction."))
+    sanction = _sanction(ctx, pk)
     try:
         actions.check_endorse(ctx, request.user, sanction)
     except Refused as refused:
@@ -234,9 +240,7 @@ def endorse(request: Request, slug: str, pk: int) -> HttpResponse:
 def lift(request: Request, slug: str, pk: int) -> HttpResponse:
     """SAN-3: a holder backs lifting a persona non grata."""
     ctx = _context(request, slug)
-    sanction = Sanction.objects.filter(pk=pk, assembly=ctx.assembly).first()
-    if sanction is None:
-        raise Http404(_("No such sanction."))
+    sanction = _sanction(ctx, pk)
     try:
         actions.check_back_lifting(
             ctx, request.user, sanction, reason=request.POST.get("reason", "")

@@ -20,11 +20,11 @@ from django.utils import timezone
 from folkmoot.audit.log import record
 from folkmoot.audit.models import AuditEvent
 from folkmoot.federation.models import Assembly
-from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
+from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop, written_reason
 from folkmoot.governance.schedule import inactivity_notice_due
 from folkmoot.notifications.send import notify
 from folkmoot.protocols.selectors import protocol_in_force
-from folkmoot.refusals import Refused, require
+from folkmoot.refusals import require
 
 from .models import Absence, Tenure
 
@@ -87,16 +87,9 @@ def quiet_of(
 def check_declare_absence(
     user: Any, assembly: Assembly, office_key: str, *, starts_on: Any, ends_on: Any, reason: str
 ) -> Absence:
-    from .elections import NOT_A_HOLDER
+    from .elections import held_tenure
 
-    tenure = (
-        Tenure.objects.in_office(timezone.now())
-        .filter(office__assembly=assembly, office__slug=office_key, holder=user)
-        .select_related("office")
-        .first()
-    )
-    if tenure is None:
-        raise Refused.because(NOT_A_HOLDER)
+    tenure = held_tenure(user, assembly, office_key)
     reason = (reason or "").strip()
     in_force = protocol_in_force(assembly)
     today = timezone.now().astimezone(zone_of(in_force.protocol if in_force else None)).date()
@@ -127,24 +120,12 @@ def check_declare_absence(
                     )
                 )
             )
-    if not reason:
-        answers.append(
-            Answer.no(
-                Reason("absence_reason", gettext_noop("Say why: your fellow holders read it."))
-            )
+    answers.append(
+        written_reason(
+            reason,
+            missing=Reason("absence_reason", gettext_noop("Say why: your fellow holders read it.")),
         )
-    elif len(reason) > 300:
-        answers.append(
-            Answer.no(
-                Reason(
-                    "too_long",
-                    gettext_noop(
-                        "The reason is too long: at most %(limit)s characters (it has %(length)s)."
-                    ),
-                    {"limit": 300, "length": len(reason)},
-                )
-            )
-        )
+    )
     require(combine(*answers))
     return do_declare_absence(tenure=tenure, starts_on=starts_on, ends_on=ends_on, reason=reason)
 

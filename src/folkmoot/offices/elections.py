@@ -245,8 +245,8 @@ def successor(office: Office, leaving: Any) -> Any:
 NOT_A_HOLDER = Reason("not_a_holder", gettext_noop("You do not hold this office."))
 
 
-def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
-    seat_the_elected(assembly)  # one elected at the last close may resign at once
+def held_tenure(user: Any, assembly: Assembly, office_key: str) -> Tenure:
+    """The tenure by which `user` holds this office now; refused when they do not."""
     tenure = (
         Tenure.objects.in_office(timezone.now())
         .filter(office__assembly=assembly, office__slug=office_key, holder=user)
@@ -255,7 +255,12 @@ def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
     )
     if tenure is None:
         raise Refused.because(NOT_A_HOLDER)
-    return do_resign(tenure=tenure, actor=user)
+    return tenure
+
+
+def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
+    seat_the_elected(assembly)  # one elected at the last close may resign at once
+    return do_resign(tenure=held_tenure(user, assembly, office_key), actor=user)
 
 
 @transaction.atomic
