@@ -3,6 +3,7 @@ reloading; with JavaScript the state refreshes by itself every few seconds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -113,45 +114,56 @@ def _back(moot: Moot) -> HttpResponse:
     return redirect("moot-room", moot.pk)
 
 
+def _act_in_room(
+    request: Request, pk: int, act: Callable[[MootContext, Moot], str | None]
+) -> HttpResponse:
+    """Every act of the room is a form post: `act` does it (and returns what to say, if
+    anything); a refusal is said on the page; back to the room either way."""
+    ctx, moot = _access(request, pk)
+    try:
+        said = act(ctx, moot)
+    except Refused as refused:
+        _refused(request, refused)
+    else:
+        if said:
+            messages.success(request, said)
+    return _back(moot)
+
+
 @login_required
 @require_POST
 def room_take_up(request: Request, pk: int) -> HttpResponse:
-    ctx, moot = _access(request, pk)
-    which = request.POST.get("point", "")
-    point = None
-    if which == "next":
-        point = live.next_point(moot)
-    elif which:
-        point = moot.points.filter(pk=_int(which)).first()
-        if point is None:
-            raise Http404
-    try:
+    def act(ctx: MootContext, moot: Moot) -> None:
+        which = request.POST.get("point", "")
+        point = None
+        if which == "next":
+            point = live.next_point(moot)
+        elif which:
+            point = moot.points.filter(pk=_int(which)).first()
+            if point is None:
+                raise Http404
         live.check_take_up(request.user, ctx, moot, point)
-    except Refused as refused:
-        _refused(request, refused)
-    return _back(moot)
+
+    return _act_in_room(request, pk, act)
 
 
 @login_required
 @require_POST
 def room_hand(request: Request, pk: int) -> HttpResponse:
-    ctx, moot = _access(request, pk)
-    try:
+    def act(ctx: MootContext, moot: Moot) -> str | None:
         if request.POST.get("kind"):
             live.check_raise_hand(request.user, ctx, moot, kind=request.POST["kind"])
-            messages.success(request, _("Your hand is up."))
-        else:
-            live.check_lower_hand(request.user, moot)
-    except Refused as refused:
-        _refused(request, refused)
-    return _back(moot)
+            return _("Your hand is up.")
+        live.check_lower_hand(request.user, moot)
+        return None
+
+    return _act_in_room(request, pk, act)
 
 
 @login_required
 @require_POST
 def room_floor(request: Request, pk: int) -> HttpResponse:
-    ctx, moot = _access(request, pk)
-    try:
+    def act(ctx: MootContext, moot: Moot) -> None:
         if request.POST.get("hand"):
             hand = moot.hands.filter(pk=_int(request.POST["hand"])).first()
             if hand is None:
@@ -159,28 +171,24 @@ def room_floor(request: Request, pk: int) -> HttpResponse:
             live.check_give_floor(request.user, ctx, moot, hand)
         else:
             live.check_end_floor(request.user, ctx, moot)
-    except Refused as refused:
-        _refused(request, refused)
-    return _back(moot)
+
+    return _act_in_room(request, pk, act)
 
 
 @login_required
 @require_POST
 def room_progressive(request: Request, pk: int) -> HttpResponse:
-    ctx, moot = _access(request, pk)
-    try:
+    def act(ctx: MootContext, moot: Moot) -> None:
         live.check_progressive(request.user, ctx, moot, on=request.POST.get("on") == "1")
-    except Refused as refused:
-        _refused(request, refused)
-    return _back(moot)
+
+    return _act_in_room(request, pk, act)
 
 
 @login_required
 @require_POST
 def room_presence(request: Request, pk: int) -> HttpResponse:
-    ctx, moot = _access(request, pk)
-    mode = request.POST.get("mode", "")
-    try:
+    def act(ctx: MootContext, moot: Moot) -> None:
+        mode = request.POST.get("mode", "")
         if request.POST.get("person"):
             registration = moot.registrations.filter(
                 person__public_id=request.POST["person"]
@@ -190,35 +198,29 @@ def room_presence(request: Request, pk: int) -> HttpResponse:
             live.check_mark_present(request.user, ctx, moot, registration.person, mode=mode)
         else:
             live.check_check_in(request.user, ctx, moot, mode=mode)
-    except Refused as refused:
-        _refused(request, refused)
-    return _back(moot)
+
+    return _act_in_room(request, pk, act)
 
 
 @login_required
 @require_POST
 def room_check(request: Request, pk: int) -> HttpResponse:
     """The facilitator opens or closes the consensus check on the current point."""
-    ctx, moot = _access(request, pk)
-    try:
+
+    def act(ctx: MootContext, moot: Moot) -> str | None:
         if request.POST.get("do") == "close":
             check = checks.check_close_check(request.user, ctx, moot)
-            messages.success(
-                request,
-                _("The check is closed: %(outcome)s.") % {"outcome": check.get_outcome_display()},
-            )
-        else:
-            checks.check_open_check(request.user, ctx, moot)
-    except Refused as refused:
-        _refused(request, refused)
-    return _back(moot)
+            return _("The check is closed: %(outcome)s.") % {"outcome": check.get_outcome_display()}
+        checks.check_open_check(request.user, ctx, moot)
+        return None
+
+    return _act_in_room(request, pk, act)
 
 
 @login_required
 @require_POST
 def room_respond(request: Request, pk: int) -> HttpResponse:
-    ctx, moot = _access(request, pk)
-    try:
+    def act(ctx: MootContext, moot: Moot) -> None:
         checks.check_respond_live(
             request.user,
             ctx,
@@ -226,9 +228,8 @@ def room_respond(request: Request, pk: int) -> HttpResponse:
             response=request.POST.get("response", ""),
             reason=request.POST.get("reason", ""),
         )
-    except Refused as refused:
-        _refused(request, refused)
-    return _back(moot)
+
+    return _act_in_room(request, pk, act)
 
 
 @login_required
