@@ -65,6 +65,9 @@ def test_a_coordinator_validates_a_poll_alone_and_it_skips_the_supports(voting: 
     assert shown["stage"] == "drafting"
     assert shown["validated_by_id"] == voting.coordinators[1].public_id
     assert AuditEvent.objects.filter(verb="decision.validate", subject_id=poll.pk).count() == 1
+    # The proposer is told their poll moved on (issue 15).
+    told = _text(client_for(voting.red.citizen).get("/notifications/"))
+    assert "Your poll “A summer camp?” was validated by a coordinator" in told
 
 
 def test_only_polls_are_validated_alone_and_not_under_a_sanction(voting: RedVoting) -> None:

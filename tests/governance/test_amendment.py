@@ -9,6 +9,7 @@ from folkmoot.governance.amendment import (
     AdoptedVersion,
     AmendmentTally,
     amendment_carried,
+    rebase,
     version_in_force,
 )
 from folkmoot.governance.protocol import load_protocol
@@ -73,3 +74,22 @@ def test_the_newest_adopted_version_is_in_force():
 
 def test_a_later_decision_at_the_same_moment_prevails():
     assert version_in_force([AdoptedVersion(1, at(2)), AdoptedVersion(2, at(2))], at(3)).number == 2
+
+
+def test_an_amendment_adopted_later_keeps_what_another_changed_meanwhile():
+    """Preamble ¶3 (PRO-3): two amendments written against one version. The later adopted
+    carries its own changes onto the version in force; what it did not change keeps the
+    other's value; where both changed a rule, the latest prevails and the rule is named."""
+    base = {"a": 1, "b": {"x": 1, "y": 1}, "c": [1], "gone": 1}
+    current = {"a": 2, "b": {"x": 1, "y": 1}, "c": [1], "gone": 1}  # the other changed `a`
+    proposed = {"a": 1, "b": {"x": 5, "y": 1}, "c": [1, 2], "new": 3}  # this one: b.x, c, keys
+    merged, conflicts = rebase(base, current, proposed)
+    assert merged == {"a": 2, "b": {"x": 5, "y": 1}, "c": [1, 2], "new": 3}
+    assert conflicts == []
+    merged, conflicts = rebase(base, {**current, "b": {"x": 9, "y": 1}}, proposed)
+    assert merged["b"] == {"x": 5, "y": 1} and conflicts == ["b.x"]
+    # Undoing a lapsed change (art. 3): a rule decided again since keeps the later decision.
+    merged, conflicts = rebase(
+        base, {**current, "b": {"x": 9, "y": 1}}, proposed, current_wins=True
+    )
+    assert merged["b"] == {"x": 9, "y": 1} and merged["c"] == [1, 2] and conflicts == ["b.x"]

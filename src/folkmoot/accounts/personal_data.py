@@ -34,7 +34,7 @@ def export_of(user: User) -> dict[str, Any]:
     from folkmoot.decisions.models import Ballot, ConsensusResponse, Participation, Proposal
     from folkmoot.federation.models import JoinRequest, Membership
     from folkmoot.forums.models import Post, Thread
-    from folkmoot.moderation.models import Report, Sanction
+    from folkmoot.moderation.models import OfficeMisconduct, OfficeSuspension, Report, Sanction
     from folkmoot.offices.models import Candidacy, Tenure
 
     public = dict(
@@ -130,6 +130,27 @@ def export_of(user: User) -> dict[str, Any]:
                 "at": _when(s.imposed_at),
             }
             for s in Sanction.objects.filter(person=user).select_related("assembly")
+        ],
+        # Art. 7, OFF-6: what they earned in an office, as public as sanctions are.
+        "office_misconducts": [
+            {
+                "assembly": m.assembly.slug,
+                "office": m.office,
+                "reason": m.reason,
+                "at": _when(m.imposed_at),
+                "barred_from": _when(m.serves_from),
+                "barred_until": _when(m.ends_at),
+            }
+            for m in OfficeMisconduct.objects.filter(holder=user).select_related("assembly")
+        ],
+        "office_suspensions": [
+            {
+                "assembly": s.assembly.slug,
+                "office": s.office,
+                "reason": s.reason,
+                "at": _when(s.imposed_at),
+            }
+            for s in OfficeSuspension.objects.filter(holder=user).select_related("assembly")
         ],
         "reports_made": [
             {"post": r.post_id, "kind": r.kind, "at": _when(r.created_at)}

@@ -12,6 +12,7 @@ from folkmoot.moots.api import router as moots_router
 from folkmoot.moots.room_api import router as moot_room_router
 from folkmoot.notifications.api import router as notifications_router
 from folkmoot.offices.api import router as offices_router
+from folkmoot.projects.api import router as projects_router
 from folkmoot.protocols.api import router as protocols_router
 
 from . import errors, http_errors
@@ -43,3 +44,4 @@ api.add_router("/", notifications_router)
 api.add_router("/", agenda_router)
 api.add_router("/", offices_router)
 api.add_router("/", decisions_router)
+api.add_router("/", projects_router)

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("folkmoot.notifications.urls")),
     path("", include("folkmoot.decisions.urls")),
     path("", include("folkmoot.decisions.feed_urls")),
+    path("", include("folkmoot.projects.urls")),
     path("", include("folkmoot.offices.urls")),
     path("", include("folkmoot.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -17,6 +17,7 @@ from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
 from folkmoot.forums.actions import do_open_thread
 from folkmoot.forums.text import render
+from folkmoot.governance.amendment import check_amendment_route, partial_kinds
 from folkmoot.governance.audience import (
     Named,
     Viewer,
@@ -31,8 +32,10 @@ from folkmoot.governance.audience import (
 )
 from folkmoot.governance.casting import COUNTED_AS, live_results
 from folkmoot.governance.protocol import DecisionKind, Protocol, ProtocolInvalid, load_protocol
+from folkmoot.governance.questions import check_more_questions
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.governance.schedule import Stage, check_urgency, check_voting_duration
+from folkmoot.offices.models import Tenure
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.protocols.texts import problems_text
@@ -40,7 +43,15 @@ from folkmoot.refusals import NotFound, Refused, create_once, require
 
 from . import notify
 from .electorate import electorate
-from .models import ConsensusResponse, DraftingApproval, Eligible, Proposal, ProposalOption, Vote
+from .models import (
+    ConsensusResponse,
+    DraftingApproval,
+    Eligible,
+    Proposal,
+    ProposalOption,
+    RegisterEntry,
+    Vote,
+)
 from .state import Known, ProposalState, proposal_state
 
 
@@ -180,10 +191,56 @@ def default_options(kind: DecisionKind, title: str) -> list[str]:
 
 
 def amendment_kind(protocol: Protocol, kind_key: str) -> list[str]:
-    """Which amendments (PRO-2) a kind may carry: "total", "partial", both or neither."""
-    return [
-        w for w in ("total", "partial") if getattr(protocol.amendments, w).decision_kind == kind_key
-    ]
+    """Which amendments (PRO-2) a kind may carry: "total", "partial", both or neither. A
+    partial amendment may also be carried by the kinds the protocol reserves for changing
+    forums (art. 3) or seats and terms (art. 8.6); which one a change needs is checked on
+    its text (`check_amendment_route`)."""
+    out = ["total"] if protocol.amendments.total.decision_kind == kind_key else []
+    return out + (["partial"] if kind_key in partial_kinds(protocol) else [])
+
+
+def recall_answer(protocol: Protocol, kind_key: str, tenure: Any, other: Any) -> Answer:
+    """Art. 8.3: a holder now, of an office the protocol lets recall, by the kind it names;
+    a recall is only that."""
+    if tenure is None:
+        return _no("no_such_holder", gettext_noop("Nobody holds that seat here now."))
+    rule = protocol.offices.get(tenure.office.slug)
+    if rule is None or rule.recalled_by is None:
+        return _no(
+            "no_recall", gettext_noop("The protocol lets nobody recall holders of this office.")
+        )
+    if kind_key != rule.recalled_by:
+        return _no(
+            "recall_kind",
+            gettext_noop("Recalling one of the %(office)s is decided by %(kind)s."),
+            office=Named(rule.plural or rule.name),
+            kind=Named(protocol.decision_kinds[rule.recalled_by].name),
+        )
+    if other:
+        return _no(
+            "recall_only",
+            gettext_noop("A recall decides only the recall: not an amendment as well."),
+        )
+    return Answer.yes()
+
+
+def rectify_answer(protocol: Protocol, kind_key: str, entry: Any, amendment: str) -> Answer:
+    """VOTE-2, art. 9.5: an Amendment (the kind the protocol amends by) may rectify an earlier
+    decision of the same assembly; it does not also change the protocol."""
+    if entry is None:
+        return _no("no_such_decision", gettext_noop("There is no such decision in this assembly."))
+    if kind_key != protocol.amendments.partial.decision_kind:
+        return _no(
+            "not_rectifying_kind",
+            gettext_noop("Only %(kind)s rectifies an earlier decision."),
+            kind=Named(protocol.decision_kinds[protocol.amendments.partial.decision_kind].name),
+        )
+    if amendment:
+        return _no(
+            "rectify_or_amend",
+            gettext_noop("An amendment rectifies a decision or changes the protocol, not both."),
+        )
+    return Answer.yes()
 
 
 def check_propose(
@@ -201,6 +258,9 @@ def check_propose(
     protocol_text: str = "",
     refers_to: Any = None,
     referral: str = "",
+    amends: int | None = None,
+    recalls: int | None = None,
+    more_questions: list[tuple[str, list[str]]] | None = None,
 ) -> Proposal:
     kind = ctx.kind(kind_key)
     now = timezone.now()
@@ -241,7 +301,9 @@ def check_propose(
                 )
             )
         try:
-            load_protocol(protocol_text)
+            new_protocol = load_protocol(protocol_text)
+            if amendment == "partial":
+                answers.append(check_amendment_route(ctx.protocol, new_protocol, kind_key))
         except ProtocolInvalid as invalid:
             answers.append(
                 Answer.no(
@@ -255,8 +317,36 @@ def check_propose(
                     )
                 )
             )
+    more = [(q.strip(), [o.strip() for o in opts if o.strip()]) for q, opts in more_questions or []]
+    answers.append(check_more_questions(kind, more))
+    rectified = None
+    if amends is not None:
+        rectified = RegisterEntry.objects.filter(pk=amends, assembly=ctx.assembly).first()
+        answers.append(rectify_answer(ctx.protocol, kind_key, rectified, amendment))
+    recalled = None
+    if recalls is not None:
+        recalled = (
+            Tenure.objects.current()
+            .filter(pk=recalls, office__assembly=ctx.assembly)
+            .select_related("office", "holder")
+            .first()
+        )
+        answers.append(recall_answer(ctx.protocol, kind_key, recalled, amendment or amends))
+        if options != default_options(kind, title):
+            # The recall happens when its first option wins: that option must mean it.
+            answers.append(
+                _no(
+                    "recall_options",
+                    gettext_noop(
+                        "A recall is answered with the usual options: leave the options empty."
+                    ),
+                )
+            )
     require(combine(*answers))
     return do_propose(
+        more_questions=[{"question": q, "options": opts} for q, opts in more],
+        recalls=recalled,
+        amends=rectified,
         assembly=ctx.assembly,
         protocol=ctx.protocol,
         kind_key=kind_key,
@@ -278,6 +368,11 @@ def debate_forum(protocol: Protocol) -> str | None:
     return next((k for k, f in protocol.forums.items() if f.role == "votes"), None)
 
 
+def _version_in_force(assembly: Assembly) -> Any:
+    in_force = protocol_in_force(assembly)
+    return in_force.version if in_force is not None else None
+
+
 @transaction.atomic
 def do_propose(
     *,
@@ -296,6 +391,9 @@ def do_propose(
     created_at: datetime | None = None,
     refers_to: Any = None,
     referral: str = "",
+    amends: Any = None,
+    recalls: Any = None,
+    more_questions: list[dict[str, Any]] | None = None,
 ) -> Proposal:
     kind = protocol.decision_kinds[kind_key]
     forum = debate_forum(protocol)
@@ -325,8 +423,12 @@ def do_propose(
         event_at=event_at,
         amendment=amendment,
         protocol_text=protocol_text,
+        base_version=_version_in_force(assembly) if amendment else None,
         refers_to=refers_to,
         referral=referral,
+        amends=amends,
+        recalls=recalls,
+        more_questions=more_questions or None,
     )
     record("decision.propose", actor=proposer, assembly=assembly, subject=proposal, kind=kind_key)
     return proposal
@@ -375,6 +477,16 @@ def do_validate(*, proposal: Proposal, user: Any) -> Proposal:
         )
     proposal.refresh_from_db()
     record("decision.validate", actor=user, assembly=proposal.assembly, subject=proposal)
+    if proposal.proposer_id != user.pk:  # the proposer learns their poll moved on
+        from folkmoot.notifications.send import notify as tell
+
+        tell(
+            "validated",
+            [proposal.proposer_id],
+            actor=user,
+            assembly=proposal.assembly,
+            proposal=proposal,
+        )
     return proposal
 
 
@@ -482,6 +594,9 @@ def do_withdraw(*, proposal: Proposal, actor: Any, reason: str) -> Proposal:
     )
     if actor.pk != proposal.proposer_id:
         transaction.on_commit(lambda: notify.withdrawn(proposal))
+    from .amending import lapse_urgent_change
+
+    lapse_urgent_change(proposal)  # art. 3: withdrawn, an urgent change is not ratified
     return proposal
 
 
@@ -612,6 +727,31 @@ def do_open_vote(
     Eligible.objects.bulk_create(
         [Eligible(vote=vote, person=p, member_since=since) for p, since in people]
     )
+    # VOTE-2: a MegaPoll's further questions open with the first, for the same electorate.
+    for position, asked in enumerate(proposal.more_questions or [], start=1):
+        part = Vote.objects.create(
+            assembly=ctx.assembly,
+            part_of=vote,
+            position=position,
+            kind=kind_key,
+            title=asked["question"],
+            method=vote.method,
+            options=asked["options"],
+            secret=vote.secret,
+            random_order=vote.random_order,
+            # The ballot's one validity answer counts for each question (VOTE-8).
+            ask_validity=vote.ask_validity,
+            may_change_ballot=vote.may_change_ballot,
+            validity=vote.validity,
+            results_live=vote.results_live,
+            opens_at=vote.opens_at,
+            closes_at=vote.closes_at,
+            launched_by=launched_by,
+            created_at=vote.created_at,
+        )
+        Eligible.objects.bulk_create(
+            [Eligible(vote=part, person=p, member_since=since) for p, since in people]
+        )
     record("decision.launch", actor=launched_by, assembly=ctx.assembly, subject=vote, kind=kind_key)
     transaction.on_commit(lambda: notify.announce_in_chat(vote))
     return vote

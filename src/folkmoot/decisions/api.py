@@ -20,12 +20,17 @@ from folkmoot.governance.casting import BallotInput
 from folkmoot.governance.reasons import Reason, gettext_noop
 from folkmoot.refusals import NotFound, Refused, reasons_text, require
 
-from . import actions, ballots, referrals, selectors
+from . import actions, amending, ballots, referrals, selectors
 from .models import Proposal, RegisterEntry, Vote
 from .settle import settle_proposal, settle_vote
 from .state import Known, ProposalState, known_for
 
 router = Router(tags=["decisions"])
+
+
+class QuestionIn(Schema):
+    question: str = Field(max_length=300)
+    options: list[str] = Field(max_length=20)
 
 
 class ProposalIn(Schema):
@@ -38,6 +43,11 @@ class ProposalIn(Schema):
     event_at: datetime | None = None
     amendment: Literal["", "total", "partial"] = ""
     protocol_text: str = Field("", max_length=200_000)
+    amends: int | None = Field(None, description="the register entry an Amendment rectifies")
+    recalls: int | None = Field(None, description="art. 8.3: the tenure a recall would end")
+    more_questions: list[QuestionIn] = Field(
+        default_factory=list, max_length=11, description="VOTE-2: a MegaPoll's further questions"
+    )
 
 
 class SupportRow(Schema):
@@ -69,6 +79,17 @@ class ProposalOut(Schema):
     validated_by_id: str | None = Field(None, description="public id of who validated it")
     refers_to: int | None = Field(None, description="the child's register entry (BEY-4)")
     referral: Literal["", "ratify", "escalate"] = ""
+    urgent_version: int | None = Field(
+        None, description="art. 3: the protocol version its urgent change put in force"
+    )
+    urgent_lapsed_at: datetime | None = Field(
+        None, description="art. 3: when its urgent change lapsed, unratified"
+    )
+    amends: int | None = Field(None, description="the register entry it rectifies (VOTE-2)")
+    recalls: int | None = Field(None, description="the tenure it would end (art. 8.3)")
+    more_questions: list[QuestionIn] = Field(
+        default_factory=list, description="VOTE-2: a MegaPoll's further questions"
+    )
 
 
 class BlockOut(Schema):
@@ -155,6 +176,11 @@ class VoteOut(Schema):
     has_voted: bool
     result: dict[str, Any] | None
     public_ballots: list[PublicBallotOut] = Field(default_factory=list)
+    part_of: int | None = Field(
+        None,
+        description="VOTE-2: the first question of the MegaPoll ballot this question is on; "
+        "each question is cast at its own vote",
+    )
 
 
 class PublicBallotOut(Schema):
@@ -260,6 +286,11 @@ def _proposal_fields(proposal: Proposal) -> dict[str, Any]:
         "validated_by_id": getattr(proposal.validated_by, "public_id", None),
         "refers_to": proposal.refers_to_id,
         "referral": proposal.referral,
+        "urgent_version": proposal.urgent_version.number if proposal.urgent_version else None,
+        "urgent_lapsed_at": proposal.urgent_lapsed_at,
+        "amends": proposal.amends_id,
+        "recalls": proposal.recalls_id,
+        "more_questions": proposal.more_questions or [],
     }
 
 
@@ -342,6 +373,9 @@ def create_proposal(request: HttpRequest, key: str, payload: ProposalIn) -> Repl
         urgent=payload.urgent,
         event_at=payload.event_at,
         amendment=payload.amendment,
+        amends=payload.amends,
+        recalls=payload.recalls,
+        more_questions=[(q.question, q.options) for q in payload.more_questions],
         protocol_text=payload.protocol_text,
     )
     return Reply(201, _proposal(ctx, proposal))
@@ -467,6 +501,21 @@ def weekly_queue(request: HttpRequest, key: str) -> list[dict[str, Any]]:
 def validate(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
     ctx, proposal = _access_proposal(request, proposal_id)
     proposal = actions.check_validate(ctx, request.user, proposal)
+    return _proposal(ctx, proposal)
+
+
+@router.post(
+    "/proposals/{proposal_id}/urgent-agreements",
+    response=ProposalOut,
+    auth=REQUIRED,
+    summary="Agree to apply a change of forums at once, before its referendum (art. 3)",
+)
+def agree_urgent(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+    """When every holder of the office the protocol names has agreed, the change is in
+    force; its referendum then ratifies it, or it lapses."""
+    ctx, proposal = _access_proposal(request, proposal_id)
+    amending.check_agree_urgent(ctx, request.user, proposal)
+    proposal.refresh_from_db()
     return _proposal(ctx, proposal)
 
 
@@ -641,6 +690,7 @@ def _vote(request: HttpRequest, vote: Vote, page: VotePage | None = None) -> dic
         "reasons": reasons_text(may),
         "has_voted": has_voted,
         "result": result,
+        "part_of": vote.part_of_id,
         # VOTE-11: a public vote shows who voted what; a secret one never.
         "public_ballots": [
             {"voter": b.voter, "voter_id": b.voter_id, "ballot": b.marks, "valid": b.valid}

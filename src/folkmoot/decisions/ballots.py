@@ -162,7 +162,11 @@ def standing_in(user: Any, assembly: Any) -> Answer:
     return Answer.yes()
 
 
-def check_cast(user: Any, vote: Vote, ballot: BallotInput, *, change_code: str = "") -> Cast:
+def check_cast(
+    user: Any, vote: Vote, ballot: BallotInput, *, change_code: str = "", same_code_as: str = ""
+) -> Cast:
+    """`same_code_as`: a MegaPoll's further question takes the change code its first
+    question's ballot was given (VOTE-2: one ballot, one code to keep)."""
     answer, marks = ballot_marks(
         vote.method,
         vote.options,
@@ -180,6 +184,7 @@ def check_cast(user: Any, vote: Vote, ballot: BallotInput, *, change_code: str =
         marks=marks,
         valid=ballot.valid if vote.ask_validity else None,
         change_code=change_code,
+        new_change_code=same_code_as,
     )
 
 
@@ -275,7 +280,13 @@ def _first_participation(vote: Vote, person: Any) -> bool:
 
 @transaction.atomic
 def do_cast(
-    *, vote: Vote, person: Any, marks: str, valid: bool | None, change_code: str = ""
+    *,
+    vote: Vote,
+    person: Any,
+    marks: str,
+    valid: bool | None,
+    change_code: str = "",
+    new_change_code: str = "",
 ) -> Cast:
     """A first ballot: a participation row and a ballot, or neither. A changed ballot (where
     the protocol allows it) is, for a secret vote, found by the change code only its voter
@@ -296,7 +307,7 @@ def do_cast(
             return Cast(changed=True)
     check_code = new_code(CHECK_CODE_LENGTH)
     if vote.secret:
-        code = new_code(CHANGE_CODE_LENGTH) if vote.may_change_ballot else ""
+        code = (new_change_code or new_code(CHANGE_CODE_LENGTH)) if vote.may_change_ballot else ""
         BoxedBallot.objects.create(
             vote=vote,
             marks=marks,

@@ -53,6 +53,54 @@ class Proposal(models.Model):
         max_length=8, blank=True, choices=[("total", _("total")), ("partial", _("partial"))]
     )
     protocol_text = models.TextField(_("new protocol"), blank=True)
+    # The version in force when it was proposed: what the amendment changes is read against
+    # it, so an amendment adopted meanwhile is not undone (preamble ¶3, `rebase`).
+    base_version = models.ForeignKey(
+        "protocols.ProtocolVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Art. 3 (FOR-5): a change of forums every coordinator agreed to apply at once; the
+    # referendum ratifies it, or it lapses (the version restoring the forums is adopted).
+    urgent_version = models.ForeignKey(
+        "protocols.ProtocolVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The version the urgent change replaced: a lapse restores toward it (what was adopted
+    # between the proposal and the urgent change stays).
+    urgent_replaced_version = models.ForeignKey(
+        "protocols.ProtocolVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    urgent_lapsed_at = models.DateTimeField(null=True, blank=True)
+    # VOTE-2, art. 9.5: an Amendment names the earlier decision it rectifies; the register
+    # shows that decision as "amended by" it.
+    # VOTE-2, art. 9.1: a MegaPoll's questions after the first (its title and options), each
+    # {"question": str, "options": [str, ...]}; each is voted on the same ballot page and
+    # counted as its own vote (`Vote.part_of`).
+    # Nullable without a default, as every column added to these tables: SQLite then adds it
+    # in place instead of rebuilding the table under the tally triggers (issue 11).
+    more_questions = models.JSONField(null=True, blank=True)
+    # Art. 8.3: the tenure this decision would end (a recall); carried, the seat passes as
+    # on resignation (`offices.elections.do_resign`).
+    recalls = models.ForeignKey(
+        "offices.Tenure", null=True, blank=True, on_delete=models.PROTECT, related_name="recalls"
+    )
+    amends = models.ForeignKey(
+        "decisions.RegisterEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amended_by",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdraw_reason = models.CharField(max_length=300, blank=True)
     # Art. 7.1 (RED15M): a coordinator validated it alone; it skipped its support stage.
@@ -104,6 +152,25 @@ class Proposal(models.Model):
         from django.utils.dateparse import parse_datetime
 
         return {int(k): parse_datetime(v) for k, v in (self.rounds_closed_early or {}).items()}
+
+
+class UrgentAgreement(models.Model):
+    """Art. 3: a holder of the office the protocol names (RED15M: a coordinator) agrees to
+    apply a change of forums at once, before its referendum."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="urgent_agreements"
+    )
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "holder"], name="agree_urgently_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_id} agrees to apply {self.proposal_id} now"
 
 
 class DraftingApproval(models.Model):
@@ -183,6 +250,12 @@ class Vote(models.Model):
     office = models.ForeignKey(
         "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
     )
+    # VOTE-2: a further question of a MegaPoll, opened, closed and counted with its first
+    # (`part_of`), in the order the proposal gives (`position`).
+    part_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="parts"
+    )
+    position = models.PositiveSmallIntegerField(null=True, blank=True)  # as more_questions
     # OFF-3, issue 13: a by-election fills the vacant seats and unseats nobody (None for
     # every other vote; nullable, so adding it rewrites no table).
     by_election = models.BooleanField(null=True, blank=True, editable=False)
@@ -402,6 +475,9 @@ class RegisterEntry(models.Model):
     outcome = models.CharField(max_length=20)
     winners = models.JSONField(default=list)
     decided_at = models.DateTimeField(default=timezone.now)
+    # VOTE-2: the kind said, when it was decided, that a carried decision is an official
+    # project (`makes_project`). Nullable: SQLite adds it without rebuilding the table.
+    makes_project = models.BooleanField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-decided_at", "-id"]

@@ -452,3 +452,26 @@ def referred_from_text(proposal: Proposal, user: Any) -> str:
         else gettext_lazy("%(child)s escalated this question to %(parent)s to decide.")
     )
     return str(template) % {"parent": proposal.assembly.title, "child": entry.assembly.title}
+
+
+def amendments_of(entry_ids: list[int]) -> dict[int, list[tuple[Any, bool]]]:
+    """VOTE-2, art. 9.5: the Amendments naming each decision, and whether each was adopted
+    (decided with its first option, the change, winning). One query."""
+    out: dict[int, list[tuple[Any, bool]]] = {}
+    rows = (
+        Proposal.objects.filter(amends_id__in=entry_ids, withdrawn_at__isnull=True)
+        .select_related("register_entry")
+        .order_by("created_at")
+    )
+    for p in rows:
+        entry = getattr(p, "register_entry", None)
+        adopted = (
+            entry is not None
+            and entry.outcome in ("carried", "decided", "consensus")
+            and bool(entry.winners)
+            and bool(p.options)
+            and entry.winners[0] == p.options[0]
+        )
+        assert p.amends_id is not None
+        out.setdefault(p.amends_id, []).append((p, adopted))
+    return out

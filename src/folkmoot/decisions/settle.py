@@ -19,10 +19,13 @@ from django.utils.translation import gettext
 
 from folkmoot.audit.log import record
 from folkmoot.forums.actions import do_open_thread, do_reply
-from folkmoot.governance.amendment import AmendmentTally, amendment_carried
+from folkmoot.governance.amendment import (
+    AmendmentTally,
+    amendment_carried,
+)
 from folkmoot.governance.casting import live_results
 from folkmoot.governance.protocol import Protocol, Validity
-from folkmoot.governance.reasons import Reason, gettext_noop
+from folkmoot.governance.reasons import Reason, combine, gettext_noop
 from folkmoot.governance.tally.result import Result, Round, Step
 from folkmoot.protocols.selectors import protocol_in_force
 
@@ -172,6 +175,12 @@ def _act_on(vote: Vote, row: VoteResult, result: Result) -> None:
             and protocol.decision_kinds[vote.kind].binding
         )
         or bool(vote.office_id),
+        makes_project=bool(
+            protocol
+            and vote.kind in protocol.decision_kinds
+            and protocol.decision_kinds[vote.kind].makes_project
+            and vote.proposal_id
+        ),
         outcome=row.outcome,
         winners=row.winners,
         decided_at=row.published_at,
@@ -187,6 +196,12 @@ def _act_on(vote: Vote, row: VoteResult, result: Result) -> None:
     if proposal is not None and protocol is not None:
         if proposal.amendment and row.outcome in ("carried", "decided"):
             _adopt_if_carried(proposal, vote, protocol, result)
+        elif proposal.urgent_version_id is not None:
+            from .amending import lapse_urgent_change
+
+            lapse_urgent_change(proposal, protocol)
+        if proposal.recalls_id is not None:
+            _recall_if_carried(proposal, row.outcome, row.winners)
         _publish(
             proposal, protocol, summary(vote, row), carried=row.outcome in ("carried", "decided")
         )
@@ -265,6 +280,20 @@ def _adopt_if_carried(
         consensus=vote is None,
     )
     answer = amendment_carried(protocol, proposal.amendment, tally)  # type: ignore[arg-type]
+    if proposal.urgent_version_id is not None:  # art. 3: in force already; ratified, or not
+        from .amending import lapse_urgent_change
+
+        if answer:
+            record("decision.urgent_ratified", assembly=proposal.assembly, subject=proposal)
+        else:
+            lapse_urgent_change(proposal, protocol)
+        return
+    document = proposal.protocol_text
+    if answer and proposal.amendment == "partial":
+        from .amending import rebased
+
+        document, carried_over = rebased(proposal, protocol)
+        answer = combine(answer, carried_over)
     if not answer:
         record(
             "decision.amendment_not_adopted",
@@ -272,14 +301,50 @@ def _adopt_if_carried(
             subject=proposal,
             reasons=[r.code for r in answer.reasons],
         )
+        if proposal.thread is not None:  # those who voted read why nothing changed
+            from folkmoot.refusals import reasons_text
+
+            with translation.override(settings.LANGUAGE_CODE):
+                text = gettext("The amendment is not adopted: %(why)s") % {
+                    "why": " ".join(reasons_text(answer))
+                }
+            author = vote.launched_by if vote is not None and vote.launched_by_id else None
+            do_reply(thread=proposal.thread, author=author or proposal.proposer, body=text)
         return
     do_adopt_protocol_version(
         assembly=proposal.assembly,
-        document=proposal.protocol_text,
+        document=document,
         actor=None,
         decision_reference=f"proposal:{proposal.pk}",
         note=proposal.title[:200],
     )
+
+
+def _recall_if_carried(proposal: Proposal, outcome: str, winners: list[str]) -> None:
+    """Art. 8.3: a recall decided for its first option ("Yes") ends the holder's tenure; the
+    seat passes as on resignation. One who left office meanwhile has nothing to end."""
+    from folkmoot.governance.projects import DECIDED
+    from folkmoot.offices.elections import do_resign
+    from folkmoot.refusals import Refused
+
+    if outcome not in DECIDED or not winners or winners[0] != proposal.options[0]:
+        return
+    tenure = proposal.recalls
+    assert tenure is not None
+    try:
+        successor = do_resign(tenure=tenure, actor=None)
+    except Refused:
+        return
+    record(
+        "office.recall",
+        assembly=proposal.assembly,
+        subject=tenure,
+        proposal=proposal.pk,
+        successor=successor.holder_id if successor is not None else None,
+    )
+    from folkmoot.notifications.send import notify
+
+    notify("office_recalled", [tenure.holder_id], assembly=proposal.assembly, proposal=proposal)
 
 
 def settle_proposal(proposal: Proposal, now: datetime | None = None) -> None:
@@ -304,6 +369,7 @@ def settle_proposal(proposal: Proposal, now: datetime | None = None) -> None:
                     title=proposal.title,
                     kind=proposal.kind,
                     binding=kind.binding,
+                    makes_project=kind.makes_project,
                     outcome="consensus",
                     winners=[proposal.options[0]] if proposal.options else [],
                     decided_at=state.consensus.decided_at or now,
@@ -311,6 +377,8 @@ def settle_proposal(proposal: Proposal, now: datetime | None = None) -> None:
                 record("decision.consensus", assembly=proposal.assembly, subject=proposal)
                 if proposal.amendment:
                     _adopt_if_carried(proposal, None, ctx.protocol, None)
+                if proposal.recalls_id is not None:
+                    _recall_if_carried(proposal, "consensus", proposal.options[:1])
                 with translation.override(settings.LANGUAGE_CODE):
                     text = gettext("Consensus reached on “%(title)s”.") % {"title": proposal.title}
                 _publish(proposal, ctx.protocol, text, carried=True)

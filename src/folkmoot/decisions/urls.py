@@ -8,6 +8,7 @@ urlpatterns = [
     path("decisions/<int:pk>/", views.proposal_page, name="proposal"),
     path("decisions/<int:pk>/support/", views.proposal_support, name="proposal-support"),
     path("decisions/<int:pk>/validate/", views.proposal_validate, name="proposal-validate"),
+    path("decisions/<int:pk>/urgent/", views.proposal_agree_urgent, name="proposal-agree-urgent"),
     path("decisions/<int:pk>/approve/", views.proposal_approve, name="proposal-approve"),
     path("decisions/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal-withdraw"),
     path("decisions/<int:pk>/launch/", views.proposal_launch, name="proposal-launch"),

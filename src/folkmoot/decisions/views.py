@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +31,7 @@ from folkmoot.http import AuthedRequest, Request
 from folkmoot.notifications.reading import seen
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
-from . import actions, ballots, referrals, selectors
+from . import actions, amending, ballots, referrals, selectors
 from .models import Proposal, RegisterEntry, Vote
 
 
@@ -139,7 +141,11 @@ def proposal_new(request: AuthedRequest, slug: str) -> HttpResponse:
         for key, kind in ctx.protocol.decision_kinds.items()
         if may_propose(ctx.protocol, key, ctx.viewer, timezone.localdate())
     ]
-    values = {"kind": request.GET.get("kind", "")}
+    values = {
+        "kind": request.GET.get("kind", ""),
+        "amends": request.GET.get("amends", ""),
+        "recalls": request.GET.get("recalls", ""),
+    }
     errors: list[str] = []
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in request.POST}
@@ -162,9 +168,64 @@ def proposal_new(request: AuthedRequest, slug: str) -> HttpResponse:
             "errors": errors,
             # Issue 13: the amendment fields only for those who may propose an amendment.
             "may_amend": any(amends for _k, _n, amends in kinds),
+            # VOTE-2: the decisions an Amendment may rectify, for those who may propose one.
+            "rectifiable": RegisterEntry.objects.filter(assembly=assembly)[:200]
+            if any(k == ctx.protocol.amendments.partial.decision_kind for k, _n, _a in kinds)
+            else [],
+            # VOTE-2: the further questions box, where a kind asks several (a MegaPoll).
+            "multi_kinds": [
+                ctx.protocol.decision_kinds[k].name.get(language)
+                for k, _n, _a in kinds
+                if ctx.protocol.decision_kinds[k].multi_question
+            ],
+            # Art. 8.3: the holders one may propose to recall, by the kind that recalls them.
+            "recallable": _recallable(ctx, {k for k, _n, _a in kinds}, language),
+            "rectifying_name": ctx.protocol.decision_kinds[
+                ctx.protocol.amendments.partial.decision_kind
+            ].name.get(language),
         },
         status=400 if errors else 200,
     )
+
+
+def _recallable(ctx: actions.DecisionContext, kinds: set[str], language: str) -> list[Any]:
+    """(tenure id, "Name — Office (kind)") for each holder now whose office the protocol lets
+    recall by a kind this person may propose."""
+    from folkmoot.offices.models import Tenure
+
+    offices = {
+        key: rule
+        for key, rule in ctx.protocol.offices.items()
+        if rule.recalled_by is not None and rule.recalled_by in kinds
+    }
+    if not offices:
+        return []
+    tenures = (
+        Tenure.objects.current()
+        .filter(office__assembly=ctx.assembly, office__slug__in=offices)
+        .select_related("holder", "office")
+        .order_by("office__slug", "holder__display_name")
+    )
+    return [
+        (
+            t.pk,
+            f"{t.holder} — {offices[t.office.slug].name.get(language)}",
+            offices[t.office.slug].recalled_by,
+        )
+        for t in tenures
+    ]
+
+
+def _parse_questions(text: str) -> list[tuple[str, list[str]]]:
+    """VOTE-2: a MegaPoll's further questions as typed: blocks apart by a blank line, each a
+    question on its first line and one option per line after it ("- " before an option is
+    allowed)."""
+    blocks = [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    out = []
+    for block in blocks:
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        out.append((lines[0], [line.lstrip("-*• ").strip() for line in lines[1:]]))
+    return out
 
 
 def _propose_from_form(
@@ -183,6 +244,9 @@ def _propose_from_form(
             event_at=event_at,
             amendment=request.POST.get("amendment", ""),
             protocol_text=request.POST.get("protocol_text", ""),
+            amends=_int_or_none(request.POST.get("amends", "")),
+            recalls=_int_or_none(request.POST.get("recalls", "")),
+            more_questions=_parse_questions(request.POST.get("more_questions", "")),
         )
     except NotFound:
         return [_("Choose a kind of decision.")]
@@ -223,6 +287,7 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
         if entry is not None
         else []
     )
+    urgent = amending.urgent_change_of(ctx.protocol, proposal)
     support_offices = [
         (s.office, ctx.protocol.offices[s.office].name.get(language))
         for s in kind.supports
@@ -254,6 +319,35 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
             else [],
             "may_withdraw": request.user.is_authenticated
             and bool(actions.withdraw_answer(ctx, request.user, proposal, state)),
+            "rectify_kind": ctx.protocol.amendments.partial.decision_kind
+            if entry is not None
+            and ctx.protocol.amendments.partial.decision_kind in ctx.protocol.decision_kinds
+            and may_propose(
+                ctx.protocol,
+                ctx.protocol.amendments.partial.decision_kind,
+                ctx.viewer,
+                timezone.localdate(),
+            )
+            else "",
+            "recalled_office": (
+                ctx.protocol.offices[proposal.recalls.office.slug].name.get(language)
+                if proposal.recalls is not None
+                and proposal.recalls.office.slug in ctx.protocol.offices
+                else ""
+            ),
+            "project_entry": entry if entry is not None and _is_project(entry) else None,
+            # VOTE-2: the Amendments that name this decision, once it is in the register.
+            "amended_by": selectors.amendments_of([entry.pk]).get(entry.pk, []) if entry else [],
+            # Art. 3: a change of forums every coordinator may put in force at once.
+            "urgent": urgent,
+            "may_agree_urgent": urgent is not None
+            and request.user.is_authenticated
+            and bool(amending.urgent_answer(ctx, proposal)),
+            "urgent_office": (
+                ctx.protocol.offices[ctx.protocol.forum_changes.urgent_office].name.get(language)
+                if ctx.protocol.forum_changes and ctx.protocol.forum_changes.urgent_office
+                else ""
+            ),
             "approvals": proposal.approvals.select_related("person"),
             "consensus": selectors.consensus_view(ctx, proposal, state, request.user),
             "gathered": proposal.gathered.select_related("author"),
@@ -277,6 +371,12 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
     )
 
 
+def _is_project(entry: RegisterEntry) -> bool:
+    from folkmoot.projects.actions import is_project  # the projects' room, above
+
+    return is_project(entry)
+
+
 def _act_on_proposal(
     request: AuthedRequest, pk: int, act: Callable[[actions.DecisionContext, Proposal], str]
 ) -> HttpResponse:
@@ -289,6 +389,21 @@ def _act_on_proposal(
         return _refused(request, refused, f"/decisions/{proposal.pk}/")
     messages.success(request, done)
     return redirect("proposal", pk)
+
+
+@login_required
+@require_POST
+def proposal_agree_urgent(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Art. 3: a coordinator agrees to apply a change of forums at once."""
+
+    def act(ctx: actions.DecisionContext, proposal: Proposal) -> str:
+        amending.check_agree_urgent(ctx, request.user, proposal)
+        proposal.refresh_from_db()
+        if proposal.urgent_version_id is not None:
+            return _("Every holder agreed: the change is in force until its referendum.")
+        return _("Your agreement is counted.")
+
+    return _act_on_proposal(request, pk, act)
 
 
 @login_required
@@ -473,6 +588,7 @@ def _vote_view(
     elif selectors.shows_live_results(vote, now):
         shown_result = selectors.live_result(vote, language)
     order = actions.option_order(vote, person_key)
+    parts = _parts_shown(vote, person_key, submitted, now)
     return render(
         request,
         "decisions/vote.html",
@@ -500,9 +616,33 @@ def _vote_view(
             "cast": cast,
             "codes": _codes_shown(vote, cast, submitted, order) if cast else None,
             "candidates": selectors.election_candidates(vote),
+            "parts": parts,
         },
         status=400 if errors else 200,
     )
+
+
+def _parts_shown(vote: Vote, person_key: Any, submitted: Any, now: Any) -> list[dict[str, Any]]:
+    """VOTE-2: a MegaPoll's further questions on the same ballot page, each with its options
+    (in the voter's own order) and, once closed, its own result."""
+    from .settle import settle_vote
+
+    out = []
+    for part in vote.parts.order_by("position"):
+        chosen = submitted.get(f"part-{part.pk}") if submitted else None
+        out.append(
+            {
+                "vote": part,
+                "number": (part.position or 0) + 1,
+                "options": [
+                    (part.options.index(o), o, chosen == str(part.options.index(o)))
+                    for o in actions.option_order(part, person_key)
+                ],
+                "blank": bool(submitted) and chosen == "",
+                "result": settle_vote(part, now) if part.is_closed(now) else None,
+            }
+        )
+    return out
 
 
 def _codes_shown(
@@ -535,12 +675,27 @@ def _codes_shown(
 def vote_cast(request: AuthedRequest, pk: int) -> HttpResponse:
     vote = _vote_or_404(request, pk)
     try:
-        cast = ballots.check_cast(
-            request.user,
-            vote,
-            _ballot_from_post(vote, request.POST),
-            change_code=request.POST.get("change_code", ""),
-        )
+        # VOTE-2: a MegaPoll's questions are one ballot: all of them are cast, or none.
+        with transaction.atomic():
+            first = _ballot_from_post(vote, request.POST)
+            cast = ballots.check_cast(
+                request.user,
+                vote,
+                first,
+                change_code=request.POST.get("change_code", ""),
+            )
+            for part in vote.parts.order_by("position"):
+                raw = request.POST.get(f"part-{part.pk}", "")
+                choice = _option_at(part, raw)
+                ballots.check_cast(
+                    request.user,
+                    part,
+                    BallotInput(
+                        choice=choice if choice is not None or not raw else raw, valid=first.valid
+                    ),
+                    change_code=request.POST.get("change_code", ""),
+                    same_code_as=cast.change_code,
+                )
     except Refused as refused:
         # Shown again with what was marked (not the change code: it is typed again).
         return _vote_view(request, vote, submitted=request.POST, errors=refused.messages)
@@ -635,14 +790,34 @@ def vote_ballots_json(request: Request, pk: int) -> HttpResponse:
 def register_page(request: Request) -> HttpResponse:
     """ASM-5, BEY-4: every decision of every assembly the reader may see."""
     visible = Assembly.objects.visible_to(request.user)
-    entries = RegisterEntry.objects.filter(assembly__in=visible).select_related(
-        "assembly", "assembly__root", "assembly__parent", "proposal__refers_to__assembly"
+    from folkmoot.projects.models import Project  # the projects' room, above
+
+    project = Project.objects.filter(entry=OuterRef("pk"))
+    entries = (
+        RegisterEntry.objects.filter(assembly__in=visible)
+        .select_related(
+            "assembly", "assembly__root", "assembly__parent", "proposal__refers_to__assembly"
+        )
+        # VOTE-2: the project's status and whether Amendments name it, in the same query.
+        .annotate(
+            project_status=Subquery(project.values("status")[:1]),
+            project_progress=Subquery(project.values("progress")[:1]),
+            named_by_amendments=Exists(
+                Proposal.objects.filter(amends=OuterRef("pk"), withdrawn_at__isnull=True)
+            ),
+        )
     )
     chosen = request.GET.get("assembly", "")
     if chosen:
         entries = entries.filter(assembly__slug=chosen)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
     lines = selectors.referral_lines([e.pk for e in page], request.user)
+    named = [e.pk for e in page if e.named_by_amendments]  # type: ignore[attr-defined]
+    amendments = selectors.amendments_of(named) if named else {}
+    from folkmoot.projects.actions import is_project  # the projects' room, above
+    from folkmoot.projects.models import STATUS_CHOICES
+
+    statuses = dict(STATUS_CHOICES)
     children = {
         e.proposal.refers_to.assembly_id
         for e in page
@@ -671,6 +846,10 @@ def register_page(request: Request) -> HttpResponse:
             and entry.proposal.refers_to.assembly_id in seen
         )
         entry.referral_lines = lines.get(entry.pk, [])  # type: ignore[attr-defined]
+        entry.amendments = amendments.get(entry.pk, [])  # type: ignore[attr-defined]
+        # VOTE-2: a decision carried for a change is an official project, followed here.
+        entry.is_project = is_project(entry)  # type: ignore[attr-defined]
+        entry.project_status_name = statuses.get(entry.project_status or "")  # type: ignore[attr-defined]
         entry.moot = at_moot.get(entry.proposal_id or 0)  # type: ignore[attr-defined]
         # BEY-4: offered where the core could say yes; the refer page says why not otherwise.
         entry.may_refer = referrals.offered(  # type: ignore[attr-defined]

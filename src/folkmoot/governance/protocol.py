@@ -220,6 +220,9 @@ class Office(Strict):
     misconduct: Misconduct | None = None
     stand_any_time_for_vacancy: bool = True
     seat_changes_need: Key | None = None  # a decision kind (OFF-5: a binding referendum)
+    # Art. 8.3: the decision kind by which a holder is removed before the term ends (recall);
+    # the seat then passes as on resignation. None: nobody is recalled.
+    recalled_by: Key | None = None
     # Where the office is not elected (`elected: false`, or a secretary where the assembly
     # says its secretary is not elected), who appoints to it; None: nobody but the staff.
     appointed_by: Appointer | None = None
@@ -392,6 +395,9 @@ class DecisionKind(Strict):
     # kind on their own, so that it skips its support stage (`schedule.decision_stage`).
     validated_alone: bool = False
     multi_question: bool = False
+    # VOTE-2, RED15M art. 9.3: a decision of this kind carried for its change becomes an
+    # official project, carried out and followed in the register.
+    makes_project: bool = False
     validity: Validity = Field(default_factory=Validity)
     consensus: Consensus | None = None
     results_visible: Literal["after_close", "live", "launcher_decides"] = "after_close"
@@ -730,6 +736,7 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
         audience(f"offices.{key}.electorate", o.electorate)
         audience(f"offices.{key}.candidates", o.candidates)
         kind(f"offices.{key}.seat_changes_need", o.seat_changes_need)
+        kind(f"offices.{key}.recalled_by", o.recalled_by)
     for key, f in protocol.forums.items():
         for action in ("read", "open_thread", "reply"):
             audience(f"forums.{key}.{action}", getattr(f, action))

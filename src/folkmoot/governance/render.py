@@ -143,11 +143,24 @@ class Renderer:
             m = office.misconduct
             self.item(
                 gettext_noop(
-                    "Misconduct in office: %(min)s–%(max)s days, ×%(multiplier)s on repeat."
+                    "Misconduct in office: %(min)s–%(max)s days, ×%(multiplier)s on repeat, "
+                    "served on the next election to the office, in which the holder may not stand."
                 ),
                 min=m.min_days,
                 max=m.max_days,
                 multiplier=m.repeat_multiplier,
+            )
+            if m.permanent_after is not None:
+                self.item(
+                    gettext_noop("After %(repeats)s repeats, never again: barred from the office."),
+                    repeats=m.permanent_after,
+                )
+        if office.recalled_by is not None and office.recalled_by in self.p.decision_kinds:
+            self.item(
+                gettext_noop(
+                    "A holder may be recalled by %(kind)s; the seat then passes as on resignation."
+                ),
+                kind=self.p.decision_kinds[office.recalled_by].name.get(self.lang),
             )
         self.add()
 
@@ -189,6 +202,14 @@ class Renderer:
             else gettext_noop("Public vote: everyone sees who voted what")
         )
         self.item(gettext_noop("Method: %(method)s"), method=self.tr(METHODS[kind.method]))
+        if kind.multi_question:
+            self.item(gettext_noop("Several questions on one ballot, each with its own result"))
+        if kind.makes_project:
+            self.item(
+                gettext_noop(
+                    "Carried, it becomes an official project, followed in the register until done"
+                )
+            )
         if kind.debate is not None:
             self.item(gettext_noop("Debate: %(days)s days"), days=_num(kind.debate.days))
         for support in kind.supports:

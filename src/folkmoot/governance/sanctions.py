@@ -516,3 +516,53 @@ def misconduct_sanction(misconduct: Misconduct, days: float, repeats: int) -> ti
     if misconduct.permanent_after is not None and repeats >= misconduct.permanent_after:
         return None
     return _scaled(timedelta(days=days), misconduct.repeat_multiplier, repeats)
+
+
+@dataclass(frozen=True)
+class MisconductBar:
+    """Art. 7: misconduct in office is served on the next election to the office: from
+    `starts` (that election's opening; at once for an office without elections) the person
+    may not stand for it, until `ends` (None: for good, after `permanent_after` repeats)."""
+
+    starts: datetime
+    ends: datetime | None
+
+    def covers(self, moment: datetime) -> bool:
+        _aware(starts=self.starts, moment=moment)
+        return self.starts <= moment and (self.ends is None or moment < self.ends)
+
+
+def misconduct_bar(*, serves_from: datetime, duration: timedelta | None) -> MisconductBar:
+    """The bar a misconduct sanction of `duration` (`misconduct_sanction`) sets from
+    `serves_from`."""
+    return MisconductBar(serves_from, None if duration is None else serves_from + duration)
+
+
+def check_not_barred(bars: list[MisconductBar], race_opens: datetime, office: Any) -> Answer:
+    """Art. 7: one barred for misconduct when a race opens may not stand in it (RED15M:
+    "to avoid their re-election"); `office` names the office in the reason."""
+    covering = [bar for bar in bars if bar.covers(race_opens)]
+    if not covering:
+        return Answer.yes()
+    if any(bar.ends is None for bar in covering):
+        return Answer.no(
+            Reason(
+                "barred_for_good",
+                gettext_noop(
+                    "You may not stand for %(office)s again: a repeated misconduct in "
+                    "this office bars you from it for good."
+                ),
+                {"office": office},
+            )
+        )
+    until = max(bar.ends for bar in covering if bar.ends is not None)
+    return Answer.no(
+        Reason(
+            "barred_from_race",
+            gettext_noop(
+                "You may not stand for %(office)s in this election: a misconduct in this "
+                "office bars you from it until %(until)s."
+            ),
+            {"office": office, "until": until},
+        )
+    )

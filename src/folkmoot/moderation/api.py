@@ -15,10 +15,11 @@ from folkmoot.api.auth import OPTIONAL, REQUIRED
 from folkmoot.federation.actions import access_assembly
 from folkmoot.forums.actions import access_thread, forum_context
 from folkmoot.forums.models import Post
+from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound
 
-from . import actions, selectors
-from .models import Sanction
+from . import actions, misconduct, selectors
+from .models import OfficeMisconduct, Sanction
 
 router = Router(tags=["moderation"])
 
@@ -279,3 +280,98 @@ def suspend(request: HttpRequest, key: str, payload: SuspensionIn) -> Reply[dict
             "days": days,
         },
     )
+
+
+class MisconductIn(Schema):
+    person: int | str = Field(description=_PERSON)
+    office: str = Field(min_length=1, max_length=40)
+    days: float = Field(description="picked in the office's range (RED15M coordinators: 3–6)")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class MisconductOut(Schema):
+    id: int
+    holder: str
+    holder_id: str
+    office: str
+    days: float
+    repeat: int
+    reason: str
+    imposed_at: datetime
+    serves_from: datetime = Field(description="the opening of the next election to the office")
+    ends_at: datetime | None = Field(description="None: barred from the office for good")
+    backing: Literal["not_needed", "pending", "endorsed", "lapsed"] = Field(
+        description="SAN-4: backed by others in time, or lapsed (then it bars nobody)"
+    )
+    backing_deadline: datetime | None
+
+
+def _misconduct(m: Any, rules: Any) -> dict[str, Any]:
+    state, deadline = selectors.misconduct_backing(rules, m, timezone.now())
+    return {
+        "backing": state.value,
+        "backing_deadline": deadline,
+        "id": m.pk,
+        "holder": str(m.holder),
+        "holder_id": m.holder.public_id,
+        "office": m.office,
+        "days": m.days,
+        "repeat": m.repeat,
+        "reason": m.reason,
+        "imposed_at": m.imposed_at,
+        "serves_from": m.serves_from,
+        "ends_at": m.ends_at,
+    }
+
+
+@router.post(
+    "/assemblies/{key}/misconducts",
+    response={201: MisconductOut},
+    auth=REQUIRED,
+    summary="Find misconduct in office (art. 7): served on the next election to it",
+)
+def find_misconduct(request: HttpRequest, key: str, payload: MisconductIn) -> Reply[dict[str, Any]]:
+    ctx = forum_context(request.user, access_assembly(request.user, key))
+    found = misconduct.check_misconduct(
+        ctx,
+        request.user,
+        _person(payload.person),
+        office=payload.office,
+        days=payload.days,
+        reason=payload.reason,
+    )
+    return Reply(201, _misconduct(found, ctx.protocol.sanctions))
+
+
+@router.post(
+    "/assemblies/{key}/misconducts/{misconduct_id}/endorsements",
+    response={201: MisconductOut},
+    auth=REQUIRED,
+    summary="Back a finding of misconduct (SAN-4: it lapses unless enough others back it)",
+)
+def back_misconduct(request: HttpRequest, key: str, misconduct_id: int) -> Reply[dict[str, Any]]:
+    ctx = forum_context(request.user, access_assembly(request.user, key))
+    found = OfficeMisconduct.objects.filter(pk=misconduct_id, assembly=ctx.assembly).first()
+    if found is None:
+        raise NotFound(misconduct_id)
+    misconduct.check_back_misconduct(ctx, request.user, found)
+    fresh = OfficeMisconduct.objects.prefetch_related("endorsements").get(pk=found.pk)
+    return Reply(201, _misconduct(fresh, ctx.protocol.sanctions))
+
+
+@router.get(
+    "/assemblies/{key}/misconducts",
+    response=list[MisconductOut],
+    auth=OPTIONAL,
+    summary="Misconduct in office, public as sanctions are",
+)
+def misconducts(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+    assembly = access_assembly(request.user, key)
+    in_force = protocol_in_force(assembly)
+    rules = in_force.protocol.sanctions if in_force is not None else None
+    rows = (
+        OfficeMisconduct.objects.filter(assembly=assembly)
+        .select_related("holder")
+        .prefetch_related("endorsements")[:200]
+    )
+    return [_misconduct(m, rules) for m in rows]

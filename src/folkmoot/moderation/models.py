@@ -110,6 +110,62 @@ class OfficeSuspension(models.Model):
         )
 
 
+class OfficeMisconduct(models.Model):
+    """Art. 7 (OFF-6): misconduct in an office, on top of any sanction earned as a citizen.
+    It is served on the next election to the office (`serves_from`, fixed when imposed):
+    for `duration` from then the person may not stand for it; `duration` None bars them for
+    good (a repeat past `permanent_after`). They keep the seat they hold now."""
+
+    assembly = models.ForeignKey(
+        "federation.Assembly", on_delete=models.PROTECT, related_name="misconducts"
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="misconducts"
+    )
+    office = models.SlugField(max_length=40)
+    days = models.FloatField()  # as picked in the office's range, before repeats
+    duration = models.DurationField(null=True, blank=True)
+    repeat = models.PositiveSmallIntegerField(default=0)
+    serves_from = models.DateTimeField()
+    reason = models.TextField(max_length=2000)
+    imposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imposed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imposed_at"]
+        indexes = [models.Index(fields=["assembly", "holder", "office"])]
+
+    def __str__(self) -> str:
+        return f"{self.holder_id}'s misconduct as {self.office}"
+
+    @property
+    def ends_at(self) -> datetime | None:
+        return None if self.duration is None else self.serves_from + self.duration
+
+
+class MisconductEndorsement(models.Model):
+    """SAN-4 (art. 19) for misconduct in office: another holder of the sanction power backs
+    the finding within the window, or it lapses and bars nobody."""
+
+    misconduct = models.ForeignKey(
+        OfficeMisconduct, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    endorser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    endorsed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["misconduct", "endorser"], name="back_misconduct_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endorser_id} backs misconduct {self.misconduct_id}"
+
+
 class Lifting(models.Model):
     """SAN-3: a holder of the office the protocol names backs lifting a persona non grata,
     with a reason; enough of them lift it (`governance.sanctions.non_grata_lifted_at`)."""

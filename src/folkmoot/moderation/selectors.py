@@ -4,10 +4,17 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from folkmoot.governance.protocol import Sanctions
+from folkmoot.governance.sanctions import (
+    EndorsementState,
+    MisconductBar,
+    endorsement_status,
+    misconduct_bar,
+)
 
-from .models import Sanction
+from .models import OfficeMisconduct, Sanction
 from .state import SanctionState, bounce_in_force, state_of
 
 
@@ -63,3 +70,42 @@ def prior_count(
         else rows.exclude(level__in=["moderation", "off_protocol"])
     )
     return sum(1 for s in rows if state_of(rules, s, now).state is not EndorsementState.LAPSED)
+
+
+def misconduct_backing(
+    rules: Sanctions | None, m: OfficeMisconduct, now: datetime
+) -> tuple[EndorsementState, datetime | None]:
+    """SAN-4 for a finding of misconduct: backed by the protocol's number of other holders of
+    the sanction power within its window (RED15M art. 19: 2 within 48 hours), or it lapses."""
+    if rules is None:
+        return EndorsementState.NOT_NEEDED, None
+    return endorsement_status(
+        rules,
+        needed=True,
+        imposed_at=m.imposed_at,
+        imposer=str(m.imposed_by_id),
+        endorsers={str(e.endorser_id): e.endorsed_at for e in m.endorsements.all()},
+        now=now,
+    )
+
+
+def standing_misconducts(
+    assembly: Any, rules: Sanctions | None, now: datetime, **filters: Any
+) -> list[OfficeMisconduct]:
+    """Findings that have not lapsed (pending ones stand until they do, as sanctions do)."""
+    rows = OfficeMisconduct.objects.filter(assembly=assembly, **filters).prefetch_related(
+        "endorsements"
+    )
+    return [m for m in rows if misconduct_backing(rules, m, now)[0] is not EndorsementState.LAPSED]
+
+
+def bars_of(assembly: Any, person: Any, rules: Sanctions | None) -> dict[str, list[MisconductBar]]:
+    """The person's misconduct bars in this assembly, by office (two queries)."""
+    if not getattr(person, "is_authenticated", False):
+        return {}
+    bars: dict[str, list[MisconductBar]] = {}
+    for m in standing_misconducts(assembly, rules, timezone.now(), holder=person):
+        bars.setdefault(m.office, []).append(
+            misconduct_bar(serves_from=m.serves_from, duration=m.duration)
+        )
+    return bars

@@ -14,5 +14,11 @@ urlpatterns = [
         "assemblies/<slug:slug>/sanctions/<int:pk>/endorse/", views.endorse, name="sanction-endorse"
     ),
     path("assemblies/<slug:slug>/suspensions/", views.suspend, name="office-suspend"),
+    path("assemblies/<slug:slug>/misconducts/", views.find_misconduct, name="office-misconduct"),
+    path(
+        "assemblies/<slug:slug>/misconducts/<int:pk>/back/",
+        views.back_misconduct,
+        name="office-misconduct-back",
+    ),
     path("assemblies/<slug:slug>/sanctions/<int:pk>/lift/", views.lift, name="sanction-lift"),
 ]

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +19,8 @@ from folkmoot.notifications.reading import seen
 from folkmoot.offices.models import Tenure
 from folkmoot.refusals import Refused
 
-from . import actions, selectors
-from .models import OfficeSuspension, Report, Sanction
+from . import actions, misconduct, selectors
+from .models import OfficeMisconduct, OfficeSuspension, Report, Sanction
 
 
 def _thread_url(post: Post) -> str:
@@ -123,6 +125,52 @@ def sanctions_page(request: Request, slug: str) -> HttpResponse:
     named = by_public_id(request.GET.get("person", "")) if may_sanction else None
     if named is not None and named not in found:
         found.insert(0, named)
+    language = request.LANGUAGE_CODE
+    # Art. 7: misconduct in office, for the offices whose protocol has a rule for it.
+    misconduct_offices = [
+        (k, o.name.get(language), o.misconduct)
+        for k, o in ctx.protocol.offices.items()
+        if o.misconduct
+    ]
+    office_names = {k: o.name.get(language) for k, o in ctx.protocol.offices.items()}
+    now = timezone.now()
+    misconducts = []
+    for m in (
+        OfficeMisconduct.objects.filter(assembly=ctx.assembly)
+        .select_related("holder")
+        .prefetch_related("endorsements")[:100]
+    ):
+        state, deadline = selectors.misconduct_backing(ctx.protocol.sanctions, m, now)
+        misconducts.append(
+            {
+                "m": m,
+                "office": office_names.get(m.office, m.office),
+                "state": state.value,
+                "deadline": deadline,
+                "backings": len(m.endorsements.all()),
+                "may_back": may_sanction
+                and state.value == "pending"
+                and request.user.pk not in (m.imposed_by_id, m.holder_id)
+                and all(e.endorser_id != request.user.pk for e in m.endorsements.all()),
+            }
+        )
+    # Those who hold or have held such an office: misconduct may come to light after a term.
+    once_holders = (
+        sorted(
+            {
+                t.holder
+                for t in Tenure.objects.filter(
+                    office__assembly=ctx.assembly,
+                    office__slug__in=[k for k, _n, _m in misconduct_offices],
+                )
+                .exclude(holder_id=request.user.pk)  # others find one's misconduct (art. 7.1)
+                .select_related("holder")
+            },
+            key=lambda p: (p.display_name, p.pk),
+        )
+        if may_sanction and misconduct_offices
+        else []
+    )
     holders = (
         sorted(
             {
@@ -160,6 +208,9 @@ def sanctions_page(request: Request, slug: str) -> HttpResponse:
             "found": found,
             "named": named,
             "holders": holders,
+            "misconducts": misconducts,
+            "misconduct_offices": misconduct_offices,
+            "once_holders": once_holders,
         },
     )
 
@@ -272,4 +323,64 @@ def suspend(request: Request, slug: str) -> HttpResponse:
         _say(request, refused)
     else:
         messages.success(request, _("%(name)s is suspended from office.") % {"name": holder})
+    return redirect("sanctions", ctx.assembly.slug)
+
+
+@login_required
+@require_POST
+def back_misconduct(request: Request, slug: str, pk: int) -> HttpResponse:
+    """SAN-4: another holder of the sanction power backs a finding of misconduct."""
+    ctx = _context(request, slug)
+    found = OfficeMisconduct.objects.filter(pk=pk, assembly=ctx.assembly).first()
+    if found is None:
+        raise Http404(_("No such finding."))
+    try:
+        misconduct.check_back_misconduct(ctx, request.user, found)
+    except Refused as refused:
+        _say(request, refused)
+    else:
+        messages.success(request, _("Your backing is counted."))
+    return redirect(reverse("sanctions", args=[ctx.assembly.slug]) + "#misconducts")
+
+
+@login_required
+@require_POST
+def find_misconduct(request: Request, slug: str) -> HttpResponse:
+    """Art. 7: misconduct in office, served on the next election to it."""
+    ctx = _context(request, slug)
+    holder = by_public_id(request.POST.get("person", ""))
+    if holder is None:
+        messages.error(request, _("Choose whose misconduct it is."))
+        return redirect("sanctions", ctx.assembly.slug)
+    try:
+        days = float(request.POST.get("days", "").replace(",", "."))
+    except ValueError:
+        messages.error(request, _("Give the number of days, as a number."))
+        return redirect("sanctions", ctx.assembly.slug)
+    try:
+        found = misconduct.check_misconduct(
+            ctx,
+            request.user,
+            holder,
+            office=request.POST.get("office", ""),
+            days=days,
+            reason=request.POST.get("reason", ""),
+        )
+    except Refused as refused:
+        _say(request, refused)
+    else:
+        if found.ends_at is None:
+            messages.success(
+                request, _("%(name)s may not stand for this office again.") % {"name": holder}
+            )
+        else:
+            messages.success(
+                request,
+                _("%(name)s may not stand for this office from %(from)s to %(to)s.")
+                % {
+                    "name": holder,
+                    "from": date_format(timezone.localtime(found.serves_from), "DATETIME_FORMAT"),
+                    "to": date_format(timezone.localtime(found.ends_at), "DATETIME_FORMAT"),
+                },
+            )
     return redirect("sanctions", ctx.assembly.slug)

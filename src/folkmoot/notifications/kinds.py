@@ -74,6 +74,10 @@ KINDS: dict[str, Kind] = {
         Kind("sanction_upheld", _("A sanction is backed and stands"), "email", _MOD),
         Kind("sanction_lapsed", _("A sanction lapses unbacked"), "email", _MOD),
         Kind("sanction_lifted", _("A persona non grata is lifted"), "email", _MOD),
+        Kind("office_misconduct", _("I am found to have broken the protocol in an office"), "email", _MOD),
+        Kind("misconduct_to_back", _("A finding of misconduct in office needs my backing"), "email", _MOD),
+        Kind("project_owner", _("I am made the owner of an official project"), "email", _VOTES),
+        Kind("office_recalled", _("I am recalled from an office"), "email", _VOTES),
         Kind("vote_opened", _("A vote I may take part in opens"), "email", _VOTES),
         Kind("vote_closing", _("A vote I have not voted in yet closes within 24 hours"), "email", _VOTES),
         Kind("result", _("The result of a vote I could take part in is published"), "digest", _VOTES),
@@ -85,6 +89,7 @@ KINDS: dict[str, Kind] = {
         Kind("appointed", _("I am appointed to an office"), "email", _VOTES),
         Kind("appointment_ended", _("My appointment to an office ends"), "email", _VOTES),
         Kind("withdrawn", _("A proposal of mine is withdrawn"), "email", _VOTES),
+        Kind("validated", _("A poll of mine is validated by a coordinator alone"), "site", _VOTES),
     ]
 }  # fmt: skip
 KIND_CHOICES = [(k, k) for k in KINDS]
@@ -264,7 +269,7 @@ def _say(n: Any) -> Told:
             reverse("sanctions", args=[_slug(n)]),
             gettext("Read the sanctions"),
         )
-    if kind in ("consensus", "office_action", "withdrawn") and n.proposal_id:
+    if kind in ("consensus", "office_action", "withdrawn", "validated") and n.proposal_id:
         text = {
             "consensus": gettext(
                 "A consensus round is open on “%(title)s”: say whether you agree."
@@ -275,6 +280,10 @@ def _say(n: Any) -> Told:
                 "launch": gettext("“%(title)s” may be put to the vote: it waits for a launch."),
             }.get(n.occasion.split(":")[0], gettext("“%(title)s” waits for your office.")),
             "withdrawn": gettext("Your proposal “%(title)s” was withdrawn."),
+            "validated": gettext(
+                "Your poll “%(title)s” was validated by a coordinator: it no longer waits for "
+                "supports."
+            ),
         }[kind]
         return Told(
             text % {"title": title},
@@ -348,8 +357,72 @@ def _say(n: Any) -> Told:
             reverse("offices", args=[_slug(n)]),
             gettext("See the offices"),
         )
+    if kind == "office_recalled" and n.proposal_id:
+        return Told(
+            gettext("You were recalled from your office in %(where)s: the decision carried.")
+            % {"where": where},
+            reverse("proposal", args=[n.proposal_id]),
+            gettext("Read the decision"),
+        )
+    if kind == "project_owner" and subject is not None:
+        return Told(
+            gettext("You carry out “%(title)s” in %(where)s: post its progress as it goes.")
+            % {"title": subject.entry.title, "where": where},
+            reverse("project", args=[subject.entry_id]),
+            gettext("See the project"),
+        )
+    if kind == "misconduct_to_back" and subject is not None:
+        return Told(
+            gettext(
+                "%(who)s found misconduct by %(holder)s as %(office)s in %(where)s; it lapses "
+                "unless others back it."
+            )
+            % {
+                "who": who,
+                "holder": subject.holder,
+                "office": _office_name(subject.assembly, subject.office),
+                "where": where,
+            },
+            reverse("sanctions", args=[_slug(n)]) + "#misconducts",
+            gettext("Read the sanctions"),
+        )
+    if kind == "office_misconduct" and subject is not None:
+        if subject.ends_at is None:
+            text = gettext(
+                "You were found to have broken the protocol again as %(office)s in %(where)s: "
+                "you may not stand for this office again."
+            )
+        else:
+            text = gettext(
+                "You were found to have broken the protocol as %(office)s in %(where)s: you "
+                "may not stand for this office from %(from)s to %(to)s."
+            )
+        return Told(
+            text
+            % {
+                "office": _office_name(subject.assembly, subject.office),
+                "where": where,
+                "from": date_format(timezone.localtime(subject.serves_from), "DATETIME_FORMAT"),
+                "to": date_format(timezone.localtime(subject.ends_at), "DATETIME_FORMAT")
+                if subject.ends_at
+                else "",
+            },
+            reverse("sanctions", args=[_slug(n)]),
+            gettext("Read the sanctions"),
+        )
     # A notice whose subject is gone (a vote deleted in a test, say): still readable.
     return Told(gettext("Something happened in %(where)s.") % {"where": where or "—"}, "/", "")
+
+
+def _office_name(assembly: Any, key: str) -> str:
+    """An office in the reader's language, as the protocol in force names it."""
+    from django.utils.translation import get_language
+
+    from folkmoot.protocols.selectors import protocol_in_force
+
+    in_force = protocol_in_force(assembly)
+    rule = in_force.protocol.offices.get(key) if in_force is not None else None
+    return rule.name.get(get_language() or "en") if rule is not None else key
 
 
 def _reshaped(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:

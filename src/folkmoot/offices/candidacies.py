@@ -11,14 +11,40 @@ from django.utils import timezone
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.appointment import check_elected_here
-from folkmoot.governance.audience import check_candidacy
-from folkmoot.governance.reasons import Reason, gettext_noop
+from folkmoot.governance.audience import Named, Viewer, check_candidacy
+from folkmoot.governance.protocol import Protocol
+from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
+from folkmoot.governance.sanctions import MisconductBar, check_not_barred
+from folkmoot.moderation.selectors import bars_of
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, create_once, require
 
 from .models import Candidacy, Office
 from .selectors import offices_of
+
+
+def stand_answer(
+    protocol: Protocol, row: Any, viewer: Viewer, bars: dict[str, list[MisconductBar]]
+) -> Answer:
+    """May this person stand in the office's race now (OFF-3)? The protocol's audience and
+    calendar, and no misconduct barring them when the race opens (art. 7)."""
+    now = timezone.now()
+    return combine(
+        check_candidacy(
+            protocol,
+            row.key,
+            viewer,
+            timezone.localdate(),
+            vacancies=row.vacancies,
+            voting_now=row.election_open,
+        ),
+        check_not_barred(
+            bars.get(row.key, []),
+            row.election.opens_at if row.election is not None else now,
+            Named(row.rule.name),
+        ),
+    )
 
 
 def check_stand(
@@ -31,16 +57,7 @@ def check_stand(
     row = next(r for r in offices_of(assembly, protocol) if r.key == office_key)
     viewer = viewer_for(user, assembly, protocol)
     require(check_elected_here(office_key, row.rule, secretary_elected=assembly.secretary_elected))
-    require(
-        check_candidacy(
-            protocol,
-            office_key,
-            viewer,
-            timezone.localdate(),
-            vacancies=row.vacancies,
-            voting_now=row.election_open,
-        )
-    )
+    require(stand_answer(protocol, row, viewer, bars_of(assembly, user, protocol.sanctions)))
     return do_stand(
         assembly=assembly,
         office_key=office_key,

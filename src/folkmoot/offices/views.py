@@ -19,17 +19,25 @@ from folkmoot.accounts.picker import by_public_id, find_people
 from folkmoot.decisions.settle import settle_vote
 from folkmoot.federation.models import Assembly
 from folkmoot.federation.views import assembly_or_404
-from folkmoot.governance.audience import check_candidacy
+from folkmoot.governance.audience import may_propose
 from folkmoot.governance.protocol import Protocol
 from folkmoot.http import AuthedRequest, Request
+from folkmoot.moderation.selectors import bars_of
 from folkmoot.notifications.reading import seen
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
-from folkmoot.refusals import NotFound, Refused
+from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import selectors
 from .appointments import access_tenure, appointment_context, check_appoint, check_end_appointment
-from .candidacies import access_own_candidacy, candidates_for, check_stand, do_withdraw, races_of
+from .candidacies import (
+    access_own_candidacy,
+    candidates_for,
+    check_stand,
+    do_withdraw,
+    races_of,
+    stand_answer,
+)
 from .elections import check_resign, elections_now
 
 
@@ -58,7 +66,6 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
     past = selectors.past_holders(assembly)
     candidates = candidates_for(assembly, races_of(rows))
     viewer = viewer_for(request.user, assembly, protocol)
-    today = timezone.localdate()
     appointing = {r.key: appointment_context(assembly, r.key) for r in rows if not r.elected}
     picking = request.GET.get("office", "")
     may_appoint = {key: bool(ctx.may_appoint(request.user)) for key, ctx in appointing.items()}
@@ -68,6 +75,7 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
         else []
     )
     away, quiet, fellow = _away_and_quiet(rows, protocol, request.user)
+    bars = bars_of(assembly, request.user, protocol.sanctions)
     return render(
         request,
         "offices/offices.html",
@@ -87,14 +95,14 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                         ),
                         None,
                     ),
-                    "stand": check_candidacy(
-                        protocol,
-                        r.key,
-                        viewer,
-                        today,
-                        vacancies=r.vacancies,
-                        voting_now=r.election_open,
-                    ),
+                    "stand": (stand := stand_answer(protocol, r, viewer, bars)),
+                    "stand_why": reasons_text(stand),
+                    # Art. 8.3: who may propose recalling a holder, by the kind that does.
+                    "recall_kind": r.rule.recalled_by
+                    if r.rule.recalled_by
+                    and r.rule.recalled_by in protocol.decision_kinds
+                    and may_propose(protocol, r.rule.recalled_by, viewer, timezone.localdate())
+                    else "",
                     "election_vote": elections.get(r.key),
                     "holding": any(
                         h.person.pk == getattr(request.user, "pk", None) for h in r.holders

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from folkmoot.decisions import actions as decisions
 from folkmoot.federation.views import assembly_or_404
+from folkmoot.governance.amendment import amendment_routes
 from folkmoot.governance.audience import may_propose, who
 from folkmoot.governance.editing import (
     FORUM_ACTIONS,
@@ -36,17 +37,29 @@ from .selectors import protocol_in_force
 from .texts import problems_text
 
 
-def _whiches(ctx: decisions.DecisionContext) -> list[tuple[str, str, str]]:
-    """(partial|total, decision kind, its name) the person may propose here."""
+def _whiches(
+    ctx: decisions.DecisionContext, new: Protocol | None = None
+) -> list[tuple[str, str, str]]:
+    """(partial|total, decision kind, its name) the person may propose here. A partial
+    amendment goes to the kind its changes need (forums, seats: art. 3, 8.6), once known."""
     language = get_language() or "en"
     out = []
     for which in ("partial", "total"):
         kind = getattr(ctx.protocol.amendments, which).decision_kind
+        if which == "partial" and new is not None:
+            kind = _route(ctx.protocol, new)
         if kind in ctx.protocol.decision_kinds and may_propose(
             ctx.protocol, kind, ctx.viewer, timezone.localdate()
         ):
             out.append((which, kind, str(ctx.protocol.decision_kinds[kind].name.get(language))))
     return out
+
+
+def _route(old: Protocol, new: Protocol) -> str:
+    """The kind a partial amendment needs; the partial kind when its parts need different
+    kinds (proposing it then says to split it)."""
+    kinds = {r.kind for r in amendment_routes(old, new)}
+    return kinds.pop() if len(kinds) == 1 else old.amendments.partial.decision_kind
 
 
 def _sections(protocol: Protocol, values: dict[str, Any]) -> dict[str, Any]:
@@ -149,6 +162,7 @@ def amend(request: AuthedRequest, slug: str) -> HttpResponse:
     values: dict[str, Any] = dict(start)
     problems: list[str] = []
     changes: list[Any] = []
+    routes: list[str] = []
     new_data: dict[str, Any] | None = None
     if request.method == "POST":
         values, problems = _read(request.POST, start)
@@ -162,6 +176,13 @@ def amend(request: AuthedRequest, slug: str) -> HttpResponse:
                 problems = [f"{p['path']}: {p['message']}" for p in problems_text(invalid)]
             else:
                 changes = differences(ctx.protocol, new, (get_language() or "en")[:2], gettext)
+                whiches = _whiches(ctx, new) or whiches
+                language = (get_language() or "en")[:2]
+                routes = [
+                    r.reason.render(gettext, language)
+                    for r in amendment_routes(ctx.protocol, new)
+                    if r.reason is not None
+                ]
         if new_data is not None and not problems and "propose" in request.POST:
             which = request.POST.get("which", "")
             kind = next((k for w, k, _n in whiches if w == which), None)
@@ -192,6 +213,7 @@ def amend(request: AuthedRequest, slug: str) -> HttpResponse:
             "changes": changes,
             "problems": problems,
             "whiches": whiches,
+            "routes": routes,
             "posted": request.POST if request.method == "POST" else {},
         },
         status=400 if problems else 200,

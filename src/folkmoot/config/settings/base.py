@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "folkmoot.offices",
     "folkmoot.protocols",
     "folkmoot.decisions",
+    "folkmoot.projects",
     "folkmoot.forums",
     "folkmoot.moderation",
     "folkmoot.chat",
