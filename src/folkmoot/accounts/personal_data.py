@@ -2,16 +2,18 @@
 and the deletion of their account.
 
 The export holds their profile, memberships, offices, candidacies, posts, threads, chat
-messages, proposals, consensus responses, the votes they took part in (and, for public
-votes only, what they voted: a secret ballot is linked to nobody, so it cannot be given),
-sanctions on them, reports they made and their requests to join.
+messages, proposals, the images and files they attached, consensus responses, the votes
+they took part in (and, for public votes only, what they voted: a secret ballot is linked
+to nobody, so it cannot be given), sanctions on them, reports they made and their requests
+to join.
 
 Deleting the account keeps what they wrote and did where it is (the protocol's "nothing is
-deleted" covers content), and removes who they were: the row stays, shown as "a former
-member", with no name, email, birth date, attributes or password; their public ballots
-become anonymous; secret ballots stay counted and unlinkable, as they always were; their
-memberships and offices end; their sessions, API tokens, email addresses, notifications and
-open invitations go."""
+deleted" covers content, and the images and files they attached to it: images were stored
+without their metadata, other files as they were uploaded, FOR-7), and removes who they
+were: the row stays, shown as "a former member", with no name, email, birth date,
+attributes or password; their public ballots become anonymous; secret ballots stay counted
+and unlinkable, as they always were; their memberships and offices end; their sessions, API
+tokens, email addresses, notifications and open invitations go."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from folkmoot.audit.log import record
+from folkmoot.conversations.personal import export_of as private_messages
+from folkmoot.conversations.personal import forget as forget_conversations
 
 from .models import ApiToken, User
 
@@ -30,6 +34,7 @@ def _when(moment: Any) -> str | None:
 
 
 def export_of(user: User) -> dict[str, Any]:
+    from folkmoot.attachments.selectors import uploads_of
     from folkmoot.chat.models import ChatMessage
     from folkmoot.decisions.models import Ballot, ConsensusResponse, Participation, Proposal
     from folkmoot.federation.models import JoinRequest, Membership
@@ -99,10 +104,14 @@ def export_of(user: User) -> dict[str, Any]:
             {"assembly": m.assembly_id, "room": m.room, "at": _when(m.created_at), "body": m.body}
             for m in ChatMessage.objects.filter(author=user).order_by("created_at").iterator()
         ],
+        # FOR-6: their conversations and the messages they wrote (conversations.personal).
+        "private_messages": private_messages(user),
         "proposals": [
             {"id": p.pk, "title": p.title, "at": _when(p.created_at)}
             for p in Proposal.objects.filter(proposer=user)
         ],
+        # FOR-7: the images and files they added (their bytes are on the things' pages).
+        "uploads": uploads_of(user),
         "consensus_responses": [
             {
                 "proposal": r.proposal_id,
@@ -248,6 +257,7 @@ def do_erase_account(*, user: User) -> User:
         kept = [row for row in roll.rows if str(row[0]).lower() != email.lower()]
         if len(kept) != len(roll.rows):
             RollImport.objects.filter(pk=roll.pk).update(rows=kept, total=len(kept))
+    forget_conversations(user)  # FOR-6: they leave them; what they wrote stays
     Authenticator.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
     EmailPreference.objects.filter(user=user).delete()

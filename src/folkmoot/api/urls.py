@@ -1,6 +1,8 @@
 from folkmoot.accounts.api import router as accounts_router
 from folkmoot.agenda.api import router as agenda_router
+from folkmoot.attachments.api import router as attachments_router
 from folkmoot.chat.api import router as chat_router
+from folkmoot.conversations.api import router as conversations_router
 from folkmoot.decisions.api import router as decisions_router
 from folkmoot.federation.api import router as federation_router
 from folkmoot.federation.founding_api import router as founding_router
@@ -40,8 +42,10 @@ api.add_router("/", protocols_router)
 api.add_router("/", forums_router)
 api.add_router("/", moderation_router)
 api.add_router("/", chat_router)
+api.add_router("/", conversations_router)
 api.add_router("/", notifications_router)
 api.add_router("/", agenda_router)
 api.add_router("/", offices_router)
 api.add_router("/", decisions_router)
 api.add_router("/", projects_router)
+api.add_router("/", attachments_router)

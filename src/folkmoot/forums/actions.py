@@ -258,8 +258,12 @@ def check_edit_post(ctx: ForumContext, user: Any, post: Post, place: str, *, bod
 
 @transaction.atomic
 def do_edit_post(*, post: Post, body: str, actor: Any) -> Post:
+    from folkmoot.attachments.selectors import references  # attachments sit above forums
+
     PostRevision.objects.create(post=post, body=post.body)
-    post.body, post.body_html, post.edited_at = body, render(body), timezone.now()
+    # FOR-7: the text may show the post's own attachments (`![poster](attachment:12)`).
+    html = render(body, references("post", post.pk))
+    post.body, post.body_html, post.edited_at = body, html, timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
     record("forum.edit", actor=actor, assembly=post.thread.assembly, subject=post)
     return post

@@ -9,6 +9,9 @@ class PostForm(forms.Form):
         label=_("Text (Markdown)"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20_000
     )
     as_office = forms.ChoiceField(label=_("Write as"), required=False)
+    # FOR-7: an image or a file with what is written (folkmoot.attachments judges it); the
+    # edit page has its own form for more.
+    file = forms.FileField(label=_("Attach an image or a file (optional)"), required=False)
 
     def __init__(
         self, *args: Any, offices: list[tuple[str, str]] | None = None, **kwargs: Any
@@ -24,7 +27,7 @@ class PostForm(forms.Form):
 class ThreadForm(PostForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     tag = forms.ChoiceField(label=_("Tag"), required=False)
-    field_order = ["title", "tag", "body", "as_office"]
+    field_order = ["title", "tag", "body", "as_office", "file"]
 
     def __init__(
         self, *args: Any, tags: list[str] | None = None, tag_required: bool = False, **kwargs: Any

@@ -139,21 +139,30 @@ def thread_new(request: Request, slug: str, key: str) -> HttpResponse:
     forum = ctx.protocol.forums[key]
     form = ThreadForm(
         request.POST or None,
+        request.FILES or None,
         offices=_offices(ctx),
         tags=forum.tags,
         tag_required=forum.tag_required,
     )
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
+        from folkmoot.attachments.actions import check_write_with_file  # above forums
+
         try:
-            thread = actions.check_open_thread(
-                ctx,
+            # FOR-7: with the image or file the form carries, judged before anything is saved.
+            thread = check_write_with_file(
                 request.user,
-                key,
-                title=form.cleaned_data["title"],
-                tag=form.cleaned_data.get("tag") or "",
-                body=form.cleaned_data["body"],
-                as_office=form.cleaned_data.get("as_office") or "",
+                form.cleaned_data.get("file"),
+                lambda: actions.check_open_thread(
+                    ctx,
+                    request.user,
+                    key,
+                    title=form.cleaned_data["title"],
+                    tag=form.cleaned_data.get("tag") or "",
+                    body=form.cleaned_data["body"],
+                    as_office=form.cleaned_data.get("as_office") or "",
+                ),
+                lambda opened: opened.posts.order_by("created_at", "id").first(),
             )
         except Refused as refused:
             problems = refused.messages
@@ -235,6 +244,17 @@ def _post_rows(
     language = get_language() or "en"
     office_names = {k: (o.plural or o.name).get(language) for k, o in ctx.protocol.offices.items()}
     now = timezone.now()
+    # FOR-7: each post's images and files, in one query; a post moderation moved to the trash
+    # keeps them from readers, as its author and moderators still see them, and a thread
+    # moved out of its forum (by time or by moderation) shows them only to those who may read
+    # that forum. (Attachments sit above forums: imported here, as the decisions a thread
+    # debates are in `_debated`.)
+    from folkmoot.attachments.selectors import shown_of
+    from folkmoot.attachments.things import hidden_by_moderation, reads_where_written
+
+    attached = shown_of("post", [p.pk for p in posts])
+    origin_readable = not posts or reads_where_written(ctx, posts[0].thread, place)
+    sees_trash = origin_readable and has_power(ctx.protocol, ctx.viewer, "moderate")
     return [
         {
             "post": post,
@@ -255,6 +275,11 @@ def _post_rows(
                 now=now,
             ).allowed,
             "reportable": viewer_id is not None and post.author_id != viewer_id,
+            "attachments": attached.get(post.pk, [])
+            if sees_trash
+            or post.author_id == viewer_id
+            or (origin_readable and not hidden_by_moderation(ctx.protocol, post))
+            else [],
             "office": ctx.protocol.offices[post.as_office].name.get(language)
             if post.as_office in ctx.protocol.offices
             else post.as_office,
@@ -384,22 +409,30 @@ def thread_reply(request: Request, slug: str, pk: int) -> HttpResponse:
         ctx, thread, place = _thread(request, pk)
     except Refused as refused:
         return _refused(request, refused, assembly_or_404(request, slug))
-    form = PostForm(request.POST, offices=_offices(ctx))
+    form = PostForm(request.POST, request.FILES, offices=_offices(ctx))
     if not form.is_valid():
         # An empty reply is told what to do; any other problem shows at its field.
         if not request.POST.get("body", "").strip():
             messages.error(request, _("Write something first."))
         return _thread_response(request, ctx, thread, place, reply=form, status=400)
     quote = thread.posts.filter(pk=request.POST.get("quote") or 0).first()
+    from folkmoot.attachments.actions import check_write_with_file  # above forums
+
     try:
-        actions.check_reply(
-            ctx,
+        # FOR-7: with the image or file the form carries, judged before anything is saved.
+        check_write_with_file(
             request.user,
-            thread,
-            place,
-            body=form.cleaned_data["body"],
-            as_office=form.cleaned_data.get("as_office") or "",
-            quote=quote,
+            form.cleaned_data.get("file"),
+            lambda: actions.check_reply(
+                ctx,
+                request.user,
+                thread,
+                place,
+                body=form.cleaned_data["body"],
+                as_office=form.cleaned_data.get("as_office") or "",
+                quote=quote,
+            ),
+            lambda post: post,
         )
     except Refused as refused:
         for text in refused.messages:

@@ -46,6 +46,7 @@ KINDS: dict[str, Kind] = {
         Kind("mention", _("Someone mentions me"), "email", _PEOPLE),
         Kind("reply", _("Someone replies in a thread I started"), "digest", _PEOPLE),
         Kind("quote", _("Someone quotes a post of mine"), "digest", _PEOPLE),
+        Kind("private_message", _("Someone writes to me in a private conversation"), "email", _PEOPLE),
         Kind("join_decided", _("My request to join is decided"), "email", _PEOPLE),
         Kind("join_request", _("Someone asks to join an assembly where I am secretary"), "email", _ASKED),
         Kind("founding", _("A new assembly is proposed where my office approves it"), "email", _ASKED),
@@ -65,6 +66,7 @@ KINDS: dict[str, Kind] = {
         Kind("consensus", _("A consensus round opens where I may respond"), "email", _ASKED),
         Kind("office_action", _("A proposal needs my office's support, approval or launch"), "email", _ASKED),
         Kind("report", _("A post is reported where I coordinate"), "email", _MOD),
+        Kind("message_report", _("A private message is reported (platform staff)"), "email", _MOD),
         Kind("rescue", _("Someone asks to bring back an archived thread where I coordinate"), "email", _MOD),
         Kind("report_handled", _("Moderators handle a post I reported"), "site", _MOD),
         Kind("rescue_decided", _("My request to bring back a thread is decided"), "email", _MOD),
@@ -154,6 +156,19 @@ def _say(n: Any) -> Told:
             "quote": gettext("%(who)s quoted your post in “%(thread)s”."),
         }[kind] % {"who": who, "thread": thread}
         return Told(text, reverse("post", args=[_slug(n), n.post_id]), gettext("Read it"))
+    if kind == "private_message":
+        # FOR-6: who wrote, never what, nor the subject: the notice may go by email.
+        return Told(
+            gettext("%(who)s wrote to you in a private conversation.") % {"who": who},
+            reverse("conversation", args=[n.subject_id]),
+            gettext("Read it"),
+        )
+    if kind == "message_report":
+        return Told(
+            gettext("A private message was reported: the platform's staff review it."),
+            reverse("conversation-reports"),
+            gettext("Review the reports"),
+        )
     if kind == "join_request":
         return Told(
             gettext("%(who)s asks to join %(where)s.") % {"who": who, "where": where},

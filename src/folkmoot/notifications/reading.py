@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F, Func, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -14,17 +16,53 @@ from .models import Notification
 _CACHE = "_folkmoot_unread"
 
 
+_MESSAGES = "_folkmoot_unread_messages"
+
+
+def _count(queryset: Any) -> Any:
+    """COUNT(*) of a queryset as a subquery: no GROUP BY, one row."""
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0
+    )
+
+
+def _read_counts(request: HttpRequest) -> None:
+    """The header's two counts, unread notifications and unread private messages (FOR-6),
+    in one query: every signed-in page shows both (issue 11's flat cost)."""
+    from folkmoot.accounts.models import User
+    from folkmoot.conversations.selectors import unread_messages
+
+    user: Any = request.user
+    notes, messages = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            notes=_count(Notification.objects.mine(user).filter(read_at__isnull=True)),
+            messages=_count(unread_messages(user)),
+        )
+        .values_list("notes", "messages")
+        .get()
+    )
+    setattr(request, _CACHE, notes)
+    setattr(request, _MESSAGES, messages)
+
+
 def unread_count(request: HttpRequest) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
     if not hasattr(request, _CACHE):
-        setattr(
-            request,
-            _CACHE,
-            Notification.objects.mine(user).filter(read_at__isnull=True).count(),
-        )
+        _read_counts(request)
     return int(getattr(request, _CACHE))
+
+
+def unread_messages_count(request: HttpRequest) -> int:
+    """Read with the notifications' count (`_read_counts`), once per request."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    if not hasattr(request, _MESSAGES):
+        _read_counts(request)
+    return int(getattr(request, _MESSAGES))
 
 
 def seen(request: HttpRequest, **about: Any) -> int:

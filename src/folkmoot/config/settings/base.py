@@ -5,6 +5,7 @@ who are not signed in share a forum or thread page's content, 10; 0 turns it off
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -43,7 +44,9 @@ INSTALLED_APPS = [
     "folkmoot.forums",
     "folkmoot.moderation",
     "folkmoot.chat",
+    "folkmoot.conversations",
     "folkmoot.moots",
+    "folkmoot.attachments",
     "folkmoot.notifications",
     "channels",
     "folkmoot.pages",
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "folkmoot.pages.context_processors.cookie_consent",
                 "folkmoot.notifications.context_processors.unread",
+                "folkmoot.conversations.context_processors.unread",
                 "folkmoot.accounts.two_step.banner",
             ],
         },
@@ -256,6 +260,50 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# FOR-7: images and files on posts, proposals and moots (folkmoot.attachments). They are kept
+# in the "attachments" storage, never at a public URL: a view serves them to whoever may read
+# what they are attached to. Files under DATA_DIR/attachments by default; an S3-compatible
+# bucket when ATTACHMENTS_S3_BUCKET is set (django-storages: ATTACHMENTS_S3_ENDPOINT_URL for
+# a provider other than AWS, ATTACHMENTS_S3_REGION; credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the machine's role, as boto3 finds them).
+ATTACHMENTS_STORAGE: dict[str, Any]
+if os.environ.get("ATTACHMENTS_S3_BUCKET"):
+    ATTACHMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ATTACHMENTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ATTACHMENTS_S3_REGION") or None,
+            "location": os.environ.get("ATTACHMENTS_S3_PREFIX", "attachments"),
+            "default_acl": "private",  # read only through the view that checks the reader
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    ATTACHMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "attachments", "base_url": None},
+    }
+STORAGES["attachments"] = ATTACHMENTS_STORAGE
+# Limits (FOR-7): per file, as uploaded; per post, proposal or moot (removed ones count: their
+# bytes are kept); the pixels an image may have to be decoded at all (Pillow's
+# MAX_IMAGE_PIXELS, against decompression bombs); the longest side of a stored image and of
+# its thumbnail. A reverse proxy in front should cap request bodies near the first too
+# (nginx client_max_body_size): Django reads an upload before a view can refuse it.
+ATTACHMENTS_MAX_BYTES = int(os.environ.get("ATTACHMENTS_MAX_BYTES", str(8 * 1024 * 1024)))
+ATTACHMENTS_PER_THING = int(os.environ.get("ATTACHMENTS_PER_THING", "10"))
+ATTACHMENTS_MAX_PIXELS = int(os.environ.get("ATTACHMENTS_MAX_PIXELS", "40000000"))
+ATTACHMENTS_IMAGE_MAX_SIDE = 2560
+ATTACHMENTS_THUMBNAIL_SIDE = 320
+# An attachment past ATTACHMENTS_MAX_BYTES stops being stored as it arrives (it is refused as
+# too big, not first written whole to a temporary file); then Django's own handlers.
+FILE_UPLOAD_HANDLERS = [
+    "folkmoot.attachments.uploads.LimitedUpload",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

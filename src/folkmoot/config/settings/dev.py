@@ -6,6 +6,7 @@ DEBUG = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": STORAGES["attachments"],  # noqa: F405  base.py's: DATA_DIR or a bucket
 }
 
 # The embedded SQLite database lives here; create the folder on first use.

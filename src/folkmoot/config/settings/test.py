@@ -1,3 +1,7 @@
+import tempfile
+from pathlib import Path
+from typing import Any
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
@@ -8,6 +12,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Never the data directory: tests/attachments gives each test its own folder besides.
+_TEST_ATTACHMENTS: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": Path(tempfile.gettempdir()) / "folkmoot-test-attachments"},
+}
+STORAGES["attachments"] = _TEST_ATTACHMENTS
 WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory

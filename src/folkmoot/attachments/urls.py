@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "attachments/<int:pk>/thumbnail/", views.attachment_thumbnail, name="attachment-thumbnail"
+    ),
+    path("attachments/<int:pk>/remove/", views.remove, name="attachment-remove"),
+    path("attachments/<int:pk>/<str:name>", views.attachment_file, name="attachment"),
+    path("attachments/on/<slug:kind>/<int:pk>/", views.attach, name="attach"),
+]
