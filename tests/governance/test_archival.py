@@ -42,8 +42,15 @@ def test_the_reason_says_how_a_rescue_works():
 
 
 def test_archive_forums_keep_their_threads():
-    for forum in ("history", "approved", "trash"):
+    for forum in ("approved", "trash"):
         assert place(forum, age=1000, quiet=1000) == forum
+
+
+def test_history_keeps_what_is_opened_there_two_months_then_trashes_it():
+    """RED15M art. 2 (FOR-3): polls' results go straight to History for two months, then
+    to the Trash (`forums.history.expires_after_days: 60`)."""
+    assert place("history", age=59, quiet=59) == "history"
+    assert place("history", age=60, quiet=0) == "trash"
 
 
 @given(st.floats(0, 1000), st.floats(0, 1000))

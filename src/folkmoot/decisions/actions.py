@@ -22,6 +22,7 @@ from folkmoot.governance.audience import (
     Named,
     Viewer,
     check_acting,
+    check_within,
     closed,
     in_audience,
     may_approve_text,
@@ -31,7 +32,13 @@ from folkmoot.governance.audience import (
     may_vote,
 )
 from folkmoot.governance.casting import COUNTED_AS, live_results
-from folkmoot.governance.protocol import DecisionKind, Protocol, ProtocolInvalid, load_protocol
+from folkmoot.governance.protocol import (
+    Audience,
+    DecisionKind,
+    Protocol,
+    ProtocolInvalid,
+    load_protocol,
+)
 from folkmoot.governance.questions import check_more_questions
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.governance.schedule import Stage, check_urgency, check_voting_duration
@@ -261,6 +268,7 @@ def check_propose(
     amends: int | None = None,
     recalls: int | None = None,
     more_questions: list[tuple[str, list[str]]] | None = None,
+    within: str = "",
 ) -> Proposal:
     kind = ctx.kind(kind_key)
     now = timezone.now()
@@ -319,6 +327,7 @@ def check_propose(
             )
     more = [(q.strip(), [o.strip() for o in opts if o.strip()]) for q, opts in more_questions or []]
     answers.append(check_more_questions(kind, more))
+    answers.append(check_within(ctx.protocol, kind_key, within, ctx.viewer))
     rectified = None
     if amends is not None:
         rectified = RegisterEntry.objects.filter(pk=amends, assembly=ctx.assembly).first()
@@ -344,6 +353,7 @@ def check_propose(
             )
     require(combine(*answers))
     return do_propose(
+        within=within or None,
         more_questions=[{"question": q, "options": opts} for q, opts in more],
         recalls=recalled,
         amends=rectified,
@@ -394,6 +404,7 @@ def do_propose(
     amends: Any = None,
     recalls: Any = None,
     more_questions: list[dict[str, Any]] | None = None,
+    within: str | None = None,
 ) -> Proposal:
     kind = protocol.decision_kinds[kind_key]
     forum = debate_forum(protocol)
@@ -429,6 +440,7 @@ def do_propose(
         amends=amends,
         recalls=recalls,
         more_questions=more_questions or None,
+        within=within,
     )
     record("decision.propose", actor=proposer, assembly=assembly, subject=proposal, kind=kind_key)
     return proposal
@@ -718,12 +730,29 @@ def do_open_vote(
         launched_by=launched_by,
         created_at=opens_at,
     )
-    people = electorate(
-        ctx.assembly,
-        ctx.protocol,
-        kind.voters,
-        lambda v: may_vote(ctx.protocol, kind_key, v, timezone.localdate()),
-    )
+    if proposal.within:  # art. 9.4: an internal vote's electorate is its office or group
+        within = Audience(any_of=[proposal.within])
+        people = electorate(
+            ctx.assembly,
+            ctx.protocol,
+            within,
+            lambda v: check_acting(
+                ctx.protocol,
+                within,
+                v,
+                timezone.localdate(),
+                code="not_in_electorate",
+                template=gettext_noop("Only %(who)s may vote in it."),
+                params={},
+            ),
+        )
+    else:
+        people = electorate(
+            ctx.assembly,
+            ctx.protocol,
+            kind.voters,
+            lambda v: may_vote(ctx.protocol, kind_key, v, timezone.localdate()),
+        )
     Eligible.objects.bulk_create(
         [Eligible(vote=vote, person=p, member_since=since) for p, since in people]
     )

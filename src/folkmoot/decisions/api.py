@@ -48,6 +48,9 @@ class ProposalIn(Schema):
     more_questions: list[QuestionIn] = Field(
         default_factory=list, max_length=11, description="VOTE-2: a MegaPoll's further questions"
     )
+    within: str = Field(
+        "", max_length=60, description="art. 9.4: an internal vote's office or group, office:KEY"
+    )
 
 
 class SupportRow(Schema):
@@ -87,6 +90,7 @@ class ProposalOut(Schema):
     )
     amends: int | None = Field(None, description="the register entry it rectifies (VOTE-2)")
     recalls: int | None = Field(None, description="the tenure it would end (art. 8.3)")
+    within: str = Field("", description="art. 9.4: the office or group it is internal to")
     more_questions: list[QuestionIn] = Field(
         default_factory=list, description="VOTE-2: a MegaPoll's further questions"
     )
@@ -291,6 +295,7 @@ def _proposal_fields(proposal: Proposal) -> dict[str, Any]:
         "amends": proposal.amends_id,
         "recalls": proposal.recalls_id,
         "more_questions": proposal.more_questions or [],
+        "within": proposal.within or "",
     }
 
 
@@ -376,6 +381,7 @@ def create_proposal(request: HttpRequest, key: str, payload: ProposalIn) -> Repl
         amends=payload.amends,
         recalls=payload.recalls,
         more_questions=[(q.question, q.options) for q in payload.more_questions],
+        within=payload.within,
         protocol_text=payload.protocol_text,
     )
     return Reply(201, _proposal(ctx, proposal))

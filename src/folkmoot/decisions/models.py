@@ -89,6 +89,10 @@ class Proposal(models.Model):
     # Nullable without a default, as every column added to these tables: SQLite then adds it
     # in place instead of rebuilding the table under the tally triggers (issue 11).
     more_questions = models.JSONField(null=True, blank=True)
+    # VOTE-2, art. 9.4: the office or group ("office:drafter") an internal vote is held
+    # within; only its holders or members vote. Nullable like the other added columns: SQLite
+    # then adds it in place instead of rebuilding the table under the tally triggers.
+    within = models.CharField(max_length=60, null=True, blank=True)  # noqa: DJ001
     # Art. 8.3: the tenure this decision would end (a recall); carried, the seat passes as
     # on resignation (`offices.elections.do_resign`).
     recalls = models.ForeignKey(

@@ -172,6 +172,8 @@ def proposal_new(request: AuthedRequest, slug: str) -> HttpResponse:
             "rectifiable": RegisterEntry.objects.filter(assembly=assembly)[:200]
             if any(k == ctx.protocol.amendments.partial.decision_kind for k, _n, _a in kinds)
             else [],
+            # Art. 9.4: the offices and groups of this person an internal vote may be held in.
+            "withins": _withins(ctx, {k for k, _n, _a in kinds}, language),
             # VOTE-2: the further questions box, where a kind asks several (a MegaPoll).
             "multi_kinds": [
                 ctx.protocol.decision_kinds[k].name.get(language)
@@ -186,6 +188,32 @@ def proposal_new(request: AuthedRequest, slug: str) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _within_name(ctx: actions.DecisionContext, term: str, language: str) -> str:
+    what, _, name = term.partition(":")
+    rule = (ctx.protocol.offices if what == "office" else ctx.protocol.groups).get(name)
+    if rule is None:
+        return ""
+    plural = getattr(rule, "plural", None)
+    return (plural or rule.name).get(language)
+
+
+def _withins(ctx: actions.DecisionContext, kinds: set[str], language: str) -> list[Any]:
+    """(term, name) of the offices the person holds and groups they belong to, in which an
+    internal kind they may propose may be held."""
+    terms: dict[str, str] = {}
+    for key in kinds:
+        kind = ctx.protocol.decision_kinds[key]
+        if not kind.internal:
+            continue
+        for term in kind.proposers.any_of:
+            what, _, name = term.partition(":")
+            if what == "office" and name in ctx.viewer.offices and name in ctx.protocol.offices:
+                terms[term] = ctx.protocol.offices[name].name.get(language)
+            elif what == "group" and name in ctx.viewer.groups and name in ctx.protocol.groups:
+                terms[term] = ctx.protocol.groups[name].name.get(language)
+    return sorted(terms.items(), key=lambda t: t[1])
 
 
 def _recallable(ctx: actions.DecisionContext, kinds: set[str], language: str) -> list[Any]:
@@ -247,6 +275,7 @@ def _propose_from_form(
             amends=_int_or_none(request.POST.get("amends", "")),
             recalls=_int_or_none(request.POST.get("recalls", "")),
             more_questions=_parse_questions(request.POST.get("more_questions", "")),
+            within=request.POST.get("within", ""),
         )
     except NotFound:
         return [_("Choose a kind of decision.")]
@@ -329,6 +358,7 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
                 timezone.localdate(),
             )
             else "",
+            "within_name": _within_name(ctx, proposal.within or "", language),
             "recalled_office": (
                 ctx.protocol.offices[proposal.recalls.office.slug].name.get(language)
                 if proposal.recalls is not None

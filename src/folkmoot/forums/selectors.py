@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
@@ -33,11 +33,16 @@ def in_forum(protocol: Protocol, forum_key: str, now: datetime) -> Q:
         last_activity_at__lte=b.trash_quiet_before,
     )
     history = Q(forum_key__in=archivable, last_activity_at__lte=b.history_quiet_before) & ~trash
+    # FOR-3: threads opened in a forum that keeps them a while (History: polls' results).
+    expired = Q(pk__in=[])
+    for key, f in protocol.forums.items():
+        if f.expires_after_days is not None:
+            expired |= Q(forum_key=key, created_at__lte=now - timedelta(days=f.expires_after_days))
     if forum_key == protocol.archival.trash_forum:
-        return moved_here | (by_time & (trash | Q(forum_key=forum_key)))
+        return moved_here | (by_time & (trash | expired | Q(forum_key=forum_key)))
     if forum_key == protocol.archival.history_forum:
-        return moved_here | (by_time & (history | Q(forum_key=forum_key)))
-    return moved_here | (by_time & Q(forum_key=forum_key) & ~trash & ~history)
+        return moved_here | (by_time & ((history | Q(forum_key=forum_key)) & ~expired))
+    return moved_here | (by_time & Q(forum_key=forum_key) & ~trash & ~history & ~expired)
 
 
 def place_of(protocol: Protocol, thread: Thread, now: datetime | None = None) -> str:

@@ -25,6 +25,20 @@ def thread_placement(
     """The forum a thread belongs in now. Forums that are not archivable (History, Approved,
     Trash themselves) keep their threads; Trash wins over History when both apply."""
     archival = protocol.archival
+    expires = protocol.forums[forum].expires_after_days
+    if archival is not None and expires is not None:
+        # RED15M art. 2: polls' results stay in History two months, then go to the Trash.
+        moved = created_at + timedelta(days=expires)
+        if now >= moved:
+            return Placement(
+                archival.trash_forum,
+                moved,
+                Reason(
+                    "expired_to_trash",
+                    gettext_noop("Moved to the trash: kept in its forum %(days)s days."),
+                    {"days": expires},
+                ),
+            )
     if archival is None or not protocol.forums[forum].archivable:
         return Placement(forum, None)
     to_trash = max(

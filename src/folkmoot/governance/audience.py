@@ -475,3 +475,31 @@ def check_candidacy(
             {"office": Named(office.name)},
         )
     )
+
+
+def check_within(protocol: Protocol, kind_key: str, within: str, viewer: Viewer) -> Answer:
+    """VOTE-2, art. 9.4: an internal vote names the office or group it is internal to, one
+    the proposer holds or belongs to, among those its kind lets propose; any other kind
+    names none."""
+    kind = protocol.decision_kinds[kind_key]
+    if not kind.internal:
+        if within:
+            return Answer.no(
+                Reason(
+                    "not_internal",
+                    gettext_noop("Only an internal vote is held within an office or a group."),
+                )
+            )
+        return Answer.yes()
+    terms = [t for t in kind.proposers.any_of if t.startswith(("office:", "group:"))]
+    if within not in terms or not _matches(within, viewer):
+        return Answer.no(
+            Reason(
+                "within_own",
+                gettext_noop(
+                    "An internal vote is held within an office you hold or a group you belong "
+                    "to: choose which."
+                ),
+            )
+        )
+    return Answer.yes()

@@ -258,6 +258,9 @@ class Forum(Strict):
         "normal"
     )
     archivable: bool = True
+    # FOR-3, RED15M art. 2: threads opened here move to the archival's trash forum this many
+    # days after they were opened (History keeps polls' results two months). None: they stay.
+    expires_after_days: int | None = Field(None, ge=1)
     # How long authors may edit what they wrote: None for no limit, 0 for never.
     edit_window_minutes: int | None = Field(60, ge=0)
 
@@ -398,6 +401,10 @@ class DecisionKind(Strict):
     # VOTE-2, RED15M art. 9.3: a decision of this kind carried for its change becomes an
     # official project, carried out and followed in the register.
     makes_project: bool = False
+    # VOTE-2, RED15M art. 9.4: an internal vote, proposed by holders of an office or members
+    # of a group (among `proposers`) for its own working: the proposer names which, and only
+    # its holders or members vote (`voters` is then not read).
+    internal: bool = False
     validity: Validity = Field(default_factory=Validity)
     consensus: Consensus | None = None
     results_visible: Literal["after_close", "live", "launcher_decides"] = "after_close"

@@ -170,6 +170,11 @@ class Renderer:
             self.add(forum.description.get(self.lang))
             self.add()
         self.item(gettext_noop("Read: %(who)s"), who=self.who(forum.read))
+        if forum.expires_after_days is not None and self.p.archival is not None:
+            self.item(
+                gettext_noop("Threads opened here go to the trash after %(days)s days."),
+                days=forum.expires_after_days,
+            )
         self.item(gettext_noop("Open a thread: %(who)s"), who=self.who(forum.open_thread))
         if forum.discussion:
             self.item(gettext_noop("Reply: %(who)s"), who=self.who(forum.reply))
@@ -204,6 +209,13 @@ class Renderer:
         self.item(gettext_noop("Method: %(method)s"), method=self.tr(METHODS[kind.method]))
         if kind.multi_question:
             self.item(gettext_noop("Several questions on one ballot, each with its own result"))
+        if kind.internal:
+            self.item(
+                gettext_noop(
+                    "Internal: held within the proposer's own office or group, whose holders "
+                    "or members vote"
+                )
+            )
         if kind.makes_project:
             self.item(
                 gettext_noop(
