@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from folkmoot.accounts.actions import do_create_api_token
 from folkmoot.accounts.models import User
 from folkmoot.decisions.models import Eligible, Proposal, RegisterEntry, Vote
-from folkmoot.federation.demo import load_demo
+from folkmoot.demo.loader import load_demo
 from folkmoot.federation.models import Assembly, JoinRequest
 from folkmoot.forums.models import Post, Thread
 from folkmoot.offices.models import Office

@@ -6,8 +6,8 @@ from django.test import Client
 
 from folkmoot.accounts.models import User
 from folkmoot.audit.models import AuditEvent
+from folkmoot.demo.loader import OPERATIONAL
 from folkmoot.federation import actions
-from folkmoot.federation.demo import OPERATIONAL
 from folkmoot.federation.models import Assembly, JoinRequest, Membership, UmbrellaMembership
 from folkmoot.forums.models import Post, Thread
 from folkmoot.refusals import Refused

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "folkmoot.moots",
     "folkmoot.attachments",
     "folkmoot.notifications",
+    "folkmoot.demo",
     "channels",
     "folkmoot.pages",
     "folkmoot.api",

@@ -12,14 +12,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from folkmoot.accounts.models import User
+from folkmoot.federation import actions
+from folkmoot.federation.models import (
+    AccessMode,
+    Assembly,
+    AssemblyType,
+    JoinRequest,
+    Membership,
+)
 from folkmoot.forums.actions import do_open_thread, do_react, do_reply
 from folkmoot.forums.models import Thread
 from folkmoot.governance.membership import JoinPolicy, Status
 from folkmoot.offices.actions import do_appoint
 from folkmoot.protocols.actions import do_adopt_preset
-
-from . import actions
-from .models import AccessMode, Assembly, AssemblyType, JoinRequest, Membership
 
 DEMO_PASSWORD = "moot-demo-2026"
 
@@ -444,7 +449,7 @@ former member", and your secret ballots were never linked to you."""
 
 def _pages(hpuk: Assembly, red15m: Assembly, grace: Any) -> None:
     """A federation's own pages (issue 13): what Harmony is, and its privacy notice."""
-    from .models import FederationPage
+    from folkmoot.federation.models import FederationPage
 
     if FederationPage.objects.exists():
         return
@@ -484,8 +489,8 @@ def _pages(hpuk: Assembly, red15m: Assembly, grace: Any) -> None:
 def _founding(proposer: Any, region: Assembly) -> None:
     """A new city waiting for the Foundational Committee (issue 13): Grace finds it on her
     home page."""
-    from .founding import check_propose_assembly, founding_context
-    from .models import FoundingRequest
+    from folkmoot.federation.founding import check_propose_assembly, founding_context
+    from folkmoot.federation.models import FoundingRequest
 
     if FoundingRequest.objects.exists():
         return

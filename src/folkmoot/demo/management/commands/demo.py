@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from folkmoot.federation.demo import DEMO_PASSWORD, load_demo
+from folkmoot.demo.loader import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
