@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, settings
 
 from folkmoot.accounts.models import User
 from folkmoot.federation import actions
@@ -18,6 +19,12 @@ from folkmoot.federation.models import Assembly
 from folkmoot.governance.membership import Status
 
 from .factories import UserFactory, make_assembly
+
+# Property tests judge behaviour, not speed: on a busy two-core CI machine Hypothesis's
+# timing checks (a slow draw, a slow example) failed tests whose properties held. The
+# number of examples stays Hypothesis's default.
+settings.register_profile("folkmoot", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("folkmoot")
 
 
 @dataclass
