@@ -174,3 +174,24 @@ def test_only_a_change_of_forums_takes_the_urgent_path(voting: RedVoting) -> Non
     refused = _api(f"/api/v1/proposals/{proposal.pk}/urgent-agreements", voting.coordinators[0])
     assert refused.status_code == 403
     assert "Only a change of forums may be applied urgently" in refused.content.decode()
+
+
+def test_the_change_is_in_force_once_the_last_holder_who_had_not_agreed_leaves(
+    voting: RedVoting,
+) -> None:
+    """Art. 3: "the whole of the coordinators" is those in office now: when the only one who
+    had not agreed resigns, the next read of the proposal puts the change in force."""
+    thread = _thread(voting)
+    proposal = _propose(voting)
+    for coordinator in voting.coordinators[:3]:
+        _client(coordinator).post(f"/decisions/{proposal.pk}/urgent/")
+    assert _outsider_replies(voting, thread, "Before")
+    gone = _client(voting.coordinators[3]).post(
+        f"/assemblies/{voting.assembly.slug}/offices/coordinator/resign/"
+    )
+    assert gone.status_code == 302
+    page = _client(voting.red.citizen).get(f"/decisions/{proposal.pk}/").content.decode()
+    assert "In force now" in page
+    proposal.refresh_from_db()
+    assert proposal.urgent_version is not None
+    assert not _outsider_replies(voting, thread, "After")

@@ -229,3 +229,27 @@ def test_an_unbacked_finding_lapses_and_bars_nobody() -> None:
             url, finder, {"person": culprit.pk, "office": "coordinator", "days": 3, "reason": "y"}
         )
         assert again.json()["repeat"] == 0  # the lapsed one is no repeat
+
+
+def test_a_candidacy_checked_before_a_finding_is_refused_under_the_lock() -> None:
+    """Art. 7: a finding made while a candidacy request runs is read again under the
+    person's lock (the one the finding takes): the candidacy is refused, nothing saved."""
+    from unittest import mock
+
+    from folkmoot.governance.reasons import Answer
+    from folkmoot.offices import candidacies
+
+    _red, coordinators = build_red_voting()
+    finder, culprit = coordinators[0], coordinators[1]
+    made = _api(
+        "/api/v1/assemblies/red15m/misconducts",
+        finder,
+        {"person": culprit.pk, "office": "coordinator", "days": 4, "reason": "x"},
+    )
+    assert made.status_code == 201
+    # The first check ran before the finding: it said yes.
+    with mock.patch.object(candidacies, "stand_answer", return_value=Answer.yes()):
+        refused = _api(f"{OFFICES}/coordinator/candidacies", culprit, {"statement": "Me"})
+    assert refused.status_code == 403
+    assert "a misconduct in this office bars you from it until" in refused.content.decode()
+    assert not Candidacy.objects.filter(person=culprit).exists()

@@ -247,3 +247,48 @@ def lapse_urgent_change(proposal: Proposal, protocol: Protocol | None = None) ->
             )
             % {"number": version.number},
         )
+
+
+def apply_if_agreed(protocol: Protocol, proposal: Proposal) -> bool:
+    """Art. 3: the change is in force once every holder now in office has agreed, also when
+    the one who had not leaves office (the page that reads it, or the worker, applies it).
+    Not once its referendum has been decided or it was withdrawn."""
+    from .models import RegisterEntry
+
+    if (
+        proposal.urgent_version_id is not None
+        or proposal.urgent_lapsed_at is not None
+        or proposal.withdrawn_at is not None
+    ):
+        return False
+    change = urgent_change_of(protocol, proposal)
+    if change is None or not urgent_change_agreed(change.holders, change.agreed):
+        return False
+    if RegisterEntry.objects.filter(proposal=proposal).exists():
+        return False
+    try:
+        with transaction.atomic():
+            locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+            if locked.urgent_version_id is not None:
+                return False
+            _apply_urgently(protocol, locked)
+    except Refused:
+        return False  # carried onto the protocol now it would not be valid: it waits
+    proposal.refresh_from_db()
+    return True
+
+
+def apply_agreed_urgent_changes() -> int:
+    """The worker's pass: changes whose last holder to agree has left office."""
+    applied = 0
+    waiting = Proposal.objects.filter(
+        urgent_version__isnull=True,
+        urgent_lapsed_at__isnull=True,
+        withdrawn_at__isnull=True,
+        urgent_agreements__isnull=False,
+    ).distinct()
+    for proposal in waiting.select_related("assembly")[:200]:
+        current = protocol_in_force(proposal.assembly)
+        if current is not None and apply_if_agreed(current.protocol, proposal):
+            applied += 1
+    return applied

@@ -316,6 +316,8 @@ def proposal_page(request: Request, pk: int) -> HttpResponse:
         if entry is not None
         else []
     )
+    if proposal.amendment == "partial":  # art. 3: the last holder to agree may have left
+        amending.apply_if_agreed(ctx.protocol, proposal)
     urgent = amending.urgent_change_of(ctx.protocol, proposal)
     support_offices = [
         (s.office, ctx.protocol.offices[s.office].name.get(language))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -111,7 +112,7 @@ def do_misconduct(
     assert rule.misconduct is not None
     # Locking the holder's row counts repeats one imposition at a time (and a candidacy made
     # at the same moment waits: `candidacies.do_stand` takes the same lock).
-    type(holder).objects.select_for_update().filter(pk=holder.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=holder.pk).first()
     rules = ctx.protocol.sanctions
     # A lapsed finding (unbacked, SAN-4) is no repeat.
     repeats = len(

@@ -3,8 +3,10 @@ for several offices, and withdraw."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,6 +67,13 @@ def check_stand(
         seats=row.rule.seats,
         election_opens_at=row.election.opens_at if row.election else None,
         statement=statement,
+        # Art. 7: a finding of misconduct made while this request ran is read again under
+        # the person's lock, the one the finding takes (`moderation.misconduct`).
+        recheck=lambda: check_not_barred(
+            bars_of(assembly, user, protocol.sanctions).get(office_key, []),
+            row.election.opens_at if row.election is not None else timezone.now(),
+            Named(row.rule.name),
+        ),
     )
 
 
@@ -77,7 +86,12 @@ def do_stand(
     seats: int,
     election_opens_at: Any,
     statement: str,
+    recheck: Callable[[], Answer] | None = None,
 ) -> Candidacy:
+    # The person's row: a request's user is a lazy object, so the model is named.
+    get_user_model().objects.select_for_update().filter(pk=person.pk).first()
+    if recheck is not None:
+        require(recheck())
     office, _ = Office.objects.get_or_create(
         assembly=assembly, slug=office_key, defaults={"seats": seats}
     )
