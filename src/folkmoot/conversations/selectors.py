@@ -38,11 +38,6 @@ def unread_messages(user: Any) -> Any:
     )
 
 
-def unread_total(user: Any) -> int:
-    """The number shown in the site's navigation."""
-    return int(unread_messages(user).count())
-
-
 @dataclass
 class InboxRow:
     seat: Participant

@@ -17,7 +17,7 @@ from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
 from folkmoot.forums.actions import do_open_thread
 from folkmoot.forums.text import render
-from folkmoot.governance.amendment import check_amendment_route, partial_kinds
+from folkmoot.governance.amendment import check_amendment_route, check_rectify, partial_kinds
 from folkmoot.governance.audience import (
     Named,
     Viewer,
@@ -41,6 +41,7 @@ from folkmoot.governance.protocol import (
 )
 from folkmoot.governance.questions import check_more_questions
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
+from folkmoot.governance.recall import check_recall
 from folkmoot.governance.schedule import Stage, check_urgency, check_voting_duration
 from folkmoot.offices.models import Tenure
 from folkmoot.protocols.facts import viewer_for
@@ -206,50 +207,6 @@ def amendment_kind(protocol: Protocol, kind_key: str) -> list[str]:
     return out + (["partial"] if kind_key in partial_kinds(protocol) else [])
 
 
-def recall_answer(protocol: Protocol, kind_key: str, tenure: Any, other: Any) -> Answer:
-    """Art. 8.3: a holder now, of an office the protocol lets recall, by the kind it names;
-    a recall is only that."""
-    if tenure is None:
-        return _no("no_such_holder", gettext_noop("Nobody holds that seat here now."))
-    rule = protocol.offices.get(tenure.office.slug)
-    if rule is None or rule.recalled_by is None:
-        return _no(
-            "no_recall", gettext_noop("The protocol lets nobody recall holders of this office.")
-        )
-    if kind_key != rule.recalled_by:
-        return _no(
-            "recall_kind",
-            gettext_noop("Recalling one of the %(office)s is decided by %(kind)s."),
-            office=Named(rule.plural or rule.name),
-            kind=Named(protocol.decision_kinds[rule.recalled_by].name),
-        )
-    if other:
-        return _no(
-            "recall_only",
-            gettext_noop("A recall decides only the recall: not an amendment as well."),
-        )
-    return Answer.yes()
-
-
-def rectify_answer(protocol: Protocol, kind_key: str, entry: Any, amendment: str) -> Answer:
-    """VOTE-2, art. 9.5: an Amendment (the kind the protocol amends by) may rectify an earlier
-    decision of the same assembly; it does not also change the protocol."""
-    if entry is None:
-        return _no("no_such_decision", gettext_noop("There is no such decision in this assembly."))
-    if kind_key != protocol.amendments.partial.decision_kind:
-        return _no(
-            "not_rectifying_kind",
-            gettext_noop("Only %(kind)s rectifies an earlier decision."),
-            kind=Named(protocol.decision_kinds[protocol.amendments.partial.decision_kind].name),
-        )
-    if amendment:
-        return _no(
-            "rectify_or_amend",
-            gettext_noop("An amendment rectifies a decision or changes the protocol, not both."),
-        )
-    return Answer.yes()
-
-
 def check_propose(
     ctx: DecisionContext,
     user: Any,
@@ -331,7 +288,9 @@ def check_propose(
     rectified = None
     if amends is not None:
         rectified = RegisterEntry.objects.filter(pk=amends, assembly=ctx.assembly).first()
-        answers.append(rectify_answer(ctx.protocol, kind_key, rectified, amendment))
+        answers.append(
+            check_rectify(ctx.protocol, kind_key, found=rectified is not None, amendment=amendment)
+        )
     recalled = None
     if recalls is not None:
         recalled = (
@@ -340,17 +299,15 @@ def check_propose(
             .select_related("office", "holder")
             .first()
         )
-        answers.append(recall_answer(ctx.protocol, kind_key, recalled, amendment or amends))
-        if options != default_options(kind, title):
-            # The recall happens when its first option wins: that option must mean it.
-            answers.append(
-                _no(
-                    "recall_options",
-                    gettext_noop(
-                        "A recall is answered with the usual options: leave the options empty."
-                    ),
-                )
+        answers.append(
+            check_recall(
+                ctx.protocol,
+                kind_key,
+                recalled.office.slug if recalled is not None else None,
+                with_other=bool(amendment or amends),
+                usual_options=options == default_options(kind, title),
             )
+        )
     require(combine(*answers))
     return do_propose(
         within=within or None,

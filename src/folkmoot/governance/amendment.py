@@ -341,3 +341,34 @@ def check_urgent_agreement(
             )
         )
     return combine(*answers)
+
+
+# --- art. 9.5: an Amendment rectifies an earlier decision ----------------------------------------
+
+
+def check_rectify(protocol: Protocol, kind_key: str, *, found: bool, amendment: str) -> Answer:
+    """VOTE-2, art. 9.5: an Amendment (the kind the protocol amends by) may rectify an earlier
+    decision of the same assembly (`found`); it does not also change the protocol."""
+    if not found:
+        return Answer.no(
+            Reason("no_such_decision", gettext_noop("There is no such decision in this assembly."))
+        )
+    partial = protocol.amendments.partial.decision_kind
+    if kind_key != partial:
+        return Answer.no(
+            Reason(
+                "not_rectifying_kind",
+                gettext_noop("Only %(kind)s rectifies an earlier decision."),
+                {"kind": Named(protocol.decision_kinds[partial].name)},
+            )
+        )
+    if amendment:
+        return Answer.no(
+            Reason(
+                "rectify_or_amend",
+                gettext_noop(
+                    "An amendment rectifies a decision or changes the protocol, not both."
+                ),
+            )
+        )
+    return Answer.yes()

@@ -31,7 +31,6 @@ def stand_answer(
 ) -> Answer:
     """May this person stand in the office's race now (OFF-3)? The protocol's audience and
     calendar, and no misconduct barring them when the race opens (art. 7)."""
-    now = timezone.now()
     return combine(
         check_candidacy(
             protocol,
@@ -41,12 +40,15 @@ def stand_answer(
             vacancies=row.vacancies,
             voting_now=row.election_open,
         ),
-        check_not_barred(
-            bars.get(row.key, []),
-            row.election.opens_at if row.election is not None else now,
-            Named(row.rule.name),
-        ),
+        _not_barred(row, bars),
     )
+
+
+def _not_barred(row: Any, bars: dict[str, list[MisconductBar]]) -> Answer:
+    """Art. 7: no misconduct bar covers the opening of the office's race (now, for an office
+    without elections)."""
+    race = row.election.opens_at if row.election is not None else timezone.now()
+    return check_not_barred(bars.get(row.key, []), race, Named(row.rule.name))
 
 
 def check_stand(
@@ -69,11 +71,7 @@ def check_stand(
         statement=statement,
         # Art. 7: a finding of misconduct made while this request ran is read again under
         # the person's lock, the one the finding takes (`moderation.misconduct`).
-        recheck=lambda: check_not_barred(
-            bars_of(assembly, user, protocol.sanctions).get(office_key, []),
-            row.election.opens_at if row.election is not None else timezone.now(),
-            Named(row.rule.name),
-        ),
+        recheck=lambda: _not_barred(row, bars_of(assembly, user, protocol.sanctions)),
     )
 
 
