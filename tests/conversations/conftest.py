@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from folkmoot.accounts.models import User
@@ -17,6 +19,16 @@ from tests.api.test_assemblies_api import bearer
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.forums.conftest import Red15m, build_red15m
+
+
+@pytest.fixture(autouse=True)
+def fresh_minute() -> Iterator[None]:
+    """Each test starts with nobody having sent a private message this minute: the pace of
+    sending (conversations.pace) is counted in the cache, which the suite keeps per process
+    and which ids rolled back in the database would otherwise find again."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -56,6 +68,15 @@ def started(
 
 def reply_on_page(author: User, conversation: Conversation, body: str) -> Any:
     return client_for(author).post(f"/messages/{conversation.pk}/reply/", {"body": body})
+
+
+def add_on_page(adder: User, conversation: Conversation, people: list[User]) -> Any:
+    """The "Add people" form, its people ticked; follows to where it goes."""
+    return client_for(adder).post(
+        f"/messages/{conversation.pk}/people/",
+        {"action": "add", "to": [p.public_id for p in people]},
+        follow=True,
+    )
 
 
 class Api:

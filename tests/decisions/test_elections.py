@@ -184,7 +184,7 @@ def test_fewer_candidates_than_seats_are_all_elected(voting: RedVoting) -> None:
 
 
 def test_resigning_twice_at_once_seats_one_successor(voting: RedVoting) -> None:
-    from folkmoot.offices.elections import do_resign
+    from folkmoot.offices.tenures import do_resign
     from folkmoot.refusals import Refused
 
     tenure = Tenure.objects.current().get(holder=voting.coordinators[0])

@@ -15,7 +15,9 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from folkmoot.decisions.management.commands.settle import settle_once
 from folkmoot.decisions.models import Proposal, Vote
+from folkmoot.notifications.models import Notification
 from tests.api.test_assemblies_api import bearer
 from tests.conftest import client_for
 from tests.decisions.conftest import RedVoting
@@ -78,4 +80,49 @@ def test_weekly_polls_go_one_a_week_in_order_of_arrival(voting: RedVoting) -> No
     )
 
     with time_machine.travel(opened + timedelta(days=7, minutes=1)):
+        assert _launch(voting, second).status_code == 201
+
+
+def _notices(person: Any) -> str:
+    return _text(client_for(person).get("/notifications/"))
+
+
+def test_the_proposer_hears_when_the_turn_of_their_weekly_poll_comes(voting: RedVoting) -> None:
+    """Art. 12: the first in line, ready, a week after the last one opened: its proposer is
+    told its turn has come, once, by the worker; those who launch votes are told it may be
+    put to the vote then, and not before (a launch would be refused)."""
+    first = _weekly(voting, "Tea or coffee?")
+    second = _weekly(voting, "Morning or evening meetings?")
+    proposer, launcher = voting.red.citizen, voting.coordinators[0]
+    settle_once()  # the worker, as `folkmoot settle` runs it
+    settle_once()  # a second pass tells nobody again
+    told = _notices(proposer)
+    assert (
+        "It is the turn of your weekly poll “Tea or coffee?”: it may be put to the vote now."
+        in told
+    )
+    assert "Morning or evening meetings?" not in told
+    [row] = Client().get("/api/v1/me/notifications", **bearer(proposer)).json()
+    assert (row["kind"], row["url"]) == ("weekly_turn", f"/decisions/{first.pk}/")
+    launches = _notices(launcher)
+    assert "“Tea or coffee?” may be put to the vote: it waits for a launch." in launches
+    assert "“Morning or evening meetings?” may be put to the vote" not in launches
+
+    assert _launch(voting, first).status_code == 201
+    settle_once()  # a week has not passed: the second's turn has not come
+    assert "Morning or evening meetings?" not in _notices(proposer)
+    assert "“Morning or evening meetings?” may be put to the vote" not in _notices(launcher)
+    assert not Notification.objects.filter(proposal=second, kind="weekly_turn").exists()
+    assert not Notification.objects.filter(proposal=second, occasion="launch").exists()
+
+    opened = Vote.objects.get(proposal=first).opens_at
+    assert opened is not None
+    with time_machine.travel(opened + timedelta(days=7, minutes=1)):
+        settle_once()
+        assert (
+            "It is the turn of your weekly poll “Morning or evening meetings?”: it may be put "
+            "to the vote now." in _notices(proposer)
+        )
+        assert "“Morning or evening meetings?” may be put to the vote" in _notices(launcher)
+        assert Notification.objects.filter(kind="weekly_turn", user=proposer).count() == 2
         assert _launch(voting, second).status_code == 201

@@ -235,8 +235,8 @@ def test_a_by_election_fills_the_vacant_seat_and_unseats_nobody(db: None) -> Non
 
     from folkmoot.decisions.models import Vote
     from folkmoot.governance.schedule import election_window
-    from folkmoot.offices.elections import take_office
     from folkmoot.offices.models import Office
+    from folkmoot.offices.tenures import take_office
     from folkmoot.protocols.selectors import protocol_in_force
     from tests.forums.conftest import build_red15m
 

@@ -1,6 +1,6 @@
 """PRO-2 (amendments carried or not) and PRO-3 (the latest adopted version prevails)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,10 +9,13 @@ from folkmoot.governance.amendment import (
     AdoptedVersion,
     AmendmentTally,
     amendment_carried,
+    ratify_by,
     rebase,
+    urgent_change_lapses,
     version_in_force,
 )
-from folkmoot.governance.protocol import load_protocol
+from folkmoot.governance.presets import preset_text
+from folkmoot.governance.protocol import Protocol, load_protocol
 
 from .documents import as_yaml, document
 
@@ -93,3 +96,51 @@ def test_an_amendment_adopted_later_keeps_what_another_changed_meanwhile():
         base, {**current, "b": {"x": 9, "y": 1}}, proposed, current_wins=True
     )
     assert merged["b"] == {"x": 9, "y": 1} and merged["c"] == [1, 2] and conflicts == ["b.x"]
+
+
+# --- art. 3: an urgent change of forums is ratified in time, or lapses -----------------------
+
+RED = load_protocol(preset_text("red15m"))
+APPLIED = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def _without_limit() -> Protocol:
+    assert RED.forum_changes is not None
+    return RED.model_copy(
+        update={"forum_changes": RED.forum_changes.model_copy(update={"ratify_within_days": None})}
+    )
+
+
+def test_an_urgent_change_must_have_its_referendum_open_within_thirty_days():
+    assert ratify_by(RED, APPLIED) == APPLIED + timedelta(days=30)
+    assert ratify_by(_without_limit(), APPLIED) is None
+    assert ratify_by(RED.model_copy(update={"forum_changes": None}), APPLIED) is None
+
+
+def test_an_urgent_change_whose_referendum_never_opened_lapses_once_the_time_is_over():
+    deadline = APPLIED + timedelta(days=30)
+    before = deadline - timedelta(seconds=1)
+    assert not urgent_change_lapses(RED, applied_at=APPLIED, referendum_opened_at=None, now=before)
+    assert urgent_change_lapses(RED, applied_at=APPLIED, referendum_opened_at=None, now=deadline)
+
+
+def test_a_referendum_opened_in_time_decides_and_one_opened_late_does_not_save_it():
+    deadline = APPLIED + timedelta(days=30)
+    later = deadline + timedelta(days=10)
+    # Opened in time, open or closed since: its result ratifies the change, or lapses it.
+    for opened in (APPLIED + timedelta(days=1), deadline):
+        assert not urgent_change_lapses(
+            RED, applied_at=APPLIED, referendum_opened_at=opened, now=later
+        )
+    assert urgent_change_lapses(
+        RED, applied_at=APPLIED, referendum_opened_at=deadline + timedelta(hours=1), now=later
+    )
+
+
+def test_without_a_limit_an_urgent_change_waits_for_its_referendum_however_long():
+    assert not urgent_change_lapses(
+        _without_limit(),
+        applied_at=APPLIED,
+        referendum_opened_at=None,
+        now=APPLIED + timedelta(days=3650),
+    )

@@ -41,7 +41,7 @@ NOT_RULES = {
 }
 # Rules read by name rather than as an attribute: getattr(forum, action) in
 # governance/audience.py, with action one of the forum's actions (FOR-1);
-# getattr(protocol.amendments, which) in decisions/actions.py and decisions/settle.py, with
+# getattr(protocol.amendments, which) in protocols/amend_views.py and decisions/settle.py, with
 # which "total" or "partial" (PRO-2).
 READ_BY_NAME = {"forums.read", "forums.open_thread", "forums.reply", "amendments.partial"}
 # Rules declared and shown, but not enforced yet: issue 15's list, kept true by this test

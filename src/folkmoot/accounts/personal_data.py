@@ -34,6 +34,7 @@ def _when(moment: Any) -> str | None:
 
 
 def export_of(user: User) -> dict[str, Any]:
+    from folkmoot.amendments.models import AmendmentSupport, TextAmendment
     from folkmoot.attachments.selectors import uploads_of
     from folkmoot.chat.models import ChatMessage
     from folkmoot.decisions.models import Ballot, ConsensusResponse, Participation, Proposal
@@ -109,6 +110,28 @@ def export_of(user: User) -> dict[str, Any]:
         "proposals": [
             {"id": p.pk, "title": p.title, "at": _when(p.created_at)}
             for p in Proposal.objects.filter(proposer=user)
+        ],
+        # VOTE-14: the amendments they wrote, with the proposer's answer, and those they
+        # supported.
+        "text_amendments": [
+            {
+                "proposal": a.proposal_id,
+                "number": a.number,
+                "passage": a.passage,
+                "replacement": a.replacement,
+                "why": a.why,
+                "at": _when(a.created_at),
+                "accepted": a.accepted,
+                "answer": a.answer,
+                "withdrawn_at": _when(a.withdrawn_at),
+            }
+            for a in TextAmendment.objects.filter(author=user)
+        ],
+        "amendments_supported": [
+            {"proposal": proposal, "number": number}
+            for proposal, number in AmendmentSupport.objects.filter(person=user).values_list(
+                "amendment__proposal_id", "amendment__number"
+            )
         ],
         # FOR-7: the images and files they added (their bytes are on the things' pages).
         "uploads": uploads_of(user),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Min
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from folkmoot.governance.audience import may_launch
@@ -19,6 +19,43 @@ from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import InForceByAssembly
 
 from .item import SOON, TERM_NOTICE, Item
+
+
+def amendment_items(user: Any) -> list[Item]:
+    """VOTE-14: amendments to the person's own proposals that wait for their answer, while
+    the text may still change (one item per proposal, however many wait)."""
+    from folkmoot.amendments.models import TextAmendment
+
+    waiting: dict[int, list[Any]] = {}
+    for amendment in TextAmendment.objects.filter(
+        proposal__proposer=user,
+        accepted__isnull=True,
+        withdrawn_at__isnull=True,
+        proposal__vote__isnull=True,
+        proposal__withdrawn_at__isnull=True,
+        proposal__register_entry__isnull=True,
+    ).select_related("proposal__assembly")[:200]:
+        waiting.setdefault(amendment.proposal_id, []).append(amendment)
+    items = []
+    for found in waiting.values():
+        proposal = found[0].proposal
+        items.append(
+            Item(
+                kind="amendments",
+                summary=ngettext(
+                    "An amendment to your proposal waits for your answer",
+                    "%(count)s amendments to your proposal wait for your answer",
+                    len(found),
+                )
+                % {"count": len(found)},
+                title=proposal.title,
+                assembly=proposal.assembly,
+                action=_("Accept or reject"),
+                url=reverse("proposal", args=[proposal.pk]) + "#amendments",
+                count=len(found),
+            )
+        )
+    return items
 
 
 def proposal_items(

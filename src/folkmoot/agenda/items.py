@@ -36,7 +36,7 @@ from folkmoot.offices.models import SECRETARY, Candidacy, Tenure
 from folkmoot.protocols.facts import named_in_sanctions, viewer_for
 from folkmoot.protocols.selectors import InForceByAssembly
 
-from .duties import proposal_items, term_items
+from .duties import amendment_items, proposal_items, term_items
 from .item import SOON, Item
 
 RECENT_DECISIONS = 10
@@ -69,6 +69,7 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     items += _foundings(user, held)
     items += _office_queues(user, held, now, protocols)
     items += proposal_items(user, held, now, protocols)
+    items += amendment_items(user)
     items += term_items(held, now, protocols)
     memberships = my_memberships(user)
     decided = list(

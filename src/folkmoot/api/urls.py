@@ -1,5 +1,6 @@
 from folkmoot.accounts.api import router as accounts_router
 from folkmoot.agenda.api import router as agenda_router
+from folkmoot.amendments.api import router as amendments_router
 from folkmoot.attachments.api import router as attachments_router
 from folkmoot.chat.api import router as chat_router
 from folkmoot.conversations.api import router as conversations_router
@@ -49,3 +50,4 @@ api.add_router("/", offices_router)
 api.add_router("/", decisions_router)
 api.add_router("/", projects_router)
 api.add_router("/", attachments_router)
+api.add_router("/", amendments_router)

@@ -1,4 +1,5 @@
-"""Adding, reading and removing images and files on posts, proposals and moots (FOR-7)."""
+"""Adding, reading and removing images and files on posts, proposals and moots (FOR-7);
+moderators hiding one of them, and showing it again."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from django.utils import timezone
 
 from folkmoot.audit.log import record
 from folkmoot.forums.text import render
-from folkmoot.governance.reasons import Answer, Reason, gettext_noop
+from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop, written_reason
+from folkmoot.notifications.send import notify
 from folkmoot.refusals import NotFound, Refused, require
 
 from . import selectors
@@ -47,7 +49,15 @@ def access_attachment(user: Any, attachment_id: int) -> tuple[Thing, Attachment]
     thing = access_thing(user, *thing_of(attachment))
     if thing.hidden and not thing.sees_hidden:
         raise NotFound(attachment_id)
+    if attachment.hidden_at is not None and not sees_hidden_file(user, thing, attachment):
+        raise NotFound(attachment_id)
     return thing, attachment
+
+
+def sees_hidden_file(user: Any, thing: Thing, attachment: Attachment) -> bool:
+    """A file moderation hid is still seen, marked hidden, by whoever uploaded it and by the
+    moderators; by nobody else."""
+    return thing.moderates or attachment.uploader_id == getattr(user, "pk", None)
 
 
 def _count_answer(thing: Thing) -> Answer:
@@ -180,3 +190,118 @@ def _render_again(thing: Thing) -> None:
     html = render(thing.obj.body, refs)
     type(thing.obj).objects.filter(pk=thing.pk).update(body_html=html)
     thing.obj.body_html = html
+
+
+def may_moderate(thing: Thing) -> Answer:
+    """Who may hide one file, and show it again: whoever may move a post to the trash, as
+    moderation decides it (`moderation.actions.check_power`: the holders of the power to
+    moderate in the thing's assembly, nobody in a closed one), on a thing they may read."""
+    from folkmoot.moderation.actions import check_power  # moderation sits beside forums
+
+    if thing.ctx is None or thing.ctx.protocol is None:
+        # An assembly with no protocol in force has no offices, so nobody moderates there.
+        return Answer.no(
+            Reason(
+                "no_power",
+                gettext_noop("Only office holders with the power to %(power)s may do this."),
+                {"power": Reason("power", gettext_noop("moderate"))},
+            )
+        )
+    return check_power(thing.ctx, "moderate")
+
+
+HIDE_REASON_LENGTH = 300
+
+
+def check_hide(user: Any, thing: Thing, attachment: Attachment, *, reason: str) -> Attachment:
+    """A moderator hides one file of a post, a proposal or a moot, the rest staying as they
+    are: readers no longer get it (its address and its thumbnail are missing to them, as
+    a file that never was), its uploader and the moderators still see it, marked hidden,
+    with the reason. Nothing is deleted; `check_show` undoes it."""
+    reason = reason.strip()
+    answers = [
+        may_moderate(thing),
+        written_reason(
+            reason,
+            missing=Reason(
+                "reason_needed",
+                gettext_noop("Say why: its uploader and the moderators read the reason."),
+            ),
+            limit=HIDE_REASON_LENGTH,
+        ),
+    ]
+    if attachment.hidden_at is not None:
+        answers.append(Answer.no(_ALREADY_HIDDEN))
+    require(combine(*answers))
+    return do_hide(thing=thing, attachment=attachment, moderator=user, reason=reason)
+
+
+_ALREADY_HIDDEN = Reason("hidden_already", gettext_noop("Moderation has already hidden this file."))
+
+
+@transaction.atomic
+def do_hide(*, thing: Thing, attachment: Attachment, moderator: Any, reason: str) -> Attachment:
+    hidden = Attachment.objects.filter(pk=attachment.pk, hidden_at__isnull=True).update(
+        hidden_at=timezone.now(), hidden_by=moderator, hidden_reason=reason
+    )
+    if not hidden:  # another moderator, a moment before
+        raise Refused.because(_ALREADY_HIDDEN)
+    attachment.refresh_from_db()
+    _render_again(thing)  # the text no longer shows it where its author named it
+    record(
+        "attachment.hide",
+        actor=moderator,
+        assembly=thing.assembly,
+        subject=attachment,
+        on=thing.kind,
+        on_id=thing.pk,
+        reason=reason,
+    )
+    _tell_uploader(thing, attachment, moderator)
+    return attachment
+
+
+def check_show(user: Any, thing: Thing, attachment: Attachment) -> Attachment:
+    """A moderator undoes the hiding: the file is back for every reader of the thing."""
+    answers = [may_moderate(thing)]
+    if attachment.hidden_at is None:
+        answers.append(Answer.no(_NOT_HIDDEN))
+    require(combine(*answers))
+    return do_show(thing=thing, attachment=attachment, moderator=user)
+
+
+def _tell_uploader(thing: Thing, attachment: Attachment, moderator: Any) -> None:
+    """The uploader hears that their file was hidden, or shown again (as a post's author
+    hears that it was trashed); each time, since hiding can be undone and done again."""
+    notify(
+        "attachment_hidden",
+        [attachment.uploader_id],
+        actor=moderator,
+        assembly=thing.assembly.pk,
+        subject=attachment,
+        occasion=timezone.now().isoformat(),
+    )
+
+
+_NOT_HIDDEN = Reason("not_hidden", gettext_noop("This file is not hidden."))
+
+
+@transaction.atomic
+def do_show(*, thing: Thing, attachment: Attachment, moderator: Any) -> Attachment:
+    shown = Attachment.objects.filter(pk=attachment.pk, hidden_at__isnull=False).update(
+        hidden_at=None, hidden_by=None, hidden_reason=""
+    )
+    if not shown:
+        raise Refused.because(_NOT_HIDDEN)
+    attachment.refresh_from_db()
+    _render_again(thing)
+    record(
+        "attachment.show",
+        actor=moderator,
+        assembly=thing.assembly,
+        subject=attachment,
+        on=thing.kind,
+        on_id=thing.pk,
+    )
+    _tell_uploader(thing, attachment, moderator)
+    return attachment

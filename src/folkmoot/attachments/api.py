@@ -33,6 +33,14 @@ class AttachmentOut(Schema):
     reference: str = Field(description="what to write in the Markdown: ![name](attachment:12)")
     uploader: str = Field(description="the uploader's public id")
     created_at: datetime
+    hidden: bool = Field(
+        description="moderation hid this file: only its uploader and moderators see it"
+    )
+    hidden_reason: str | None = Field(description="why, when it is hidden")
+
+
+class AttachmentHideIn(Schema):
+    reason: str = Field(min_length=1, max_length=actions.HIDE_REASON_LENGTH)
 
 
 def _out(attachment: Attachment) -> dict[str, Any]:
@@ -49,6 +57,8 @@ def _out(attachment: Attachment) -> dict[str, Any]:
         "reference": attachment.reference,
         "uploader": attachment.uploader.public_id,
         "created_at": attachment.created_at,
+        "hidden": attachment.hidden_at is not None,
+        "hidden_reason": attachment.hidden_reason if attachment.hidden_at is not None else None,
     }
 
 
@@ -56,7 +66,11 @@ def _list(request: HttpRequest, kind: Kind, pk: int) -> list[dict[str, Any]]:
     thing = access_thing(request.user, kind, pk)
     if thing.hidden and not thing.sees_hidden:
         return []  # moderation hid them with the post
-    return [_out(a) for a in selectors.of_thing(kind, pk).select_related("uploader")]
+    return [
+        _out(a)
+        for a in selectors.of_thing(kind, pk).select_related("uploader")
+        if selectors.visible_to(a, getattr(request.user, "pk", None), moderator=thing.moderates)
+    ]
 
 
 def _upload(request: HttpRequest, kind: Kind, pk: int, file: UploadedFile) -> Reply[Any]:
@@ -139,3 +153,27 @@ def remove_attachment(request: HttpRequest, attachment_id: int) -> Reply[None]:
     thing, attachment = actions.access_attachment(request.user, attachment_id)
     actions.check_remove(request.user, thing, attachment)
     return Reply(204, None)
+
+
+@router.post(
+    "/attachments/{attachment_id}/hide",
+    response=AttachmentOut,
+    auth=REQUIRED,
+    summary="Hide one file from readers (moderators; it is kept, and may be shown again)",
+)
+def hide_attachment(
+    request: HttpRequest, attachment_id: int, payload: AttachmentHideIn
+) -> dict[str, Any]:
+    thing, attachment = actions.access_attachment(request.user, attachment_id)
+    return _out(actions.check_hide(request.user, thing, attachment, reason=payload.reason))
+
+
+@router.post(
+    "/attachments/{attachment_id}/show",
+    response=AttachmentOut,
+    auth=REQUIRED,
+    summary="Show again a file moderation hid (moderators)",
+)
+def show_attachment(request: HttpRequest, attachment_id: int) -> dict[str, Any]:
+    thing, attachment = actions.access_attachment(request.user, attachment_id)
+    return _out(actions.check_show(request.user, thing, attachment))

@@ -1,6 +1,8 @@
 """What an upload is, judged by its content, never by its name or the type the browser sent
 (FOR-7): images are decoded with Pillow and re-encoded, so no metadata (EXIF, GPS, comments,
-colour profiles) and nothing hidden after the pixels survives; other files come from a short
+colour profiles) and nothing hidden after the pixels survives — an image's colour profile
+is first applied, converting its pixels to sRGB, so that a photo taken in Adobe RGB or
+Display P3 keeps its colours once the profile is gone; other files come from a short
 allow-list and are kept as they are, to be served only as downloads. Markup (HTML, SVG, XML)
 and scripts are refused whatever they are called.
 
@@ -19,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from folkmoot.governance.reasons import Answer, Reason, gettext_noop
 from folkmoot.refusals import Invalid
@@ -254,7 +256,9 @@ def _remade_image(name: str, data: bytes) -> Prepared:
                     raise _bomb(name, width, height)
                 opened.seek(0)  # the first frame of an animation
                 opened.load()
+                profile = opened.info.get("icc_profile")
                 image = ImageOps.exif_transpose(opened) or opened
+                image = _in_srgb(image, profile)
                 image = _pixels_only(image, kind)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as bomb:
         raise _bomb(name, 0, 0) from bomb
@@ -287,6 +291,57 @@ def _bomb(name: str, width: int, height: int) -> Invalid:
         name=name,
         limit=settings.ATTACHMENTS_MAX_PIXELS // 1_000_000 or 1,
     )
+
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _in_srgb(image: Image.Image, profile: Any) -> Image.Image:
+    """The image's pixels converted from its embedded ICC profile to sRGB, what browsers
+    assume of an image without one: the profile goes with the rest of the metadata, and
+    without this step a photo in a wider space (a camera's Adobe RGB, a phone's Display P3)
+    would come out dull, its colours read as if they were sRGB numbers. Perceptual
+    intent, as for photographs; transparency is kept as it was. An image without a profile
+    is left as it is, and so is one whose profile LittleCMS cannot read or that does not
+    describe the image's colours (a grey profile on a colour image), as browsers ignore
+    such a profile."""
+    if not profile or not isinstance(profile, bytes):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        space = str(source.profile.xcolor_space).strip()
+    except (OSError, ImageCms.PyCMSError):
+        return image
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    alpha = None
+    if space == "RGB" and image.mode not in ("CMYK", "I", "F", "I;16"):
+        mode = "RGBA" if has_alpha else "RGB"
+    elif space == "GRAY" and image.mode in ("1", "L", "LA", "P", "PA"):
+        mode = "L"
+        if has_alpha:
+            alpha = image.convert("LA").getchannel("A")
+    elif space == "CMYK" and image.mode == "CMYK":
+        mode = "CMYK"
+    else:
+        return image
+    try:
+        converted = ImageCms.profileToProfile(
+            image if image.mode == mode else image.convert(mode),
+            source,
+            _SRGB,
+            renderingIntent=ImageCms.Intent.PERCEPTUAL,
+            outputMode="RGBA" if mode == "RGBA" else "RGB",
+        )
+    except (OSError, ValueError, ImageCms.PyCMSError):
+        return image
+    if converted is None:  # only when converting in place, which this does not
+        return image
+    if mode == "L":
+        converted = converted.convert("L")  # still grey, in sRGB's tone curve now
+        if alpha is not None:
+            converted = converted.convert("LA")
+            converted.putalpha(alpha)
+    return converted
 
 
 def _pixels_only(image: Image.Image, kind: FileType) -> Image.Image:

@@ -7,7 +7,8 @@ with a thumbnail; any other allowed file as it came, always served as a download
 
 Nothing is deleted: an author who removes their attachment hides it from readers (the bytes
 are kept, as the text of an edited post is), and moderation hides a post's attachments with
-the post."""
+the post — or one file alone (`hidden_at`, `moderating.check_hide`), which its uploader and
+the moderators still see, marked hidden, until a moderator shows it again."""
 
 from django.conf import settings
 from django.db import models
@@ -51,6 +52,17 @@ class Attachment(models.Model):
     thumbnail_path = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by moderation, this file alone: kept, served only to its uploader and to
+    # moderators, until shown again (then all three are cleared).
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hidden_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -67,6 +79,14 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # Whether the reader at hand may hide it or show it again: set by the selectors for the
+    # page being shown (`selectors.shown_of`), never stored.
+    moderated_here: bool = False
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def is_image(self) -> bool:

@@ -12,22 +12,39 @@ from django.urls import reverse
 from .models import Attachment
 
 
-def shown_of(kind: str, pks: Iterable[int]) -> dict[int, list[Attachment]]:
-    """The attachments readers see on each of the things `pks` (removed ones are not),
-    oldest first; one query whatever the number of things."""
+def shown_of(
+    kind: str, pks: Iterable[int], *, viewer_id: int | None = None, moderator: bool = False
+) -> dict[int, list[Attachment]]:
+    """The attachments the reader sees on each of the things `pks`, oldest first; one query
+    whatever the number of things. Removed ones are not; one moderation hid only to its
+    uploader (`viewer_id`) and to a `moderator`, who may hide or show them again
+    (`Attachment.moderated_here`)."""
     field = f"{kind}_id"
     found: dict[int, list[Attachment]] = defaultdict(list)
     ids = list(pks)
     if not ids:
         return found
-    for attachment in Attachment.objects.filter(
-        **{f"{field}__in": ids}, removed_at__isnull=True
-    ).order_by("created_at", "id"):
-        found[getattr(attachment, field)].append(attachment)
+    for attachment in of_kind(kind, ids):
+        if visible_to(attachment, viewer_id, moderator=moderator):
+            attachment.moderated_here = moderator
+            found[getattr(attachment, field)].append(attachment)
     return found
 
 
+def of_kind(kind: str, pks: list[int]) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(**{f"{kind}_id__in": pks}, removed_at__isnull=True).order_by(
+        "created_at", "id"
+    )
+
+
+def visible_to(attachment: Attachment, viewer_id: int | None, *, moderator: bool) -> bool:
+    """A file moderation hid is seen by its uploader and by moderators only."""
+    return attachment.hidden_at is None or moderator or attachment.uploader_id == viewer_id
+
+
 def of_thing(kind: str, pk: int) -> QuerySet[Attachment]:
+    """The thing's attachments that are not removed, hidden ones included (`visible_to`
+    says who sees those)."""
     return Attachment.objects.filter(**{f"{kind}_id": pk}, removed_at__isnull=True).order_by(
         "created_at", "id"
     )
@@ -45,8 +62,9 @@ def thumbnail_url_of(attachment: Attachment) -> str:
 
 def references(kind: str, pk: int) -> dict[int, tuple[str, bool]]:
     """What the thing's Markdown may name as `attachment:12`: its own attachments that are
-    not removed (`forums.text.render`)."""
-    return {a.pk: (url_of(a), a.is_image) for a in of_thing(kind, pk)}
+    neither removed nor hidden by moderation (`forums.text.render`): the stored text is
+    the same for every reader."""
+    return {a.pk: (url_of(a), a.is_image) for a in of_thing(kind, pk).filter(hidden_at=None)}
 
 
 def uploads_of(user: Any) -> list[dict[str, Any]]:
@@ -61,6 +79,7 @@ def uploads_of(user: Any) -> list[dict[str, Any]]:
             "on": {"post": a.post_id, "proposal": a.proposal_id, "moot": a.moot_id},
             "at": a.created_at.isoformat(),
             "removed_at": a.removed_at.isoformat() if a.removed_at else None,
+            "hidden_by_moderation": a.hidden_at is not None,
         }
         for a in Attachment.objects.filter(uploader=user).order_by("created_at", "id")
     ]

@@ -33,6 +33,12 @@ class Thing:
     # what was hidden (its author; moderators, if they may read where it was written).
     hidden: bool = False
     sees_hidden: bool = False
+    # The reader holds the power to moderate in the thing's assembly (and, for a post, may
+    # read the forum it was written in): they see the files moderation hid, and may hide
+    # one file or show it again (`actions.check_hide`), as moderation decides it.
+    moderates: bool = False
+    # The thing's own context (forums', decisions' or moots'): assembly, protocol, viewer.
+    ctx: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -90,16 +96,18 @@ def _post(user: Any, pk: int) -> Thing:
         ),
         _no_trash() if post.trashed_at is not None else Answer.yes(),
     )
+    # Moderators see what moderation hid, but not what the forum it was written in keeps
+    # from them.
+    moderates = origin_readable and has_power(ctx.protocol, ctx.viewer, "moderate")
     return Thing(
         "post",
         post,
         thread.assembly,
         may,
         hidden=hidden_by_moderation(ctx.protocol, post) or not origin_readable,
-        # Its author put the files there; moderators see what moderation hid, but not what
-        # the forum it was written in keeps from them.
-        sees_hidden=is_author
-        or (origin_readable and has_power(ctx.protocol, ctx.viewer, "moderate")),
+        sees_hidden=is_author or moderates,  # its author put the files there
+        moderates=moderates,
+        ctx=ctx,
     )
 
 
@@ -150,7 +158,14 @@ def _proposal(user: Any, pk: int) -> Thing:
             closed(ctx.viewer.closed_on) if ctx.viewer.closed_on is not None else Answer.yes(),
             _proposal_takes_files(ctx, proposal),
         )
-    return Thing("proposal", proposal, proposal.assembly, may)
+    return Thing(
+        "proposal",
+        proposal,
+        proposal.assembly,
+        may,
+        moderates=has_power(ctx.protocol, ctx.viewer, "moderate"),
+        ctx=ctx,
+    )
 
 
 def _proposal_takes_files(ctx: Any, proposal: Any) -> Answer:
@@ -199,4 +214,5 @@ def _moot(user: Any, pk: int) -> Thing:
     else:
         # Who may change the moot's plan (moots.actions.check_edit_moot), while it is to come.
         may = combine(moots.may_cancel(ctx, user, moot), check_still_to_come(moots.phase_of(moot)))
-    return Thing("moot", moot, moot.assembly, may)
+    moderates = ctx.protocol is not None and has_power(ctx.protocol, ctx.viewer, "moderate")
+    return Thing("moot", moot, moot.assembly, may, moderates=moderates, ctx=ctx)

@@ -1,5 +1,6 @@
 """Attachments' pages: serving the bytes to those who may read the thing they are on, and the
-plain forms (multipart, no JavaScript) that add and remove them. Parse → access → action."""
+plain forms (multipart, no JavaScript) that add and remove them, and with which moderators
+hide one and show it again. Parse → access → action."""
 
 from __future__ import annotations
 
@@ -44,8 +45,11 @@ def serve(attachment: Attachment, path: str, content_type: str) -> FileResponse:
     # Should a browser open it as a document anyway, it has no script, no form, no origin.
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    # Whether it may be read depends on who asks, and moderation may hide it at any time.
-    response["Cache-Control"] = "private, max-age=300"
+    # Whether it may be read depends on who asks, and moderation may hide it at any time;
+    # one it hid, seen by its uploader or a moderator, is not kept at all.
+    response["Cache-Control"] = (
+        "private, no-store" if attachment.hidden_at is not None else "private, max-age=300"
+    )
     return response
 
 
@@ -123,5 +127,42 @@ def remove(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("“%(name)s” is removed: readers no longer see it.") % {"name": attachment.name},
+        )
+    return _back(request, thing)
+
+
+@login_required
+@require_POST
+def hide(request: AuthedRequest, pk: int) -> HttpResponse:
+    thing, attachment = _attachment_or_404(request, pk)
+    try:
+        actions.check_hide(request.user, thing, attachment, reason=request.POST.get("reason", ""))
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _(
+                "“%(name)s” is hidden: only its uploader and the moderators see it now. Nothing "
+                "was deleted."
+            )
+            % {"name": attachment.name},
+        )
+    return _back(request, thing)
+
+
+@login_required
+@require_POST
+def show(request: AuthedRequest, pk: int) -> HttpResponse:
+    thing, attachment = _attachment_or_404(request, pk)
+    try:
+        actions.check_show(request.user, thing, attachment)
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request, _("“%(name)s” is shown again to everyone.") % {"name": attachment.name}
         )
     return _back(request, thing)

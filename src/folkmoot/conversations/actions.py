@@ -1,7 +1,7 @@
-"""Private messages (FOR-6): start a conversation, write, read, leave; for the page, the API
-and the "write to the holders of an office" shortcut alike. The rules are asked in
-`rules` (blocks, sanctions and their appeal, sizes); here the facts are gathered and the
-rows written.
+"""Private messages (FOR-6): start a conversation, write, read, add people to a group,
+leave; for the page, the API and the "write to the holders of an office" shortcut alike.
+The rules are asked in `rules` (blocks, sanctions and their appeal, sizes, the pace of
+sending); here the facts are gathered and the rows written.
 
 Privacy against the operator: the audit log says who wrote to which conversation, never
 what (no text, no subject), and no URL carries either."""
@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from folkmoot.audit.log import record
@@ -20,7 +21,7 @@ from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
 from folkmoot.notifications.send import notify
 from folkmoot.refusals import Invalid, NotFound, Refused, require
 
-from . import rules
+from . import pace, rules
 from .models import Block, Conversation, Message, Participant
 from .people import by_public_ids
 from .standing import standings_of
@@ -59,9 +60,9 @@ def blockers_among(user: Any, people: list[Any]) -> list[str]:
     return [str(p) for p in people if p.pk in ids]
 
 
-def check_start(user: Any, *, to: list[str], subject: str = "", body: str = "") -> Conversation:
-    """Start a conversation with the people named by their public ids; the first message
-    goes with it. One-to-one when one person is chosen."""
+def _named_people(to: list[str]) -> list[Any]:
+    """The people a form or a call names by their public ids; too many names, or one that
+    names nobody, is bad input about `to`."""
     named = rules.check_named(len(to))
     if not named:
         raise Invalid(named, ["to"])
@@ -77,7 +78,13 @@ def check_start(user: Any, *, to: list[str], subject: str = "", body: str = "") 
             ),
             ["to"],
         )
-    people = [p for p in people if p.pk != user.pk]
+    return people
+
+
+def check_start(user: Any, *, to: list[str], subject: str = "", body: str = "") -> Conversation:
+    """Start a conversation with the people named by their public ids; the first message
+    goes with it. One-to-one when one person is chosen."""
+    people = [p for p in _named_people(to) if p.pk != user.pk]
     subject, body = subject.strip(), body.strip()
     require(
         combine(
@@ -88,6 +95,7 @@ def check_start(user: Any, *, to: list[str], subject: str = "", body: str = "") 
             rules.check_sanctions(standings_of(user), [p.pk for p in people]),
         )
     )
+    pace.take(user)  # last: a refused message takes no place
     return do_start(author=user, people=people, subject=subject, body=body)
 
 
@@ -135,6 +143,7 @@ def may_write(seat: Participant) -> Answer:
 def check_send(seat: Participant, body: str) -> Message:
     body = body.strip()
     require(combine(rules.check_body(body), may_write(seat)))
+    pace.take(seat.person)  # last: a refused message takes no place
     return do_send(seat=seat, body=body)
 
 
@@ -209,6 +218,109 @@ def do_mark_read(*, seat: Participant, upto: int) -> None:
         Participant.objects.filter(pk=seat.pk, last_read_id__lt=upto).update(last_read_id=upto)
         seat.last_read_id = upto
     _unread_notices(seat).update(read_at=timezone.now())
+
+
+def may_add(seat: Participant) -> Answer:
+    """Whether the page offers to add people: in a group conversation, to those still in it."""
+    if seat.left_at is not None:
+        return Answer.no(
+            Reason("left", gettext_noop("You left this conversation: you no longer write in it."))
+        )
+    return rules.check_group(direct=seat.conversation.direct)
+
+
+def check_add_people(seat: Participant, *, to: list[str]) -> list[Any]:
+    """Someone in a group conversation adds the people named by their public ids, under the
+    rules a conversation starts with: its size, blocks (here both ways: nobody joins a
+    conversation with someone they block or who blocks them) and the adder's sanctions (a
+    sanctioned person may bring in only those who hear their appeal, as they may write only
+    to them). Returns the people added."""
+    people = _named_people(to)
+    require(may_add(seat))
+    with transaction.atomic():
+        # One addition at a time per conversation: two at once cannot both take the last
+        # places, nor add the same person twice.
+        Conversation.objects.select_for_update().filter(pk=seat.conversation_id).first()
+        seats = {
+            s.person_id: s for s in Participant.objects.filter(conversation_id=seat.conversation_id)
+        }
+        present = [pk for pk, s in seats.items() if s.left_at is None]
+        new = [p for p in people if p.pk not in seats]
+        blocking = _blocks_with(new, present)
+        require(
+            combine(
+                rules.check_adding(
+                    direct=seat.conversation.direct,
+                    present=len(present),
+                    chosen=len(new),
+                    already_in=[str(p) for p in people if p.pk in present],
+                    left=[str(p) for p in people if p.pk in seats and p.pk not in present],
+                    blocked=[str(p) for p in new if p.pk in blocking],
+                ),
+                rules.check_sanctions(
+                    standings_of(seat.person),
+                    [pk for pk in present if pk != seat.person_id] + [p.pk for p in new],
+                ),
+            )
+        )
+        do_add_people(seat=seat, people=new)
+    return new
+
+
+def _blocks_with(new: list[Any], present: list[int]) -> set[int]:
+    """The ids of those among `new` who block someone of `present`, or are blocked by one."""
+    ids = [p.pk for p in new]
+    if not ids:
+        return set()
+    pairs = Block.objects.filter(
+        Q(blocker_id__in=ids, blocked_id__in=present)
+        | Q(blocker_id__in=present, blocked_id__in=ids)
+    ).values_list("blocker_id", "blocked_id")
+    return {pk for pair in pairs for pk in pair if pk in ids}
+
+
+@transaction.atomic
+def do_add_people(*, seat: Participant, people: list[Any]) -> None:
+    """The others see "X added Y" in the conversation, where it happened
+    (`selectors.page_of`).
+
+    What the newcomer reads: what is written from the moment they join, not what was
+    written before. Those who wrote earlier wrote to the people then in the conversation,
+    and one of them adding someone must not hand everyone's words to a reader the others
+    did not choose (nor the words of someone who has left, who cannot object). It is the
+    mirror of leaving, where a person keeps what was written while they were in it, and
+    what Signal and WhatsApp groups do. Whoever wants the newcomer to know something from
+    before can tell them in a message. `reads_after` holds the last message written before
+    they came; their unread count starts after it as well."""
+    now = timezone.now()
+    last = (
+        Message.objects.filter(conversation_id=seat.conversation_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    ) or 0
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                conversation_id=seat.conversation_id,
+                person=person,
+                joined_at=now,
+                added_by=seat.person,
+                reads_after=last,
+                last_read_id=last,
+            )
+            for person in people
+        ]
+    )
+    # Who added how many people to which conversation: never who they are (as `start`).
+    record("conversations.add", actor=seat.person, subject=seat.conversation, people=len(people))
+    notify(
+        "conversation_added",
+        [p.pk for p in people],
+        actor=seat.person,
+        subject=seat.conversation,
+        occasion=f"added:{now.isoformat()}",
+    )
 
 
 def check_leave(seat: Participant) -> None:

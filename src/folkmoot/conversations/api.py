@@ -1,19 +1,23 @@
 """Private messages through the API (FOR-6, UI-5): the same actions and refusals as the
-pages. Reading a conversation marks it read, as opening its page does."""
+pages. Reading a conversation's newest messages marks it read, as opening its page does;
+reading earlier ones (`before`) marks nothing. Sending too fast is a 429 with Retry-After
+and the reason, as a refusal carries it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import wraps
+from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, Query, Router, Schema
 from ninja import Status as Reply
 
 from folkmoot.api.auth import REQUIRED
 from folkmoot.refusals import reasons_text, require
 
-from . import actions, blocks, holders, reports, selectors
+from . import actions, blocks, holders, pace, reports, selectors
 from .models import Conversation, Message, MessageReport, Participant
 from .rules import BODY_LENGTH, MAX_PEOPLE, REASON_LENGTH, SUBJECT_LENGTH
 
@@ -53,12 +57,51 @@ class PrivateMessageOut(Schema):
     created_at: datetime
 
 
+class ConversationAddedOut(Schema):
+    kind: Literal["added"] = "added"
+    by: ConversationPersonOut = Field(description="who added them")
+    person: ConversationPersonOut = Field(description="who was added")
+    at: datetime
+
+
 class ConversationDetailOut(ConversationOut):
     messages: list[PrivateMessageOut] = Field(
-        description="oldest first; not those of people you block"
+        description=(
+            "a page of them, oldest first: the newest unless `before` was given; not those of "
+            "people you block; someone added later reads from when they were added"
+        )
     )
+    events: list[ConversationAddedOut] = Field(
+        description="the people added while these messages were written (X added Y)"
+    )
+    earlier: int | None = Field(
+        description="pass it as `before` to read the messages before these; null: none"
+    )
+    latest: bool = Field(description="these are the newest messages")
     may_write: bool
     write_reasons: list[str]
+
+
+class ConversationAddIn(Schema):
+    to: list[str] = Field(
+        min_length=1,
+        max_length=MAX_PEOPLE,
+        description="the public ids of the people to add",
+    )
+
+
+class ConversationPeopleAddedOut(Schema):
+    added: list[ConversationPersonOut]
+
+
+class ConversationTooFastReason(Schema):
+    code: str
+    message: str
+
+
+class ConversationTooFastOut(Schema):
+    detail: str
+    reasons: list[ConversationTooFastReason]
 
 
 class ConversationStartIn(Schema):
@@ -138,10 +181,34 @@ def _conversation(row: selectors.InboxRow) -> dict[str, Any]:
     }
 
 
-def _detail(seat: Participant) -> dict[str, Any]:
-    rows = selectors.messages_for(seat, blocks.blocked_ids(seat.person))
-    if rows:
-        actions.do_mark_read(seat=seat, upto=rows[-1].pk)
+def _paced[**P](endpoint: Callable[P, Any]) -> Callable[P, Any]:
+    """A message sent too fast: 429, how long to wait in Retry-After, and the reason as any
+    refusal gives it (`code`: too_fast)."""
+
+    @wraps(endpoint)
+    def paced(*args: P.args, **kwargs: P.kwargs) -> Any:
+        try:
+            return endpoint(*args, **kwargs)
+        except pace.TooFast as refused:
+            reasons = [
+                {"code": c, "message": m}
+                for c, m in zip(refused.codes, refused.messages, strict=True)
+            ]
+            response: HttpResponse = JsonResponse(
+                {"detail": " ".join(refused.messages), "reasons": reasons}, status=429
+            )
+            response["Retry-After"] = str(refused.seconds)
+            return response
+
+    return paced
+
+
+def _detail(
+    seat: Participant, *, before: int | None = None, limit: int = selectors.MESSAGES_PAGE
+) -> dict[str, Any]:
+    page = selectors.page_of(seat, blocks.blocked_ids(seat.person), before=before, limit=limit)
+    if page.latest and page.messages:
+        actions.do_mark_read(seat=seat, upto=page.messages[-1].pk)
     people = selectors.people_in(seat)
     may = actions.may_write(seat)
     c = seat.conversation
@@ -155,12 +222,30 @@ def _detail(seat: Participant) -> dict[str, Any]:
             if p.person_id != seat.person_id
         ],
         "last_message_at": selectors.seen_until(seat),
-        "unread": 0,
+        "unread": 0 if page.latest else _unread(seat),
         "left": seat.left_at is not None,
-        "messages": [_message(m) for m in rows],
+        "messages": [_message(m) for m in page.messages],
+        "events": [
+            {
+                "kind": "added",
+                "by": _person(a.added_by),
+                "person": _person(a.person),
+                "at": a.joined_at,
+            }
+            for a in page.added
+        ],
+        "earlier": page.earlier,
+        "latest": page.latest,
         "may_write": may.allowed,
         "write_reasons": reasons_text(may),
     }
+
+
+def _unread(seat: Participant) -> int:
+    """The seat's unread count, when reading an earlier page left it as it was."""
+    if seat.left_at is not None:
+        return 0
+    return int(selectors.unread_in(seat))
 
 
 @router.get(
@@ -168,17 +253,22 @@ def _detail(seat: Participant) -> dict[str, Any]:
     response=list[ConversationOut],
     auth=REQUIRED,
     summary="Your private conversations, newest first, with unread counts",
+    description=(
+        f"{selectors.INBOX_PAGE} a page; `page` counts from 1, and a page past the last is "
+        "an empty list."
+    ),
 )
-def list_conversations(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_conversation(row) for row in selectors.inbox(request.user)]
+def list_conversations(request: HttpRequest, page: int = Query(1, ge=1)) -> list[dict[str, Any]]:
+    return [_conversation(row) for row in selectors.inbox(request.user, page, strict=True).rows]
 
 
 @router.post(
     "/conversations",
-    response={201: ConversationDetailOut},
+    response={201: ConversationDetailOut, 429: ConversationTooFastOut},
     auth=REQUIRED,
     summary="Start a private conversation (one-to-one, or a group)",
 )
+@_paced
 def start(request: HttpRequest, payload: ConversationStartIn) -> Reply[dict[str, Any]]:
     conversation = actions.check_start(
         request.user, to=payload.to, subject=payload.subject, body=payload.body
@@ -188,10 +278,11 @@ def start(request: HttpRequest, payload: ConversationStartIn) -> Reply[dict[str,
 
 @router.post(
     "/assemblies/{key}/offices/{office}/conversations",
-    response={201: ConversationDetailOut},
+    response={201: ConversationDetailOut, 429: ConversationTooFastOut},
     auth=REQUIRED,
     summary="Write to the current holders of an office of an assembly",
 )
+@_paced
 def to_office(
     request: HttpRequest, key: str, office: str, payload: ConversationToHoldersIn
 ) -> Reply[dict[str, Any]]:
@@ -204,10 +295,11 @@ def to_office(
 
 @router.post(
     "/assemblies/{key}/appeals",
-    response={201: ConversationDetailOut},
+    response={201: ConversationDetailOut, 429: ConversationTooFastOut},
     auth=REQUIRED,
     summary="Write to those who may sanction in an assembly (to appeal a sanction)",
 )
+@_paced
 def appeal(
     request: HttpRequest, key: str, payload: ConversationToHoldersIn
 ) -> Reply[dict[str, Any]]:
@@ -222,23 +314,53 @@ def appeal(
     "/conversations/{conversation_id}",
     response=ConversationDetailOut,
     auth=REQUIRED,
-    summary="Read a conversation (marks it read)",
+    summary="Read a conversation, a page of messages at a time (the newest mark it read)",
 )
-def read(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
-    return _detail(actions.access_conversation(request.user, conversation_id))
+def read(
+    request: HttpRequest,
+    conversation_id: int,
+    before: int | None = Query(
+        None, ge=1, description="the messages before this one (`earlier` of the page after)"
+    ),
+    limit: int = Query(
+        selectors.MESSAGES_PAGE, ge=1, le=selectors.MESSAGES_PAGE_AT_MOST, description="how many"
+    ),
+) -> dict[str, Any]:
+    seat = actions.access_conversation(request.user, conversation_id)
+    return _detail(seat, before=before, limit=limit)
 
 
 @router.post(
     "/conversations/{conversation_id}/messages",
-    response={201: PrivateMessageOut},
+    response={201: PrivateMessageOut, 429: ConversationTooFastOut},
     auth=REQUIRED,
     summary="Write in a conversation",
 )
+@_paced
 def send(
     request: HttpRequest, conversation_id: int, payload: PrivateMessageIn
 ) -> Reply[dict[str, Any]]:
     seat = actions.access_conversation(request.user, conversation_id)
     return Reply(201, _message(actions.check_send(seat, payload.body)))
+
+
+@router.post(
+    "/conversations/{conversation_id}/people",
+    response={201: ConversationPeopleAddedOut},
+    auth=REQUIRED,
+    summary="Add people to a group conversation you are in",
+    description=(
+        "Under the rules a conversation starts with (its size, blocks both ways, your "
+        "sanctions). Whoever is added reads what is written from then on; the others see "
+        "who added them (`events`)."
+    ),
+)
+def add_people(
+    request: HttpRequest, conversation_id: int, payload: ConversationAddIn
+) -> Reply[dict[str, Any]]:
+    seat = actions.access_conversation(request.user, conversation_id)
+    added = actions.check_add_people(seat, to=payload.to)
+    return Reply(201, {"added": [_person(p) for p in added]})
 
 
 @router.post(

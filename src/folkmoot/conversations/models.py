@@ -15,8 +15,10 @@ from .rules import BODY_LENGTH, REASON_LENGTH, SUBJECT_LENGTH
 
 
 class Conversation(models.Model):
-    """Who takes part is fixed when it starts; people may only leave. `direct`: started
-    between two people, where a block stops the blocked one writing at all (FOR-6)."""
+    """Who takes part is chosen when it starts; in a group, those in it may add people
+    later (`actions.check_add_people`), and anyone may leave. `direct`: started between two
+    people, where a block stops the blocked one writing at all (FOR-6); nobody is added to
+    it."""
 
     subject = models.CharField(_("subject"), max_length=SUBJECT_LENGTH, blank=True)
     direct = models.BooleanField(default=False)
@@ -34,7 +36,11 @@ class Conversation(models.Model):
 class Participant(models.Model):
     """One person in one conversation. `last_read_id`: the newest message they have seen,
     so unread counts are a comparison of ids. A person who left reads what was written
-    until then and receives nothing more."""
+    until then and receives nothing more.
+
+    Someone added to a group later (`added_by`) reads what is written from then on only:
+    `reads_after` is the id of the last message written before they came (None for those
+    there from the start, who read it all). See `actions.do_add_people` for why."""
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="participants"
@@ -45,6 +51,14 @@ class Participant(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
     last_read_id = models.BigIntegerField(default=0)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reads_after = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

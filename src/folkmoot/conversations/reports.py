@@ -24,13 +24,15 @@ KIND = "message_report"
 
 
 def access_message(user: Any, pk: int) -> Message:
-    """A message the person could read: in a conversation they take part in, written before
-    they left. Anything else is missing."""
+    """A message the person could read: in a conversation they take part in, written while
+    they were in it (after they were added, before they left). Anything else is missing."""
     message = Message.objects.filter(pk=pk).select_related("author").first()
     if message is None:
         raise NotFound(pk)
     seat = access_conversation(user, message.conversation_id)
     if seat.left_at is not None and message.created_at > seat.left_at:
+        raise NotFound(pk)
+    if seat.reads_after is not None and message.pk <= seat.reads_after:
         raise NotFound(pk)
     return message
 

@@ -68,6 +68,100 @@ def check_named(count: int) -> Answer:
     return Answer.yes()
 
 
+def check_group(*, direct: bool) -> Answer:
+    """People are added to a group conversation only: one between two people stays theirs."""
+    if not direct:
+        return Answer.yes()
+    return Answer.no(
+        Reason(
+            "add_to_direct",
+            gettext_noop(
+                "Nobody is added to a conversation between two people: start a group "
+                "conversation instead."
+            ),
+        )
+    )
+
+
+def check_adding(
+    *,
+    direct: bool,
+    present: int,
+    chosen: int,
+    already_in: Iterable[str],
+    left: Iterable[str],
+    blocked: Iterable[str],
+) -> Answer:
+    """Adding people to a conversation, by someone in it. `present`: the people in it now,
+    the adder included; `chosen`: the new people; `already_in`, `left`, `blocked`: the names
+    of those chosen who are in it already, who left it, and who block, or are blocked by,
+    someone in it. The limit is the one a conversation starts with (`check_people`),
+    counted over those in it now: someone who left no longer is, and is not brought back
+    (leaving is their choice, which others may not undo). A block between the newcomer and
+    anyone in it keeps them out, and the reason names the newcomer only: who blocks whom
+    is nobody else's business."""
+    if direct:
+        return check_group(direct=True)
+    already_in, left, blocked = sorted(already_in), sorted(left), sorted(blocked)
+    if chosen < 1 and not (already_in or left):
+        return Answer.no(Reason("add_none", gettext_noop("Choose at least one person to add.")))
+    answers = []
+    if present + chosen > MAX_PEOPLE:
+        answers.append(
+            Answer.no(
+                Reason(
+                    "people_too_many",
+                    gettext_noop(
+                        "A conversation has at most %(limit)s people: %(present)s are in this "
+                        "one, so you may add %(room)s more (you chose %(count)s)."
+                    ),
+                    {
+                        "limit": MAX_PEOPLE,
+                        "present": present,
+                        "room": max(MAX_PEOPLE - present, 0),
+                        "count": chosen,
+                    },
+                )
+            )
+        )
+    for code, template, names in (
+        ("already_in", gettext_noop("Already in this conversation: %(people)s."), already_in),
+        (
+            "left_before",
+            gettext_noop("Left this conversation, and may not be brought back: %(people)s."),
+            left,
+        ),
+        (
+            "add_blocked",
+            gettext_noop(
+                "Cannot be added, because of a block between them and someone in this "
+                "conversation: %(people)s."
+            ),
+            blocked,
+        ),
+    ):
+        if names:
+            answers.append(Answer.no(Reason(code, template, {"people": ", ".join(names)})))
+    return combine(*answers)
+
+
+def check_pace(*, sent: int, limit: int, wait: int) -> Answer:
+    """At most `limit` messages a minute per person (settings.PRIVATE_MESSAGES_PER_MINUTE):
+    `sent` in the last minute, the next place free in `wait` seconds."""
+    if limit <= 0 or sent < limit:
+        return Answer.yes()
+    return Answer.no(
+        Reason(
+            "too_fast",
+            gettext_noop(
+                "You are sending private messages too fast: at most %(limit)s a minute. "
+                "Send it again in %(seconds)s s."
+            ),
+            {"limit": limit, "seconds": max(wait, 1)},
+        )
+    )
+
+
 def check_body(body: str) -> Answer:
     if not body:
         return Answer.no(Reason("body_empty", gettext_noop("Write the message.")))

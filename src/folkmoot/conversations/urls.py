@@ -16,6 +16,7 @@ urlpatterns = [
     path("messages/<int:pk>/", views.conversation_page, name="conversation"),
     path("messages/<int:pk>/reply/", views.reply, name="conversation-reply"),
     path("messages/<int:pk>/leave/", views.leave, name="conversation-leave"),
+    path("messages/<int:pk>/people/", views.add_page, name="conversation-add"),
     path("messages/message/<int:pk>/report/", views.report, name="message-report"),
     path("messages/blocks/", views.blocks_page, name="conversation-blocks"),
     path("messages/blocks/add/", views.block, name="conversation-block"),

@@ -19,7 +19,7 @@ from folkmoot.http import AuthedRequest
 from folkmoot.notifications.reading import seen
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
-from . import actions, blocks, holders, reports, rules, selectors
+from . import actions, blocks, holders, pace, reports, rules, selectors
 from .models import Conversation, Participant
 from .people import by_public_ids, find_people
 from .rules import BODY_LENGTH, MAX_PEOPLE, REASON_LENGTH, SUBJECT_LENGTH
@@ -43,12 +43,33 @@ def _refused(request: AuthedRequest, refused: Refused) -> HttpResponse:
     return render(request, "conversations/refused.html", {"reasons": refused.messages}, status=403)
 
 
+def _status(refused: Refused) -> int:
+    """A form refused comes back with its reasons: 429 when it was sent too fast (it may be
+    sent again in a moment), else 400."""
+    return 429 if isinstance(refused, pace.TooFast) else 400
+
+
+def _with_retry(response: HttpResponse, refused: Refused) -> HttpResponse:
+    if isinstance(refused, pace.TooFast):
+        response["Retry-After"] = str(refused.seconds)
+    return response
+
+
+def _message_id(value: str | None) -> int | None:
+    """A message id from a link or a form (`before`), ASCII digits only; anything else is
+    no cursor at all: the newest messages."""
+    if value and value.isascii() and value.isdecimal() and len(value) < 19:
+        return int(value)
+    return None
+
+
 @login_required
 def inbox_page(request: AuthedRequest) -> HttpResponse:
+    found = selectors.inbox(request.user, request.GET.get("page"))
     return render(
         request,
         "conversations/inbox.html",
-        {"rows": selectors.inbox(request.user), **LIMITS},
+        {"rows": found.rows, "page_obj": found.page, **LIMITS},
     )
 
 
@@ -88,7 +109,10 @@ def new_page(request: AuthedRequest) -> HttpResponse:
             )
         except Refused as refused:
             context["errors"] = refused.messages
-            return render(request, "conversations/new.html", context, status=400)
+            return _with_retry(
+                render(request, "conversations/new.html", context, status=_status(refused)),
+                refused,
+            )
         return redirect("conversation", conversation.pk)
     return render(request, "conversations/new.html", context)
 
@@ -112,7 +136,10 @@ def _to_holders(request: AuthedRequest, found: holders.Holders, action: str) -> 
             )
         except Refused as refused:
             context["errors"] = refused.messages
-            return render(request, "conversations/to_holders.html", context, status=400)
+            return _with_retry(
+                render(request, "conversations/to_holders.html", context, status=_status(refused)),
+                refused,
+            )
         return redirect("conversation", conversation.pk)
     return render(request, "conversations/to_holders.html", context)
 
@@ -149,17 +176,21 @@ def _conversation(
     status: int = 200,
 ) -> HttpResponse:
     blocked = blocks.blocked_ids(request.user)
-    rows = selectors.messages_for(seat, blocked)
-    # Reading it moves the marker and reads its notices; the header's counts are read after
-    # both (with the notifications' count, in one query), so they no longer count it.
-    if rows:
-        actions.do_mark_read(seat=seat, upto=rows[-1].pk)
-    seen(
-        request,
-        kind=actions.KIND,
-        subject_type=ContentType.objects.get_for_model(Conversation),
-        subject_id=seat.conversation_id,
-    )
+    before = _message_id(request.GET.get("before"))
+    page = selectors.page_of(seat, blocked, before=before)
+    if page.latest:
+        # Reading the newest messages moves the marker and reads the conversation's
+        # notices; the header's counts are read after both (with the notifications' count,
+        # in one query), so they no longer count it. Going back to earlier ones reads
+        # nothing new.
+        if page.messages:
+            actions.do_mark_read(seat=seat, upto=page.messages[-1].pk)
+        seen(
+            request,
+            kind=actions.KIND,
+            subject_type=ContentType.objects.get_for_model(Conversation),
+            subject_id=seat.conversation_id,
+        )
     may_write = actions.may_write(seat)
     return render(
         request,
@@ -168,10 +199,13 @@ def _conversation(
             "seat": seat,
             "conversation": seat.conversation,
             "people": selectors.people_in(seat),
-            "rows": rows,
+            "page": page,
+            "lines": page.lines,
+            "before": before,
             "blocked": blocked,
             "may_write": may_write.allowed,
             "write_reasons": reasons_text(may_write),
+            "may_add": actions.may_add(seat).allowed,
             "draft": draft,
             "errors": errors or [],
             **LIMITS,
@@ -188,8 +222,60 @@ def reply(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         message = actions.check_send(seat, body)
     except Refused as refused:
-        return _conversation(request, seat, draft=body, errors=refused.messages, status=400)
+        response = _conversation(
+            request, seat, draft=body, errors=refused.messages, status=_status(refused)
+        )
+        return _with_retry(response, refused)
     return redirect(reverse("conversation", args=[pk]) + f"#message-{message.pk}")
+
+
+@login_required
+def add_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Add people to a group conversation: the same one form as starting one, without
+    JavaScript ("Find" posts it back with the people found as choices, those already
+    ticked kept; "Add" adds them)."""
+    seat = _seat(request, pk)
+    data = request.POST if request.method == "POST" else request.GET
+    to = data.getlist("to")
+    find = data.get("find", "")
+    context: dict[str, Any] = {
+        "seat": seat,
+        "conversation": seat.conversation,
+        "people": selectors.people_in(seat),
+        "chosen": [],
+        "found": [],
+        "find": find,
+        "errors": [],
+        "may_add": (may_add := actions.may_add(seat)).allowed,
+        "add_reasons": reasons_text(may_add),
+        **LIMITS,
+    }
+    named = rules.check_named(len(to))  # before anyone is looked up, as on the new page
+    if not named:
+        context["errors"] = reasons_text(named)
+        return render(request, "conversations/add.html", context, status=400)
+    chosen, _unknown = by_public_ids(to)
+    inside = {p.person_id for p in context["people"]}
+    context["chosen"] = chosen
+    context["found"] = [
+        p for p in find_people(find, exclude=request.user) if p not in chosen and p.pk not in inside
+    ]
+    if request.method == "POST" and request.POST.get("action") == "add":
+        try:
+            added = actions.check_add_people(seat, to=to)
+        except Refused as refused:
+            context["errors"] = refused.messages
+            return render(request, "conversations/add.html", context, status=400)
+        messages.success(
+            request,
+            _(
+                "You added %(people)s. They read what is written from now on, not what was "
+                "written before."
+            )
+            % {"people": ", ".join(str(p) for p in added)},
+        )
+        return redirect("conversation", pk)
+    return render(request, "conversations/add.html", context)
 
 
 @login_required
@@ -223,7 +309,12 @@ def report(request: AuthedRequest, pk: int) -> HttpResponse:
                 "Reported. The platform's staff will read it; its author is not told who reported it."
             ),
         )
-    return redirect(reverse("conversation", args=[message.conversation_id]) + f"#message-{pk}")
+    # Back to the page of the conversation the message was on (an earlier one, perhaps).
+    before = _message_id(request.POST.get("before"))
+    query = f"?before={before}" if before is not None else ""
+    return redirect(
+        reverse("conversation", args=[message.conversation_id]) + f"{query}#message-{pk}"
+    )
 
 
 @login_required

@@ -6,6 +6,7 @@ referendum or lapsing, which adopts the version that restores what it changed.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -19,8 +20,10 @@ from folkmoot.forums.actions import do_reply
 from folkmoot.governance.amendment import (
     check_latest_prevails,
     check_urgent_agreement,
+    ratify_by,
     rebase,
     urgent_change_agreed,
+    urgent_change_lapses,
 )
 from folkmoot.governance.protocol import Protocol, ProtocolInvalid, load_protocol
 from folkmoot.governance.reasons import Answer, Reason, combine, gettext_noop
@@ -86,6 +89,9 @@ class UrgentChange:
     agreed: frozenset[int]
     applied: bool
     lapsed: bool
+    # In force: by when its referendum must open (None: no limit). Lapsed for want of it.
+    ratify_by: datetime | None = None
+    lapsed_unopened: bool = False
 
     @property
     def agreeing(self) -> int:
@@ -113,12 +119,55 @@ def urgent_change_of(protocol: Protocol, proposal: Proposal) -> UrgentChange | N
     holders = Tenure.objects.in_office(timezone.now()).filter(
         office__assembly=proposal.assembly, office__slug=rule.urgent_office
     )
+    deadline, unopened = None, False
+    if proposal.urgent_version is not None:
+        applied_at = proposal.urgent_version.adopted_at
+        deadline = ratify_by(protocol, applied_at)
+        if proposal.urgent_lapsed_at is not None and deadline is not None:
+            unopened = urgent_change_lapses(
+                protocol,
+                applied_at=applied_at,
+                referendum_opened_at=_referendum_opened_at(proposal),
+                now=proposal.urgent_lapsed_at,
+            )
     return UrgentChange(
         office=rule.urgent_office,
         holders=frozenset(holders.values_list("holder_id", flat=True)),
         agreed=frozenset(proposal.urgent_agreements.values_list("holder_id", flat=True)),
         applied=proposal.urgent_version_id is not None,
         lapsed=proposal.urgent_lapsed_at is not None,
+        ratify_by=deadline,
+        lapsed_unopened=unopened,
+    )
+
+
+def _referendum_opened_at(proposal: Proposal) -> datetime | None:
+    from .models import Vote
+
+    return (
+        Vote.objects.filter(proposal=proposal, opens_at__isnull=False)
+        .values_list("opens_at", flat=True)
+        .first()
+    )
+
+
+def tell_holders_to_agree(protocol: Protocol, proposal: Proposal) -> int:
+    """Art. 3: the holders of the office whose agreement an urgent change of forums waits
+    for hear of it, once each (the notifications' unique key); one who has agreed already,
+    or who proposed it, is not told. Called when it is proposed, and by the worker's watch
+    for a holder who took office since, while it still waits."""
+    from folkmoot.notifications.send import notify
+
+    change = urgent_change_of(protocol, proposal)
+    if change is None or change.applied or change.lapsed or proposal.withdrawn_at is not None:
+        return 0
+    return notify(
+        "urgent_to_agree",
+        change.holders - change.agreed,
+        actor=proposal.proposer_id,
+        assembly=proposal.assembly,
+        proposal=proposal,
+        occasion=change.office,
     )
 
 
@@ -130,8 +179,9 @@ def urgent_answer(ctx: Any, proposal: Proposal) -> Answer:
         ctx.protocol,
         ctx.viewer.offices,
         changes_forums=changes_forums(ctx.protocol, proposal),
-        open_=stage not in (Stage.CLOSED, Stage.WITHDRAWN) and proposal.urgent_lapsed_at is None,
+        open_=stage not in (Stage.CLOSED, Stage.WITHDRAWN),
         applied=proposal.urgent_version_id is not None,
+        lapsed=proposal.urgent_lapsed_at is not None,
     )
 
 
@@ -199,10 +249,12 @@ def _apply_urgently(protocol: Protocol, proposal: Proposal) -> None:
         )
 
 
-def lapse_urgent_change(proposal: Proposal, protocol: Protocol | None = None) -> None:
-    """Art. 3: an urgent change its referendum does not ratify (not carried, or withdrawn)
-    lapses: what it changed is restored on the version in force now, which keeps whatever
-    was adopted since."""
+def lapse_urgent_change(
+    proposal: Proposal, protocol: Protocol | None = None, *, unopened_days: int | None = None
+) -> None:
+    """Art. 3: an urgent change its referendum does not ratify (not carried, or withdrawn,
+    or not opened within `unopened_days` of its coming into force) lapses: what it changed
+    is restored on the version in force now, which keeps whatever was adopted since."""
     if proposal.urgent_version_id is None or proposal.urgent_lapsed_at is not None:
         return
     current = protocol_in_force(proposal.assembly)
@@ -237,16 +289,67 @@ def lapse_urgent_change(proposal: Proposal, protocol: Protocol | None = None) ->
         assembly=proposal.assembly,
         subject=proposal,
         version=version.number,
+        why="not_ratified" if unopened_days is None else "referendum_not_opened",
     )
     with translation.override(settings.LANGUAGE_CODE):
-        _say_in_thread(
-            proposal,
-            gettext(
+        if unopened_days is None:
+            text = gettext(
                 "The urgent change lapses: its referendum did not ratify it. The forums are "
                 "as before it (version %(number)s)."
             )
-            % {"number": version.number},
-        )
+        else:
+            text = gettext(
+                "The urgent change lapses: its referendum did not open within %(days)s days of "
+                "its coming into force. The forums are as before it (version %(number)s)."
+            )
+        _say_in_thread(proposal, text % {"number": version.number, "days": unopened_days})
+
+
+def lapse_if_overdue(protocol: Protocol, proposal: Proposal, now: datetime | None = None) -> bool:
+    """Art. 3: an urgent change in force must be ratified by its referendum; one whose
+    referendum has not opened within `forum_changes.ratify_within_days` of its coming into
+    force lapses (the core's `urgent_change_lapses`). Once its referendum is decided, that
+    decision stands. Called by the proposal's page when read, and by the worker."""
+    from .models import RegisterEntry
+
+    if proposal.urgent_version is None or proposal.urgent_lapsed_at is not None:
+        return False
+    now = now or timezone.now()
+    if not urgent_change_lapses(
+        protocol,
+        applied_at=proposal.urgent_version.adopted_at,
+        referendum_opened_at=_referendum_opened_at(proposal),
+        now=now,
+    ):
+        return False
+    if RegisterEntry.objects.filter(proposal=proposal).exists():
+        return False
+    rule = protocol.forum_changes
+    assert rule is not None  # urgent_change_lapses says no without it
+    with transaction.atomic():
+        # Locking the proposal: two workers, or a worker and a page, lapse it once.
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.urgent_lapsed_at is not None:
+            return False
+        lapse_urgent_change(locked, protocol, unopened_days=rule.ratify_within_days)
+    proposal.refresh_from_db()
+    return proposal.urgent_lapsed_at is not None
+
+
+def lapse_overdue_urgent_changes(now: datetime | None = None) -> int:
+    """The worker's pass: urgent changes in force whose referendum did not open in time."""
+    lapsed = 0
+    overdue = Proposal.objects.filter(
+        urgent_version__isnull=False,
+        urgent_lapsed_at__isnull=True,
+        assembly__closed_at__isnull=True,
+        register_entry__isnull=True,
+    ).select_related("assembly", "urgent_version")
+    for proposal in overdue.order_by("pk")[:200]:
+        current = protocol_in_force(proposal.assembly)
+        if current is not None and lapse_if_overdue(current.protocol, proposal, now):
+            lapsed += 1
+    return lapsed
 
 
 def apply_if_agreed(protocol: Protocol, proposal: Proposal) -> bool:

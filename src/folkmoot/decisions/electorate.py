@@ -29,7 +29,7 @@ def _pool(assembly: Assembly, audience: Audience) -> list[Any]:
         return list(users.objects.filter(is_active=True).order_by("pk"))
     people = {m.user.pk: m.user for m in members_of(assembly)}
     if any(term.startswith(("office:", "group:")) for term in audience.any_of):
-        from folkmoot.offices.seating import seat_the_elected
+        from folkmoot.offices.tenures import seat_the_elected
 
         seat_the_elected(assembly)  # office holders elected at a close already count
     for tenure in (

@@ -94,7 +94,7 @@ class Proposal(models.Model):
     # then adds it in place instead of rebuilding the table under the tally triggers.
     within = models.CharField(max_length=60, null=True, blank=True)  # noqa: DJ001
     # Art. 8.3: the tenure this decision would end (a recall); carried, the seat passes as
-    # on resignation (`offices.elections.do_resign`).
+    # on resignation (`offices.tenures.do_resign`).
     recalls = models.ForeignKey(
         "offices.Tenure", null=True, blank=True, on_delete=models.PROTECT, related_name="recalls"
     )

@@ -1,13 +1,16 @@
 """Referring a decision of the consensus register to the parent assembly (BEY-4): the core
 decides whether it may go up at all; the parent's protocol decides who may bring it there and
-how it is decided, since a referral is a proposal of the parent like any other."""
+how it is decided, since a referral is a proposal of the parent like any other. Where each
+referral went is read here too, for the register and the proposals' pages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
@@ -138,3 +141,70 @@ def check_refer(
         # Two people referring the same decision at the same moment: one wins.
         raise Refused.because(ALREADY) from clash
     return proposal
+
+
+# --- where referrals went (BEY-4) -----------------------------------------------------------------
+
+REFERRAL_STATUS = {
+    ("ratify", "pending"): gettext_lazy("Before %(assembly)s for ratification"),
+    ("escalate", "pending"): gettext_lazy("Escalated to %(assembly)s"),
+    ("ratify", "ratified"): gettext_lazy("Ratified by %(assembly)s"),
+    ("ratify", "not_ratified"): gettext_lazy("Not ratified by %(assembly)s"),
+    ("escalate", "decided_above"): gettext_lazy("Decided by %(assembly)s"),
+    ("ratify", "withdrawn"): gettext_lazy("Referral to %(assembly)s withdrawn"),
+    ("escalate", "withdrawn"): gettext_lazy("Referral to %(assembly)s withdrawn"),
+}
+
+
+@dataclass(frozen=True)
+class ReferralLine:
+    proposal: Proposal
+    referral: str
+    status: str
+    text: str
+
+
+def referral_lines(entry_ids: list[int], user: Any) -> dict[int, list[ReferralLine]]:
+    """Where each decision went in the parent assembly, read from the parent's proposals and
+    their own register entries (one query for a whole page). Only what the reader may see
+    of the parent: a private parent's decisions stay private."""
+    from folkmoot.governance.rollup import referral_status
+
+    out: dict[int, list[ReferralLine]] = {}
+    for proposal in (
+        Proposal.objects.filter(
+            refers_to_id__in=entry_ids, assembly__in=Assembly.objects.visible_to(user)
+        )
+        .select_related("assembly", "register_entry")
+        .order_by("created_at", "id")
+    ):
+        decided = getattr(proposal, "register_entry", None)
+        status = referral_status(
+            proposal.referral,  # type: ignore[arg-type]
+            withdrawn=proposal.withdrawn_at is not None,
+            outcome=decided.outcome if decided is not None else None,
+            winners=decided.winners if decided is not None else (),
+            options=proposal.options,
+        )
+        text = str(REFERRAL_STATUS[(proposal.referral, status)]) % {
+            "assembly": proposal.assembly.title
+        }
+        assert proposal.refers_to_id is not None
+        out.setdefault(proposal.refers_to_id, []).append(
+            ReferralLine(proposal, proposal.referral, status, text)
+        )
+    return out
+
+
+def referred_from_text(proposal: Proposal, user: Any) -> str:
+    """On the parent's proposal: what it asks about the child's decision (when the reader may
+    see the child)."""
+    entry = proposal.refers_to
+    if entry is None or not Assembly.objects.visible_to(user).filter(pk=entry.assembly_id).exists():
+        return ""
+    template = (
+        gettext_lazy("This proposal asks %(parent)s to ratify a decision of %(child)s.")
+        if proposal.referral == "ratify"
+        else gettext_lazy("%(child)s escalated this question to %(parent)s to decide.")
+    )
+    return str(template) % {"parent": proposal.assembly.title, "child": entry.assembly.title}

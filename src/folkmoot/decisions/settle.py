@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from folkmoot.audit.log import record
@@ -27,6 +28,7 @@ from folkmoot.governance.casting import live_results
 from folkmoot.governance.protocol import Protocol, Validity
 from folkmoot.governance.reasons import Reason, combine, gettext_noop
 from folkmoot.governance.tally.result import Result, Round, Step
+from folkmoot.offices.tenures import do_resign, seat_the_elected, take_office
 from folkmoot.protocols.selectors import protocol_in_force
 
 from .box import open_box
@@ -160,8 +162,6 @@ def _act_on(vote: Vote, row: VoteResult, result: Result) -> None:
     in_force = protocol_in_force(vote.assembly)
     protocol = in_force.protocol if in_force else None
     if vote.office_id:
-        from folkmoot.offices.elections import take_office
-
         take_office(vote, row)
     RegisterEntry.objects.create(
         assembly=vote.assembly,
@@ -202,6 +202,10 @@ def _act_on(vote: Vote, row: VoteResult, result: Result) -> None:
             lapse_urgent_change(proposal, protocol)
         if proposal.recalls_id is not None:
             _recall_if_carried(proposal, row.outcome, row.winners)
+        # VOTE-14: an amended text that competed on the ballot and won is the text now.
+        from folkmoot.amendments.competing import adopt_if_won
+
+        adopt_if_won(vote)
         _publish(
             proposal, protocol, summary(vote, row), carried=row.outcome in ("carried", "decided")
         )
@@ -280,7 +284,9 @@ def _adopt_if_carried(
         consensus=vote is None,
     )
     answer = amendment_carried(protocol, proposal.amendment, tally)  # type: ignore[arg-type]
-    if proposal.urgent_version_id is not None:  # art. 3: in force already; ratified, or not
+    if proposal.urgent_version_id is not None and proposal.urgent_lapsed_at is None:
+        # Art. 3: in force already; ratified, or not. One that lapsed before its referendum
+        # opened (`amending.lapse_if_overdue`) is adopted as any carried amendment, below.
         from .amending import lapse_urgent_change
 
         if answer:
@@ -322,15 +328,18 @@ def _adopt_if_carried(
 
 def _recall_if_carried(proposal: Proposal, outcome: str, winners: list[str]) -> None:
     """Art. 8.3: a recall decided for its first option ("Yes") ends the holder's tenure; the
-    seat passes as on resignation. One who left office meanwhile has nothing to end."""
+    seat passes as on resignation. One who left office meanwhile has nothing to end; one
+    re-elected to the office since it was proposed holds a fresh mandate, which overtakes
+    it (`governance.recall.recall_overtaken`)."""
     from folkmoot.governance.projects import DECIDED
-    from folkmoot.offices.elections import do_resign
     from folkmoot.refusals import Refused
 
     if outcome not in DECIDED or not winners or winners[0] != proposal.options[0]:
         return
     tenure = proposal.recalls
     assert tenure is not None
+    if tenure.ended_at is None and _overtaken(proposal, tenure):
+        return
     try:
         successor = do_resign(tenure=tenure, actor=None)
     except Refused:
@@ -345,6 +354,50 @@ def _recall_if_carried(proposal: Proposal, outcome: str, winners: list[str]) -> 
     from folkmoot.notifications.send import notify
 
     notify("office_recalled", [tenure.holder_id], assembly=proposal.assembly, proposal=proposal)
+
+
+def _overtaken(proposal: Proposal, tenure: Any) -> bool:
+    """Art. 8.3: the holder won an election of the office that closed after the recall was
+    proposed (their tenure row runs on: `take_office` keeps a re-elected holder's). The
+    recall changes nothing; the audit log and the proposal's thread say why."""
+    from folkmoot.governance.recall import recall_overtaken
+
+    # An election closed before now and not counted yet is counted first: its mandate counts.
+    seat_the_elected(proposal.assembly)
+    rows = VoteResult.objects.filter(
+        vote__office_id=tenure.office_id, vote__closes_at__gt=proposal.created_at
+    ).values_list("vote_id", "vote__closes_at", "winners", "vote__options", "vote__subjects")
+    elections: dict[int, tuple[datetime, list[Any]]] = {}
+    for vote_id, closes_at, won, options, subjects in rows:
+        if closes_at is None:
+            continue
+        by_name = dict(zip(options, subjects, strict=False))  # a winner's name → the person
+        elections[vote_id] = (closes_at, [by_name[name] for name in won if name in by_name])
+    won_at = recall_overtaken(
+        proposed_at=proposal.created_at, holder=tenure.holder_id, elections=elections.values()
+    )
+    if won_at is None:
+        return False
+    election = next(pk for pk, (closes_at, _w) in elections.items() if closes_at == won_at)
+    record(
+        "office.recall_overtaken",
+        assembly=proposal.assembly,
+        subject=tenure,
+        proposal=proposal.pk,
+        election=election,
+    )
+    if proposal.thread is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            text = gettext(
+                "The recall is carried, but %(holder)s was elected to this office again on "
+                "%(date)s, after the recall was proposed: that fresh mandate overtakes it, and "
+                "%(holder)s stays in office."
+            ) % {
+                "holder": tenure.holder,
+                "date": date_format(timezone.localtime(won_at), "DATETIME_FORMAT"),
+            }
+        do_reply(thread=proposal.thread, author=proposal.proposer, body=text)
+    return True
 
 
 def settle_proposal(proposal: Proposal, now: datetime | None = None) -> None:

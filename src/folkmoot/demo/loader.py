@@ -689,6 +689,25 @@ def _decisions(people: dict[str, User], hpuk: Assembly, red15m: Assembly) -> Non
     )
     do_respond(proposal=conduct, person=people["grace"], round=1, response="agree", reason="")
     do_respond(proposal=conduct, person=people["dan"], round=1, response="stand_aside", reason="")
+    # VOTE-14: the code's text moved once already (Dan's amendment, accepted into version 2);
+    # Grace's waits for Carol's answer.
+    from folkmoot.amendments.actions import do_answer_amendment, do_propose_amendment
+
+    tidier = do_propose_amendment(
+        proposal=conduct,
+        author=people["dan"],
+        passage="listen to the end",
+        replacement="listen to each other to the end",
+        why="It is about each other, not only the speaker.",
+    )
+    do_answer_amendment(amendment=tidier, by=people["carol"], accept=True, reason="Agreed.")
+    do_propose_amendment(
+        proposal=conduct,
+        author=people["grace"],
+        passage="keep to the agreed time.",
+        replacement="keep to the agreed time; the facilitator may call a short break.",
+        why="Long meetings need a pause.",
+    )
 
     members = [people[n] for n in ("grace", "david", "alice", "carol", "dan")]
     ctx = decision_context(None, hpuk)

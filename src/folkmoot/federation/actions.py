@@ -58,7 +58,7 @@ def access_assembly(user: Any, key: str) -> Assembly:
 def is_secretary(user: Any, assembly: Assembly) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    from folkmoot.offices.seating import seat_the_elected
+    from folkmoot.offices.tenures import seat_the_elected
 
     seat_the_elected(assembly)  # an elected secretary acts from the close (issue 10)
     return (

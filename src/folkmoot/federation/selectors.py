@@ -137,7 +137,7 @@ def assembly_page(assembly: Assembly, user: object) -> AssemblyPage:
     member_assemblies = list(
         visible.open().filter(umbrella_links__umbrella=assembly).order_by("title")
     )
-    from folkmoot.offices.seating import seat_the_elected
+    from folkmoot.offices.tenures import seat_the_elected
 
     seat_the_elected(assembly)  # the secretaries shown include those just elected
     secretaries = list(

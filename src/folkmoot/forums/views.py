@@ -252,9 +252,10 @@ def _post_rows(
     from folkmoot.attachments.selectors import shown_of
     from folkmoot.attachments.things import hidden_by_moderation, reads_where_written
 
-    attached = shown_of("post", [p.pk for p in posts])
     origin_readable = not posts or reads_where_written(ctx, posts[0].thread, place)
     sees_trash = origin_readable and has_power(ctx.protocol, ctx.viewer, "moderate")
+    # A file moderation hid alone: to its uploader and to moderators, who may show it again.
+    attached = shown_of("post", [p.pk for p in posts], viewer_id=viewer_id, moderator=sees_trash)
     return [
         {
             "post": post,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from .audience import Named
@@ -296,12 +296,45 @@ def urgent_change_agreed(holders: frozenset[Any], agreed: frozenset[Any]) -> boo
     return bool(holders) and holders <= agreed
 
 
+def ratify_by(protocol: Protocol, applied_at: datetime) -> datetime | None:
+    """Art. 3 ("luego se pedirá la aprobación ... en dicho Referendum"): by when the
+    referendum of an urgent change put in force at `applied_at` must open; None: the
+    protocol sets no limit (`forum_changes.ratify_within_days`)."""
+    rule = protocol.forum_changes
+    if rule is None or rule.ratify_within_days is None:
+        return None
+    return applied_at + timedelta(days=rule.ratify_within_days)
+
+
+def urgent_change_lapses(
+    protocol: Protocol,
+    *,
+    applied_at: datetime,
+    referendum_opened_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Does an urgent change in force since `applied_at` lapse now, its referendum unopened?
+    Once the time to ratify it has passed, yes when no vote of its referendum opened by
+    then: never launched (the proposal waits, or expired), or launched too late. A
+    referendum that opened in time decides instead, at its close (ratified, or lapsing)."""
+    deadline = ratify_by(protocol, applied_at)
+    if deadline is None or now < deadline:
+        return False
+    return referendum_opened_at is None or referendum_opened_at > deadline
+
+
 def check_urgent_agreement(
-    protocol: Protocol, offices: frozenset[str], *, changes_forums: bool, open_: bool, applied: bool
+    protocol: Protocol,
+    offices: frozenset[str],
+    *,
+    changes_forums: bool,
+    open_: bool,
+    applied: bool,
+    lapsed: bool = False,
 ) -> Answer:
     """May a person holding `offices` agree to apply this amendment at once (art. 3)? Only a
     partial amendment changing forums, under a protocol naming who applies such changes
-    urgently, before its vote has closed, and once."""
+    urgently, before its vote has closed, and once; not again once it lapsed."""
     rule = protocol.forum_changes
     if rule is None or rule.urgent_office is None or not changes_forums:
         return Answer.no(
@@ -322,7 +355,18 @@ def check_urgent_agreement(
                 )
             )
         )
-    if applied:
+    if lapsed:
+        answers.append(
+            Answer.no(
+                Reason(
+                    "urgent_lapsed",
+                    gettext_noop(
+                        "Its urgent application lapsed: only its referendum can put it in force now."
+                    ),
+                )
+            )
+        )
+    elif applied:
         answers.append(
             Answer.no(
                 Reason(

@@ -297,6 +297,10 @@ class ForumChanges(Strict):
 
     decision_kind: Key
     urgent_office: Key | None = None
+    # An urgent change in force lapses when its referendum has not opened within this many
+    # days of its urgent application (art. 3: "luego se pedirá la aprobación ... en dicho
+    # Referendum"); None: it waits for its referendum however long.
+    ratify_within_days: int | None = Field(30, ge=1)
 
 
 # --- decisions (VOTE-1..12) -----------------------------------------------------------------
@@ -318,6 +322,14 @@ class Drafting(Strict):
     office: Key
     approvals: int = Field(1, ge=1)
     not_for_simple_questions: bool = True
+
+
+class TextAmendments(Strict):
+    """VOTE-14: members may amend a proposal's text while it is debated. A rejected
+    amendment that `competing_supports` members support goes to the vote as a competing
+    option; None: rejected amendments never reach the ballot."""
+
+    competing_supports: int | None = Field(3, ge=1)
 
 
 class Voting(Strict):
@@ -389,6 +401,8 @@ class DecisionKind(Strict):
     supports: list[Support] = []
     launch_delay_hours: float = Field(0, ge=0)  # after the last support (OFF-2: 24 h)
     drafting: Drafting | None = None
+    # VOTE-14: amending the text during its debate; null: the text is voted as proposed.
+    text_amendments: TextAmendments | None = Field(default_factory=TextAmendments)
     voting: Voting
     urgent: Urgency | None = None
     min_days_unless_urgent: float = Field(3, ge=0)

@@ -4,6 +4,9 @@ for its first option, the seat passes as on resignation."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Hashable, Iterable
+from datetime import datetime
+
 from .audience import Named
 from .protocol import Protocol
 from .reasons import Answer, Reason, combine, gettext_noop
@@ -71,3 +74,19 @@ def check_recall(
             )
         )
     return combine(*answers)
+
+
+def recall_overtaken(
+    *,
+    proposed_at: datetime,
+    holder: Hashable,
+    elections: Iterable[tuple[datetime, Collection[Hashable]]],
+) -> datetime | None:
+    """Art. 8.3 with OFF-4: a recall proposed during one term and carried after its holder
+    won an election of the office would end the mandate the electorate has just given. An
+    election the holder won that closed after the recall was proposed overtakes it: the
+    fresh mandate is the later decision. `elections`: each election of the office as (its
+    close, its winners). Returns the close of the first such election, or None: the recall
+    takes effect."""
+    won = [closed for closed, winners in elections if closed > proposed_at and holder in winners]
+    return min(won, default=None)

@@ -189,6 +189,35 @@ class Renderer:
             self.item(label, tags=" ".join(f"`{tag}`" for tag in forum.tags))
         self.add()
 
+    def forum_changes(self, p: Protocol) -> None:
+        """Art. 3 (FOR-5): who decides on the forums, and the urgent path."""
+        rule = p.forum_changes
+        assert rule is not None
+        kind = p.decision_kinds.get(rule.decision_kind)
+        if kind is not None:
+            self.item(
+                gettext_noop("Creating, changing or deleting forums is decided by %(kind)s."),
+                kind=kind.name.get(self.lang),
+            )
+        if rule.urgent_office is not None and rule.urgent_office in p.offices:
+            office = p.offices[rule.urgent_office]
+            self.item(
+                gettext_noop(
+                    "Urgently, once every one of the %(office)s agrees, a change of forums is "
+                    "in force at once; its referendum then ratifies it, or it lapses."
+                ),
+                office=(office.plural or office.name).get(self.lang),
+            )
+            if rule.ratify_within_days is not None:
+                self.item(
+                    gettext_noop(
+                        "An urgent change lapses if its referendum has not opened within "
+                        "%(days)s days of its coming into force."
+                    ),
+                    days=rule.ratify_within_days,
+                )
+        self.add()
+
     def kind(self, key: str, kind: DecisionKind) -> None:
         self.add(f"### {kind.name.get(self.lang)}" + (f" `{kind.tag}`" if kind.tag else ""))
         if kind.description:
@@ -239,6 +268,17 @@ class Renderer:
                     else ""
                 )
             )
+        if kind.text_amendments is not None:
+            if kind.text_amendments.competing_supports is not None:
+                self.item(
+                    gettext_noop(
+                        "Members may amend its text while it is debated; a rejected amendment "
+                        "that %(count)s members support goes to the vote as a competing option"
+                    ),
+                    count=kind.text_amendments.competing_supports,
+                )
+            else:
+                self.item(gettext_noop("Members may amend its text while it is debated"))
         if kind.weekly:
             self.item(gettext_noop("Launched one a week, in order of arrival"))
         if kind.validated_alone:
@@ -408,6 +448,8 @@ class Renderer:
                     )
                 )
                 self.add()
+            if p.forum_changes is not None:
+                self.forum_changes(p)
         if p.decision_kinds:
             self.add("## " + self.t(gettext_noop("Decisions")))
             self.add()

@@ -455,7 +455,7 @@ def check_suspend(
                 "no_suspension", gettext_noop("This office has no suspension rule in the protocol.")
             )
         )
-    from folkmoot.offices.seating import seat_the_elected
+    from folkmoot.offices.tenures import seat_the_elected
 
     seat_the_elected(ctx.assembly)  # a holder just elected may be suspended from the close
     if (

@@ -47,6 +47,7 @@ KINDS: dict[str, Kind] = {
         Kind("reply", _("Someone replies in a thread I started"), "digest", _PEOPLE),
         Kind("quote", _("Someone quotes a post of mine"), "digest", _PEOPLE),
         Kind("private_message", _("Someone writes to me in a private conversation"), "email", _PEOPLE),
+        Kind("conversation_added", _("Someone adds me to a private conversation"), "email", _PEOPLE),
         Kind("join_decided", _("My request to join is decided"), "email", _PEOPLE),
         Kind("join_request", _("Someone asks to join an assembly where I am secretary"), "email", _ASKED),
         Kind("founding", _("A new assembly is proposed where my office approves it"), "email", _ASKED),
@@ -65,12 +66,14 @@ KINDS: dict[str, Kind] = {
         Kind("moot_reminder", _("A moot I am coming to starts within a day"), "email", _PEOPLE),
         Kind("consensus", _("A consensus round opens where I may respond"), "email", _ASKED),
         Kind("office_action", _("A proposal needs my office's support, approval or launch"), "email", _ASKED),
+        Kind("urgent_to_agree", _("An urgent change of forums waits for my office's agreement"), "email", _ASKED),
         Kind("report", _("A post is reported where I coordinate"), "email", _MOD),
         Kind("message_report", _("A private message is reported (platform staff)"), "email", _MOD),
         Kind("rescue", _("Someone asks to bring back an archived thread where I coordinate"), "email", _MOD),
         Kind("report_handled", _("Moderators handle a post I reported"), "site", _MOD),
         Kind("rescue_decided", _("My request to bring back a thread is decided"), "email", _MOD),
         Kind("trashed", _("A post of mine is moved to the trash"), "email", _MOD),
+        Kind("attachment_hidden", _("Moderators hide a file of mine, or show it again"), "email", _MOD),
         Kind("sanctioned", _("A sanction is imposed on me"), "email", _MOD),
         Kind("sanction_to_back", _("A sanction waits for my backing"), "email", _MOD),
         Kind("sanction_upheld", _("A sanction is backed and stands"), "email", _MOD),
@@ -79,6 +82,7 @@ KINDS: dict[str, Kind] = {
         Kind("office_misconduct", _("I am found to have broken the protocol in an office"), "email", _MOD),
         Kind("misconduct_to_back", _("A finding of misconduct in office needs my backing"), "email", _MOD),
         Kind("project_owner", _("I am made the owner of an official project"), "email", _VOTES),
+        Kind("recall_proposed", _("Someone proposes to recall me from an office"), "email", _VOTES),
         Kind("office_recalled", _("I am recalled from an office"), "email", _VOTES),
         Kind("vote_opened", _("A vote I may take part in opens"), "email", _VOTES),
         Kind("vote_closing", _("A vote I have not voted in yet closes within 24 hours"), "email", _VOTES),
@@ -92,6 +96,10 @@ KINDS: dict[str, Kind] = {
         Kind("appointment_ended", _("My appointment to an office ends"), "email", _VOTES),
         Kind("withdrawn", _("A proposal of mine is withdrawn"), "email", _VOTES),
         Kind("validated", _("A poll of mine is validated by a coordinator alone"), "site", _VOTES),
+        Kind("weekly_turn", _("The turn of a weekly poll of mine comes"), "email", _VOTES),
+        Kind("text_amendment", _("Someone proposes an amendment to the text of my proposal"), "email", _ASKED),
+        Kind("amendment_answered", _("The proposer accepts or rejects my amendment"), "email", _VOTES),
+        Kind("text_changed", _("The text of a proposal I responded to changes"), "email", _ASKED),
     ]
 }  # fmt: skip
 KIND_CHOICES = [(k, k) for k in KINDS]
@@ -163,6 +171,15 @@ def _say(n: Any) -> Told:
             reverse("conversation", args=[n.subject_id]),
             gettext("Read it"),
         )
+    if kind == "conversation_added":
+        # FOR-6: who added them, never the conversation's subject (the notice may be mailed).
+        return Told(
+            gettext("%(who)s added you to a private conversation.") % {"who": who},
+            reverse("conversation", args=[n.subject_id]),
+            gettext("Read it"),
+        )
+    if kind == "attachment_hidden" and subject is not None:
+        return _attachment_hidden(n, subject)
     if kind == "message_report":
         return Told(
             gettext("A private message was reported: the platform's staff review it."),
@@ -372,12 +389,84 @@ def _say(n: Any) -> Told:
             reverse("offices", args=[_slug(n)]),
             gettext("See the offices"),
         )
+    if kind == "recall_proposed" and n.proposal_id:
+        # Art. 8.3: the occasion is the office's key.
+        return Told(
+            gettext(
+                "%(who)s proposes to recall you from your office of %(office)s in %(where)s: "
+                "“%(title)s”."
+            )
+            % {
+                "who": who,
+                "office": _office_name(place(n), n.occasion),
+                "where": where,
+                "title": title,
+            },
+            reverse("proposal", args=[n.proposal_id]),
+            gettext("See the proposal"),
+        )
+    if kind == "urgent_to_agree" and n.proposal_id:
+        # Art. 3: the occasion is the key of the office whose every holder must agree.
+        return Told(
+            gettext(
+                "%(who)s proposes to change the forums of %(where)s: “%(title)s”. It is in force "
+                "at once if every one of the %(office)s agrees: it waits for your agreement."
+            )
+            % {
+                "who": who,
+                "where": where,
+                "title": title,
+                "office": _office_name(place(n), n.occasion, plural=True),
+            },
+            reverse("proposal", args=[n.proposal_id]),
+            gettext("Read it and agree"),
+        )
+    if kind == "weekly_turn" and n.proposal_id:
+        # VOTE-7, art. 12: first in line, and a week since the last weekly poll opened.
+        return Told(
+            gettext(
+                "It is the turn of your weekly poll “%(title)s”: it may be put to the vote now."
+            )
+            % {"title": title},
+            reverse("proposal", args=[n.proposal_id]),
+            gettext("See the proposal"),
+        )
     if kind == "office_recalled" and n.proposal_id:
         return Told(
             gettext("You were recalled from your office in %(where)s: the decision carried.")
             % {"where": where},
             reverse("proposal", args=[n.proposal_id]),
             gettext("Read the decision"),
+        )
+    if kind == "text_changed" and n.proposal_id:
+        # VOTE-14 with VOTE-1: their response was to the text before this change.
+        return Told(
+            gettext(
+                "The text of “%(title)s” changed since you responded: read it again, and "
+                "change your response if you need to."
+            )
+            % {"title": title},
+            reverse("proposal", args=[n.proposal_id]),
+            gettext("See the proposal"),
+        )
+    if kind in ("text_amendment", "amendment_answered") and subject is not None:
+        # VOTE-14: the subject is the amendment.
+        if kind == "text_amendment":
+            text = gettext(
+                "%(who)s proposes amendment %(number)s to the text of “%(title)s”: accept or "
+                "reject it."
+            )
+        elif subject.accepted:
+            text = gettext("%(who)s accepted your amendment %(number)s to “%(title)s”.")
+        else:
+            text = gettext(
+                "%(who)s rejected your amendment %(number)s to “%(title)s”; with enough support "
+                "it can still go to the vote."
+            )
+        return Told(
+            text % {"who": who, "number": subject.number, "title": title},
+            reverse("proposal", args=[subject.proposal_id]) + "#amendments",
+            gettext("See the amendment"),
         )
     if kind == "project_owner" and subject is not None:
         return Told(
@@ -429,15 +518,37 @@ def _say(n: Any) -> Told:
     return Told(gettext("Something happened in %(where)s.") % {"where": where or "—"}, "/", "")
 
 
-def _office_name(assembly: Any, key: str) -> str:
-    """An office in the reader's language, as the protocol in force names it."""
+def _attachment_hidden(n: Any, attachment: Any) -> Told:
+    """FOR-7: a moderator hid one file of the person's (or showed it again); it is kept."""
+    if attachment.hidden_at is not None:
+        text = gettext("A moderator hid your file “%(name)s”: %(reason)s") % {
+            "name": attachment.name,
+            "reason": attachment.hidden_reason,
+        }
+    else:
+        text = gettext("A moderator showed your file “%(name)s” again.") % {"name": attachment.name}
+    if attachment.proposal_id:
+        url = reverse("proposal", args=[attachment.proposal_id])
+    elif attachment.moot_id:
+        url = reverse("moot", args=[attachment.moot_id])
+    else:
+        url = reverse("post", args=[_slug(n), attachment.post_id])
+    return Told(text, url, gettext("See where it is"))
+
+
+def _office_name(assembly: Any, key: str, *, plural: bool = False) -> str:
+    """An office in the reader's language, as the protocol in force names it (its holders,
+    with `plural`)."""
     from django.utils.translation import get_language
 
     from folkmoot.protocols.selectors import protocol_in_force
 
-    in_force = protocol_in_force(assembly)
+    in_force = protocol_in_force(assembly) if assembly is not None else None
     rule = in_force.protocol.offices.get(key) if in_force is not None else None
-    return rule.name.get(get_language() or "en") if rule is not None else key
+    if rule is None:
+        return key
+    name = (rule.plural or rule.name) if plural else rule.name
+    return name.get(get_language() or "en")
 
 
 def _reshaped(kind: str, n: Any, subject: Any, who: str, where: str) -> Told:
@@ -542,6 +653,8 @@ def with_context(rows: Any) -> Any:
     """What `describe` reads, loaded in a fixed number of queries."""
     from django.contrib.contenttypes.prefetch import GenericPrefetch
 
+    from folkmoot.amendments.models import TextAmendment
+    from folkmoot.attachments.models import Attachment
     from folkmoot.federation.models import (
         FoundingRequest,
         JoinRequest,
@@ -571,6 +684,8 @@ def with_context(rows: Any) -> Any:
                 Moot.objects.all(),
                 AgendaPoint.objects.select_related("moot"),
                 RescueRequest.objects.select_related("thread"),
+                TextAmendment.objects.all(),
+                Attachment.objects.all(),
             ],
         )
     )

@@ -111,23 +111,126 @@ def proposals(now: datetime) -> int:
                     told += _office(proposal, holders_of(assembly, office), f"support:{office}")
         elif state.stage == Stage.DRAFTING and kind.drafting is not None:
             told += _office(proposal, holders_of(assembly, kind.drafting.office), "approval")
-        elif state.stage == Stage.READY and kind.consensus is None and state.launchable:
-            launchers = [
-                t.holder
-                for t in Tenure.objects.in_office(timezone.now())
-                .filter(office__assembly=assembly)
-                .select_related("holder")
-                if may_launch(
-                    ctx.protocol,
-                    proposal.kind,
-                    viewer_for(t.holder, assembly, ctx.protocol),
-                    now.date(),
-                )
-            ]
-            told += _office(proposal, launchers, "launch")
+        elif (
+            state.stage == Stage.READY
+            and kind.consensus is None
+            and state.launchable
+            and not kind.weekly  # told when its turn comes (`weekly_turns`)
+        ):
+            told += _office(proposal, _launchers(ctx, proposal, now), "launch")
         return told
 
     return _each(rows, one)
+
+
+def _launchers(ctx: Any, proposal: Proposal, now: datetime) -> list[Any]:
+    """Those holding an office now who may launch the vote on `proposal`."""
+    assembly = proposal.assembly
+    return [
+        t.holder
+        for t in Tenure.objects.in_office(timezone.now())
+        .filter(office__assembly=assembly)
+        .select_related("holder")
+        if may_launch(
+            ctx.protocol, proposal.kind, viewer_for(t.holder, assembly, ctx.protocol), now.date()
+        )
+    ]
+
+
+def weekly_turns(now: datetime) -> int:
+    """VOTE-7 (art. 12 "se lanzarán por orden de aparición"): when the first weekly poll in
+    line is ready and a week has passed since the last one opened, its proposer hears that
+    its turn has come, and those who launch votes that it may be put to the vote: once
+    each. Not before: a launch then would be refused. The queue is read whole, so a poll
+    waiting its turn for months is not forgotten."""
+    from folkmoot.decisions.actions import decision_context
+    from folkmoot.decisions.weekly import queues
+    from folkmoot.governance.schedule import weekly_turn
+
+    waiting = Proposal.objects.filter(
+        withdrawn_at__isnull=True, vote__isnull=True, created_at__lte=now
+    ).values("assembly_id")
+    assemblies = Assembly.objects.filter(pk__in=waiting, closed_at__isnull=True).order_by("pk")
+    protocols = InForceByAssembly()
+
+    def one(assembly: Assembly) -> int:
+        protocol = protocols(assembly)
+        if protocol is None or not any(k.weekly for k in protocol.decision_kinds.values()):
+            return 0
+        ctx = decision_context(None, assembly)
+        told = 0
+        for queue in queues(ctx, now):
+            kind = ctx.protocol.decision_kinds[queue.kind]
+            first = next((p for p, state in queue.waiting if state.launchable), None)
+            if first is None or kind.consensus is not None:
+                continue
+            last = queue.last_opened_at
+            if not weekly_turn(kind, first_in_line=None, last_opened_at=last, now=now):
+                continue  # a week has not passed since the last one opened
+            told += notify("weekly_turn", [first.proposer_id], assembly=assembly, proposal=first)
+            told += _office(first, _launchers(ctx, first, now), "launch")
+        return told
+
+    return _each(assemblies[:BATCH], one)
+
+
+def urgent_changes(now: datetime) -> int:
+    """Art. 3: an urgent change of forums waits for every holder of an office to agree. One
+    who took office since it was proposed hears of it too, once; one who agreed is not told."""
+    from folkmoot.decisions.amending import tell_holders_to_agree
+    from folkmoot.decisions.models import UrgentAgreement
+
+    rows = (
+        Proposal.objects.filter(
+            amendment="partial",
+            urgent_version__isnull=True,
+            urgent_lapsed_at__isnull=True,
+            withdrawn_at__isnull=True,
+            register_entry__isnull=True,
+            assembly__closed_at__isnull=True,
+            created_at__gte=now - HORIZON,
+            created_at__lte=now,
+        )
+        .select_related("assembly")
+        .order_by("created_at")[:BATCH]
+    )
+    protocols = InForceByAssembly()
+
+    def one(proposal: Proposal) -> int:
+        protocol = protocols(proposal.assembly)
+        rule = protocol.forum_changes if protocol is not None else None
+        if protocol is None or rule is None or rule.urgent_office is None:
+            return 0
+        if proposal.kind != rule.decision_kind:
+            return 0
+        # Cheap first: whom it would tell. Reading the change itself parses two protocols.
+        holders = set(
+            Tenure.objects.in_office(timezone.now())
+            .filter(office__assembly=proposal.assembly, office__slug=rule.urgent_office)
+            .values_list("holder_id", flat=True)
+        )
+        holders -= set(
+            UrgentAgreement.objects.filter(proposal=proposal).values_list("holder_id", flat=True)
+        )
+        holders -= set(
+            Notification.objects.filter(kind="urgent_to_agree", proposal=proposal).values_list(
+                "user_id", flat=True
+            )
+        )
+        holders.discard(proposal.proposer_id)
+        if not holders or not _open(proposal, now):
+            return 0
+        return tell_holders_to_agree(protocol, proposal)
+
+    return _each(rows, one)
+
+
+def _open(proposal: Proposal, now: datetime) -> bool:
+    """Its vote has not closed: agreeing is still possible (`amending.urgent_answer`)."""
+    from folkmoot.decisions.actions import decision_context, state_of
+
+    ctx = decision_context(None, proposal.assembly)
+    return state_of(ctx, proposal, now).stage not in (Stage.CLOSED, Stage.WITHDRAWN)
 
 
 def _office(proposal: Proposal, people: list[Any], occasion: str) -> int:
@@ -212,4 +315,10 @@ def ending_terms(now: datetime) -> int:
 
 
 def watch(now: datetime) -> int:
-    return proposals(now) + lapsed_sanctions(now) + ending_terms(now)
+    return (
+        proposals(now)
+        + weekly_turns(now)
+        + urgent_changes(now)
+        + lapsed_sanctions(now)
+        + ending_terms(now)
+    )

@@ -87,7 +87,7 @@ def quiet_of(
 def check_declare_absence(
     user: Any, assembly: Assembly, office_key: str, *, starts_on: Any, ends_on: Any, reason: str
 ) -> Absence:
-    from .elections import held_tenure
+    from .tenures import held_tenure
 
     tenure = held_tenure(user, assembly, office_key)
     reason = (reason or "").strip()

@@ -24,8 +24,9 @@ from .candidacies import (
     do_withdraw,
     races_of,
 )
-from .elections import check_resign, elections_now
+from .elections import elections_now
 from .models import Absence, Tenure
+from .tenures import check_resign
 
 router = Router(tags=["offices"])
 

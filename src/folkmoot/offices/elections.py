@@ -2,7 +2,8 @@
 protocol's calendar, computed from time. Its vote is created the first time anyone (a page,
 the worker) looks during the window — once: the row is unique per (office, opening) — with
 the candidates standing and the electorate eligible at that moment. At the close the
-winners take office; a resignation passes the seat to the next in the last result."""
+winners take office, and a resignation passes the seat to the next in the last result: who
+holds an office is kept below, in `offices.tenures`, which the count calls."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -23,13 +22,10 @@ from folkmoot.governance.appointment import elected_here
 from folkmoot.governance.audience import may_vote_in_election
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
-from folkmoot.governance.reasons import Reason, gettext_noop
 from folkmoot.governance.schedule import Window
 from folkmoot.protocols.selectors import protocol_in_force
-from folkmoot.refusals import Refused
 
 from .models import Candidacy, Office, Tenure
-from .seating import seat_the_elected
 from .windows import elections_of
 
 log = logging.getLogger(__name__)
@@ -162,126 +158,6 @@ def _open_seats(office: Office, rule: OfficeRule, by_election: bool, now: dateti
         return rule.seats
     held = Tenure.objects.in_office(now).filter(office=office).count()
     return max(1, rule.seats - held)
-
-
-def take_office(vote: Any, result: Any) -> None:
-    """OFF-4: the winners hold the office from the close; the holders they replace leave.
-    A by-election's winners fill the vacant seats and unseat nobody (OFF-3)."""
-    from folkmoot.decisions.models import VoteResult
-
-    users = get_user_model()
-    by_name = dict(zip(vote.options, vote.subjects, strict=False))
-    winners = [by_name[name] for name in result.winners if name in by_name]
-    if not winners:
-        return
-    # Results are materialised when first read, so an old election may be settled after a
-    # later one of the same office took effect: its winners must not unseat the newer ones.
-    if VoteResult.objects.filter(
-        vote__office=vote.office, vote__closes_at__gt=vote.closes_at
-    ).exists():
-        return
-    at = vote.closes_at
-    if not vote.by_election:
-        Tenure.objects.current().filter(office=vote.office).exclude(holder_id__in=winners).update(
-            ended_at=at
-        )
-    # A winner still on an appointment for a term starts afresh: the elected term has no
-    # appointment's end (issue 13).
-    Tenure.objects.filter(
-        office=vote.office, holder_id__in=winners, ended_at__isnull=True, until__isnull=False
-    ).update(ended_at=at)
-    for person in users.objects.filter(pk__in=winners):
-        Tenure.objects.get_or_create(
-            office=vote.office, holder=person, ended_at=None, defaults={"started_at": at}
-        )
-    record(
-        "office.elected",
-        assembly=vote.assembly,
-        subject=vote,
-        office=vote.office.slug,
-        winners=result.winners,
-    )
-
-
-def successor(office: Office, leaving: Any) -> Any:
-    """OFF-4: the next candidate of the last result who does not hold the seat already."""
-    from folkmoot.decisions.models import VoteResult
-
-    last = (
-        VoteResult.objects.filter(vote__office=office)
-        .select_related("vote")
-        .order_by("-vote__closes_at")
-        .first()
-    )
-    if last is None:
-        return None
-    holding = set(
-        Tenure.objects.in_office(timezone.now())
-        .filter(office=office)
-        .values_list("holder_id", flat=True)
-    )
-    resigned = set(
-        Tenure.objects.filter(office=office, started_at__gte=last.vote.closes_at).values_list(
-            "holder_id", flat=True
-        )
-    )
-    by_name = dict(zip(last.vote.options, last.vote.subjects, strict=False))
-    users = get_user_model()
-    active = set(
-        users.objects.filter(pk__in=list(by_name.values()), is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
-    for name in last.ranking:
-        person_id = by_name.get(name)
-        if person_id is None or person_id == leaving.pk or person_id in holding:
-            continue
-        if person_id in resigned or person_id not in active:  # left the seat, or the site
-            continue
-        return users.objects.get(pk=person_id)
-    return None
-
-
-NOT_A_HOLDER = Reason("not_a_holder", gettext_noop("You do not hold this office."))
-
-
-def held_tenure(user: Any, assembly: Assembly, office_key: str) -> Tenure:
-    """The tenure by which `user` holds this office now; refused when they do not."""
-    tenure = (
-        Tenure.objects.in_office(timezone.now())
-        .filter(office__assembly=assembly, office__slug=office_key, holder=user)
-        .select_related("office")
-        .first()
-    )
-    if tenure is None:
-        raise Refused.because(NOT_A_HOLDER)
-    return tenure
-
-
-def check_resign(user: Any, assembly: Assembly, office_key: str) -> Any:
-    seat_the_elected(assembly)  # one elected at the last close may resign at once
-    return do_resign(tenure=held_tenure(user, assembly, office_key), actor=user)
-
-
-@transaction.atomic
-def do_resign(*, tenure: Tenure, actor: Any) -> Any:
-    """Returns the successor's tenure, or None: the seat is vacant."""
-    now = timezone.now()
-    # Take the office row first (a row lock on PostgreSQL, the write lock on SQLite): two
-    # resignations at once must not both hand the seat to the same next candidate, and a
-    # double click must not resign twice and seat two successors.
-    Office.objects.filter(pk=tenure.office_id).update(seats=F("seats"))
-    if not Tenure.objects.filter(pk=tenure.pk, ended_at__isnull=True).update(ended_at=now):
-        raise Refused.because(NOT_A_HOLDER)
-    record("office.resign", actor=actor, assembly=tenure.office.assembly, subject=tenure)
-    nxt = successor(tenure.office, tenure.holder)
-    if nxt is None:
-        return None
-    new = Tenure.objects.create(office=tenure.office, holder=nxt, started_at=now)
-    record(
-        "office.succeed", assembly=tenure.office.assembly, subject=new, office=tenure.office.slug
-    )
-    return new
 
 
 def settle_elections(now: datetime) -> int:

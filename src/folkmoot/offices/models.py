@@ -50,7 +50,7 @@ class Tenure(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     # An appointment for a term (issue 13) lapses by itself at `until`: the holder stops
-    # holding the office then, read from the clock (`seating`); None: until replaced, or,
+    # holding the office then, read from the clock (`tenures`); None: until replaced, or,
     # for an elected office, until the next election seats its winners.
     until = models.DateTimeField(null=True, blank=True)
     appointed_by = models.ForeignKey(

@@ -18,7 +18,7 @@ from folkmoot.governance.schedule import Window, election_windows, term_end
 from folkmoot.moderation.models import OfficeSuspension
 
 from .models import Tenure
-from .seating import seat_the_elected
+from .tenures import seat_the_elected
 from .windows import elections_of
 
 

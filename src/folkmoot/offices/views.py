@@ -38,7 +38,8 @@ from .candidacies import (
     races_of,
     stand_answer,
 )
-from .elections import check_resign, elections_now
+from .elections import elections_now
+from .tenures import check_resign
 
 
 def _protocol(request: Request, slug: str) -> tuple[Assembly, Protocol]:

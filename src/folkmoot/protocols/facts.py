@@ -15,7 +15,7 @@ from folkmoot.governance.membership import seniority_days
 from folkmoot.governance.protocol import Protocol
 from folkmoot.moderation.models import OfficeSuspension, Sanction
 from folkmoot.moderation.selectors import active_sanction
-from folkmoot.offices.seating import held_offices, offices_held_by
+from folkmoot.offices.tenures import held_offices, offices_held_by
 from folkmoot.statements import Statement
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "folkmoot.conversations",
     "folkmoot.moots",
     "folkmoot.attachments",
+    "folkmoot.amendments",
     "folkmoot.notifications",
     "folkmoot.demo",
     "channels",
@@ -217,6 +218,9 @@ ACCOUNT_ADAPTER = "folkmoot.accounts.adapter.AccountAdapter"
 # loosely, per address (20 a minute): many people share one address behind a NAT, and one
 # person's typos must not lock them all out (issue 10). A successful sign-in counts nothing.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/5m/key"}
+# Private messages (FOR-6): how many one person may send in any minute (0: no limit),
+# counted in the same cache as the sign-in limits (conversations.pace).
+PRIVATE_MESSAGES_PER_MINUTE = int(os.environ.get("PRIVATE_MESSAGES_PER_MINUTE", "20"))
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 

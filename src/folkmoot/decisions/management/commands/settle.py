@@ -43,9 +43,13 @@ def settle_once() -> dict[str, int]:
     reclaim_box_space()  # opened boxes (by this pass or by pages) leave no old row versions
     _each(due_consensus(now), lambda p: settle_proposal(p, now))
     elections = settle_elections(now)
-    from folkmoot.decisions.amending import apply_agreed_urgent_changes
+    from folkmoot.decisions.amending import (
+        apply_agreed_urgent_changes,
+        lapse_overdue_urgent_changes,
+    )
 
     apply_agreed_urgent_changes()  # art. 3: the last holder to agree has left office
+    lapse_overdue_urgent_changes(now)  # art. 3: its referendum did not open in time
     from folkmoot.moots.reminders import remind  # the worker runs every room's pass
     from folkmoot.moots.series import continue_series
 

@@ -1,0 +1,1 @@
+from tests.decisions.conftest import harmony, voting  # noqa: F401  (shared fixtures)
