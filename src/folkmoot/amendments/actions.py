@@ -32,6 +32,7 @@ from folkmoot.governance.redrafting import (
     WHY_LIMIT,
     check_amendable,
     check_answer,
+    check_not_approved,
     check_passage,
     replace_passage,
 )
@@ -183,19 +184,8 @@ def check_propose_amendment(
         check_passage(proposal.body, passage, replacement),
         _why(why.strip()),
     ]
-    if own and _approved(proposal):  # the proposer's change is made at once: same rule
-        answers.append(
-            check_answer(
-                proposer=True,
-                pending=True,
-                accept=True,
-                reason="",
-                text=proposal.body,
-                passage=passage,
-                replacement=replacement,
-                approved=True,
-            )
-        )
+    if own:  # the proposer's change is made at once: not past the drafters' approval
+        answers.append(check_not_approved(_approved(proposal)))
     require(combine(*answers))
     return do_propose_amendment(
         ctx=ctx,

@@ -4,6 +4,8 @@ hide one and show it again. Parse → access → action."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
@@ -114,55 +116,48 @@ def attach(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     return _back(request, thing)
 
 
-@login_required
-@require_POST
-def remove(request: AuthedRequest, pk: int) -> HttpResponse:
+def _act(request: AuthedRequest, pk: int, act: Callable[[Thing, Attachment], str]) -> HttpResponse:
+    """Every button on an attachment: the action, then back to its thing with what it did,
+    or with the core's reasons when it refuses (nothing changed)."""
     thing, attachment = _attachment_or_404(request, pk)
     try:
-        actions.check_remove(request.user, thing, attachment)
+        done = act(thing, attachment)
     except Refused as refused:
         for text in refused.messages:
             messages.error(request, text)
     else:
-        messages.success(
-            request,
-            _("“%(name)s” is removed: readers no longer see it.") % {"name": attachment.name},
-        )
+        messages.success(request, done)
     return _back(request, thing)
+
+
+@login_required
+@require_POST
+def remove(request: AuthedRequest, pk: int) -> HttpResponse:
+    def act(thing: Thing, attachment: Attachment) -> str:
+        actions.check_remove(request.user, thing, attachment)
+        return _("“%(name)s” is removed: readers no longer see it.") % {"name": attachment.name}
+
+    return _act(request, pk, act)
 
 
 @login_required
 @require_POST
 def hide(request: AuthedRequest, pk: int) -> HttpResponse:
-    thing, attachment = _attachment_or_404(request, pk)
-    try:
+    def act(thing: Thing, attachment: Attachment) -> str:
         actions.check_hide(request.user, thing, attachment, reason=request.POST.get("reason", ""))
-    except Refused as refused:
-        for text in refused.messages:
-            messages.error(request, text)
-    else:
-        messages.success(
-            request,
-            _(
-                "“%(name)s” is hidden: only its uploader and the moderators see it now. Nothing "
-                "was deleted."
-            )
-            % {"name": attachment.name},
-        )
-    return _back(request, thing)
+        return _(
+            "“%(name)s” is hidden: only its uploader and the moderators see it now. Nothing "
+            "was deleted."
+        ) % {"name": attachment.name}
+
+    return _act(request, pk, act)
 
 
 @login_required
 @require_POST
 def show(request: AuthedRequest, pk: int) -> HttpResponse:
-    thing, attachment = _attachment_or_404(request, pk)
-    try:
+    def act(thing: Thing, attachment: Attachment) -> str:
         actions.check_show(request.user, thing, attachment)
-    except Refused as refused:
-        for text in refused.messages:
-            messages.error(request, text)
-    else:
-        messages.success(
-            request, _("“%(name)s” is shown again to everyone.") % {"name": attachment.name}
-        )
-    return _back(request, thing)
+        return _("“%(name)s” is shown again to everyone.") % {"name": attachment.name}
+
+    return _act(request, pk, act)

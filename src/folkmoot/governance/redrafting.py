@@ -136,6 +136,20 @@ def check_amendable(
     return Answer.yes()
 
 
+def check_not_approved(approved: bool) -> Answer:
+    """Once drafters approved the text, it is the one put to the vote: nothing changes it,
+    the proposer's own change included."""
+    if not approved:
+        return Answer.yes()
+    return _no(
+        "text_approved",
+        gettext_noop(
+            "Drafters have approved the text: it no longer changes. Reject the amendment "
+            "instead; with enough support it competes on the ballot."
+        ),
+    )
+
+
 def check_answer(
     *,
     proposer: bool,
@@ -168,16 +182,7 @@ def check_answer(
             )
         )
     if accept:
-        if approved:
-            answers.append(
-                _no(
-                    "text_approved",
-                    gettext_noop(
-                        "Drafters have approved the text: it no longer changes. Reject the "
-                        "amendment instead; with enough support it competes on the ballot."
-                    ),
-                )
-            )
+        answers.append(check_not_approved(approved))
         answers.append(check_passage(text, passage, replacement))
     elif not reason.strip():
         answers.append(_no("reject_reason", gettext_noop("Say why you reject the amendment.")))
