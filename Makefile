@@ -8,7 +8,7 @@ VENV := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test test-fast lint format typecheck messages browser-deps node-deps clean
+.PHONY: install run demo test test-fast lint format typecheck messages browser-deps belenios-deps node-deps clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -42,6 +42,11 @@ browser-deps:
 	@{ command -v chromium && [ -d /usr/share/fonts/opentype/noto ]; } >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# Sealed ballots are checked with Debian's belenios-tool (2.0), Belenios's own verifier.
+belenios-deps:
+	@command -v belenios-tool >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq belenios-tool >/dev/null; }
+
 # axe-core, which the accessibility test runs inside Chromium, from the npm registry as locked
 # in package-lock.json (Node.js and npm: apt-get installs them where missing).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
@@ -51,10 +56,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 node-deps: node_modules/axe-core/axe.min.js
 
-test: install browser-deps node-deps
+test: install browser-deps belenios-deps node-deps
 	$(VENV)/pytest -n 2 --dist loadfile
 
-test-fast: install
+test-fast: install belenios-deps
 	$(VENV)/pytest -n 2 -m "not browser"
 
 lint: install
