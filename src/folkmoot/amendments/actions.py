@@ -39,7 +39,7 @@ from folkmoot.governance.redrafting import (
 from folkmoot.notifications.send import notify
 from folkmoot.refusals import NotFound, Refused, require
 
-from .models import AmendmentSupport, ProposalVersion, TextAmendment
+from .models import ProposalVersion, TextAmendment
 
 
 def _no(code: str, template: str, **params: Any) -> Answer:
@@ -53,12 +53,10 @@ def access_amendment(
     user: Any, amendment_id: int
 ) -> tuple[DecisionContext, Proposal, TextAmendment]:
     """An amendment is as public as its proposal."""
-    found = TextAmendment.objects.filter(pk=amendment_id).values_list("proposal_id", flat=True)
-    proposal_id = found.first()
-    if proposal_id is None:
+    amendment = TextAmendment.objects.select_related("author").filter(pk=amendment_id).first()
+    if amendment is None:
         raise NotFound(amendment_id)
-    ctx, proposal = access_proposal(user, proposal_id)
-    amendment = TextAmendment.objects.select_related("author").get(pk=amendment_id)
+    ctx, proposal = access_proposal(user, amendment.proposal_id)
     amendment.proposal = proposal
     return ctx, proposal, amendment
 
@@ -72,7 +70,7 @@ def _acting(ctx: DecisionContext) -> Answer:
     return Answer.yes()
 
 
-def _taking_part(ctx: DecisionContext, user: Any, proposal: Proposal, template: str) -> Answer:
+def taking_part(ctx: DecisionContext, user: Any, proposal: Proposal, template: str) -> Answer:
     if getattr(user, "pk", None) is not None and user.pk == proposal.proposer_id:
         return _acting(ctx)
     kind = ctx.kind_of(proposal)
@@ -111,12 +109,12 @@ def may_amend(
     ctx: DecisionContext, user: Any, proposal: Proposal, state: ProposalState | None = None
 ) -> Answer:
     try:
-        taking_part = _taking_part(
+        takes_part = taking_part(
             ctx, user, proposal, gettext_noop("Only %(who)s may amend this proposal.")
         )
     except Refused as refused:
-        taking_part = refused.answer
-    return combine(taking_part, amendable(ctx, proposal, state))
+        takes_part = refused.answer
+    return combine(takes_part, amendable(ctx, proposal, state))
 
 
 def may_answer(
@@ -402,58 +400,3 @@ def check_withdraw_amendment(
         subject=amendment,
     )
     return amendment
-
-
-def check_support_amendment(
-    ctx: DecisionContext, user: Any, amendment: TextAmendment, *, support: bool
-) -> bool:
-    """A member supports an amendment (or takes the support back) while the text is
-    debated; the author's own support is implied, not counted."""
-    proposal = amendment.proposal
-    answers = []
-    if proposal.proposer_id == user.pk:
-        answers.append(
-            _no(
-                "proposer_answers",
-                gettext_noop("You answer the amendments to your proposal; others support them."),
-            )
-        )
-    else:
-        try:
-            answers.append(
-                _taking_part(
-                    ctx,
-                    user,
-                    proposal,
-                    gettext_noop("Only %(who)s may support amendments here."),
-                )
-            )
-        except Refused as refused:
-            answers.append(refused.answer)
-    answers.append(amendable(ctx, proposal))
-    if amendment.author_id == user.pk:
-        answers.append(
-            _no("own_amendment", gettext_noop("Your own amendment needs others' support."))
-        )
-    if amendment.withdrawn_at is not None or amendment.accepted:
-        answers.append(
-            _no(
-                "amendment_closed",
-                gettext_noop("Only an amendment waiting for an answer or rejected is supported."),
-            )
-        )
-    require(combine(*answers))
-    if support:
-        _row, created = AmendmentSupport.objects.get_or_create(amendment=amendment, person=user)
-    else:
-        created = bool(
-            AmendmentSupport.objects.filter(amendment=amendment, person=user).delete()[0]
-        )
-    if created:
-        record(
-            "amendment.support" if support else "amendment.unsupport",
-            actor=user,
-            assembly=proposal.assembly,
-            subject=amendment,
-        )
-    return support

@@ -15,7 +15,7 @@ from folkmoot.api.auth import OPTIONAL, REQUIRED
 from folkmoot.decisions.actions import DecisionContext, access_proposal
 from folkmoot.decisions.models import Proposal
 
-from . import actions, competing, selectors
+from . import actions, competing, selectors, supporting
 from .models import TextAmendment
 
 router = Router(tags=["amendments"])
@@ -83,8 +83,7 @@ def _competing(
     return lambda rows: {a.number for a in competing.chosen_among(kind, proposal, rows)}
 
 
-def _rows(request: HttpRequest, proposal: Proposal) -> list[dict[str, Any]]:
-    ctx, proposal = access_proposal(request.user, proposal.pk)
+def _rows(request: HttpRequest, ctx: DecisionContext, proposal: Proposal) -> list[dict[str, Any]]:
     return [
         {
             "id": r.amendment.pk,
@@ -109,8 +108,10 @@ def _rows(request: HttpRequest, proposal: Proposal) -> list[dict[str, Any]]:
     ]
 
 
-def _one(request: HttpRequest, proposal: Proposal, number: int) -> dict[str, Any]:
-    return next(r for r in _rows(request, proposal) if r["number"] == number)
+def _one(
+    request: HttpRequest, ctx: DecisionContext, proposal: Proposal, number: int
+) -> dict[str, Any]:
+    return next(r for r in _rows(request, ctx, proposal) if r["number"] == number)
 
 
 @router.get(
@@ -120,8 +121,8 @@ def _one(request: HttpRequest, proposal: Proposal, number: int) -> dict[str, Any
     summary="The amendments to a proposal's text, each with its change word by word",
 )
 def list_amendments(request: HttpRequest, proposal_id: int) -> list[dict[str, Any]]:
-    _ctx, proposal = access_proposal(request.user, proposal_id)
-    return _rows(request, proposal)
+    ctx, proposal = access_proposal(request.user, proposal_id)
+    return _rows(request, ctx, proposal)
 
 
 @router.post(
@@ -141,7 +142,7 @@ def propose_amendment(request: HttpRequest, proposal_id: int, payload: Amendment
         replacement=payload.replacement,
         why=payload.why,
     )
-    return Reply(201, _one(request, proposal, amendment.number))
+    return Reply(201, _one(request, ctx, proposal, amendment.number))
 
 
 @router.post(
@@ -156,7 +157,7 @@ def answer_amendment(request: HttpRequest, amendment_id: int, payload: AnswerIn)
         ctx, request.user, amendment, accept=payload.accept, reason=payload.reason
     )
     proposal.refresh_from_db()
-    return _one(request, proposal, amendment.number)
+    return _one(request, ctx, proposal, amendment.number)
 
 
 @router.post(
@@ -168,7 +169,7 @@ def answer_amendment(request: HttpRequest, amendment_id: int, payload: AnswerIn)
 def withdraw_amendment(request: HttpRequest, amendment_id: int) -> dict[str, Any]:
     ctx, proposal, amendment = actions.access_amendment(request.user, amendment_id)
     actions.check_withdraw_amendment(ctx, request.user, amendment)
-    return _one(request, proposal, amendment.number)
+    return _one(request, ctx, proposal, amendment.number)
 
 
 @router.post(
@@ -181,8 +182,8 @@ def support_amendment(
     request: HttpRequest, amendment_id: int, payload: SupportIn
 ) -> dict[str, Any]:
     ctx, proposal, amendment = actions.access_amendment(request.user, amendment_id)
-    actions.check_support_amendment(ctx, request.user, amendment, support=payload.support)
-    return _one(request, proposal, amendment.number)
+    supporting.check_support_amendment(ctx, request.user, amendment, support=payload.support)
+    return _one(request, ctx, proposal, amendment.number)
 
 
 @router.get(

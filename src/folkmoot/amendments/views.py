@@ -19,7 +19,7 @@ from folkmoot.decisions.models import Proposal
 from folkmoot.http import AuthedRequest, Request
 from folkmoot.refusals import NotFound, Refused
 
-from . import actions, selectors
+from . import actions, selectors, supporting
 from .models import TextAmendment
 
 Act = Callable[[DecisionContext, Proposal, TextAmendment], str]
@@ -107,7 +107,7 @@ def withdraw(request: AuthedRequest, amendment_id: int) -> HttpResponse:
 @require_POST
 def support(request: AuthedRequest, amendment_id: int) -> HttpResponse:
     def act(ctx: DecisionContext, proposal: Proposal, amendment: TextAmendment) -> str:
-        stands = actions.check_support_amendment(
+        stands = supporting.check_support_amendment(
             ctx, request.user, amendment, support=request.POST.get("support") != "0"
         )
         return _("Your support is counted.") if stands else _("Support taken back.")
