@@ -70,6 +70,9 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     items += _office_queues(user, held, now, protocols)
     items += proposal_items(user, held, now, protocols)
     items += amendment_items(user)
+    from folkmoot.sealed.agenda import sealed_items  # issue 16: keys and guardians' steps
+
+    items += sealed_items(user, now)
     items += term_items(held, now, protocols)
     memberships = my_memberships(user)
     decided = list(

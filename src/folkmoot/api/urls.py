@@ -17,6 +17,7 @@ from folkmoot.notifications.api import router as notifications_router
 from folkmoot.offices.api import router as offices_router
 from folkmoot.projects.api import router as projects_router
 from folkmoot.protocols.api import router as protocols_router
+from folkmoot.sealed.api import router as sealed_router
 
 from . import errors, http_errors
 from .openapi import FolkmootAPI
@@ -51,3 +52,4 @@ api.add_router("/", decisions_router)
 api.add_router("/", projects_router)
 api.add_router("/", attachments_router)
 api.add_router("/", amendments_router)
+api.add_router("/", sealed_router)

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("folkmoot.moots.urls")),
     path("", include("folkmoot.attachments.urls")),
     path("", include("folkmoot.amendments.urls")),
+    path("", include("folkmoot.sealed.urls")),
     path("", include("folkmoot.notifications.urls")),
     path("", include("folkmoot.decisions.urls")),
     path("", include("folkmoot.decisions.feed_urls")),

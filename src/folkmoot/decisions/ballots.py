@@ -175,6 +175,16 @@ def check_cast(
         seats=vote.seats,
         ask_validity=vote.ask_validity,
     )
+    if vote.sealed_ballots:  # issue 16: sealed on the voter's device, or not at all
+        raise Refused.because(
+            Reason(
+                "vote_is_sealed",
+                gettext_noop(
+                    "This vote is sealed: your ballot is sealed on your own device and cast "
+                    "on the vote's sealed page."
+                ),
+            )
+        )
     require(check_may_cast(user, vote))
     if not answer:
         raise Invalid(answer, [_ballot_field(vote.method, r) for r in answer.reasons])

@@ -263,6 +263,9 @@ class Vote(models.Model):
     # OFF-3, issue 13: a by-election fills the vacant seats and unseats nobody (None for
     # every other vote; nullable, so adding it rewrites no table).
     by_election = models.BooleanField(null=True, blank=True, editable=False)
+    # Issue 16: ballots sealed on the voter's device (folkmoot.sealed), never cast in clear
+    # here; None for every other vote (nullable, so adding it rewrites no table).
+    sealed_ballots = models.BooleanField(null=True, blank=True, editable=False)
     kind = models.SlugField(max_length=40, blank=True)
     title = models.CharField(_("question"), max_length=300)
     description = models.TextField(_("description"), blank=True)

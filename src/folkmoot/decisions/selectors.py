@@ -30,6 +30,7 @@ OUTCOMES = {
     "consensus": pgettext_lazy("decision outcome", "consensus reached"),
     "no_winner": pgettext_lazy("decision outcome", "no winner"),
     "no_candidates": pgettext_lazy("decision outcome", "nobody stood"),
+    "not_sealed": pgettext_lazy("decision outcome", "nobody could vote (no key)"),
 }
 
 STAGES = {

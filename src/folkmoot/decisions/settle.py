@@ -78,6 +78,25 @@ def count_with_rules(vote: Vote) -> Result:
             [Step("no_candidates", Reason("no_candidates", gettext_noop("Nobody stood.")))],
         )
         return Result(vote.method, [], [], [rnd], details={"outcome": "no_candidates"})
+    if vote.sealed_ballots and vote.sealed.opened_at is None:
+        # Issue 16: it closed before its guardians made the key; nobody could vote, and no
+        # lot may pick a winner nobody chose.
+        rnd = Round(
+            Reason("choice_round", gettext_noop("Count")),
+            [
+                Step(
+                    "not_sealed",
+                    Reason(
+                        "not_sealed",
+                        gettext_noop(
+                            "Nobody could vote: the guardians did not make the key before "
+                            "the close."
+                        ),
+                    ),
+                )
+            ],
+        )
+        return Result(vote.method, list(vote.options), [], [rnd], details={"outcome": "not_sealed"})
     rules = Validity(**vote.validity) if vote.validity else Validity(ask_validity=vote.ask_validity)
     rows = grouped_marks(vote)  # once: the validity rule and the count read the same rows
     void = _void_by_null(vote, rules, rows)
@@ -130,6 +149,8 @@ def settle_vote(vote: Vote, now: datetime | None = None) -> VoteResult | None:
     existing = VoteResult.objects.filter(vote=vote).first()
     if existing is not None:
         return existing
+    if vote.sealed_ballots and vote.sealed.decrypted_at is None:
+        return None  # issue 16: counted once the guardians have shuffled and decrypted
     try:
         with transaction.atomic():
             # Take the vote row (a no-op write: a row lock on PostgreSQL, the write lock on
@@ -223,6 +244,7 @@ def summary(vote: Vote, row: VoteResult) -> str:
         "no_winner": gettext("No winner."),
         "no_candidates": gettext("Nobody stood."),
         "consensus": gettext("Consensus reached."),
+        "not_sealed": gettext("Nobody could vote: the guardians did not make the key in time."),
     }
     text = outcomes.get(row.outcome, row.outcome) % {"winners": ", ".join(row.winners)}
     return gettext("Result of “%(title)s” (%(ballots)s ballots): %(text)s") % {

@@ -747,6 +747,49 @@ def _decisions(people: dict[str, User], hpuk: Assembly, red15m: Assembly) -> Non
             else:
                 _cast_in_the_past(vote, person, marks)
         settle_vote(vote, now)
+    _sealed_vote(people, hpuk, members, now)
+
+
+def _sealed_vote(
+    people: dict[str, User], hpuk: Assembly, members: list[User], now: datetime
+) -> None:
+    """Issue 16: a sealed STAR vote waiting for its key. Grace, Alice and Carol guard it (any
+    two decrypt): each finds their first step with belenios-tool on their home page, and every
+    member is asked to make their voting key before voting opens in two days. (The demo names
+    its guardians; a protocol names them by office: `decision_kinds.*.sealed`.)"""
+    from folkmoot.decisions.models import Eligible, Vote
+    from folkmoot.governance.sealing import vector_width
+    from folkmoot.sealed.belenios import new_uuid
+    from folkmoot.sealed.models import Guardian, SealedElection
+
+    opens = now + timedelta(days=2)
+    vote = Vote.objects.create(
+        assembly=hpuk,
+        kind="star_vote",
+        title="Who should chair the summer gathering?",
+        method="star",
+        options=["Carol", "Dan", "David"],
+        secret=True,
+        validity={"ask_validity": False},
+        ask_validity=False,
+        opens_at=opens,
+        closes_at=opens + timedelta(days=7),
+        created_at=now,
+        launched_by=people["grace"],
+        sealed_ballots=True,
+    )
+    Eligible.objects.bulk_create([Eligible(vote=vote, person=p) for p in members])
+    election = SealedElection.objects.create(
+        vote=vote, uuid=new_uuid(), threshold=2, width=vector_width(3, False)
+    )
+    for position, name in enumerate(("grace", "alice", "carol"), start=1):
+        Guardian.objects.create(election=election, person=people[name], position=position)
+    # What launching it would have told them (sealed.launch.prepare_sealed).
+    from folkmoot.notifications.send import notify
+
+    guardians = [people[n] for n in ("grace", "alice", "carol")]
+    notify("sealed_guardian", guardians, vote=vote, assembly=hpuk, occasion="certificate")
+    notify("sealed_register", members, vote=vote, assembly=hpuk, actor=people["grace"])
 
 
 def _referral(people: dict[str, User], hpuk: Assembly, youth: Assembly) -> None:

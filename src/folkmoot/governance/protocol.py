@@ -332,6 +332,21 @@ class TextAmendments(Strict):
     competing_supports: int | None = Field(3, ge=1)
 
 
+class Sealing(Strict):
+    """Issue 16 (VOTE-11): ballots sealed on the voter's device, which only `threshold` of
+    the holders of the `guardians` office (a majority when unset) can open together, after
+    each has shuffled them (or `threshold` of them, once `shuffle_hours` have passed since
+    the close). The key is made and voters register their voting keys in the
+    `prepare_hours` between the launch and the opening."""
+
+    guardians: Key
+    threshold: int | None = Field(None, ge=1)
+    prepare_hours: float = Field(48, gt=0)
+    # After the close, how long every guardian has to shuffle before decryption may go ahead
+    # with the shuffles of `threshold` of them.
+    shuffle_hours: float = Field(72, gt=0)
+
+
 class Voting(Strict):
     min_days: float = Field(gt=0)
     max_days: float = Field(gt=0)
@@ -403,6 +418,8 @@ class DecisionKind(Strict):
     drafting: Drafting | None = None
     # VOTE-14: amending the text during its debate; null: the text is voted as proposed.
     text_amendments: TextAmendments | None = Field(default_factory=TextAmendments)
+    # Issue 16: sealed ballots (secret votes only); None: the server's secret ballot box.
+    sealed: Sealing | None = None
     voting: Voting
     urgent: Urgency | None = None
     min_days_unless_urgent: float = Field(3, ge=0)
@@ -438,6 +455,13 @@ class DecisionKind(Strict):
     def consensus_has_its_rules(self) -> DecisionKind:
         if self.method == "consensus" and self.consensus is None:
             raise PydanticCustomError("consensus_missing", "consensus rules missing", {})
+        if self.sealed is not None and not self.secret:
+            raise PydanticCustomError("sealed_public", "a sealed vote must be secret", {})
+        if self.sealed is not None and self.multi_question:
+            # One question per sealed election (folkmoot.sealed): a MegaPoll is not sealed.
+            raise PydanticCustomError(
+                "sealed_multi_question", "a vote of several questions cannot be sealed", {}
+            )
         return self
 
 
@@ -664,6 +688,8 @@ MESSAGES: dict[str, str] = {
     "tags_missing": gettext_noop("tags are required but none are listed"),
     "voting_range": gettext_noop("must satisfy min_days ≤ default_days ≤ max_days"),
     "consensus_missing": gettext_noop("a consensus decision needs its consensus rules"),
+    "sealed_public": gettext_noop("a sealed vote must be secret (secret: true)"),
+    "sealed_multi_question": gettext_noop("a vote of several questions cannot be sealed"),
     "minutes_range": gettext_noop("min_minutes is above max_minutes"),
     "days_range": gettext_noop("min_days is above max_days"),
     "count_missing": gettext_noop("a count rule needs a count"),
@@ -806,6 +832,8 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
             office(f"decision_kinds.{key}.supports.{i}.office", support.office)
         if d.drafting is not None:
             office(f"decision_kinds.{key}.drafting.office", d.drafting.office)
+        if d.sealed is not None:
+            office(f"decision_kinds.{key}.sealed.guardians", d.sealed.guardians)
         for i, name in enumerate(d.announce_in):
             if name not in protocol.forums:
                 problems.append(

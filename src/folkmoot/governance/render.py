@@ -279,6 +279,20 @@ class Renderer:
                 )
             else:
                 self.item(gettext_noop("Members may amend its text while it is debated"))
+        if kind.sealed is not None:
+            guardians = self.p.offices[kind.sealed.guardians]
+            self.item(
+                gettext_noop(
+                    "Sealed ballots: sealed on each voter's device, opened only by %(threshold)s "
+                    "of its %(office)s together after each has shuffled them; the key is made "
+                    "and voting keys registered in the %(hours)s hours before voting opens"
+                ),
+                threshold=kind.sealed.threshold or self.t(gettext_noop("a majority")),
+                office=guardians.plural.get(self.lang)
+                if guardians.plural
+                else guardians.name.get(self.lang),
+                hours=_num(kind.sealed.prepare_hours),
+            )
         if kind.weekly:
             self.item(gettext_noop("Launched one a week, in order of arrival"))
         if kind.validated_alone:

@@ -100,6 +100,8 @@ KINDS: dict[str, Kind] = {
         Kind("text_amendment", _("Someone proposes an amendment to the text of my proposal"), "email", _ASKED),
         Kind("amendment_answered", _("The proposer accepts or rejects my amendment"), "email", _VOTES),
         Kind("text_changed", _("The text of a proposal I responded to changes"), "email", _ASKED),
+        Kind("sealed_guardian", _("My part as a guardian of a sealed vote is due"), "email", _ASKED),
+        Kind("sealed_register", _("A sealed vote I may take part in asks me to register my voting key"), "email", _VOTES),
     ]
 }  # fmt: skip
 KIND_CHOICES = [(k, k) for k in KINDS]
@@ -331,6 +333,31 @@ def _say(n: Any) -> Told:
         }[kind]
         action = gettext("See the result") if kind == "result" else gettext("Vote")
         return Told(text % {"title": title}, reverse("vote", args=[n.vote_id]), action)
+    if kind == "sealed_guardian" and n.vote_id:
+        # Issue 16: the occasion is the guardian's step that is now due.
+        step = {
+            "certificate": gettext("make your certificate"),
+            "polynomial": gettext("make your polynomial"),
+            "share": gettext("answer your share's input"),
+            "shuffle": gettext("shuffle the ballots"),
+            "decryption": gettext("decrypt your share of the result"),
+        }.get(n.occasion, gettext("take your step"))
+        return Told(
+            gettext("As a guardian of the sealed vote “%(title)s”, it is your turn to %(step)s.")
+            % {"title": title, "step": step},
+            reverse("sealed_vote", args=[n.vote_id]),
+            gettext("Take my step"),
+        )
+    if kind == "sealed_register" and n.vote_id:
+        return Told(
+            gettext(
+                "“%(title)s” is a sealed vote: register your voting key before it opens, or "
+                "you cannot vote in it."
+            )
+            % {"title": title},
+            reverse("sealed_vote", args=[n.vote_id]),
+            gettext("Register my key"),
+        )
     if kind in ("appointed", "appointment_ended"):
         text = (
             gettext("%(who)s appointed you to an office in %(where)s.")

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import gmpy2
+
 # §"RFC-3526-2048": the 2048-bit MODP group of RFC 3526 (group 14), p = 2q + 1 with q prime,
 # g = 2, computing in the subgroup of order q (the quadratic residues). Belenios uses it, and
 # not BELENIOS-2048, whenever an election has a non-homomorphic question, because in a safe
@@ -64,33 +66,23 @@ _UUID = re.compile(f"[{BASE58}]{{14,}}")
 # --- Numbers and hashes ------------------------------------------------------------------
 
 
+def _pow(base: int, exponent: int, modulus: int) -> int:
+    """Modular exponentiation with GMP (gmpy2): the 2048-bit exponentiations are nearly all
+    of a ballot's cost, and GMP does them about six times faster than Python's `pow` here,
+    which sets how many sealed ballots per second one server can check."""
+    return int(gmpy2.powmod(base, exponent, modulus))
+
+
 def is_member(x: int) -> bool:
     """Whether `x` is in the group: 0 < x < p and x^q = 1, i.e. x is a quadratic residue
     (Euler's criterion). Belenios checks exactly this on every group element it reads
     (G.check in src/lib/core/group_field.ml); without it a ballot could carry an element of
     the other coset, outside the group the proofs are about.
 
-    Computed as the Legendre symbol (x/p) = 1 instead of pow(x, q, p): the same answer for the
-    prime p, 40 times faster in Python (0.5 ms against 21 ms), and a ballot needs three."""
-    return 0 < x < P and _jacobi(x, P) == 1
-
-
-def _jacobi(a: int, n: int) -> int:
-    """The Jacobi symbol (a/n) for odd n > 0, by quadratic reciprocity (Cohen, A Course in
-    Computational Algebraic Number Theory, algorithm 1.4.10); for a prime n it is the
-    Legendre symbol: 1 for a nonzero square modulo n, −1 for a non-square, 0 for 0."""
-    a %= n
-    result = 1
-    while a:
-        twos = (a & -a).bit_length() - 1
-        a >>= twos
-        if twos & 1 and n % 8 in (3, 5):  # (2/n) = −1 exactly when n ≡ ±3 (mod 8)
-            result = -result
-        a, n = n, a
-        if a % 4 == 3 and n % 4 == 3:  # reciprocity: the sign flips when both are 3 mod 4
-            result = -result
-        a %= n
-    return result if n == 1 else 0
+    Computed as the Legendre symbol (x/p) = 1 (GMP's Jacobi symbol, which for the prime p is
+    the Legendre symbol) instead of x^q mod p: the same answer, about a hundred times faster,
+    and a ballot needs three."""
+    return 0 < x < P and gmpy2.jacobi(x, P) == 1
 
 
 def _in_zq(x: int) -> bool:
@@ -163,6 +155,13 @@ class Election:
 # --- Credentials -------------------------------------------------------------------------
 
 
+def new_uuid() -> str:
+    """An election uuid as `belenios-tool setup generate-token` makes them: 14 Base58
+    characters (§"Basic types"), about 82 bits, drawn before the election exists so that
+    voters' keys can be derived for it while the guardians make the election's key."""
+    return "".join(secrets.choice(BASE58) for _ in range(14))
+
+
 def credential_checksum_ok(credential: str) -> bool:
     """§"Credentials": 15 Base58 characters (or the same in groups of three separated by
     dashes); the first 14 read as a big-endian base-58 number n, the last is 53 − n mod 53. The
@@ -200,7 +199,7 @@ def derive_credential(credential: str, uuid: str) -> tuple[int, int]:
     setup generate-credentials --derive`)."""
     block = hashlib.pbkdf2_hmac("sha256", credential.encode(), uuid.encode(), 1000, 32)
     secret = int.from_bytes(block, "big") % Q
-    return secret, pow(G, secret, P)
+    return secret, _pow(G, secret, P)
 
 
 def parse_public_credentials(lines: Iterable[str]) -> dict[int, int]:
@@ -274,9 +273,9 @@ def _answer(election: Election, prefix: str, grades: Sequence[int]) -> dict[str,
     y = election.public_key
     xi = group_encode(grades)
     r = secrets.randbelow(Q)
-    alpha, beta = pow(G, r, P), pow(y, r, P) * xi % P
+    alpha, beta = _pow(G, r, P), _pow(y, r, P) * xi % P
     w = secrets.randbelow(Q)
-    challenge = _hash_to_zq(f"raweg|{prefix}|{y},{alpha},{beta}|", pow(G, w, P))
+    challenge = _hash_to_zq(f"raweg|{prefix}|{y},{alpha},{beta}|", _pow(G, w, P))
     response = (w - r * challenge) % Q
     return {
         "choices": {"alpha": str(alpha), "beta": str(beta)},
@@ -306,7 +305,7 @@ def make_ballot(election: Election, credential: str, answers: Sequence[Sequence[
     }
     signed_hash = b64_sha256(_canonical(ballot))
     w = secrets.randbelow(Q)
-    challenge = _hash_to_zq(f"sig|{signed_hash}|", pow(G, w, P))
+    challenge = _hash_to_zq(f"sig|{signed_hash}|", _pow(G, w, P))
     response = (w - secret * challenge) % Q
     ballot["signature"] = {
         "hash": signed_hash,
@@ -339,8 +338,10 @@ BAD_SIGNATURE = "bad_signature"
 
 
 def _parse_int(value: object) -> int | None:
-    # Python's int() also takes " 7", "+7", "0_7" and "٧"; the format has one spelling.
-    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+    # Python's int() also takes " 7", "+7", "0_7" and "٧"; the format has one spelling. No
+    # number of the format has more than 617 digits (p < 2^2048); Python refuses to read
+    # more than 4,300, so a longer string is refused here rather than raising.
+    if isinstance(value, str) and len(value) <= 620 and _DECIMAL.fullmatch(value):
         return int(value)
     return None
 
@@ -461,7 +462,7 @@ def check_ballot(
     y = election.public_key
     prefix = f"{election.fingerprint}|{credential}"
     for alpha, beta, (challenge, response) in answers:
-        commitment = pow(G, response, P) * pow(alpha, challenge, P) % P
+        commitment = _pow(G, response, P) * _pow(alpha, challenge, P) % P
         if challenge != _hash_to_zq(f"raweg|{prefix}|{y},{alpha},{beta}|", commitment):
             reasons.append(BAD_ANSWER_PROOF)
             break
@@ -471,7 +472,7 @@ def check_ballot(
     unsigned = {key: value for key, value in ballot.items() if key != "signature"}
     if signed_hash != b64_sha256(_canonical(unsigned)):
         reasons.append(WRONG_SIGNED_HASH)
-    commitment = pow(G, sig_response, P) * pow(credential, sig_challenge, P) % P
+    commitment = _pow(G, sig_response, P) * _pow(credential, sig_challenge, P) % P
     if sig_challenge != _hash_to_zq(f"sig|{signed_hash}|", commitment):
         reasons.append(BAD_SIGNATURE)
     return reasons

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "folkmoot.moots",
     "folkmoot.attachments",
     "folkmoot.amendments",
+    "folkmoot.sealed",
     "folkmoot.notifications",
     "folkmoot.demo",
     "channels",

@@ -126,6 +126,13 @@ def do_open_vote(
     if description == proposal.body:
         description = locked.body
     method = method or COUNTED_AS[kind.method]
+    # Issue 16: a sealed vote opens once its guardians have had time to make the key and
+    # its voters to register their voting keys.
+    # Never with several questions (the protocol refuses it), and only for a secret vote.
+    sealed = kind.sealed if secret else None
+    launched_at = opens_at
+    if sealed is not None:
+        opens_at += timedelta(hours=sealed.prepare_hours)
     # VOTE-14: amendments the proposer did not take, that enough members support, compete.
     from folkmoot.amendments.competing import join_ballot
 
@@ -147,7 +154,8 @@ def do_open_vote(
         opens_at=opens_at,
         closes_at=opens_at + timedelta(days=days),
         launched_by=launched_by,
-        created_at=opens_at,
+        created_at=launched_at,
+        sealed_ballots=True if sealed is not None else None,
     )
     if proposal.within:  # art. 9.4: an internal vote's electorate is its office or group
         within = Audience(any_of=[proposal.within])
@@ -175,6 +183,10 @@ def do_open_vote(
     Eligible.objects.bulk_create(
         [Eligible(vote=vote, person=p, member_since=since) for p, since in people]
     )
+    if sealed is not None:
+        from folkmoot.sealed.launch import prepare_sealed
+
+        prepare_sealed(vote, ctx.assembly, sealed)
     # VOTE-2: a MegaPoll's further questions open with the first, for the same electorate.
     for position, asked in enumerate(proposal.more_questions or [], start=1):
         part = Vote.objects.create(

@@ -43,6 +43,11 @@ def settle_once() -> dict[str, int]:
     reclaim_box_space()  # opened boxes (by this pass or by pages) leave no old row versions
     _each(due_consensus(now), lambda p: settle_proposal(p, now))
     elections = settle_elections(now)
+    from folkmoot.sealed.closing import due_sealed, move_on
+
+    # Issue 16: sealed votes open (the election is built) and end (the box is closed and the
+    # first guardian told to shuffle) without waiting for someone to read them.
+    _each(due_sealed(now), lambda e: move_on(e, now))
     from folkmoot.decisions.amending import (
         apply_agreed_urgent_changes,
         lapse_overdue_urgent_changes,
