@@ -86,7 +86,12 @@ def _with(kind: dict[str, Any]) -> str:
 
 
 def test_the_protocol_refuses_a_sealed_key_that_cannot_work() -> None:
-    load_protocol(sealed_protocol())  # three secretaries, two decrypt: fine
+    protocol = load_protocol(sealed_protocol())  # three secretaries, two decrypt: fine
+    # The protocol page says it (BEY-1: no rule the page does not show).
+    from folkmoot.governance.render import render_markdown
+
+    shown = render_markdown(protocol)
+    assert "Sealed ballots: sealed on each voter's device, opened only by 2 of" in shown
     cases = {
         "decision_kinds.star_vote.sealed.guardians": {"sealed": {"guardians": "treasurer"}},
         "decision_kinds.star_vote": {"sealed": {"guardians": "secretary"}, "secret": False},
