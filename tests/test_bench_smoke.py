@@ -49,6 +49,15 @@ PRINTS = {
         "(c) From the close to the published result",
         "Total time",
     ],
+    "sealed.py": [
+        "(a) The server's check per ballot, against belenios-tool election verify",
+        "(b) Casts over HTTP",
+        "every answer 201 with the ballot's tracker",
+        "(c) From the close to the published result",
+        "belenios-tool election verify on the published archive: OK",
+        "the published result equals the count of the cast vectors: OK",
+        "Total time",
+    ],
 }
 
 
