@@ -122,17 +122,14 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 # The server, the load, the seeding and the tables are bench/voting.py's and bench/forums.py's.
 from voting import (
@@ -140,12 +137,10 @@ from voting import (
     KIND,
     MAX_SCORE,
     OPTIONS,
-    POSTGRES_SCHEMES,
     closed_loop,
     make_citizens,
-    pg_admin,
-    pg_urls,
     score_ballots,
+    throwaway_place,
 )
 
 from forums import background_cpu, fmt_ratio, fmt_s, get, percentile, serve, stop_server, table
@@ -1624,35 +1619,8 @@ def main() -> None:
     if shutil.which("belenios-tool") is None:
         parser.error("belenios-tool is not installed (make belenios-deps)")
 
-    database_url = os.environ.get("DATABASE_URL", "")
-    postgres = urlsplit(database_url).scheme in POSTGRES_SCHEMES
-    if database_url and not postgres:
-        parser.error("DATABASE_URL is set but is not a PostgreSQL URL (unset it for SQLite)")
-    admin_url, bench_url = pg_urls(database_url, PG_BENCH_DB) if postgres else ("", "")
-    host = (urlsplit(database_url).hostname or "localhost") if postgres else ""
-    if not postgres:
-        log("DATABASE_URL is not set: falling back to SQLite in a temporary directory")
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the clean-up below runs
-    tmp = Path(tempfile.mkdtemp(prefix="folkmoot-bench-sealed-"))
-    created = False
-    try:
-        if postgres:
-            pg_admin(admin_url, f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-            pg_admin(admin_url, f"CREATE DATABASE {PG_BENCH_DB}")
-            created = True
-        run(args, tmp, bench_url if postgres else None, host)
-    finally:
-        if created:
-            with contextlib.suppress(Exception):
-                from django.db import connections
-
-                connections.close_all()
-            try:
-                pg_admin(admin_url, f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-            except Exception as error:
-                log(f"could not drop {PG_BENCH_DB}: {error}")
-        shutil.rmtree(tmp, ignore_errors=True)
+    with throwaway_place(parser, PG_BENCH_DB, "folkmoot-bench-sealed-") as (tmp, url, host):
+        run(args, Path(tmp), url, host)
 
 
 if __name__ == "__main__":

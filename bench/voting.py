@@ -85,7 +85,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
@@ -964,24 +964,36 @@ def main() -> None:
     if not (1 <= args.ballots <= 1_000_000 and args.ballots <= args.electorate <= 1_000_000):
         parser.error("--ballots is 1 to 1,000,000, --electorate from --ballots to 1,000,000")
 
+    with throwaway_place(parser, PG_BENCH_DB, "folkmoot-bench-voting-") as (tmp, bench_url, host):
+        run(args, tmp, bench_url, host)
+
+
+@contextlib.contextmanager
+def throwaway_place(
+    parser: argparse.ArgumentParser, database: str, prefix: str
+) -> Iterator[tuple[str, str | None, str]]:
+    """A temporary directory, and a throwaway PostgreSQL database `database` on the server
+    DATABASE_URL names (None: SQLite in the directory), dropped and removed at the end, also
+    when the run is stopped (SIGTERM). Yields (directory, database URL or None, host).
+    bench/sealed.py uses it too."""
     database_url = os.environ.get("DATABASE_URL", "")
     postgres = urlsplit(database_url).scheme in POSTGRES_SCHEMES
     if database_url and not postgres:
         parser.error("DATABASE_URL is set but is not a PostgreSQL URL (unset it for SQLite)")
-    admin_url, bench_url = pg_urls(database_url) if postgres else ("", "")
+    admin_url, bench_url = pg_urls(database_url, database) if postgres else ("", "")
     host = (urlsplit(database_url).hostname or "localhost") if postgres else ""
     if not postgres:
         log("DATABASE_URL is not set: falling back to SQLite in a temporary directory")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the clean-up below runs
-    tmp = tempfile.mkdtemp(prefix="folkmoot-bench-voting-")
+    tmp = tempfile.mkdtemp(prefix=prefix)
     created = False
     try:
         if postgres:
-            pg_admin(admin_url, f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-            pg_admin(admin_url, f"CREATE DATABASE {PG_BENCH_DB}")
+            pg_admin(admin_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            pg_admin(admin_url, f"CREATE DATABASE {database}")
             created = True
-        run(args, tmp, bench_url if postgres else None, host)
+        yield tmp, bench_url if postgres else None, host
     finally:
         if created:
             with contextlib.suppress(Exception):
@@ -989,9 +1001,9 @@ def main() -> None:
 
                 connections.close_all()
             try:
-                pg_admin(admin_url, f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+                pg_admin(admin_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             except Exception as error:
-                log(f"could not drop {PG_BENCH_DB}: {error}")
+                log(f"could not drop {database}: {error}")
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -146,7 +146,7 @@ def test_no_page_scrolls_sideways_on_a_phone(demo: None, live_server: Any, brows
     # The header's menu works without JavaScript, and open it fits too.
     page.goto(base + "/")
     page.locator(".menu > summary").click()
-    assert page.get_by_role("link", name="Notifications").is_visible()
+    assert page.locator(".menu").get_by_role("link", name="Notifications").is_visible()
     assert too_wide(page) <= PHONE["width"]
     context.close()
     assert not wide, "pages wider than the phone:\n" + "\n".join(wide)

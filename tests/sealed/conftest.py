@@ -3,7 +3,6 @@ any two decrypt; the helpers play each guardian's own computer with belenios-too
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,9 @@ from folkmoot.federation.models import Assembly
 from folkmoot.governance.presets import preset_text
 from folkmoot.offices.actions import do_appoint
 from folkmoot.protocols.actions import do_adopt_protocol_version
+from folkmoot.sealed.tool import ToolFailed, run
 from tests.factories import UserFactory, make_assembly
 
-TOOL_TIMEOUT = 60
 GROUP = "--group=RFC-3526-2048"
 
 
@@ -69,17 +68,12 @@ def build_sealed_world(voters: int = 30) -> SealedWorld:
 
 
 def tool(directory: Path, *args: str, stdin: str = "") -> str:
-    done = subprocess.run(
-        ["belenios-tool", *args],
-        cwd=directory,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=TOOL_TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, f"belenios-tool {' '.join(args)}: {done.stderr}"
-    return done.stdout
+    """belenios-tool in `directory`, as the server runs it (folkmoot.sealed.tool.run): a
+    failure fails the test with the tool's own words."""
+    try:
+        return run(directory, *args, stdin=stdin)
+    except ToolFailed as failed:
+        raise AssertionError(f"belenios-tool {' '.join(args)}: {failed}") from failed
 
 
 @dataclass

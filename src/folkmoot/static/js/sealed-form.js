@@ -128,35 +128,44 @@
     });
   });
 
-  // --- Registering a voting key ----------------------------------------------------------
-  document.querySelectorAll("form[data-sealed-register]").forEach(function (form) {
-    if (!ready) return unsupported(form);
-    setBusy(form, false); // the page disables the button until this script can seal
+  // One submission at a time: the button is disabled while `work` runs; a failure shows its
+  // message and gives the form back. `work` sends the form itself when it succeeds.
+  function onSubmit(form, work) {
     let busy = false;
+    const release = function () {
+      busy = false;
+      setBusy(form, false);
+    };
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
       if (busy) return;
       busy = true;
       clearError(form);
       setBusy(form, true);
-      setStatus(form, "data-working", "");
       try {
-        const credential = core.newCredential();
-        // A key this browser cannot keep would be lost at the next page: register none.
-        if (!form.dataset.storeKey || !storeSet(form.dataset.storeKey + ".pending", credential)) {
-          busy = false;
-          setBusy(form, false);
-          showError(form, "data-no-storage", "This browser does not let the page keep your key.");
-          return;
-        }
-        const field = form.querySelector('input[name="public_credential"]');
-        if (!field) throw new Error("the form has no public_credential field");
-        field.value = await core.derivePublicCredential(credential, form.dataset.uuid);
-        send(form); // the button stays disabled: the page is going away
+        await work(release);
       } catch (error) {
         busy = false;
         fail(form, error);
       }
+    });
+  }
+
+  // --- Registering a voting key ----------------------------------------------------------
+  document.querySelectorAll("form[data-sealed-register]").forEach(function (form) {
+    if (!ready) return unsupported(form);
+    setBusy(form, false); // the page disables the button until this script can seal
+    onSubmit(form, async function () {
+      setStatus(form, "data-working", "");
+      const credential = core.newCredential();
+      // A key this browser cannot keep would be lost at the next page: register none.
+      if (!form.dataset.storeKey || !storeSet(form.dataset.storeKey + ".pending", credential)) {
+        throw new Failure("data-no-storage", "This browser does not let the page keep your key.");
+      }
+      const field = form.querySelector('input[name="public_credential"]');
+      if (!field) throw new Error("the form has no public_credential field");
+      field.value = await core.derivePublicCredential(credential, form.dataset.uuid);
+      send(form); // the button stays disabled: the page is going away
     });
   });
 
@@ -243,50 +252,38 @@
         .concat(Array.prototype.slice.call(form.querySelectorAll("[data-grade]")))
         .concat(credentialInput ? [credentialInput] : []);
     }
-    let busy = false;
-    form.addEventListener("submit", async function (event) {
-      event.preventDefault();
-      if (busy) return;
-      busy = true;
-      clearError(form);
-      setBusy(form, true);
-      try {
-        const credential = credentialInput ? credentialInput.value.trim() : "";
-        if (!core.credentialChecksumOk(credential)) {
-          throw new Failure("data-mistyped", "The voting key is mistyped.", null);
-        }
-        const vector = readVector(form); // as shown when the voter pressed the button
-        setStatus(form, "data-working", "Sealing…");
-        const electionText = await fetchElection(form.dataset.electionUrl);
-        const ballot = await core.makeBallot(electionText, credential, [vector]);
-        const field = form.querySelector('input[name="ballot"]');
-        if (!field) throw new Error("the form has no ballot field");
-        field.value = ballot;
-        if (key) storeSet(key + ".tracker", await core.tracker(ballot));
-        const toDisable = unsealedFields().filter(function (el) {
-          return !el.disabled;
-        });
-        toDisable.forEach(function (el) {
-          el.disabled = true;
-        });
-        send(form);
-        // Coming back through the history: the fields are usable again.
-        window.addEventListener(
-          "pageshow",
-          function () {
-            toDisable.forEach(function (el) {
-              el.disabled = false;
-            });
-            busy = false;
-            setBusy(form, false);
-            setStatus(form, null);
-          },
-          { once: true }
-        );
-      } catch (error) {
-        busy = false;
-        fail(form, error);
+    onSubmit(form, async function (release) {
+      const credential = credentialInput ? credentialInput.value.trim() : "";
+      if (!core.credentialChecksumOk(credential)) {
+        throw new Failure("data-mistyped", "The voting key is mistyped.", null);
       }
+      const vector = readVector(form); // as shown when the voter pressed the button
+      setStatus(form, "data-working", "Sealing…");
+      const electionText = await fetchElection(form.dataset.electionUrl);
+      const ballot = await core.makeBallot(electionText, credential, [vector]);
+      const field = form.querySelector('input[name="ballot"]');
+      if (!field) throw new Error("the form has no ballot field");
+      field.value = ballot;
+      if (key) storeSet(key + ".tracker", await core.tracker(ballot));
+      const toDisable = unsealedFields().filter(function (el) {
+        return !el.disabled;
+      });
+      toDisable.forEach(function (el) {
+        el.disabled = true;
+      });
+      send(form);
+      // Coming back through the history: the fields are usable again.
+      window.addEventListener(
+        "pageshow",
+        function () {
+          toDisable.forEach(function (el) {
+            el.disabled = false;
+          });
+          release();
+          setStatus(form, null);
+        },
+        { once: true }
+      );
     });
   });
 })();
