@@ -27,6 +27,7 @@ from folkmoot.governance.amendment import (
 from folkmoot.governance.casting import live_results
 from folkmoot.governance.protocol import Protocol, Validity
 from folkmoot.governance.reasons import Reason, combine, gettext_noop
+from folkmoot.governance.sealing import unkeyed_result
 from folkmoot.governance.tally.result import Result, Round, Step
 from folkmoot.offices.tenures import do_resign, seat_the_elected, take_office
 from folkmoot.protocols.selectors import protocol_in_force
@@ -79,24 +80,7 @@ def count_with_rules(vote: Vote) -> Result:
         )
         return Result(vote.method, [], [], [rnd], details={"outcome": "no_candidates"})
     if vote.sealed_ballots and vote.sealed.opened_at is None:
-        # Issue 16: it closed before its guardians made the key; nobody could vote, and no
-        # lot may pick a winner nobody chose.
-        rnd = Round(
-            Reason("choice_round", gettext_noop("Count")),
-            [
-                Step(
-                    "not_sealed",
-                    Reason(
-                        "not_sealed",
-                        gettext_noop(
-                            "Nobody could vote: the guardians did not make the key before "
-                            "the close."
-                        ),
-                    ),
-                )
-            ],
-        )
-        return Result(vote.method, list(vote.options), [], [rnd], details={"outcome": "not_sealed"})
+        return unkeyed_result(vote.method, list(vote.options))  # issue 16: nobody could vote
     rules = Validity(**vote.validity) if vote.validity else Validity(ask_validity=vote.ask_validity)
     rows = grouped_marks(vote)  # once: the validity rule and the count read the same rows
     void = _void_by_null(vote, rules, rows)

@@ -758,9 +758,7 @@ def _sealed_vote(
     member is asked to make their voting key before voting opens in two days. (The demo names
     its guardians; a protocol names them by office: `decision_kinds.*.sealed`.)"""
     from folkmoot.decisions.models import Eligible, Vote
-    from folkmoot.governance.sealing import vector_width
-    from folkmoot.sealed.belenios import new_uuid
-    from folkmoot.sealed.models import Guardian, SealedElection
+    from folkmoot.sealed.launch import seal
 
     opens = now + timedelta(days=2)
     vote = Vote.objects.create(
@@ -779,17 +777,8 @@ def _sealed_vote(
         sealed_ballots=True,
     )
     Eligible.objects.bulk_create([Eligible(vote=vote, person=p) for p in members])
-    election = SealedElection.objects.create(
-        vote=vote, uuid=new_uuid(), threshold=2, width=vector_width(3, False)
-    )
-    for position, name in enumerate(("grace", "alice", "carol"), start=1):
-        Guardian.objects.create(election=election, person=people[name], position=position)
-    # What launching it would have told them (sealed.launch.prepare_sealed).
-    from folkmoot.notifications.send import notify
-
     guardians = [people[n] for n in ("grace", "alice", "carol")]
-    notify("sealed_guardian", guardians, vote=vote, assembly=hpuk, occasion="certificate")
-    notify("sealed_register", members, vote=vote, assembly=hpuk, actor=people["grace"])
+    seal(vote, hpuk, guardians, threshold=2, shuffle_hours=72)
 
 
 def _referral(people: dict[str, User], hpuk: Assembly, youth: Assembly) -> None:

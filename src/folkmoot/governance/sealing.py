@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from .reasons import Answer, Reason, gettext_noop
+from .tally.result import Result, Round, Step
 
 SEALABLE_METHODS = ("star", "bloc-star", "allocated-score", "approval", "top-n", "choice")
 
@@ -153,15 +154,15 @@ def marks_of(
     return "".join(str(g) for g in grades), valid
 
 
-def vector_of(
-    marks: str, valid: bool | None, *, method: str, options: int, ask_validity: bool
-) -> list[int]:
-    """The vector a voter seals for the ballot `marks` would store (the inverse of
-    `marks_of`): what the API's sealing helper and the tests build."""
-    if method == "choice":
-        grades = [1 if marks == str(i) else 0 for i in range(options)]
-    else:
-        grades = [int(c) for c in marks]
-    if ask_validity:
-        grades.append({None: 0, True: 1, False: 2}[valid])
-    return grades
+def unkeyed_result(method: str, options: list[str]) -> Result:
+    """The result of a sealed vote that closed before its guardians made the key: nobody
+    could vote, and no lot may pick a winner nobody chose."""
+    step = Step(
+        "not_sealed",
+        Reason(
+            "not_sealed",
+            gettext_noop("Nobody could vote: the guardians did not make the key before the close."),
+        ),
+    )
+    rnd = Round(Reason("choice_round", gettext_noop("Count")), [step])
+    return Result(method, options, [], [rnd], details={"outcome": "not_sealed"})

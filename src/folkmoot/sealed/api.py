@@ -170,8 +170,8 @@ def guardian_step_file(
     request: HttpRequest, vote_id: int, step: str, file: File[UploadedFile]
 ) -> dict[str, Any]:
     election = access_sealed(request.user, vote_id)
-    if guardian_of(election, request.user) is None:
-        ceremony.check_guardian_step(election, None, step)  # refuses: not a guardian
+    if guardian_of(election, request.user) is None:  # before reading the file
+        raise ceremony.not_a_guardian()
     if file.size is None or file.size > ceremony.MAX_UPLOAD:
         raise ceremony.too_large()
     content = file.read().decode("utf-8", errors="replace")

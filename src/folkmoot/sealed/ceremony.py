@@ -27,7 +27,7 @@ from folkmoot.refusals import Refused, require
 
 from . import tool
 from .models import Guardian, SealedElection
-from .selectors import round_of, stage_of, waiting_for_others
+from .selectors import KEY_ROUNDS, round_of, stage_of, waiting_for_others
 
 STEPS = ("certificate", "polynomial", "share", "shuffle", "decryption")
 # The largest file a guardian hands back: a shuffle of 10,000 ballots (with its proof) is
@@ -37,6 +37,10 @@ MAX_UPLOAD = 100 * 1024 * 1024
 
 def _no(code: str, template: str, **params: Any) -> Refused:
     return Refused(Answer.no(Reason(code, template, params)))
+
+
+def not_a_guardian() -> Refused:
+    return _no("not_a_guardian", gettext_noop("Only the vote's guardians take this step."))
 
 
 def too_large() -> Refused:
@@ -55,20 +59,16 @@ def refused_by_tool(failed: tool.ToolFailed) -> Refused:
     )
 
 
-KEY_STEPS = ("certificate", "polynomial", "share")
-_DONE = {"certificate": "certificate", "polynomial": "polynomial", "share": "share_output"}
-
-
 def _round_open(election: SealedElection, step: str) -> bool:
     """Whether some guardian has not handed in `step` yet: until then, each may hand theirs
     in again (a mistake, or a file the round's check refused, is mended by its author)."""
-    field = _DONE[step]
+    field = KEY_ROUNDS[step]
     return election.guardians.filter(**{field: ""}).exists()
 
 
 def check_guardian_step(election: SealedElection, guardian: Guardian | None, step: str) -> None:
     if guardian is None:
-        raise _no("not_a_guardian", gettext_noop("Only the vote's guardians take this step."))
+        raise not_a_guardian()
     if step not in STEPS:
         raise _no("unknown_step", gettext_noop("There is no step “%(step)s”."), step=step)
     now = timezone.now()
@@ -78,11 +78,11 @@ def check_guardian_step(election: SealedElection, guardian: Guardian | None, ste
             "sealed_failed",
             gettext_noop("Voting closed before the key was made: there is nothing left to do."),
         )
-    if step in KEY_STEPS:
+    if step in KEY_ROUNDS:
         if election.threshold_params or current not in (Stage.KEYS, Stage.LATE):
             require(check_stage(current, Stage.KEYS))
         expected = round_of(guardian)
-        again = bool(getattr(guardian, _DONE[step])) and _round_open(election, step)
+        again = bool(getattr(guardian, KEY_ROUNDS[step])) and _round_open(election, step)
         if step != expected and not again:
             if not expected:
                 raise _no("key_part_done", gettext_noop("Your part of the key is done."))
@@ -232,7 +232,7 @@ def do_guardian_step(
         else:
             check_share_output(text)
             guardian.share_output = text
-        guardian.save(update_fields=[_DONE[step]])
+        guardian.save(update_fields=[KEY_ROUNDS[step]])
         _next_round(locked, step)
         _record(locked, person, step)
         return guardian

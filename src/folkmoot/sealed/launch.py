@@ -22,19 +22,27 @@ def prepare_sealed(vote: Any, assembly: Any, rules: Sealing) -> SealedElection:
     people = sorted(holders_of(assembly, rules.guardians), key=lambda p: p.pk)
     threshold = rules.threshold or default_threshold(len(people))
     require(check_guardians(len(people), threshold))
+    return seal(vote, assembly, people, threshold=threshold, shuffle_hours=rules.shuffle_hours)
+
+
+def seal(
+    vote: Any, assembly: Any, guardians: list[Any], *, threshold: int, shuffle_hours: float
+) -> SealedElection:
+    """The sealed election of `vote`, its guardians in order (their trustee ids 1…n), and the
+    notices: each guardian to make their certificate, the electorate to register keys."""
     election = SealedElection.objects.create(
         vote=vote,
         uuid=new_uuid(),
         threshold=threshold,
         width=vector_width(len(vote.options), vote.ask_validity),
-        shuffle_hours=rules.shuffle_hours,
+        shuffle_hours=shuffle_hours,
     )
     Guardian.objects.bulk_create(
-        [Guardian(election=election, person=p, position=i) for i, p in enumerate(people, 1)]
+        [Guardian(election=election, person=p, position=i) for i, p in enumerate(guardians, 1)]
     )
 
     def tell() -> None:
-        notify("sealed_guardian", people, vote=vote, assembly=assembly, occasion="certificate")
+        notify("sealed_guardian", guardians, vote=vote, assembly=assembly, occasion="certificate")
         voters = list(vote.electorate.values_list("person_id", flat=True))
         notify("sealed_register", voters, vote=vote, assembly=assembly)
 

@@ -59,16 +59,14 @@ def guardian_of(election: SealedElection, user: Any) -> Guardian | None:
     return election.guardians.filter(person=user).first()
 
 
+# The key ceremony's rounds, in order: each step and the field that holds its file.
+KEY_ROUNDS = {"certificate": "certificate", "polynomial": "polynomial", "share": "share_output"}
+
+
 def round_of(guardian: Guardian) -> str:
     """The guardian's next part of the key ceremony: "certificate", "polynomial", "share",
     or "" when their part is done (or waits for the others: `waiting_for_others`)."""
-    if not guardian.certificate:
-        return "certificate"
-    if not guardian.polynomial:
-        return "polynomial"
-    if not guardian.share_output:
-        return "share"
-    return ""
+    return next((step for step, field in KEY_ROUNDS.items() if not getattr(guardian, field)), "")
 
 
 def waiting_for_others(election: SealedElection, step: str) -> bool:
