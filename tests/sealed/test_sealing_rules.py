@@ -16,7 +16,7 @@ from folkmoot.agenda.items import agenda_of
 from folkmoot.decisions.models import Vote
 from folkmoot.governance.presets import preset_text
 from folkmoot.governance.protocol import ProtocolInvalid, load_protocol
-from folkmoot.governance.sealing import Progress, Stage, marks_of, stage
+from folkmoot.governance.sealing import Progress, Stage, marks_of, stage, vector_of
 from folkmoot.sealed.models import Guardian, SealedElection
 
 from .conftest import SealedWorld, build_sealed_world, sealed_protocol
@@ -50,19 +50,6 @@ def test_the_stage_follows_what_happened_and_the_time() -> None:
     assert stage(progress(key_made=True, shuffled=2), closed) == Stage.SHUFFLING
     assert stage(progress(key_made=True, shuffled=3), closed) == Stage.DECRYPTING
     assert stage(progress(key_made=True, shuffled=3, counted=True), closed) == Stage.COUNTED
-
-
-def vector_of(
-    marks: str, valid: bool | None, *, method: str, options: int, ask_validity: bool
-) -> list[int]:
-    """The vector a voter seals for the ballot `marks` would store: `marks_of` inverted."""
-    if method == "choice":
-        grades = [1 if marks == str(i) else 0 for i in range(options)]
-    else:
-        grades = [int(c) for c in marks]
-    if ask_validity:
-        grades.append({None: 0, True: 1, False: 2}[valid])
-    return grades
 
 
 @pytest.mark.parametrize(

@@ -154,6 +154,20 @@ def marks_of(
     return "".join(str(g) for g in grades), valid
 
 
+def vector_of(
+    marks: str, valid: bool | None, *, method: str, options: int, ask_validity: bool
+) -> list[int]:
+    """The vector a voter seals for the ballot `marks` would store (the inverse of
+    `marks_of`): what a client sealing a ballot for the count builds (bench/sealed.py)."""
+    if method == "choice":
+        grades = [1 if marks == str(i) else 0 for i in range(options)]
+    else:
+        grades = [int(c) for c in marks]
+    if ask_validity:
+        grades.append({None: 0, True: 1, False: 2}[valid])
+    return grades
+
+
 def unkeyed_result(method: str, options: list[str]) -> Result:
     """The result of a sealed vote that closed before its guardians made the key: nobody
     could vote, and no lot may pick a winner nobody chose."""
