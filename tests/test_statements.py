@@ -85,8 +85,8 @@ def test_a_token_finds_its_holder_until_revoked_or_the_holder_is_inactive() -> N
 
 @pytest.mark.django_db
 def test_a_statement_refuses_what_it_cannot_keep() -> None:
-    """A moment among the parameters would be the first request's forever; select_related
-    would fill a second model raw() cannot build."""
+    """A moment among the parameters would be the first request's forever; a pattern with a
+    string slot would not escape the value bound later."""
     clock = Statement(
         Vote,
         lambda _v, *, vote: Vote.objects.filter(pk=vote, closes_at__gt=timezone.now()),
@@ -94,11 +94,6 @@ def test_a_statement_refuses_what_it_cannot_keep() -> None:
     )
     with pytest.raises(ImproperlyConfigured):
         clock.run(vote=1)
-    joined = Statement(
-        Vote, lambda _v, *, vote: Vote.objects.select_related("assembly").filter(pk=vote), vote=int
-    )
-    with pytest.raises(ImproperlyConfigured):
-        joined.run(vote=1)
     pattern = Statement(
         Vote, lambda _v, *, title: Vote.objects.filter(title__icontains=title), title=str
     )
@@ -148,3 +143,65 @@ def protocol_of(assembly: Any) -> Any:
     in_force = protocol_in_force(assembly)
     assert in_force is not None
     return in_force.protocol
+
+
+@pytest.mark.django_db
+def test_a_statement_answers_as_its_queryset_with_related_models_and_values() -> None:
+    """select_related models, annotations (converted: a boolean on SQLite too) and
+    values_list rows come back as the queryset gives them, for each value bound."""
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+    from django.test.utils import CaptureQueriesContext
+
+    top = make_assembly("top", title="Top")
+    first = make_assembly("first", title="First", parent=top)
+    second = make_assembly("second", title="Second", parent=top)
+    member: Any = UserFactory(display_name="Member")
+    Membership.objects.create(user=member, assembly=second, status=Status.MEMBER)
+
+    def build(_variant: None, *, assembly: int, person: int) -> Any:
+        members = Membership.objects.filter(assembly=OuterRef("pk"), user_id=person)
+        return (
+            type(first)
+            .objects.select_related("root")
+            .filter(pk=assembly)
+            .annotate(joined=Exists(members))
+        )
+
+    joined = Statement(type(first), build, assembly=int, person=int)
+    for assembly, expected in ((first, False), (second, True)):
+        with CaptureQueriesContext(connection) as queries:
+            found = joined.run(assembly=assembly.pk, person=member.pk)[0]
+            assert found.root.title == "Top"  # read with it: no second query
+        assert len(queries) == 1
+        assert (found.pk, found.title, found.joined) == (assembly.pk, assembly.title, expected)
+    assert joined.run(assembly=10**9, person=member.pk) == []
+    titles = Statement(
+        type(first),
+        lambda _v, *, assembly: (
+            type(first).objects.filter(pk=assembly).values_list("slug", "title")
+        ),
+        assembly=int,
+    )
+    assert titles.run(assembly=second.pk) == [("second", "Second")]
+
+
+@pytest.mark.django_db
+def test_an_ids_slot_takes_one_to_its_capacity_of_keys() -> None:
+    """An Ids slot (a page's posts, say) finds exactly the keys given, however few; an empty
+    list or one over its capacity is refused rather than padded or cut."""
+    from folkmoot.statements import Ids
+
+    assemblies = [make_assembly(f"place-{i}", title=f"Place {i}") for i in range(4)]
+    some = Statement(
+        type(assemblies[0]),
+        lambda _v, *, ids: type(assemblies[0]).objects.filter(pk__in=ids).order_by("pk"),
+        ids=Ids(3),
+    )
+    keys = [a.pk for a in assemblies]
+    assert [a.pk for a in some.run(ids=keys[:1])] == keys[:1]
+    assert [a.pk for a in some.run(ids=[keys[2], keys[0]])] == [keys[0], keys[2]]
+    assert [a.pk for a in some.run(ids=keys[1:4])] == keys[1:4]
+    for wrong in ([], keys):
+        with pytest.raises(ValueError):
+            some.run(ids=wrong)

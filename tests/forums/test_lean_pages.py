@@ -5,6 +5,7 @@ paginator counts the bare list."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -419,3 +420,92 @@ def test_a_refused_reply_comes_back_with_what_was_written(red):
     assert empty.status_code == 400
     assert "Write something first." in empty.content.decode()
     assert Post.objects.count() == before
+
+
+# ------------------------------------------------------------- the thread page's hot path
+
+
+def more_posts(thread: Thread, n: int) -> list[int]:
+    """`n` replies by the thread's author, a minute apart after its last post (bulk: only
+    the order and the count matter here); their ids in thread order."""
+    from datetime import timedelta
+
+    last = thread.posts.order_by("-created_at", "-id").first()
+    assert last is not None
+    Post.objects.bulk_create(
+        Post(
+            thread=thread,
+            author=last.author,
+            body=f"Reply {i}",
+            body_html=f"<p>Reply {i}</p>",
+            created_at=last.created_at + timedelta(minutes=i + 1),
+        )
+        for i in range(n)
+    )
+    return list(thread.posts.order_by("created_at", "id").values_list("pk", flat=True))
+
+
+def shown_posts(client: Client, thread: Thread, page: int) -> tuple[list[int], int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{thread_url(thread)}?page={page}")
+    assert response.status_code == 200
+    ids = [int(pk) for pk in re.findall(r'<li class="post" id="post-(\d+)"', response.text)]
+    return ids, len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("who", ["citizen", "coordinator"])
+def test_a_thread_pages_queries_are_the_same_for_two_posts_and_for_any_page(red, who):
+    """Issue 11: the signed-in thread page asks as many queries for a thread of 2 posts as
+    for a full page of 20, on page 2 and on a page past the ones compiled once
+    (forums.selectors.COMPILED_PAGES); each shows its own posts, in order, and no post
+    reads its thread again."""
+    from folkmoot.forums.selectors import COMPILED_PAGES
+
+    client = signed_in(getattr(red, who))
+    small = a_thread(red, replies=1)
+    big = a_thread(red, replies=0)
+    order = more_posts(big, POSTS_PER_PAGE * (COMPILED_PAGES + 1))
+    client.get(thread_url(small))  # warm-up: the first request compiles
+    two, asked = shown_posts(client, small, 1)
+    assert len(two) == 2
+    last_page = COMPILED_PAGES + 2
+    for page in (1, 2, last_page):
+        ids, queries = shown_posts(client, big, page)
+        start = (page - 1) * POSTS_PER_PAGE
+        assert ids == order[start : start + POSTS_PER_PAGE], page
+        assert queries == asked, (page, queries, asked)
+    assert len(shown_posts(client, big, last_page)[0]) == 1  # 221 posts: one on the last
+
+
+def test_hostile_names_and_reasons_show_as_text_in_the_post_list(red):
+    """The post list written in Python (forums/post_list.py) escapes every value as the
+    template did: a display name, an office's name and a moderator's reason that hold
+    markup show as text."""
+    from django.utils import timezone
+
+    thread = a_thread(red, replies=1)
+    User.objects.filter(pk=red.citizen.pk).update(display_name='<img src=x onerror="alert(1)">')
+    reply = thread.posts.get(author=red.citizen)
+    Post.objects.filter(pk=reply.pk).update(
+        trashed_at=timezone.now(), trash_reason="<script>alert(2)</script>", as_office="<b>x</b>"
+    )
+    page = signed_in(red.coordinator).get(thread_url(thread)).content.decode()
+    assert "<script>alert(2)" not in page and "<img src=x" not in page and "<b>x</b>" not in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_the_reply_form_speaks_the_readers_language_and_offers_their_offices(red):
+    """The empty reply form, written once per language and offices (issue 11), is still the
+    reader's: its labels in their language, "Write as" only for someone holding an
+    office."""
+    thread = a_thread(red, replies=1)
+    citizen = signed_in(red.citizen)
+    assert "Text (Markdown)" in citizen.get(thread_url(thread)).content.decode()
+    spanish = citizen.get(thread_url(thread), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Texto (Markdown)" in spanish
+    assert '<input type="hidden" name="as_office"' in spanish  # the citizen holds no office
+    french = signed_in(red.coordinator).get(thread_url(thread), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Écrire en tant que" in french.content.decode()
+    assert '<option value="coordinator">' in french.content.decode()

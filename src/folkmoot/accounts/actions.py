@@ -86,7 +86,7 @@ def authenticate_token(raw: str) -> User | None:
     if not found:
         return None
     user = found[0]
-    _note_use(user.token_id, user.token_used_at)  # type: ignore[attr-defined]
+    _note_use(user.token_id, user.token_used_at)
     return user
 
 

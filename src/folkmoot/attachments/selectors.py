@@ -9,6 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from folkmoot.statements import Ids, Statement
+
 from .models import Attachment
 
 
@@ -24,7 +26,9 @@ def shown_of(
     ids = list(pks)
     if not ids:
         return found
-    for attachment in of_kind(kind, ids):
+    # A page's things (a thread page's posts): compiled once (issue 11).
+    found_now = _OF_KIND.run(kind, ids=ids) if len(ids) <= PAGE else of_kind(kind, ids)
+    for attachment in found_now:
         if visible_to(attachment, viewer_id, moderator=moderator):
             attachment.moderated_here = moderator
             found[getattr(attachment, field)].append(attachment)
@@ -35,6 +39,11 @@ def of_kind(kind: str, pks: list[int]) -> QuerySet[Attachment]:
     return Attachment.objects.filter(**{f"{kind}_id__in": pks}, removed_at__isnull=True).order_by(
         "created_at", "id"
     )
+
+
+# As many things as a page shows: a thread page's posts.
+PAGE = 20
+_OF_KIND = Statement(Attachment, lambda kind, *, ids: of_kind(kind, ids), ids=Ids(PAGE))
 
 
 def visible_to(attachment: Attachment, viewer_id: int | None, *, moderator: bool) -> bool:

@@ -23,6 +23,7 @@ from folkmoot.notifications.send import notify
 from folkmoot.protocols.facts import viewer_for
 from folkmoot.protocols.selectors import protocol_in_force
 from folkmoot.refusals import NotFound, Refused, create_once, require
+from folkmoot.statements import Statement
 
 from . import selectors
 from .models import Post, PostRevision, Reaction, RescueRequest, Thread
@@ -63,21 +64,49 @@ def access_forum(ctx: ForumContext, forum_key: str) -> None:
     require(ctx.may(forum_key, "read"))
 
 
-def access_thread(user: Any, thread_id: int) -> tuple[ForumContext, Thread, str]:
-    """The thread, its assembly's context and the forum it is in now."""
+def _reader(variant: str, person: int) -> Any:
+    """Someone `visible_to` answers for as it would for the reader: staff, a member (any
+    signed-in person) or a visitor."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from folkmoot.accounts.models import User
+
+    if variant == "visitor":
+        return AnonymousUser()
+    return User(pk=person, is_staff=variant == "staff")
+
+
+def _thread_for(variant: str, *, person: int, thread: int) -> Any:
     from folkmoot.decisions.models import Proposal
     from folkmoot.federation.models import Assembly as AssemblyModel
 
     # Whether the reader may see its assembly, read with the thread (one query, issue 11), and
     # the proposal it debates, if any (the page links to it, issue 12).
-    visible = AssemblyModel.objects.visible_to(user).filter(pk=OuterRef("assembly_id"))
+    visible = AssemblyModel.objects.visible_to(_reader(variant, person))
     debates = Proposal.objects.filter(thread_id=OuterRef("pk")).values("pk")[:1]
-    thread = (
+    return (
         Thread.objects.select_related("author", "assembly", "assembly__root")
-        .annotate(visible=Exists(visible), debates=Subquery(debates))
-        .filter(pk=thread_id)
-        .first()
+        .annotate(
+            visible=Exists(visible.filter(pk=OuterRef("assembly_id"))), debates=Subquery(debates)
+        )
+        .filter(pk=thread)
     )
+
+
+# Every thread page and every write in a thread asks it: compiled once (folkmoot.statements).
+_THREAD_FOR = Statement(Thread, _thread_for, person=int, thread=int)
+
+
+def reader_variant(user: Any) -> str:
+    if getattr(user, "is_staff", False):
+        return "staff"
+    return "member" if getattr(user, "is_authenticated", False) else "visitor"
+
+
+def access_thread(user: Any, thread_id: int) -> tuple[ForumContext, Thread, str]:
+    """The thread, its assembly's context and the forum it is in now."""
+    found = _THREAD_FOR.run(reader_variant(user), person=user.pk or 0, thread=thread_id)
+    thread = found[0] if found else None
     if thread is None or not thread.visible:
         raise NotFound(thread_id)
     regions.follow(thread.assembly)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
@@ -14,6 +15,7 @@ from django.utils import timezone
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.archival import boundaries, thread_placement
 from folkmoot.governance.protocol import Protocol
+from folkmoot.statements import Ids, Statement
 
 from .models import Post, Reaction, Thread
 
@@ -146,6 +148,55 @@ def posts_of(thread: Thread) -> QuerySet[Post]:
     )
 
 
+def _posts_page(page: int, *, thread: int) -> QuerySet[Post]:
+    start = page * POSTS_PER_PAGE
+    return (
+        Post.objects.filter(thread_id=thread)
+        .select_related("author", "quote_of", "quote_of__author")
+        .order_by("created_at", "id")[start : start + POSTS_PER_PAGE]
+    )
+
+
+def _post_count(_variant: None, *, thread: int) -> QuerySet[Post, Any]:
+    return (
+        Post.objects.filter(thread_id=thread)
+        .values("thread_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+        .order_by()
+    )
+
+
+# A thread page's two reads, compiled once (issue 11): the count, and each of the first
+# COMPILED_PAGES pages (a page's LIMIT and OFFSET are part of its SQL); later pages, read
+# more rarely, are built each time, so the compiled pages stay few.
+COMPILED_PAGES = 10
+_POSTS_PAGE = Statement(Post, _posts_page, thread=int)
+_POST_COUNT = Statement(Post, _post_count, thread=int)
+
+
+class PagedPosts:
+    """A thread's posts in `posts_of` order as a Paginator reads them: their count, then
+    one page (a slice of POSTS_PER_PAGE from a page's start)."""
+
+    def __init__(self, thread: Thread) -> None:
+        self.thread = thread
+
+    def count(self) -> int:
+        found = _POST_COUNT.run(thread=self.thread.pk)
+        return found[0] if found else 0
+
+    def __getitem__(self, which: slice) -> list[Post]:
+        start, stop = which.start or 0, which.stop
+        page, offset = divmod(start, POSTS_PER_PAGE)
+        if offset == 0 and stop == start + POSTS_PER_PAGE and page < COMPILED_PAGES:
+            posts = _POSTS_PAGE.run(page, thread=self.thread.pk)
+            for post in posts:
+                post.thread = self.thread  # as the thread's related manager gives them
+            return posts
+        return list(posts_of(self.thread)[which])
+
+
 def office_support(post: Post) -> dict[str, int]:
     """FOR-4: "+1 as <office>" counts per office; only these count as an office's support."""
     rows = (
@@ -166,18 +217,33 @@ class Reactions:
     mine: dict[str, int] = field(default_factory=dict)
 
 
+def _reactions(_variant: None, *, viewer: int, posts: list[int]) -> QuerySet[Reaction, Any]:
+    # A visitor is viewer 0, whom no reaction names.
+    return (
+        Reaction.objects.filter(post_id__in=posts)
+        .values("post_id", "value", "as_office")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user_id=viewer)))
+        .order_by()
+    )
+
+
+_REACTIONS = Statement(Reaction, _reactions, viewer=int, posts=Ids(POSTS_PER_PAGE))
+
+
 def reactions_of(post_ids: list[int], viewer_id: int | None = None) -> dict[int, Reactions]:
     """post id → its +1s and −1s (every one, as in FOR-1), its "+1 as <office>" per office,
     and the viewer's own reactions (so a button can say it is pressed), in one grouped query
     over the page's posts."""
     counts: dict[int, dict[tuple[int, str], int]] = {}
     mine: dict[int, dict[str, int]] = {}
-    for row in (
-        Reaction.objects.filter(post_id__in=post_ids)
-        .values("post_id", "value", "as_office")
-        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user_id=viewer_id)))
-        .order_by()
-    ):
+    if not post_ids:
+        return {}
+    if len(post_ids) <= POSTS_PER_PAGE:
+        # A thread page's posts: compiled once (issue 11).
+        rows = _REACTIONS.run(viewer=viewer_id or 0, posts=post_ids)
+    else:
+        rows = list(_reactions(None, viewer=viewer_id or 0, posts=post_ids))
+    for row in rows:
         counts.setdefault(row["post_id"], {})[row["value"], row["as_office"]] = row["n"]
         if viewer_id is not None and row["mine"]:
             mine.setdefault(row["post_id"], {})[row["as_office"]] = row["value"]

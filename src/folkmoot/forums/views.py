@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -7,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,11 +20,11 @@ from folkmoot.federation.views import assembly_or_404
 from folkmoot.governance.audience import has_power
 from folkmoot.governance.posting import check_edit
 from folkmoot.http import Request
-from folkmoot.notifications.reading import seen
+from folkmoot.notifications.reading import seen_in_thread
 from folkmoot.pages.shared import anonymous_content
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
-from . import actions, selectors
+from . import actions, post_list, selectors
 from .forms import PostForm, ThreadForm
 from .models import Post, RescueRequest
 from .text import quote as quote_text
@@ -289,6 +292,14 @@ def _post_rows(
     ]
 
 
+@functools.lru_cache(maxsize=256)
+def _blank_reply_fields(language: str, offices: tuple[tuple[str, str], ...]) -> SafeString:
+    """The fields of an empty reply form, written once per language and set of offices the
+    writer may write as (issue 11: rendering the widgets took half a millisecond a page).
+    `language` is part of the key: the labels are in the active language."""
+    return render_to_string("forums/_reply_fields.html", {"form": PostForm(offices=list(offices))})
+
+
 def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
     try:
         ctx, thread, place = _thread(request, pk)
@@ -296,7 +307,7 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
         return _refused(request, refused, assembly_or_404(request, slug))
     if thread.assembly.slug != slug:
         return redirect("thread", thread.assembly.slug, thread.pk)
-    seen(request, post__thread_id=thread.pk)
+    seen_in_thread(request, thread.pk)
     return _thread_response(request, ctx, thread, place)
 
 
@@ -313,9 +324,9 @@ def _thread_response(
     wrote, so nothing they typed is lost."""
 
     def content() -> dict[str, Any]:
-        posts = Paginator(selectors.posts_of(thread), selectors.POSTS_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        # Django's Paginator asks an object list for its count() and one slice, no more.
+        paged: Any = selectors.PagedPosts(thread)
+        posts = Paginator(paged, selectors.POSTS_PER_PAGE).get_page(request.GET.get("page"))
         language = get_language() or "en"
         may_reply = ctx.may(place, "reply") if place in ctx.protocol.forums else None
         quote = None
@@ -332,6 +343,24 @@ def _thread_response(
         )
         rows = _post_rows(ctx, place, list(posts), viewer_id, paths)
         offices = _offices(ctx)
+        minutes = (
+            (
+                ctx.protocol.sanctions.moderation.min_minutes,
+                ctx.protocol.sanctions.moderation.max_minutes,
+            )
+            if ctx.protocol.sanctions
+            else (0, 0)
+        )
+        controls = post_list.Controls(
+            may_reply=bool(may_reply),
+            may_moderate=may_moderate,
+            office_buttons=[
+                (key, _("+1 as %(office)s") % {"office": label}) for key, label in offices
+            ],
+            report_kinds=_report_kinds(),
+            moderation_minutes=minutes,
+            sanctions_url=reverse("sanctions", args=[ctx.assembly.slug]) if may_moderate else "",
+        )
         return {
             "assembly": ctx.assembly,
             "thread": thread,
@@ -340,7 +369,7 @@ def _thread_response(
             if place in ctx.protocol.forums
             else place,
             "page_obj": posts,
-            "rows": rows,
+            "posts_html": post_list.posts_html(rows, controls, request),
             "may_moderate": may_moderate,
             "archived_by_time": bool(
                 ctx.protocol.archival
@@ -349,24 +378,15 @@ def _thread_response(
                 in (ctx.protocol.archival.history_forum, ctx.protocol.archival.trash_forum)
                 and place != thread.forum_key
             ),
-            "moderation_minutes": (
-                (
-                    ctx.protocol.sanctions.moderation.min_minutes,
-                    ctx.protocol.sanctions.moderation.max_minutes,
-                )
-                if ctx.protocol.sanctions
-                else (0, 0)
-            ),
             "may_reply": bool(may_reply),
             "reply_reasons": reasons_text(may_reply) if may_reply is not None else [],
             "form": reply or PostForm(initial=initial, offices=offices),
+            # An empty reply form is the same for everyone with the same offices.
+            "blank_fields": _blank_reply_fields(language, tuple(offices))
+            if reply is None and initial is None
+            else None,
             "quote": quote,
             "offices": offices,
-            "office_buttons": [
-                (key, _("+1 as %(office)s") % {"office": label}) for key, label in offices
-            ],
-            "report_kinds": _report_kinds(),
-            "sanctions_url": reverse("sanctions", args=[ctx.assembly.slug]) if may_moderate else "",
             "debated": _debated(thread),
         }
 

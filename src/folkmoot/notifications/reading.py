@@ -11,6 +11,9 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
+from folkmoot.accounts.models import User
+from folkmoot.statements import Statement
+
 from .models import Notification
 
 _CACHE = "_folkmoot_unread"
@@ -26,22 +29,29 @@ def _count(queryset: Any) -> Any:
     )
 
 
-def _read_counts(request: HttpRequest) -> None:
-    """The header's two counts, unread notifications and unread private messages (FOR-6),
-    in one query: every signed-in page shows both (issue 11's flat cost)."""
-    from folkmoot.accounts.models import User
+def _counts(_variant: None, *, person: int) -> Any:
     from folkmoot.conversations.selectors import unread_messages
 
-    user: Any = request.user
-    notes, messages = (
-        User.objects.filter(pk=user.pk)
+    someone = User(pk=person)
+    return (
+        User.objects.filter(pk=person)
         .annotate(
-            notes=_count(Notification.objects.mine(user).filter(read_at__isnull=True)),
-            messages=_count(unread_messages(user)),
+            notes=_count(Notification.objects.mine(someone).filter(read_at__isnull=True)),
+            messages=_count(unread_messages(someone)),
         )
         .values_list("notes", "messages")
-        .get()
     )
+
+
+_COUNTS = Statement(User, _counts, person=int)
+
+
+def _read_counts(request: HttpRequest) -> None:
+    """The header's two counts, unread notifications and unread private messages (FOR-6),
+    in one query: every signed-in page shows both (issue 11's flat cost), so its SQL is
+    compiled once (folkmoot.statements)."""
+    user: Any = request.user
+    notes, messages = _COUNTS.run(person=user.pk)[0]
     setattr(request, _CACHE, notes)
     setattr(request, _MESSAGES, messages)
 
@@ -76,3 +86,26 @@ def seen(request: HttpRequest, **about: Any) -> int:
     )
     setattr(request, _CACHE, max(0, unread_count(request) - marked))
     return int(marked)
+
+
+def _unread_in_thread(_variant: None, *, person: int, thread: int) -> Any:
+    return (
+        Notification.objects.mine(User(pk=person))
+        .filter(read_at__isnull=True, post__thread_id=thread)
+        .values_list("pk", flat=True)
+    )
+
+
+# Every thread page a person with anything unread opens asks it: compiled once (issue 11).
+_UNREAD_IN_THREAD = Statement(Notification, _unread_in_thread, person=int, thread=int)
+
+
+def seen_in_thread(request: HttpRequest, thread_id: int) -> int:
+    """`seen(request, post__thread_id=thread_id)`, writing only when something in this
+    thread is unread: most thread pages a person opens have nothing new for them."""
+    if not unread_count(request):
+        return 0
+    unread = _UNREAD_IN_THREAD.run(person=request.user.pk, thread=thread_id)
+    if not unread:
+        return 0
+    return seen(request, pk__in=unread)

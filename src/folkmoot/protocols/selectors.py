@@ -11,6 +11,7 @@ from folkmoot.federation.models import Assembly
 from folkmoot.federation.selectors import ancestors_of
 from folkmoot.governance.amendment import AdoptedVersion, version_in_force
 from folkmoot.governance.protocol import Protocol, load_protocol
+from folkmoot.statements import Ids, Statement
 
 from .models import ProtocolVersion
 
@@ -25,18 +26,28 @@ class InForce:
         return self.source.pk != assembly.pk
 
 
+def _versions(_variant: None, *, ids: list[int]) -> Any:
+    # Without the document (tens of kilobytes): the parsed version comes from the cache.
+    return (
+        ProtocolVersion.objects.filter(assembly__in=ids)
+        .select_related("adopted_by")
+        .defer("document")
+    )
+
+
+_DEPTH = 8
+_VERSIONS = Statement(ProtocolVersion, _versions, ids=Ids(_DEPTH))
+
+
 def protocol_in_force(
     assembly: Assembly, *, ancestors: list[Assembly] | None = None
 ) -> InForce | None:
     """The assembly's own newest adopted version (PRO-3) or, when it has adopted none, the one
     in force in its nearest ancestor: the fractal default. Two queries whatever the depth."""
     chain = [assembly, *reversed(ancestors if ancestors is not None else ancestors_of(assembly))]
-    # Without the document (tens of kilobytes): the parsed version comes from the cache.
-    versions = list(
-        ProtocolVersion.objects.filter(assembly__in=[a.pk for a in chain])
-        .select_related("adopted_by")
-        .defer("document")
-    )
+    ids = [a.pk for a in chain]
+    # Every page of an assembly asks it: compiled once (issue 11), for any depth up to 8.
+    versions = _VERSIONS.run(ids=ids) if len(ids) <= _DEPTH else list(_versions(None, ids=ids))
     now = timezone.now()
     for candidate in chain:
         own = [v for v in versions if v.assembly_id == candidate.pk]
