@@ -31,26 +31,62 @@ from folkmoot.notifications.send import notify
 from folkmoot.offices.actions import do_appoint
 from folkmoot.offices.models import SECRETARY, Office, Tenure
 from folkmoot.refusals import NotFound, Refused, create_once, require
+from folkmoot.statements import Statement
 
 from .models import Assembly, JoinRequest, Membership, UmbrellaMembership
 
 # --- access -----------------------------------------------------------------------------
 
 
+def reader_variant(user: Any) -> str:
+    """How `Assembly.objects.visible_to` reads for `user`: as staff, as a member (anyone
+    signed in) or as a visitor; a compiled statement (folkmoot.statements) keeps one SQL
+    for each."""
+    if getattr(user, "is_staff", False):
+        return "staff"
+    return "member" if getattr(user, "is_authenticated", False) else "visitor"
+
+
+def reader_like(variant: str, person: int) -> Any:
+    """Someone `visible_to` answers for as it would for a reader of that variant."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from folkmoot.accounts.models import User
+
+    if variant == "visitor":
+        return AnonymousUser()
+    return User(pk=person, is_staff=variant == "staff")
+
+
+def _assembly_by_slug(variant: str, *, person: int, slug: str) -> Any:
+    return (
+        Assembly.objects.visible_to(reader_like(variant, person))
+        .select_related("root", "required_assembly")
+        .filter(slug=slug)
+    )
+
+
+# Every page of an assembly asks it: compiled once (issue 11).
+_BY_SLUG = Statement(Assembly, _assembly_by_slug, person=int, slug=str)
+
+
 def access_assembly(user: Any, key: str) -> Assembly:
     """By slug or by reference (`HPUK-ASSE-2025-09-4`). A restricted assembly the user may
     not see is reported exactly like a missing one."""
-    visible = Assembly.objects.visible_to(user).select_related("root", "required_assembly")
     parsed = parse_reference(key)
-    try:
-        if parsed is not None:
+    if parsed is not None:
+        visible = Assembly.objects.visible_to(user).select_related("root", "required_assembly")
+        try:
             assembly = visible.get(pk=parsed.assembly_id)
-            if assembly.reference != key.strip().upper():
-                raise NotFound(key)
-        else:
-            assembly = visible.get(slug=key)
-    except Assembly.DoesNotExist as missing:
-        raise NotFound(key) from missing
+        except Assembly.DoesNotExist as missing:
+            raise NotFound(key) from missing
+        if assembly.reference != key.strip().upper():
+            raise NotFound(key)
+    else:
+        found = _BY_SLUG.run(reader_variant(user), person=getattr(user, "pk", None) or 0, slug=key)
+        if not found:
+            raise NotFound(key)
+        assembly = found[0]
     regions.follow(assembly)  # the page's dates follow its federation's country
     return assembly
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from folkmoot import regions
 from folkmoot.audit.log import record
+from folkmoot.federation.actions import reader_like, reader_variant
 from folkmoot.federation.models import Assembly
 from folkmoot.governance.audience import Viewer, check_acting, check_forum, closed, has_power
 from folkmoot.governance.posting import check_capacity, check_edit, check_tag
@@ -64,25 +65,13 @@ def access_forum(ctx: ForumContext, forum_key: str) -> None:
     require(ctx.may(forum_key, "read"))
 
 
-def _reader(variant: str, person: int) -> Any:
-    """Someone `visible_to` answers for as it would for the reader: staff, a member (any
-    signed-in person) or a visitor."""
-    from django.contrib.auth.models import AnonymousUser
-
-    from folkmoot.accounts.models import User
-
-    if variant == "visitor":
-        return AnonymousUser()
-    return User(pk=person, is_staff=variant == "staff")
-
-
 def _thread_for(variant: str, *, person: int, thread: int) -> Any:
     from folkmoot.decisions.models import Proposal
     from folkmoot.federation.models import Assembly as AssemblyModel
 
     # Whether the reader may see its assembly, read with the thread (one query, issue 11), and
     # the proposal it debates, if any (the page links to it, issue 12).
-    visible = AssemblyModel.objects.visible_to(_reader(variant, person))
+    visible = AssemblyModel.objects.visible_to(reader_like(variant, person))
     debates = Proposal.objects.filter(thread_id=OuterRef("pk")).values("pk")[:1]
     return (
         Thread.objects.select_related("author", "assembly", "assembly__root")
@@ -97,15 +86,10 @@ def _thread_for(variant: str, *, person: int, thread: int) -> Any:
 _THREAD_FOR = Statement(Thread, _thread_for, person=int, thread=int)
 
 
-def reader_variant(user: Any) -> str:
-    if getattr(user, "is_staff", False):
-        return "staff"
-    return "member" if getattr(user, "is_authenticated", False) else "visitor"
-
-
 def access_thread(user: Any, thread_id: int) -> tuple[ForumContext, Thread, str]:
     """The thread, its assembly's context and the forum it is in now."""
-    found = _THREAD_FOR.run(reader_variant(user), person=user.pk or 0, thread=thread_id)
+    person = getattr(user, "pk", None) or 0
+    found = _THREAD_FOR.run(reader_variant(user), person=person, thread=thread_id)
     thread = found[0] if found else None
     if thread is None or not thread.visible:
         raise NotFound(thread_id)

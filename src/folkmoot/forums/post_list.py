@@ -21,11 +21,10 @@ from typing import Any
 
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from folkmoot.listdates import short_datetime
 from folkmoot.pages.templatetags.usertext import user_html
 
 
@@ -33,11 +32,13 @@ def format_html(template: str, *values: Any) -> SafeString:
     """Django's format_html without its lazy-string checks, which cost more than the
     formatting on a page of twenty posts: each value is escaped unless it is already safe
     (has __html__), the template is trusted."""
-    return SafeString(
-        template.format(
-            *(v.__html__() if hasattr(v, "__html__") else html.escape(str(v)) for v in values)
-        )
-    )
+    return SafeString(template.format(*map(_escaped, values)))
+
+
+def _escaped(value: Any) -> str:
+    if type(value) is int:  # a key or a count: nothing to escape
+        return str(value)
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 def format_html_join(separator: str, template: str, rows: Iterable[tuple[Any, ...]]) -> SafeString:
@@ -155,7 +156,7 @@ def _post(
         post.author,
         office,
         post.pk,
-        date_format(timezone.localtime(post.created_at), "SHORT_DATETIME_FORMAT"),
+        short_datetime(post.created_at),
         edited,
     )
     quoted = (

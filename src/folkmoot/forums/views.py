@@ -20,6 +20,7 @@ from folkmoot.federation.views import assembly_or_404
 from folkmoot.governance.audience import has_power
 from folkmoot.governance.posting import check_edit
 from folkmoot.http import Request
+from folkmoot.listdates import short_datetime
 from folkmoot.notifications.reading import seen_in_thread
 from folkmoot.pages.shared import anonymous_content
 from folkmoot.refusals import NotFound, Refused, reasons_text
@@ -109,9 +110,9 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
 
     def content() -> dict[str, Any]:
         tag = request.GET.get("tag") or None
-        page = Paginator(selectors.threads_in(ctx.assembly, ctx.protocol, key, tag), 25).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(
+            selectors.threads_in(ctx.assembly, ctx.protocol, key, tag), selectors.THREADS_PER_PAGE
+        ).get_page(request.GET.get("page"))
         may_open = ctx.may(key, "open_thread")
         return {
             "assembly": ctx.assembly,
@@ -119,7 +120,7 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
             "forum": forum,
             "name": name,
             "page_obj": page,
-            "threads": selectors.with_counts(page),
+            "threads": _listed(ctx.assembly.slug, selectors.with_counts(page)),
             "tag": tag,
             "may_open": may_open.allowed,
             "open_reasons": reasons_text(may_open),
@@ -132,6 +133,18 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
         "forums/forum.html",
         page_context if shared is not None else {**content(), "content": None},
     )
+
+
+def _listed(slug: str, threads: list[Any]) -> list[Any]:
+    """Each row's address, replies and last activity as the page shows them, worked out
+    here: in the template, a reversal and a date filter per row were most of a signed-in
+    forum page's rendering (issue 11)."""
+    path = reverse("thread", args=[slug, _ANY_POST])
+    for thread in threads:
+        thread.path = _with_post(path, thread.pk)
+        thread.replies = thread.posts_count - 1
+        thread.when = short_datetime(thread.last_activity_at)
+    return threads
 
 
 @login_required
