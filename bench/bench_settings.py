@@ -38,3 +38,18 @@ if os.environ.get("FOLKMOOT_BENCH_CHANNELS") == "redis":
     }
 elif os.environ.get("FOLKMOOT_BENCH_CHANNELS") == "memory":
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# bench/forums.py --redis: the cache and the sessions where production keeps them when
+# REDIS_URL is set (base settings: RedisCache, cached_db sessions), under a key prefix of the
+# run's own, which the benchmark deletes at the end; tasks stay in the database, so nothing
+# is queued on that Redis for a worker to find.
+BENCH_REDIS = os.environ.get("FOLKMOOT_BENCH_REDIS", "")
+if BENCH_REDIS:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BENCH_REDIS,
+            "KEY_PREFIX": f"folkmoot-bench-{os.environ.get('FOLKMOOT_BENCH_RUN', os.getpid())}",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -4,7 +4,12 @@
 Run from the repository root:
 
     .venv/bin/python bench/forums.py [--database sqlite|postgres] [--threads 10000]
-        [--posts 100000] [--seconds 10] [--concurrency 8] [--smoke]
+        [--posts 100000] [--seconds 10] [--concurrency 8] [--redis] [--smoke]
+
+--redis keeps the cache and the sessions in Redis on 127.0.0.1:6379, as production does when
+REDIS_URL is set (cached_db sessions: a signed-in request reads its session from Redis), under
+a key prefix of the run's own, deleted at the end; without it they are in the database, as
+without REDIS_URL.
 
 --smoke is a run of seconds for the test suite (tests/test_bench_smoke.py), so that a change
 that breaks the benchmark fails CI: 10 threads and 80 posts, 1 gunicorn worker, 2 clients,
@@ -93,6 +98,7 @@ import argparse
 import contextlib
 import http.client
 import io
+import itertools
 import math
 import os
 import platform
@@ -813,6 +819,8 @@ def print_header(args: argparse.Namespace, server: str) -> None:
         # What the server runs with: base settings' default unless the environment sets it.
         f"CONN_MAX_AGE={settings.DATABASES['default'].get('CONN_MAX_AGE')}"
     )
+    kept = "Redis (cached_db), as with REDIS_URL" if args.redis else "the database"
+    print(f"  cache and sessions: {kept}")
     print(
         f"  load: {args.concurrency} client threads (http.client) on loopback; per URL "
         f"{args.warmup:g} s warm-up, then {args.seconds:g} s or {args.max_requests:,} requests"
@@ -1012,6 +1020,9 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     os.environ.pop("DATABASE_URL", None)
     if args.database == "postgres":
         os.environ["DATABASE_URL"] = bench_url  # the server started below inherits it
+    if args.redis:  # the server inherits these too (bench_settings.py)
+        os.environ["FOLKMOOT_BENCH_REDIS"] = BENCH_REDIS_URL
+        os.environ["FOLKMOOT_BENCH_RUN"] = REDIS_RUN
     sys.path.insert(0, str(ROOT))
     django.setup()
     from django.core.management import call_command
@@ -1155,6 +1166,11 @@ def main() -> None:
     parser.add_argument(
         "--smoke", action="store_true", help="a run of seconds for the test suite (tiny sizes)"
     )
+    parser.add_argument(
+        "--redis",
+        action="store_true",
+        help="the cache and sessions in Redis on 127.0.0.1:6379, as production with REDIS_URL",
+    )
     args = parser.parse_args()
     if args.smoke:
         vars(args).update(SMOKE)
@@ -1173,6 +1189,9 @@ def main() -> None:
         parser.error("--home-assemblies is 0 to 1,000, --home-votes 0 to 100")
     if not (1 <= args.concurrency <= 256 and 1 <= args.workers <= 64 and args.max_requests >= 1):
         parser.error("--concurrency is 1 to 256, --workers 1 to 64, --max-requests at least 1")
+
+    if args.redis and not redis_answers():
+        parser.error(f"--redis: nothing answers at {BENCH_REDIS_URL}")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the clean-up below runs
     tmp = tempfile.mkdtemp(prefix="folkmoot-bench-forums-")
@@ -1194,6 +1213,34 @@ def main() -> None:
             except Exception as error:
                 log(f"could not drop {PG_BENCH_DB}: {error}")
         shutil.rmtree(tmp, ignore_errors=True)
+        if args.redis:
+            forget_redis_keys()
+
+
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/0"
+# The run's own key prefix on that Redis (bench_settings.py): deleted at the end.
+REDIS_RUN = f"forums-{os.getpid()}"
+
+
+def redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(BENCH_REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def forget_redis_keys() -> None:
+    """Deletes this run's keys, and only them (its prefix), a bounded number of them."""
+    import redis
+
+    client = redis.Redis.from_url(BENCH_REDIS_URL, socket_timeout=5)
+    pattern = f"folkmoot-bench-{REDIS_RUN}:*"
+    keys = list(itertools.islice(client.scan_iter(match=pattern, count=1000), 1_000_000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])
+    log(f"redis: deleted this run's {len(keys):,} keys")
 
 
 if __name__ == "__main__":

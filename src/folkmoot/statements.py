@@ -22,7 +22,7 @@ import copy
 import datetime
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,6 +63,9 @@ class _Compiled:
     # The slot each parameter stands for (and its place in an Ids slot, -1 for one value),
     # None for a constant.
     where: list[tuple[str, int] | None]
+    # The columns' converters for each connection (one per thread), worked out once: asking
+    # each column's field and expression again on every run cost as much as the rest.
+    converters: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
 
 class Statement[M: models.Model]:
@@ -144,6 +147,12 @@ class Statement[M: models.Model]:
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *_args, **_kwargs: (compiled.sql, bound)  # type: ignore[method-assign]
+        kept = compiled.converters.get(id(connection))
+        if kept is None or kept[0] is not connection:  # an id a closed connection had
+            kept = compiled.converters[id(connection)] = (connection, _converters(compiler))
+        converters = kept[1]
+        # results_iter asks for the converters of the select list: always the same columns.
+        compiler.get_converters = lambda _expressions: converters  # type: ignore[method-assign,assignment]
         queryset = compiled.queryset.all()
         queryset.query.get_compiler = lambda *_args, **_kwargs: compiler  # type: ignore[method-assign]
         return list(queryset)
@@ -153,3 +162,8 @@ def _bind(value: Any, place: int) -> Any:
     if place < 0:
         return value
     return value[place] if place < len(value) else value[0]
+
+
+def _converters(compiler: SQLCompiler) -> Any:
+    columns = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
+    return compiler.get_converters(columns)

@@ -58,9 +58,12 @@ def sealed_items(user: Any, now: datetime) -> list[Item]:
                 deadline_label=_("Voting opens"),
             )
         )
-    guarding = Guardian.objects.filter(
-        person=user, election__decrypted_at__isnull=True
-    ).select_related("election__vote__assembly")[:50]
+    # The election's archive (megabytes once ballots are in) is not read for a home page.
+    guarding = (
+        Guardian.objects.filter(person=user, election__decrypted_at__isnull=True)
+        .select_related("election__vote__assembly")
+        .defer("election__archive")[:50]
+    )
     for guardian in guarding:
         election = guardian.election
         step, waiting = guardian_todo(election, guardian, stage_of(election, now))
