@@ -80,9 +80,14 @@ How to read the results.
                  mean latency ≈ 8 ÷ req/s (Little's law). A slow page gets few requests in
                  --seconds; the count is shown, and with under 100 the tail is coarse.
     errors       requests that got another status or failed (timeouts, resets).
-    ÷ healthz    the page's req/s divided by /healthz/'s (how much of the trivial view's
-                 throughput is left), and its p95 divided by /healthz/'s p95 (how many times
-                 slower), from the same run on the same machine.
+    healthz around  /healthz/'s req/s around the page: it is measured again right after each
+                 page (for a third of --seconds), and a page is compared with the mean of
+                 the measurements just before and just after it, so that a machine whose
+                 speed drifts during the run (shared cores) moves a page and its baseline
+                 together. For /healthz/ itself, its own first measurement.
+    ÷ healthz    the page's req/s divided by /healthz/'s around it (how much of the trivial
+                 view's throughput is left), and its p95 divided by /healthz/'s p95 around
+                 it (how many times slower), from the same run on the same machine.
     client CPU   the cores this benchmark process used while sending (it competes with
                  gunicorn and the database for the same cores; its threads share one GIL).
     machine CPU  the share of all cores busy (from /proc/stat), near 100 % when saturated.
@@ -900,9 +905,9 @@ def print_load(results: list[dict[str, Any]]) -> None:
         "\nUnder load (GETs by a visitor who is not signed in, and, marked ⓢ, by Alice signed in;"
         "\nlatency percentiles over successful requests)\n"
     )
-    base = results[0]
     rows = []
     for r in results:
+        base = r.get("around") or results[0]
         rps_ratio = r["rps"] / base["rps"] if base["rps"] else None
         p95_ratio = r["p95"] / base["p95"] if r["p95"] and base["p95"] else None
         machine = f"{r['machine_cpu'] * 100:.0f} %" if r["machine_cpu"] is not None else "—"
@@ -915,6 +920,7 @@ def print_load(results: list[dict[str, Any]]) -> None:
                 fmt_s(r["p50"]),
                 fmt_s(r["p95"]),
                 fmt_s(r["p99"]),
+                f"{base['rps']:,.1f}",
                 fmt_ratio(rps_ratio),
                 fmt_ratio(p95_ratio),
                 fmt_bytes(r["bytes"]),
@@ -930,6 +936,7 @@ def print_load(results: list[dict[str, Any]]) -> None:
         "p50",
         "p95",
         "p99",
+        "healthz around",
         "req/s ÷ healthz",
         "p95 ÷ healthz",
         "size",
@@ -1110,6 +1117,7 @@ def run(args: argparse.Namespace, tmp: str) -> None:
             sys.stderr.write((Path(tmp) / "gunicorn.log").read_text(errors="replace")[-4000:])
             raise
         results = []
+        before: dict[str, Any] | None = None  # /healthz/ just before the page measured next
         try:
             for label, path, headers in targets:
                 status, body = get(port, path, headers=headers)
@@ -1128,6 +1136,27 @@ def run(args: argparse.Namespace, tmp: str) -> None:
                 )
                 result.update(label=label, path=path)
                 log(f"{label}: {result['ok']:,} requests, {result['rps']:,.1f}/s")
+                if before is not None:
+                    # /healthz/ again right after the page: its ratio is taken against the
+                    # mean of the two around it, so a machine whose speed drifts during the
+                    # run (shared cores) moves the page and its baseline together.
+                    after = closed_loop(
+                        port,
+                        "/healthz/",
+                        args.seconds / 3,
+                        args.concurrency,
+                        args.max_requests,
+                        HEADERS,
+                    )
+                    result["around_errors"] = after["errors"]
+                    result["around"] = {
+                        key: (before[key] + after[key]) / 2 if before[key] and after[key] else None
+                        for key in ("rps", "p95")
+                    }
+                    log(f"{label}: /healthz/ around it {result['around']['rps']:,.1f}/s")
+                    before = after
+                else:
+                    before = result
                 results.append(result)
         finally:
             log("stopping gunicorn")
@@ -1141,7 +1170,7 @@ def run(args: argparse.Namespace, tmp: str) -> None:
         print(f"  home ⓢ ÷ {other}: {home / rps:.2f}" if rps else f"  home ⓢ ÷ {other}: —")
     print_background(quiet_before, quiet_after)
     print(f"\nTotal time {time.perf_counter() - started:.0f} s")
-    failed = sum(r["errors"] for r in results)
+    failed = sum(r["errors"] + r.get("around_errors", 0) for r in results)
     if failed:
         raise SystemExit(f"{failed:,} requests failed (0 expected): see the table above")
 

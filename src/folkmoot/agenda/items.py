@@ -113,6 +113,14 @@ def _votes(user: Any, now: datetime) -> list[Item]:
     )
     out = []
     standing: dict[int, bool] = {}  # per assembly: read once, however many votes it has
+    # Worked out once for a list that may hold hundreds of votes (issue 11): the words,
+    # and the vote page's address, whose only number is the vote's.
+    words = {
+        True: (_("An election in which you have not voted yet"), _("Vote in the election")),
+        False: (_("A vote you have not cast yet"), _("Vote")),
+    }
+    closes = _("Closes")
+    head, _marker, tail = reverse("vote", args=[_ANY_VOTE]).rpartition(str(_ANY_VOTE))
     for vote in votes:
         assembly = vote.assembly
         assert assembly is not None and vote.closes_at is not None
@@ -122,22 +130,25 @@ def _votes(user: Any, now: datetime) -> list[Item]:
             if not standing[assembly.pk]:
                 continue
         election = vote.office_id is not None
+        summary, action = words[election]
         out.append(
             Item(
                 kind="election" if election else "vote",
-                summary=_("An election in which you have not voted yet")
-                if election
-                else _("A vote you have not cast yet"),
+                summary=summary,
                 title=vote.title,
                 assembly=assembly,
-                action=_("Vote in the election") if election else _("Vote"),
-                url=reverse("vote", args=[vote.pk]),
+                action=action,
+                url=f"{head}{vote.pk}{tail}",
                 deadline=vote.closes_at,
-                deadline_label=_("Closes"),
+                deadline_label=closes,
                 urgent=vote.closes_at - now <= SOON,
             )
         )
     return out
+
+
+# A vote id no vote has: the vote page's address is reversed once with it (`_votes`).
+_ANY_VOTE = 2_147_483_647
 
 
 def _join_requests(user: Any, held: list[Tenure]) -> list[Item]:
