@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext
@@ -50,7 +51,23 @@ def announce_in_chat(vote: Vote) -> None:
 
 
 def vote_opened(vote: Vote) -> int:
-    return send("election" if vote.office_id else "vote_opened", list(_people(vote)), vote=vote)
+    kind = "election" if vote.office_id else "vote_opened"
+    people = list(_people(vote))
+    if not vote.sealed_ballots:
+        return send(kind, people, vote=vote)
+    # Issue 16: in a sealed vote only those who registered a voting key before the opening
+    # can cast; the others are told that, and why, instead of "voting is open".
+    try:
+        keyed = set(vote.sealed.keys.values_list("person_id", flat=True))
+    except ObjectDoesNotExist:
+        keyed = set()
+    told = send(kind, [p for p in people if p in keyed], vote=vote)
+    without = [p for p in people if p not in keyed]
+    return told + notify(kind, without, vote=vote, assembly=vote.assembly_id, occasion=WITHOUT_KEY)
+
+
+# The occasion of a sealed vote's opening notice to someone who registered no voting key.
+WITHOUT_KEY = "without-key"
 
 
 def result_published(vote: Vote) -> int:

@@ -324,6 +324,18 @@ def _say(n: Any) -> Told:
             reverse("proposal", args=[n.proposal_id]),
             gettext("See the proposal"),
         )
+    if kind in ("vote_opened", "election") and n.vote_id and n.occasion == "without-key":
+        # Issue 16 (decisions.notify.vote_opened): a sealed vote opened, and this person
+        # registered no voting key before it did.
+        return Told(
+            gettext(
+                "Voting is open in the sealed vote “%(title)s”, but you registered no voting "
+                "key before it opened: you cannot vote in it."
+            )
+            % {"title": title},
+            reverse("sealed_vote", args=[n.vote_id]),
+            gettext("See the vote"),
+        )
     if kind in ("vote_opened", "vote_closing", "result", "election") and n.vote_id:
         text = {
             "vote_opened": gettext("Voting is open: “%(title)s”."),
@@ -335,6 +347,18 @@ def _say(n: Any) -> Told:
         return Told(text % {"title": title}, reverse("vote", args=[n.vote_id]), action)
     if kind == "sealed_guardian" and n.vote_id:
         # Issue 16: the occasion is the guardian's step that is now due.
+        if n.occasion.startswith("refused:"):
+            # Issue 16 (sealed.ceremony): the round's files failed belenios-tool's check
+            # together; the fault may be any guardian's, this one's included.
+            return Told(
+                gettext(
+                    "belenios-tool refused the guardians' files of the sealed vote "
+                    "“%(title)s” together: check what you handed in and hand it in again."
+                )
+                % {"title": title},
+                reverse("sealed_vote", args=[n.vote_id]),
+                gettext("Take my step"),
+            )
         step = {
             "certificate": gettext("make your certificate"),
             "polynomial": gettext("make your polynomial"),

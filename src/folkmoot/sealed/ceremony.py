@@ -211,6 +211,23 @@ def do_guardian_step(
     and tells the guardians the next one."""
     if step in ("shuffle", "decryption"):
         return _mixing_step(election=election, person=person, step=step, content=content, now=now)
+    try:
+        return _key_step(election=election, person=person, step=step, content=content)
+    except Refused as refused:
+        if refused.answer.reasons and refused.answer.reasons[0].code == "round_refused":
+            _tell_the_others(election, person, step, now or timezone.now())
+        raise
+
+
+def _tell_the_others(election: SealedElection, person: Any, step: str, now: datetime) -> None:
+    """The round's files failed together: the guardian whose file completed it reads why on
+    their page; the others are told to check theirs (the fault may be any of them)."""
+    others = election.guardians.exclude(person=person).values_list("person_id", flat=True)
+    occasion = f"refused:{step}:{now:%Y%m%dT%H%M%S}"  # each refusal told once
+    notify("sealed_guardian", list(others), vote=election.vote, occasion=occasion)
+
+
+def _key_step(*, election: SealedElection, person: Any, step: str, content: str) -> Guardian:
     with transaction.atomic():
         # Under the election's row lock: two guardians finishing a round at once run the
         # next step once.
