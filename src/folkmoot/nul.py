@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,15 @@ def _holds_nul(data: bytes) -> bool:
     return any(spelling in lowered for spelling in _SPELLINGS)
 
 
+def _body(request: HttpRequest) -> bytes:
+    """The body, or nothing when it is past DATA_UPLOAD_MAX_MEMORY_SIZE: then the view that
+    reads it meets the refusal, and the API answers it in JSON (api.errors)."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return b""
+
+
 class RefuseNulMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -29,7 +39,7 @@ class RefuseNulMiddleware:
         where = ""
         if _holds_nul(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):
             where = "query"
-        elif request.content_type in _TEXT_BODIES and _holds_nul(request.body):
+        elif request.content_type in _TEXT_BODIES and _holds_nul(_body(request)):
             where = "body"
         if not where:
             return self.get_response(request)

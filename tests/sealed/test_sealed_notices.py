@@ -81,3 +81,19 @@ def test_the_other_guardians_hear_when_a_rounds_files_fail_together(
     assert {n.user_id for n in told} == {g.pk for g in world.guardians[:2]}
     assert "check what you handed in and hand it in again" in shown_to(world.guardians[0])
     assert vote.sealed.guardians.get(person=last).polynomial == ""  # nothing of theirs kept
+
+
+def test_a_step_too_large_for_json_is_refused_in_json_naming_the_file_address(
+    world: SealedWorld,
+) -> None:
+    """A body past Django's 2.5 MB for a JSON request is not read: the API answers 413 in
+    JSON, saying where a large file goes, and keeps nothing."""
+    vote = launch(world)
+    first = world.guardians[0]
+    big = world.post(
+        first, f"/votes/{vote.pk}/sealed/guardian/shuffle", {"content": "x" * 3_000_000}
+    )
+    assert big.status_code == 413
+    assert big.json()["reasons"][0]["code"] == "too_large"
+    assert "…/file" in big.json()["detail"]
+    assert vote.sealed.guardians.get(person=first).shuffled_at is None

@@ -3,6 +3,8 @@ changes nothing (issue 2)."""
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -75,6 +77,21 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(NotFound)
     def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
         return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # A body past DATA_UPLOAD_MAX_MEMORY_SIZE is not read; what is large (a guardian's
+        # shuffle of many ballots, issue 16) goes as a multipart file to its /file address.
+        mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        text = _(
+            "The request is larger than %(mb)s MB. Send a large file as a multipart upload: "
+            "each step a guardian hands back also has a …/file address."
+        ) % {"mb": f"{mb:g}"}
+        return api.create_response(
+            request,
+            {"detail": text, "reasons": [{"code": "too_large", "message": text}]},
+            status=413,
+        )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
