@@ -28,6 +28,7 @@ from folkmoot.governance.casting import live_results
 from folkmoot.governance.protocol import Protocol, Validity
 from folkmoot.governance.reasons import Reason, combine, gettext_noop
 from folkmoot.governance.sealing import unkeyed_result
+from folkmoot.governance.tally.nobody import no_ballots_result, nothing_to_count
 from folkmoot.governance.tally.result import Result, Round, Step
 from folkmoot.offices.tenures import do_resign, seat_the_elected, take_office
 from folkmoot.protocols.selectors import protocol_in_force
@@ -35,6 +36,7 @@ from folkmoot.protocols.selectors import protocol_in_force
 from .box import open_box
 from .counting import Rows, choice_counts, count_vote, grouped_marks
 from .models import Proposal, ProposalOption, RegisterEntry, Vote, VoteResult
+from .result_text import summary
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -83,6 +85,9 @@ def count_with_rules(vote: Vote) -> Result:
         return unkeyed_result(vote.method, list(vote.options))  # issue 16: nobody could vote
     rules = Validity(**vote.validity) if vote.validity else Validity(ask_validity=vote.ask_validity)
     rows = grouped_marks(vote)  # once: the validity rule and the count read the same rows
+    election, candidates = vote.office_id is not None, len(vote.options)
+    if nothing_to_count(len(rows), election=election, candidates=candidates, seats=vote.seats):
+        return no_ballots_result(vote.method, list(vote.options))  # no lot picks a winner
     void = _void_by_null(vote, rules, rows)
     if void is not None:
         return void
@@ -214,28 +219,6 @@ def _act_on(vote: Vote, row: VoteResult, result: Result) -> None:
         _publish(
             proposal, protocol, summary(vote, row), carried=row.outcome in ("carried", "decided")
         )
-
-
-def summary(vote: Vote, row: VoteResult) -> str:
-    """The result in a line, in the active language (posts and chat)."""
-    outcomes = {
-        "carried": gettext("Carried: %(winners)s."),
-        "decided": gettext("Decided: %(winners)s."),
-        "not_carried": gettext("Not carried: no option passed the threshold."),
-        "void": gettext("Void: more than half of the voters held the vote null."),
-        "no_quorum": gettext("Not valid: the quorum was not reached."),
-        "tie": gettext("An unbroken tie."),
-        "no_winner": gettext("No winner."),
-        "no_candidates": gettext("Nobody stood."),
-        "consensus": gettext("Consensus reached."),
-        "not_sealed": gettext("Nobody could vote: the guardians did not make the key in time."),
-    }
-    text = outcomes.get(row.outcome, row.outcome) % {"winners": ", ".join(row.winners)}
-    return gettext("Result of “%(title)s” (%(ballots)s ballots): %(text)s") % {
-        "title": vote.title,
-        "ballots": row.ballots,
-        "text": text,
-    }
 
 
 def _publish(proposal: Proposal, protocol: Protocol, text: str, *, carried: bool) -> None:
