@@ -509,3 +509,21 @@ def test_the_reply_form_speaks_the_readers_language_and_offers_their_offices(red
     french = signed_in(red.coordinator).get(thread_url(thread), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Écrire en tant que" in french.content.decode()
     assert '<option value="coordinator">' in french.content.decode()
+
+
+def test_opening_a_thread_marks_read_what_is_about_it_and_nothing_else(red):
+    """The thread page reads the header's counts and whether anything unread is about this
+    thread in one query (issue 11): a reply in it is marked read and the header's count
+    drops; a reply in another thread stays unread."""
+    from folkmoot.notifications.models import Notification
+
+    here, elsewhere = a_thread(red, replies=1), a_thread(red, replies=1)  # the drafter's
+    unread = Notification.objects.filter(user=red.drafter, read_at__isnull=True)
+    told = sorted(unread.values_list("post__thread", flat=True))
+    assert told == [here.pk, elsewhere.pk]  # the citizen's reply in each
+    client = signed_in(red.drafter)
+    page = client.get(thread_url(here)).content.decode()
+    assert list(unread.values_list("post__thread", flat=True)) == [elsewhere.pk]
+    assert '<span class="badge" aria-hidden="true">1</span>' in page  # the header: one left
+    client.get(thread_url(here))  # nothing left about it: nothing written
+    assert unread.count() == 1

@@ -88,24 +88,37 @@ def seen(request: HttpRequest, **about: Any) -> int:
     return int(marked)
 
 
-def _unread_in_thread(_variant: None, *, person: int, thread: int) -> Any:
+def _counts_in_thread(_variant: None, *, person: int, thread: int) -> Any:
+    from folkmoot.conversations.selectors import unread_messages
+
+    someone = User(pk=person)
+    unread = Notification.objects.mine(someone).filter(read_at__isnull=True)
     return (
-        Notification.objects.mine(User(pk=person))
-        .filter(read_at__isnull=True, post__thread_id=thread)
-        .values_list("pk", flat=True)
+        User.objects.filter(pk=person)
+        .annotate(
+            notes=_count(unread),
+            messages=_count(unread_messages(someone)),
+            here=_count(unread.filter(post__thread_id=thread)),
+        )
+        .values_list("notes", "messages", "here")
     )
 
 
-# Every thread page a person with anything unread opens asks it: compiled once (issue 11).
-_UNREAD_IN_THREAD = Statement(Notification, _unread_in_thread, person=int, thread=int)
+# Every thread page a signed-in person opens asks it: the header's two counts and how many
+# of their unread notifications are about this thread, in one query (issue 11).
+_COUNTS_IN_THREAD = Statement(User, _counts_in_thread, person=int, thread=int)
 
 
 def seen_in_thread(request: HttpRequest, thread_id: int) -> int:
     """`seen(request, post__thread_id=thread_id)`, writing only when something in this
-    thread is unread: most thread pages a person opens have nothing new for them."""
-    if not unread_count(request):
+    thread is unread (most thread pages a person opens have nothing new for them); the
+    header's counts are read in the same query."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return 0
-    unread = _UNREAD_IN_THREAD.run(person=request.user.pk, thread=thread_id)
-    if not unread:
+    notes, messages, here = _COUNTS_IN_THREAD.run(person=user.pk, thread=thread_id)[0]
+    setattr(request, _CACHE, notes)
+    setattr(request, _MESSAGES, messages)
+    if not here:
         return 0
-    return seen(request, pk__in=unread)
+    return seen(request, post__thread_id=thread_id)
