@@ -116,6 +116,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from datetime import datetime, timedelta
 from importlib import metadata
@@ -778,6 +779,10 @@ def fmt_s(s: float | None) -> str:
     return f"{s:.2f} s"
 
 
+def fmt_rate(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.1f}/s"
+
+
 def fmt_ratio(x: float | None) -> str:
     if x is None:
         return "—"
@@ -920,7 +925,7 @@ def print_load(results: list[dict[str, Any]]) -> None:
                 fmt_s(r["p50"]),
                 fmt_s(r["p95"]),
                 fmt_s(r["p99"]),
-                f"{base['rps']:,.1f}",
+                fmt_rate(base["rps"]),
                 fmt_ratio(rps_ratio),
                 fmt_ratio(p95_ratio),
                 fmt_bytes(r["bytes"]),
@@ -1153,7 +1158,7 @@ def run(args: argparse.Namespace, tmp: str) -> None:
                         key: (before[key] + after[key]) / 2 if before[key] and after[key] else None
                         for key in ("rps", "p95")
                     }
-                    log(f"{label}: /healthz/ around it {result['around']['rps']:,.1f}/s")
+                    log(f"{label}: /healthz/ around it {fmt_rate(result['around']['rps'])}")
                     before = after
                 else:
                     before = result
@@ -1248,7 +1253,7 @@ def main() -> None:
 
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/0"
 # The run's own key prefix on that Redis (bench_settings.py): deleted at the end.
-REDIS_RUN = f"forums-{os.getpid()}"
+REDIS_RUN = f"forums-{uuid.uuid4().hex}"
 
 
 def redis_answers() -> bool:

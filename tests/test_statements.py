@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 from django.utils import timezone
 
 from folkmoot.accounts.actions import authenticate_token, do_create_api_token
@@ -205,3 +206,40 @@ def test_an_ids_slot_takes_one_to_its_capacity_of_keys() -> None:
     for wrong in ([], keys):
         with pytest.raises(ValueError):
             some.run(ids=wrong)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_keeps_no_connection_of_a_thread_that_ended() -> None:
+    """Under ASGI each request's code runs in a thread of its own with its own connection:
+    what a statement keeps per connection goes with the connection, or every request would
+    leave an open one behind."""
+    import gc
+    import threading
+    import weakref
+
+    from django.db import connections
+
+    holder: Any = UserFactory(display_name="Holder")
+    seen: list[weakref.ref[Any]] = []
+
+    def one_request() -> None:
+        assert authenticate_token("no such token") is None
+        seen.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    for _ in range(3):
+        thread = threading.Thread(target=one_request)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert len(seen) == 3 and all(ref() is None for ref in seen)
+    assert holder.pk
+
+
+@pytest.mark.django_db
+def test_a_key_past_64_bits_finds_nothing() -> None:
+    """A URL may name a number no 64-bit column holds: the statement finds nothing, as the
+    ORM does, where SQLite would refuse to bind it (a server error)."""
+    plain = Statement(Vote, lambda _v, *, vote: Vote.objects.filter(pk=vote), vote=int)
+    assert plain.run(vote=10**20) == [] and plain.run(vote=-(10**20)) == []
+    assert Client().get("/assemblies/x/threads/99999999999999999999/").status_code == 404

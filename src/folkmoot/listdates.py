@@ -54,7 +54,8 @@ def short_datetime(value: datetime) -> str:
     """As `{{ value|date:"SHORT_DATETIME_FORMAT" }}` writes it, in the active language and
     time zone."""
     local = timezone.localtime(value)
-    template = _template(get_format("SHORT_DATETIME_FORMAT"))
+    # As a plain string: a federation's country may lend a lazy format (folkmoot.regions).
+    template = _template(str(get_format("SHORT_DATETIME_FORMAT")))
     if template is None:
         return date_format(local, "SHORT_DATETIME_FORMAT")
     return template.format(local)

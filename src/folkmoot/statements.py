@@ -22,7 +22,7 @@ import copy
 import datetime
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +37,8 @@ _STR_SLOT = "\x00folkmoot-slot-{}\x00"
 # A moment is refused even when both compilations happened to read the same one; a duration
 # (a constant such as "a minute") is not a moment.
 _MOMENTS = (datetime.date, datetime.time)
+# The keys a 64-bit integer column holds.
+_MIN_KEY, _MAX_KEY = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,6 @@ class _Compiled:
     # The slot each parameter stands for (and its place in an Ids slot, -1 for one value),
     # None for a constant.
     where: list[tuple[str, int] | None]
-    # The columns' converters for each connection (one per thread), worked out once: asking
-    # each column's field and expression again on every run cost as much as the rest.
-    converters: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
 
 class Statement[M: models.Model]:
@@ -138,6 +137,11 @@ class Statement[M: models.Model]:
         for name, kind in self.slots.items():
             if isinstance(kind, Ids) and not 0 < len(values[name]) <= kind.capacity:
                 raise ValueError(f"{name}: 1 to {kind.capacity} keys, not {len(values[name])}")
+            keys = values[name] if isinstance(kind, Ids) else [values[name]]
+            if kind is not str and any(not _MIN_KEY <= key <= _MAX_KEY for key in keys):
+                # No row holds a key past a 64-bit column (a URL may name one): the ORM
+                # finds nothing there, and SQLite would refuse to bind it.
+                return []
         bound = tuple(
             param if slot is None else _bind(values[slot[0]], slot[1])
             for param, slot in zip(compiled.params, compiled.where, strict=True)
@@ -147,10 +151,13 @@ class Statement[M: models.Model]:
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *_args, **_kwargs: (compiled.sql, bound)  # type: ignore[method-assign]
-        kept = compiled.converters.get(id(connection))
-        if kept is None or kept[0] is not connection:  # an id a closed connection had
-            kept = compiled.converters[id(connection)] = (connection, _converters(compiler))
-        converters = kept[1]
+        # The columns' converters, worked out once per connection (asking each column's
+        # field and expression on every run cost as much as the rest), kept on the
+        # connection so that they go with it (a thread's connection, under ASGI a request's).
+        kept = connection.__dict__.setdefault("_folkmoot_statement_converters", {})
+        converters = kept.get(id(compiled))  # a compiled statement lives as long as the process
+        if converters is None:
+            converters = kept[id(compiled)] = _converters(compiler)
         # results_iter asks for the converters of the select list: always the same columns.
         compiler.get_converters = lambda _expressions: converters  # type: ignore[method-assign,assignment]
         queryset = compiled.queryset.all()

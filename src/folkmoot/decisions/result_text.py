@@ -21,7 +21,7 @@ def summary(vote: Vote, row: VoteResult) -> str:
         "no_candidates": gettext("Nobody stood."),
         "consensus": gettext("Consensus reached."),
         "not_sealed": gettext("Nobody could vote: the guardians did not make the key in time."),
-        "no_ballots": gettext("Nobody voted: nothing was decided."),
+        "no_ballots": gettext("No ballot was counted: nothing was decided."),
     }
     text = outcomes.get(row.outcome, row.outcome) % {"winners": ", ".join(row.winners)}
     return gettext("Result of “%(title)s” (%(ballots)s ballots): %(text)s") % {

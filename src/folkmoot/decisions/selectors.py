@@ -31,7 +31,7 @@ OUTCOMES = {
     "no_winner": pgettext_lazy("decision outcome", "no winner"),
     "no_candidates": pgettext_lazy("decision outcome", "nobody stood"),
     "not_sealed": pgettext_lazy("decision outcome", "nobody could vote (no key)"),
-    "no_ballots": pgettext_lazy("decision outcome", "nobody voted"),
+    "no_ballots": pgettext_lazy("decision outcome", "no ballot counted"),
 }
 
 STAGES = {

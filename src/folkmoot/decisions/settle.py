@@ -86,7 +86,10 @@ def count_with_rules(vote: Vote) -> Result:
     rules = Validity(**vote.validity) if vote.validity else Validity(ask_validity=vote.ask_validity)
     rows = grouped_marks(vote)  # once: the validity rule and the count read the same rows
     election, candidates = vote.office_id is not None, len(vote.options)
-    if nothing_to_count(len(rows), election=election, candidates=candidates, seats=vote.seats):
+    closed = vote.is_closed(timezone.now())  # while open, the live count shows what is cast
+    if closed and nothing_to_count(
+        len(rows), election=election, candidates=candidates, seats=vote.seats
+    ):
         return no_ballots_result(vote.method, list(vote.options))  # no lot picks a winner
     void = _void_by_null(vote, rules, rows)
     if void is not None:

@@ -1,6 +1,7 @@
-"""A vote nobody cast a ballot in. Counted as usual, every option would score nothing, tie,
-and the published lot would pick a winner nobody chose: a referendum "carried", an office
-filled, by lot alone. Nothing is decided instead, and the result says why."""
+"""A closed vote with no ballot to count: nobody voted, or (a sealed vote) every ballot was
+spoiled. Counted as usual, every option would score nothing, tie, and the published lot would
+pick a winner nobody chose: a referendum "carried", an office filled, by lot alone. Nothing
+is decided instead, and the result says why."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from .result import Result, Round, Step
 
 def no_ballots_result(method: str, options: Sequence[str]) -> Result:
     step = Step(
-        "no_ballots", Reason("no_ballots", gettext_noop("Nobody voted: nothing was decided."))
+        "no_ballots",
+        Reason("no_ballots", gettext_noop("No ballot was counted: nothing was decided.")),
     )
     rnd = Round(Reason("choice_round", gettext_noop("Count")), [step])
     return Result(method, list(options), [], [rnd], details={"outcome": "no_ballots"})
