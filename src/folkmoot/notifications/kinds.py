@@ -327,15 +327,11 @@ def _say(n: Any) -> Told:
     if kind in ("vote_opened", "election") and n.vote_id and n.occasion == "without-key":
         # Issue 16 (decisions.notify.vote_opened): a sealed vote opened, and this person
         # registered no voting key before it did.
-        return Told(
-            gettext(
-                "Voting is open in the sealed vote “%(title)s”, but you registered no voting "
-                "key before it opened: you cannot vote in it."
-            )
-            % {"title": title},
-            reverse("sealed_vote", args=[n.vote_id]),
-            gettext("See the vote"),
+        text = gettext(
+            "Voting is open in the sealed vote “%(title)s”, but you registered no voting "
+            "key before it opened: you cannot vote in it."
         )
+        return _on_sealed_vote(n, text % {"title": title}, gettext("See the vote"))
     if kind in ("vote_opened", "vote_closing", "result", "election") and n.vote_id:
         text = {
             "vote_opened": gettext("Voting is open: “%(title)s”."),
@@ -350,15 +346,11 @@ def _say(n: Any) -> Told:
         if n.occasion.startswith("refused:"):
             # Issue 16 (sealed.ceremony): the round's files failed belenios-tool's check
             # together; the fault may be any guardian's, this one's included.
-            return Told(
-                gettext(
-                    "belenios-tool refused the guardians' files of the sealed vote "
-                    "“%(title)s” together: check what you handed in and hand it in again."
-                )
-                % {"title": title},
-                reverse("sealed_vote", args=[n.vote_id]),
-                gettext("Take my step"),
+            text = gettext(
+                "belenios-tool refused the guardians' files of the sealed vote "
+                "“%(title)s” together: check what you handed in and hand it in again."
             )
+            return _on_sealed_vote(n, text % {"title": title}, gettext("Take my step"))
         step = {
             "certificate": gettext("make your certificate"),
             "polynomial": gettext("make your polynomial"),
@@ -366,22 +358,14 @@ def _say(n: Any) -> Told:
             "shuffle": gettext("shuffle the ballots"),
             "decryption": gettext("decrypt your share of the result"),
         }.get(n.occasion, gettext("take your step"))
-        return Told(
-            gettext("As a guardian of the sealed vote “%(title)s”, it is your turn to %(step)s.")
-            % {"title": title, "step": step},
-            reverse("sealed_vote", args=[n.vote_id]),
-            gettext("Take my step"),
-        )
+        text = gettext("As a guardian of the sealed vote “%(title)s”, it is your turn to %(step)s.")
+        return _on_sealed_vote(n, text % {"title": title, "step": step}, gettext("Take my step"))
     if kind == "sealed_register" and n.vote_id:
-        return Told(
-            gettext(
-                "“%(title)s” is a sealed vote: register your voting key before it opens, or "
-                "you cannot vote in it."
-            )
-            % {"title": title},
-            reverse("sealed_vote", args=[n.vote_id]),
-            gettext("Register my key"),
+        text = gettext(
+            "“%(title)s” is a sealed vote: register your voting key before it opens, or "
+            "you cannot vote in it."
         )
+        return _on_sealed_vote(n, text % {"title": title}, gettext("Register my key"))
     if kind in ("appointed", "appointment_ended"):
         text = (
             gettext("%(who)s appointed you to an office in %(where)s.")
@@ -567,6 +551,11 @@ def _say(n: Any) -> Told:
         )
     # A notice whose subject is gone (a vote deleted in a test, say): still readable.
     return Told(gettext("Something happened in %(where)s.") % {"where": where or "—"}, "/", "")
+
+
+def _on_sealed_vote(n: Any, text: str, action: str) -> Told:
+    """A notice about a sealed vote (issue 16): its page is where each of them is acted on."""
+    return Told(text, reverse("sealed_vote", args=[n.vote_id]), action)
 
 
 def _attachment_hidden(n: Any, attachment: Any) -> Told:

@@ -29,18 +29,21 @@ def _count(queryset: Any) -> Any:
     )
 
 
-def _counts(_variant: None, *, person: int) -> Any:
+def _header(person: int, **more: Any) -> Any:
+    """The person's row with the header's two counts (and `more`), as a values_list."""
     from folkmoot.conversations.selectors import unread_messages
 
     someone = User(pk=person)
-    return (
-        User.objects.filter(pk=person)
-        .annotate(
-            notes=_count(Notification.objects.mine(someone).filter(read_at__isnull=True)),
-            messages=_count(unread_messages(someone)),
-        )
-        .values_list("notes", "messages")
-    )
+    counts = {
+        "notes": _count(Notification.objects.mine(someone).filter(read_at__isnull=True)),
+        "messages": _count(unread_messages(someone)),
+        **more,
+    }
+    return User.objects.filter(pk=person).annotate(**counts).values_list(*counts)
+
+
+def _counts(_variant: None, *, person: int) -> Any:
+    return _header(person)
 
 
 _COUNTS = Statement(User, _counts, person=int)
@@ -51,7 +54,10 @@ def _read_counts(request: HttpRequest) -> None:
     in one query: every signed-in page shows both (issue 11's flat cost), so its SQL is
     compiled once (folkmoot.statements)."""
     user: Any = request.user
-    notes, messages = _COUNTS.run(person=user.pk)[0]
+    _keep(request, *_COUNTS.run(person=user.pk)[0])
+
+
+def _keep(request: HttpRequest, notes: int, messages: int) -> None:
     setattr(request, _CACHE, notes)
     setattr(request, _MESSAGES, messages)
 
@@ -89,19 +95,8 @@ def seen(request: HttpRequest, **about: Any) -> int:
 
 
 def _counts_in_thread(_variant: None, *, person: int, thread: int) -> Any:
-    from folkmoot.conversations.selectors import unread_messages
-
-    someone = User(pk=person)
-    unread = Notification.objects.mine(someone).filter(read_at__isnull=True)
-    return (
-        User.objects.filter(pk=person)
-        .annotate(
-            notes=_count(unread),
-            messages=_count(unread_messages(someone)),
-            here=_count(unread.filter(post__thread_id=thread)),
-        )
-        .values_list("notes", "messages", "here")
-    )
+    mine = Notification.objects.mine(User(pk=person)).filter(read_at__isnull=True)
+    return _header(person, here=_count(mine.filter(post__thread_id=thread)))
 
 
 # Every thread page a signed-in person opens asks it: the header's two counts and how many
@@ -117,8 +112,7 @@ def seen_in_thread(request: HttpRequest, thread_id: int) -> int:
     if user is None or not user.is_authenticated:
         return 0
     notes, messages, here = _COUNTS_IN_THREAD.run(person=user.pk, thread=thread_id)[0]
-    setattr(request, _CACHE, notes)
-    setattr(request, _MESSAGES, messages)
+    _keep(request, notes, messages)
     if not here:
         return 0
     return seen(request, post__thread_id=thread_id)
