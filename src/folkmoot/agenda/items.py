@@ -33,6 +33,7 @@ from folkmoot.moderation.selectors import active_sanction
 from folkmoot.moderation.state import state_of
 from folkmoot.notifications.models import Notification
 from folkmoot.offices.models import SECRETARY, Candidacy, Tenure
+from folkmoot.paths import id_path
 from folkmoot.protocols.facts import named_in_sanctions, viewer_for
 from folkmoot.protocols.selectors import InForceByAssembly
 
@@ -120,7 +121,7 @@ def _votes(user: Any, now: datetime) -> list[Item]:
         False: (_("A vote you have not cast yet"), _("Vote")),
     }
     closes = _("Closes")
-    head, _marker, tail = reverse("vote", args=[_ANY_VOTE]).rpartition(str(_ANY_VOTE))
+    vote_path = id_path("vote")
     for vote in votes:
         assembly = vote.assembly
         assert assembly is not None and vote.closes_at is not None
@@ -138,17 +139,13 @@ def _votes(user: Any, now: datetime) -> list[Item]:
                 title=vote.title,
                 assembly=assembly,
                 action=action,
-                url=f"{head}{vote.pk}{tail}",
+                url=vote_path(vote.pk),
                 deadline=vote.closes_at,
                 deadline_label=closes,
                 urgent=vote.closes_at - now <= SOON,
             )
         )
     return out
-
-
-# A vote id no vote has: the vote page's address is reversed once with it (`_votes`).
-_ANY_VOTE = 2_147_483_647
 
 
 def _join_requests(user: Any, held: list[Tenure]) -> list[Item]:

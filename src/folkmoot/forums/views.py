@@ -23,6 +23,7 @@ from folkmoot.http import Request
 from folkmoot.listdates import short_datetime
 from folkmoot.notifications.reading import seen_in_thread
 from folkmoot.pages.shared import anonymous_content
+from folkmoot.paths import IdPath, id_path
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, post_list, selectors
@@ -139,9 +140,9 @@ def _listed(slug: str, threads: list[Any]) -> list[Any]:
     """Each row's address, replies and last activity as the page shows them, worked out
     here: in the template, a reversal and a date filter per row were most of a signed-in
     forum page's rendering (issue 11)."""
-    path = reverse("thread", args=[slug, _ANY_POST])
+    path = id_path("thread", slug)
     for thread in threads:
-        thread.path = _with_post(path, thread.pk)
+        thread.path = path(thread.pk)
         thread.replies = thread.posts_count - 1
         thread.when = short_datetime(thread.last_activity_at)
     return threads
@@ -201,34 +202,22 @@ def thread_new(request: Request, slug: str, key: str) -> HttpResponse:
     )
 
 
-# A post id no database holds, standing in for each post's id: the page reverses each action's
-# URL once and writes each post's path by substitution, instead of reversing every action for
-# every post (issue 11: thousands of reversals per page).
-_ANY_POST = 2_147_483_647
-
-
 def post_paths(
     slug: str, *, signed_in: bool, may_react: bool, may_moderate: bool
-) -> dict[str, str]:
-    """The path of each per-post action this viewer's page links to, for `_ANY_POST`,
-    reversed once per page. Which controls show is still decided per post by the core's
+) -> dict[str, IdPath]:
+    """The path of each per-post action this viewer's page links to, reversed once per page
+    (folkmoot.paths). Which controls show is still decided per post by the core's
     answers (`may_reply`, `check_edit`, the moderate power); the actions check again."""
     names = ["history"]
     names += ["react"] if may_react else []
     names += ["edit", "report"] if signed_in else []
     names += ["trash", "restore"] if may_moderate else []
-    return {name: reverse(f"post-{name}", args=[slug, _ANY_POST]) for name in names}
+    return {name: id_path(f"post-{name}", slug) for name in names}
 
 
-def paths_of(paths: dict[str, str], pk: int) -> dict[str, str]:
+def paths_of(paths: dict[str, IdPath], pk: int) -> dict[str, str]:
     """The same paths for post `pk`: the same as reversing them, without the resolver."""
-    return {name: _with_post(path, pk) for name, path in paths.items()}
-
-
-def _with_post(path: str, pk: int) -> str:
-    # The post id is the path's last number: an assembly slug made of the same digits stays.
-    head, _marker, tail = path.rpartition(f"/{_ANY_POST}/")
-    return f"{head}/{pk}/{tail}"
+    return {name: path(pk) for name, path in paths.items()}
 
 
 def _report_kinds() -> list[tuple[str, str]]:
@@ -252,7 +241,7 @@ def _post_rows(
     place: str,
     posts: list[Post],
     viewer_id: int | None,
-    paths: dict[str, str],
+    paths: dict[str, IdPath],
 ) -> list[dict[str, Any]]:
     """Each post with what its controls need: its action paths, office support, and whether
     the viewer may edit or report it."""
