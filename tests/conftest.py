@@ -27,6 +27,16 @@ settings.register_profile("folkmoot", deadline=None, suppress_health_check=[Heal
 settings.load_profile("folkmoot")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The suite's cache lives in the process (settings/test.py) and its databases are rolled
+    back between tests, so keys repeat: nothing one test kept (an agenda, a rate count) may
+    reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class World:
     federation: Assembly

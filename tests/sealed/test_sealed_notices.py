@@ -97,3 +97,26 @@ def test_a_step_too_large_for_json_is_refused_in_json_naming_the_file_address(
     assert big.json()["reasons"][0]["code"] == "too_large"
     assert "…/file" in big.json()["detail"]
     assert vote.sealed.guardians.get(person=first).shuffled_at is None
+
+
+def test_nobody_hears_voting_is_open_before_the_guardians_make_the_key(
+    world: SealedWorld,
+) -> None:
+    """The worker announces a sealed vote when its election opens, not at its opening time
+    while the key is still missing: then nobody can cast, key or not."""
+    from datetime import timedelta
+
+    from folkmoot.decisions.notify import pending
+    from folkmoot.sealed.models import SealedElection
+
+    vote = launch(world)
+    VoterKey.objects.create(election=vote.sealed, person=world.voters[0], public_credential="c0")
+    assert vote.opens_at is not None
+    late = vote.opens_at + timedelta(minutes=1)
+    pending(late)
+    told = Notification.objects.filter(vote=vote, kind="vote_opened")
+    assert not told.exists()
+    SealedElection.objects.filter(vote=vote).update(opened_at=late)  # the key is made
+    pending(late + timedelta(minutes=1))
+    assert {n.user_id for n in told.filter(occasion="")} == {world.voters[0].pk}
+    assert told.filter(occasion=WITHOUT_KEY).count() == len(world.voters) - 1

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 
 from folkmoot.api.auth import REQUIRED
 
-from .items import agenda_of
+from .kept import agenda_for
 
 router = Router(tags=["me"])
 
@@ -55,7 +55,7 @@ class AgendaOut(Schema):
     summary="What needs me now: votes to cast, requests to decide, queues, deadlines",
 )
 def my_agenda(request: HttpRequest) -> dict[str, Any]:
-    agenda = agenda_of(request.user)
+    agenda = agenda_for(request)
     return {
         "items": [
             {

@@ -59,13 +59,19 @@ def amendment_items(user: Any) -> list[Item]:
 
 
 def proposal_items(
-    user: Any, held: list[Tenure], now: datetime, protocols: InForceByAssembly
+    user: Any,
+    held: list[Tenure],
+    now: datetime,
+    protocols: InForceByAssembly,
+    moments: list[datetime] | None = None,
 ) -> list[Item]:
     """Consensus rounds waiting for the person's response (VOTE-1) and proposals waiting for
     what their office does (VOTE-3, OFF-2: "+1 as Coordinator", the drafters' approval, the
     launch). The worker's notifications index them (notifications.watch); what each waits
     for is checked again here, from facts read for all of them at once, so an item leaves
-    the list as soon as the person, or enough others, have acted."""
+    the list as soon as the person, or enough others, have acted. `moments` gets when the
+    clock alone changes what each waits for: a round ends, a stage ends, it leaves the list."""
+    moments = [] if moments is None else moments
     from folkmoot.decisions.models import ConsensusResponse, DraftingApproval
     from folkmoot.decisions.state import known_for, proposal_state
     from folkmoot.forums.models import Post, Reaction
@@ -126,6 +132,7 @@ def proposal_items(
     for n in rows:
         proposal = n.proposal
         assert proposal is not None
+        moments.append(proposal.created_at + timedelta(days=60))
         protocol = protocols(proposal.assembly)
         kind = protocol.decision_kinds.get(proposal.kind) if protocol else None
         if kind is None:
@@ -135,6 +142,7 @@ def proposal_items(
         if n.kind == "consensus" and kind.consensus is not None:
             number = int(detail or 0)
             ends = proposal.created_at + timedelta(days=kind.consensus.round_days) * number
+            moments.append(ends)
             if now < ends and (proposal.pk, number) not in responded:
                 items.append(
                     Item(
@@ -153,6 +161,8 @@ def proposal_items(
         if n.kind != "office_action" or kind.consensus is not None:
             continue
         state = proposal_state(proposal, kind, now, known=known[proposal.pk])
+        if state.until is not None:
+            moments.append(state.until)
         have, need = state.supports.get(detail, (0, 0))
         drafting = kind.drafting.office if kind.drafting else ""
         viewer = viewers.get(proposal.assembly_id)
@@ -194,8 +204,14 @@ def proposal_items(
     return items
 
 
-def term_items(held: list[Tenure], now: datetime, protocols: InForceByAssembly) -> list[Item]:
-    """OFF-1: the person's terms of office ending within two weeks."""
+def term_items(
+    held: list[Tenure],
+    now: datetime,
+    protocols: InForceByAssembly,
+    moments: list[datetime] | None = None,
+) -> list[Item]:
+    """OFF-1: the person's terms of office ending within two weeks; `moments` gets when each
+    term's notice begins and when it ends."""
     from folkmoot.governance.schedule import term_end
 
     items = []
@@ -206,6 +222,8 @@ def term_items(held: list[Tenure], now: datetime, protocols: InForceByAssembly) 
         if rule is None or protocol is None:
             continue
         ends = term_end(rule, protocol.timezone, tenure.started_at)
+        if ends is not None and moments is not None:
+            moments += [ends - TERM_NOTICE, ends]
         if ends is not None and now < ends <= now + TERM_NOTICE:
             items.append(
                 Item(

@@ -10,7 +10,7 @@ or a sanction names them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -50,31 +50,42 @@ class Agenda:
     decided: list[RegisterEntry] = field(default_factory=list)
     # Assembly id → the person's unread notifications from there ("with unread activity").
     unread: dict[int, int] = field(default_factory=dict)
+    # The first moment at which the clock alone may change what is above (a vote opens or
+    # closes, a deadline comes within a day, a term's notice begins); None for never. The
+    # home page keeps the agenda no later than that (agenda.kept).
+    changes_at: datetime | None = None
 
 
 def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
-    now = now or timezone.now()
+    """The person's agenda as it stands now, read in full."""
+    agenda = lasting_agenda(user, now or timezone.now())
+    with_unread(agenda, user)
+    return agenda
+
+
+def lasting_agenda(user: Any, now: datetime) -> Agenda:
+    """All but the unread counts: what stays true until something it reads is written or
+    `changes_at` comes."""
     protocols = InForceByAssembly()  # per assembly, read once for every item below
+    moments: list[datetime] = []
     items = [
-        *_votes(user, now),
+        *_votes(user, now, moments),
         *_my_sanctions(user, now, protocols),
         *_candidacies(user, now, protocols),
     ]
     held = list(
-        Tenure.objects.in_office(timezone.now())
-        .filter(holder=user)
-        .select_related("office__assembly__root")
+        Tenure.objects.in_office(now).filter(holder=user).select_related("office__assembly__root")
     )
     items += _join_requests(user, held)
     items += _my_requests(user)
     items += _foundings(user, held)
     items += _office_queues(user, held, now, protocols)
-    items += proposal_items(user, held, now, protocols)
+    items += proposal_items(user, held, now, protocols, moments)
     items += amendment_items(user)
     from folkmoot.sealed.agenda import sealed_items  # issue 16: keys and guardians' steps
 
-    items += sealed_items(user, now)
-    items += term_items(held, now, protocols)
+    items += sealed_items(user, now, moments)
+    items += term_items(held, now, protocols, moments)
     memberships = my_memberships(user)
     decided = list(
         RegisterEntry.objects.filter(assembly__in={a.pk for a, _m in memberships})
@@ -84,26 +95,48 @@ def agenda_of(user: Any, now: datetime | None = None) -> Agenda:
     # Soonest deadline first; what has none (a queue) after, oldest waiting first.
     far = datetime.max.replace(tzinfo=now.tzinfo)
     items.sort(key=lambda i: (i.deadline is None, i.deadline or far))
-    unread = dict(
+    # One object per assembly: two hundred votes in twenty assemblies are kept (pickled) with
+    # twenty assemblies, not two hundred copies (agenda.kept).
+    one = {assembly.pk: assembly for assembly, _m in memberships}
+    items = [
+        item
+        if one.setdefault(item.assembly.pk, item.assembly) is item.assembly
+        else replace(item, assembly=one[item.assembly.pk])
+        for item in items
+    ]
+    for item in items:
+        if item.deadline is not None:
+            moments += [item.deadline, item.deadline - SOON]  # it ends; it becomes urgent
+    later = [moment for moment in moments if moment > now]
+    return Agenda(
+        items=items,
+        memberships=memberships,
+        decided=decided,
+        changes_at=min(later) if later else None,
+    )
+
+
+def with_unread(agenda: Agenda, user: Any) -> None:
+    """The person's unread notifications per assembly: read on every visit, never kept."""
+    agenda.unread = dict(
         Notification.objects.shown()
         .filter(user=user, read_at__isnull=True, assembly__isnull=False)
         .values_list("assembly_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for assembly, _membership in memberships:
-        assembly.unread = unread.get(assembly.pk, 0)  # type: ignore[attr-defined]
-    return Agenda(items=items, memberships=memberships, decided=decided, unread=unread)
+    for assembly, _membership in agenda.memberships:
+        assembly.unread = agenda.unread.get(assembly.pk, 0)  # type: ignore[attr-defined]
 
 
-def _votes(user: Any, now: datetime) -> list[Item]:
+def _votes(user: Any, now: datetime, moments: list[datetime]) -> list[Item]:
     """Open votes and elections whose electorate holds the person and where they have not
     voted yet, in assemblies they may still see; a sanction in force hides the vote (SAN-6:
-    they may not cast)."""
+    they may not cast). Those not open yet are read too: when each opens goes to
+    `moments`, for the agenda shows it from then."""
     votes = (
         Vote.objects.filter(
             electorate__person=user,
-            opens_at__lte=now,
             closes_at__gt=now,
             result__isnull=True,
             assembly__in=Assembly.objects.visible_to(user),
@@ -125,6 +158,10 @@ def _votes(user: Any, now: datetime) -> list[Item]:
     for vote in votes:
         assembly = vote.assembly
         assert assembly is not None and vote.closes_at is not None
+        if vote.opens_at is None or vote.opens_at > now:
+            if vote.opens_at is not None:
+                moments.append(vote.opens_at)
+            continue
         if vote.named:
             if assembly.pk not in standing:
                 standing[assembly.pk] = bool(standing_in(user, assembly))

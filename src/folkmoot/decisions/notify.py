@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -117,9 +117,13 @@ def pending(now: datetime, batch: int = 20) -> int:
     from .models import VoteResult
 
     sent = 0
-    opened = Vote.objects.filter(
-        announced_at__isnull=True, opens_at__lte=now, closes_at__gt=now
-    ).order_by("opens_at")[:batch]
+    # A sealed vote opens for casting only once its guardians have made the key (issue 16):
+    # until then, and if they never do, nobody is told that voting is open.
+    opened = (
+        Vote.objects.filter(announced_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
+        .filter(Q(sealed_ballots=False) | Q(sealed__opened_at__isnull=False))
+        .order_by("opens_at")[:batch]
+    )
     for vote in opened:
         if Vote.objects.filter(pk=vote.pk, announced_at__isnull=True).update(announced_at=now):
             sent += vote_opened(vote)

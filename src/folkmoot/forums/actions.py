@@ -296,6 +296,12 @@ def check_react(
 
 @transaction.atomic
 def do_react(*, post: Post, user: Any, value: int, as_office: str = "") -> Reaction | None:
+    if as_office:
+        # An office's +1 is a proposal's support, which the agendas of the offices asked
+        # for it read; other reactions are in none (agenda.changes).
+        from folkmoot.agenda.changes import changed
+
+        changed()
     existing = (
         Reaction.objects.select_for_update()
         .filter(post=post, user=user, as_office=as_office)

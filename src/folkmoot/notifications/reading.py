@@ -22,28 +22,28 @@ _CACHE = "_folkmoot_unread"
 _MESSAGES = "_folkmoot_unread_messages"
 
 
-def _count(queryset: Any) -> Any:
+def count_of(queryset: Any) -> Any:
     """COUNT(*) of a queryset as a subquery: no GROUP BY, one row."""
     return Coalesce(
         Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0
     )
 
 
-def _header(person: int, **more: Any) -> Any:
+def header_row(person: int, **more: Any) -> Any:
     """The person's row with the header's two counts (and `more`), as a values_list."""
     from folkmoot.conversations.selectors import unread_messages
 
     someone = User(pk=person)
     counts = {
-        "notes": _count(Notification.objects.mine(someone).filter(read_at__isnull=True)),
-        "messages": _count(unread_messages(someone)),
+        "notes": count_of(Notification.objects.mine(someone).filter(read_at__isnull=True)),
+        "messages": count_of(unread_messages(someone)),
         **more,
     }
     return User.objects.filter(pk=person).annotate(**counts).values_list(*counts)
 
 
 def _counts(_variant: None, *, person: int) -> Any:
-    return _header(person)
+    return header_row(person)
 
 
 _COUNTS = Statement(User, _counts, person=int)
@@ -54,10 +54,10 @@ def _read_counts(request: HttpRequest) -> None:
     in one query: every signed-in page shows both (issue 11's flat cost), so its SQL is
     compiled once (folkmoot.statements)."""
     user: Any = request.user
-    _keep(request, *_COUNTS.run(person=user.pk)[0])
+    keep_counts(request, *_COUNTS.run(person=user.pk)[0])
 
 
-def _keep(request: HttpRequest, notes: int, messages: int) -> None:
+def keep_counts(request: HttpRequest, notes: int, messages: int) -> None:
     setattr(request, _CACHE, notes)
     setattr(request, _MESSAGES, messages)
 
@@ -96,7 +96,7 @@ def seen(request: HttpRequest, **about: Any) -> int:
 
 def _counts_in_thread(_variant: None, *, person: int, thread: int) -> Any:
     mine = Notification.objects.mine(User(pk=person)).filter(read_at__isnull=True)
-    return _header(person, here=_count(mine.filter(post__thread_id=thread)))
+    return header_row(person, here=count_of(mine.filter(post__thread_id=thread)))
 
 
 # Every thread page a signed-in person opens asks it: the header's two counts and how many
@@ -112,7 +112,7 @@ def seen_in_thread(request: HttpRequest, thread_id: int) -> int:
     if user is None or not user.is_authenticated:
         return 0
     notes, messages, here = _COUNTS_IN_THREAD.run(person=user.pk, thread=thread_id)[0]
-    _keep(request, notes, messages)
+    keep_counts(request, notes, messages)
     if not here:
         return 0
     return seen(request, post__thread_id=thread_id)

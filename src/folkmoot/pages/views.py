@@ -1,13 +1,16 @@
+from typing import Any
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
+from django.template.loader import render_to_string, select_template
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from folkmoot.agenda.items import agenda_of
+from folkmoot.agenda.items import Agenda
+from folkmoot.agenda.kept import agenda_for, kept_agenda
 from folkmoot.federation import selectors
 
 from .consent import OPTIONAL, Consent, read_consent, remember_consent
@@ -19,18 +22,26 @@ def home(request: HttpRequest) -> HttpResponse:
     """A visitor reads what Folkmoot is and the federations on it; a signed-in person reads
     what needs them now, their assemblies and what was decided in them (issue 12)."""
     if request.user.is_authenticated:
-        agenda = agenda_of(request.user)
         # The soonest first; a long list is one click away ("?all"): nobody acts on two
         # hundred things at once, and the page stays quick for those who have them.
-        every = "all" in request.GET
-        shown = agenda.items if every else agenda.items[:HOME_ITEMS]
-        return render(
+        if "all" in request.GET:
+            agenda = agenda_for(request)
+            return render(request, "pages/home_member.html", _listed(agenda, every=True))
+        # The list as rendered is kept with the agenda (issue 11): most of the page's time.
+        agenda, needs_you = kept_agenda(
             request,
-            "pages/home_member.html",
-            {"agenda": agenda, "shown": shown, "more": len(agenda.items) - len(shown)},
+            show=lambda made: render_to_string(
+                "pages/_needs_you.html", _listed(made, every=False), request=request
+            ),
         )
+        return render(request, "pages/home_member.html", {"agenda": agenda, "needs_you": needs_you})
     roots = selectors.assembly_tree(request.user)
     return render(request, "pages/home.html", {"roots": roots})
+
+
+def _listed(agenda: Agenda, *, every: bool) -> dict[str, Any]:
+    shown = agenda.items if every else agenda.items[:HOME_ITEMS]
+    return {"agenda": agenda, "shown": shown, "more": len(agenda.items) - len(shown)}
 
 
 def help_page(request: HttpRequest, topic: str) -> HttpResponse:

@@ -28,8 +28,10 @@ STEP_ACTIONS = {
 }
 
 
-def sealed_items(user: Any, now: datetime) -> list[Item]:
+def sealed_items(user: Any, now: datetime, moments: list[datetime] | None = None) -> list[Item]:
+    """`moments` gets when the clock moves a guarded vote's stage: its opening and closing."""
     items = []
+    moments = [] if moments is None else moments
     to_register = (
         SealedElection.objects.filter(
             vote__closes_at__gt=now,
@@ -68,6 +70,7 @@ def sealed_items(user: Any, now: datetime) -> list[Item]:
         election = guardian.election
         step, waiting = guardian_todo(election, guardian, stage_of(election, now))
         vote = election.vote
+        moments += [m for m in (vote.opens_at, vote.closes_at) if m is not None]
         if not step or waiting or vote.assembly is None:
             continue
         items.append(

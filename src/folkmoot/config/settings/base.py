@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "folkmoot.amendments",
     "folkmoot.sealed",
     "folkmoot.notifications",
+    "folkmoot.agenda",
     "folkmoot.demo",
     "channels",
     "folkmoot.pages",
