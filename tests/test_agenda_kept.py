@@ -183,3 +183,84 @@ def test_only_writes_to_what_agendas_read_are_watched() -> None:
         assert found is not None and found.group(1) == table
     assert "forums_post" not in changes.SHARED and "decisions_participation" not in changes.SHARED
     assert changes._WRITE.match('SELECT "decisions_vote"."id" FROM "decisions_vote"') is None
+
+
+@pytest.mark.django_db
+def test_an_appointment_lapsing_ends_its_queue_on_time(red: Red15m) -> None:
+    """An appointment for a term lapses by itself at its `until` (issue 13): from then the
+    former secretary is not asked about join requests, kept agenda or not."""
+    from folkmoot.offices.actions import do_appoint
+    from folkmoot.offices.models import Tenure
+
+    tenure = do_appoint(
+        assembly=red.assembly, office_slug="secretary", holder=red.coordinator, actor=None
+    )
+    now = timezone.now()
+    Tenure.objects.filter(pk=tenure.pk).update(until=now + timedelta(minutes=5))
+    stranger = type(red.citizen).objects.create_user(email="new@example.org", password="x" * 12)
+    JoinRequest.objects.create(assembly=red.assembly, user=stranger)
+    request: Any = SimpleNamespace(user=red.coordinator)
+    assert "join_requests" in [i.kind for i in agenda_for(request, now).items]
+    later = now + timedelta(minutes=6)
+    assert "join_requests" not in [i.kind for i in agenda_for(request, later).items]
+
+
+@pytest.mark.django_db
+def test_a_sanction_lapsing_unbacked_gives_the_vote_back_on_time(red: Red15m) -> None:
+    """SAN-4: a serious sanction nobody backs lapses at the end of its backing window; from
+    then the person's vote is on their agenda again, kept agenda or not."""
+    import time_machine
+
+    from folkmoot.forums.actions import forum_context
+    from folkmoot.moderation.actions import check_sanction
+    from folkmoot.moderation.models import Sanction
+
+    check_sanction(
+        forum_context(red.coordinator, red.assembly),
+        red.coordinator,
+        red.drafter,
+        level="serious",
+        reason="Insults",
+    )
+    now = timezone.now()
+    Sanction.objects.filter(person=red.drafter).update(
+        imposed_at=now - timedelta(hours=48) + timedelta(minutes=5), duration=timedelta(days=10)
+    )
+    a_vote(red, "Hidden while sanctioned", [red.drafter])
+    request: Any = SimpleNamespace(user=red.drafter)
+    first = [i.kind for i in agenda_for(request, now).items]
+    assert "my_sanction" in first and "vote" not in first
+    later = now + timedelta(minutes=6)
+    with time_machine.travel(later, tick=False):
+        kinds = [i.kind for i in agenda_for(request, later).items]
+    assert "my_sanction" not in kinds and "vote" in kinds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_survives_a_rolled_back_one() -> None:
+    """With the cache in the database (the default without Redis), renewing the token inside
+    the next transaction would be rolled back with it: the write would never show."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from folkmoot.config.settings import base
+    from folkmoot.federation.models import Assembly
+
+    in_database = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": base.CACHE_TABLE,
+        }
+    }
+    with override_settings(CACHES=in_database):
+        call_command("createcachetable")
+        token = changes.token()
+        Assembly.objects.create(slug="kept-test", title="Kept")  # autocommit: renewal pending
+        try:
+            with transaction.atomic():
+                Assembly.objects.exists()  # the next statement, inside a transaction
+                raise RuntimeError("a refused action")
+        except RuntimeError:
+            pass
+        assert changes.token() != token
+        Assembly.objects.filter(slug="kept-test").delete()

@@ -1,4 +1,7 @@
-"""When the agendas kept for the home page may be out of date (issue 11).
+"""When what the home page and the forum pages keep may be out of date (issue 11).
+
+Two tokens: one for the agendas (below), one for forum pages' lists of threads
+(FORUM_LISTS: threads, posts, reactions, assemblies, protocols; forums/kept.py).
 
 The home page keeps each person's agenda (agenda.kept) until something it reads changes.
 What many people's agendas read (votes and their electorates, offices and terms, sanctions,
@@ -17,8 +20,8 @@ Not watched, on purpose:
 - what no agenda reads and is written all the time: posts, threads, ballots, chat, sessions,
   the audit log. Reactions are written all the time too, but an office's "+1" is a proposal's
   support, which agendas read: forums.actions.do_react calls `changed()` for those;
-- people's rows: a sign-in writes `last_login`. A renamed person's name in a coordinator's
-  "sanction to back" item may lag until the kept agenda's age runs out (agenda.kept.MAX_AGE).
+- a sign-in's write of the person's `last_login`, which nothing kept shows (the rest of
+  people's rows is watched: who is staff, birth dates, attributes and names are read).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 TOKEN_KEY = "folkmoot:agenda:token"
-# On a connection: a write outside a transaction waits to renew the token (see changed()).
+# On a connection: the tokens whose writes outside a transaction wait to renew them
+# (see Watched.changed()).
 _PENDING = "_folkmoot_agenda_pending"
 
 # Every table some source of agenda.items reads for more than one person.
@@ -65,63 +69,123 @@ SHARED = frozenset(
         "offices_tenure",
         "protocols_protocolversion",
         "amendments_textamendment",
+        # Who is staff (restricted assemblies), birth dates and attributes (powers), names.
+        "accounts_user",
         "sealed_guardian",
         "sealed_sealedelection",
     }
+)
+
+# Signing in writes the person's last_login, and nothing kept shows it.
+_SIGN_IN = re.compile(
+    r'\s*UPDATE\s+"?accounts_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.I
 )
 
 # The table a write names, as Django writes it on PostgreSQL and SQLite ("INSERT OR IGNORE").
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
 
 
+class Watched:
+    """A token in the cache, renewed when a statement writes one of `tables`."""
+
+    def __init__(self, key: str, tables: frozenset[str]) -> None:
+        self.key = key
+        self.tables = tables
+        # One bound method, so that a transaction registers it once (see changed()).
+        self.renew = self._renew
+
+    def token(self) -> str:
+        """The current token; a new one where the cache lost it (a restart, an eviction), so
+        that nothing kept before can match it. A reader sees its own writes: what this
+        thread wrote outside a transaction renews the token first."""
+        flush()
+        current = cache.get(self.key)
+        if current is None:
+            cache.add(self.key, uuid.uuid4().hex, None)
+            current = cache.get(self.key)
+        return str(current)
+
+    def _renew(self) -> None:
+        cache.set(self.key, uuid.uuid4().hex, None)
+
+    def changed(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        """Something this token stands for was written: renew it once the transaction
+        commits. What a reader made from the state before the commit was kept under the old
+        token, so it is made again; renewing before the commit could let a reader keep the
+        old state under the new token. Outside a transaction (and in a test case's, which
+        never commits) the write is done, but its statement may still be handing back rows
+        (INSERT … RETURNING): the token is renewed before the connection's next statement,
+        or when the request or task ends, whichever comes first. Renewing at once would run
+        the cache's own statements on that connection in between, which on SQLite cuts the
+        pending insert short."""
+        connection = connections[using]
+        if not connection.in_atomic_block or _in_test_case(connection):
+            connection.__dict__.setdefault(_PENDING, set()).add(self)
+        if connection.in_atomic_block and not any(
+            entry[1] is self.renew
+            for entry in connection.run_on_commit  # (savepoints, callback, robust)
+        ):
+            transaction.on_commit(self.renew, using=using, robust=True)
+
+
+AGENDAS = Watched(TOKEN_KEY, SHARED)
+# What a forum page's list of threads shows (forums/kept.py): declared here, so that every
+# process that writes (web, worker, commands) renews it, whether it shows forums or not.
+FORUM_LISTS = Watched(
+    "folkmoot:forums:token",
+    frozenset(
+        {
+            "forums_thread",
+            "forums_post",
+            "forums_reaction",
+            "federation_assembly",
+            "protocols_protocolversion",
+            "accounts_user",  # authors' names
+        }
+    ),
+)
+_ALL = (AGENDAS, FORUM_LISTS)
+
+
 def token() -> str:
-    """The current token; a new one where the cache lost it (a restart, an eviction), so
-    that nothing kept before can match it. A reader sees its own writes: what this thread
-    wrote outside a transaction renews the token first."""
-    flush()
-    current = cache.get(TOKEN_KEY)
-    if current is None:
-        cache.add(TOKEN_KEY, uuid.uuid4().hex, None)
-        current = cache.get(TOKEN_KEY)
-    return str(current)
-
-
-def _renew() -> None:
-    cache.set(TOKEN_KEY, uuid.uuid4().hex, None)
+    return AGENDAS.token()
 
 
 def changed(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Something many agendas read was written: renew the token once the transaction commits.
-    An agenda made from what a reader saw before the commit was kept under the old token, so
-    it is made again; renewing before the commit could let a reader keep the old state under
-    the new token. Outside a transaction (and in a test case's, which never commits) the
-    write is done, but its statement may still be handing back rows (INSERT … RETURNING):
-    the token is renewed before the connection's next statement, or when the request or
-    task ends, whichever comes first. Renewing at once would run the cache's own statements
-    on that connection in between, which on SQLite cuts the pending insert short."""
-    connection = connections[using]
-    if not connection.in_atomic_block or any(
-        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
-    ):
-        connection.__dict__[_PENDING] = True
-    if connection.in_atomic_block and not any(
-        entry[1] is _renew
-        for entry in connection.run_on_commit  # (savepoints, callback, robust)
-    ):
-        transaction.on_commit(_renew, using=using, robust=True)
+    AGENDAS.changed(using)
 
 
 def flush(**_kwargs: Any) -> None:
-    """Renew the token for writes done outside a transaction on this thread's connections
-    (request_finished, task_finished, and before reading the token)."""
+    """Renew the tokens for writes done outside a transaction on this thread's connections
+    (request_finished, task_finished, and before reading a token)."""
     for connection in connections.all(initialized_only=True):
         _flush(connection)
 
 
 def _flush(connection: Any) -> None:
-    if connection.__dict__.get(_PENDING):
-        connection.__dict__[_PENDING] = False  # first: renewing runs statements of its own
-        _renew()
+    pending = connection.__dict__.get(_PENDING)
+    if not pending:
+        return
+    if connection.in_atomic_block and not _in_test_case(connection):
+        # A write outside a transaction is pending, and a transaction has begun since: a
+        # renewal made now would be the database cache's write inside it, lost if it rolls
+        # back. It stays pending, for the commit, the next statement outside a transaction,
+        # or the end of the request or task.
+        if not any(entry[1] is _flush_after_commit for entry in connection.run_on_commit):
+            transaction.on_commit(_flush_after_commit, using=connection.alias, robust=True)
+        return
+    connection.__dict__[_PENDING] = set()  # first: renewing runs statements of its own
+    for one in pending:
+        one.renew()
+
+
+def _flush_after_commit() -> None:
+    flush()
+
+
+def _in_test_case(connection: Any) -> bool:
+    """A test case's transaction never commits; its own later reads see its writes."""
+    return any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
 def _watch(
@@ -133,8 +197,10 @@ def _watch(
     # Reads are nearly every statement: one character tells most of them apart.
     if sql[:1] not in ("S", "s", "("):
         found = _WRITE.match(sql)
-        if found is not None and found.group(1) in SHARED:
-            changed(connection.alias)
+        if found is not None and not _SIGN_IN.match(sql):
+            for one in _ALL:
+                if found.group(1) in one.tables:
+                    one.changed(connection.alias)
     return result
 
 

@@ -70,12 +70,14 @@ def lasting_agenda(user: Any, now: datetime) -> Agenda:
     moments: list[datetime] = []
     items = [
         *_votes(user, now, moments),
-        *_my_sanctions(user, now, protocols),
+        *_my_sanctions(user, now, protocols, moments),
         *_candidacies(user, now, protocols),
     ]
     held = list(
         Tenure.objects.in_office(now).filter(holder=user).select_related("office__assembly__root")
     )
+    # An appointment lapses by itself at its `until` (issue 13): its queues go with it.
+    moments += [tenure.until for tenure in held if tenure.until is not None]
     items += _join_requests(user, held)
     items += _my_requests(user)
     items += _foundings(user, held)
@@ -350,9 +352,13 @@ def _coordination(moderating: dict[int, Assembly]) -> list[Item]:
     ]
 
 
-def _my_sanctions(user: Any, now: datetime, protocols: InForceByAssembly) -> list[Item]:
+def _my_sanctions(
+    user: Any, now: datetime, protocols: InForceByAssembly, moments: list[datetime]
+) -> list[Item]:
     """SAN-6: a sanction in force on the person, and until when, in each assembly where a
-    sanction names them (theirs, or one they imposed that lapsed unbacked: SAN-5)."""
+    sanction names them (theirs, or one they imposed that lapsed unbacked: SAN-5). When a
+    sanction waiting for backing lapses goes to `moments`: then it stops, or comes back
+    on whoever imposed it."""
     assemblies = Assembly.objects.filter(
         Q(sanctions__person=user) | Q(sanctions__imposed_by=user)
     ).distinct()
@@ -361,6 +367,15 @@ def _my_sanctions(user: Any, now: datetime, protocols: InForceByAssembly) -> lis
         protocol = protocols(assembly)
         if protocol is None or protocol.sanctions is None:
             continue
+        waiting = (
+            Sanction.objects.filter(assembly=assembly, needs_endorsement=True)
+            .filter(Q(person=user) | Q(imposed_by=user))
+            .prefetch_related("endorsements", "liftings")
+        )
+        for sanction in waiting:
+            deadline = state_of(protocol.sanctions, sanction, now).deadline
+            if deadline is not None:
+                moments.append(deadline)
         found = active_sanction(assembly, user, protocol.sanctions, now)
         if found is not None:
             until, _reason = found

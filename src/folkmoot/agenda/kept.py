@@ -81,6 +81,7 @@ def kept_agenda(
     now = now or timezone.now()
     zone = timezone.get_current_timezone_name()
     key = f"folkmoot:agenda:{user.pk}:{get_language() or 'en'}:{zone}:{show is not None}"
+    changes.flush()  # this thread's own writes first
     found = cache.get_many([changes.TOKEN_KEY, key])
     token = found.get(changes.TOKEN_KEY) or changes.token()
     notes, messages, *mine = _MINE.run(person=user.pk)[0]

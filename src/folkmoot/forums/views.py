@@ -28,6 +28,7 @@ from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, post_list, selectors
 from .forms import PostForm, ThreadForm
+from .kept import kept_rows
 from .models import Post, RescueRequest
 from .text import quote as quote_text
 
@@ -128,11 +129,30 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
         }
 
     shared = anonymous_content(request, "forums/_forum_content.html", content)
-    page_context = {"assembly": ctx.assembly, "name": name, "content": shared}
+    if shared is not None:
+        page_context = {"assembly": ctx.assembly, "name": name, "content": shared}
+        return render(request, "forums/forum.html", page_context)
+    if not request.user.is_authenticated:
+        return render(request, "forums/forum.html", {**content(), "content": None})
+    # Signed in: only what is above the list is the reader's own (issue 11).
+    may_open = ctx.may(key, "open_thread")
     return render(
         request,
         "forums/forum.html",
-        page_context if shared is not None else {**content(), "content": None},
+        {
+            "assembly": ctx.assembly,
+            "key": key,
+            "forum": forum,
+            "name": name,
+            "tag": request.GET.get("tag") or None,
+            "may_open": may_open.allowed,
+            "open_reasons": reasons_text(may_open),
+            "content": None,
+            "rows": kept_rows(
+                request,
+                lambda: render_to_string("forums/_thread_rows.html", content(), request),
+            ),
+        },
     )
 
 

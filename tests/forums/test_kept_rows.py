@@ -1,0 +1,86 @@
+"""Issue 11: a signed-in reader's forum page keeps its list of threads, and never shows a kept
+list that a write has made out of date: a new thread, a reply, a +1 or a moved thread shows at
+once. What is above the list (whether the reader may open a thread) stays their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from folkmoot.forums.actions import do_open_thread, do_react, do_reply
+from folkmoot.forums.models import Post, Thread
+
+from .conftest import Red15m, build_red15m
+
+FORUM = "/assemblies/red15m/forums/debates/"
+
+
+@pytest.fixture
+def red(db: None) -> Red15m:
+    return build_red15m()
+
+
+def signed_in(person: Any) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def open_thread(red: Red15m, title: str) -> Thread:
+    return do_open_thread(
+        assembly=red.assembly,
+        forum_key="debates",
+        author=red.drafter,
+        title=title,
+        tag="[DEBATE]",
+        body="First.",
+    )
+
+
+def row_of(page: str, title: str) -> str:
+    start = page.index(title)
+    return page[start : page.index("</tr>", start)]
+
+
+def test_a_kept_list_reads_no_thread_and_every_write_shows_at_once(red: Red15m) -> None:
+    thread = open_thread(red, "Street art")
+    reader = signed_in(red.citizen)
+    assert "Street art" in reader.get(FORUM).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        page = reader.get(FORUM).content.decode()
+    assert "Street art" in page
+    assert not [q for q in kept.captured_queries if 'FROM "forums_thread"' in q["sql"]]
+    # A new thread, by anyone.
+    open_thread(red, "Bike racks")
+    assert "Bike racks" in reader.get(FORUM).content.decode()
+    # A reply: the replies column.
+    do_reply(thread=thread, author=red.coordinator, body="Yes.")
+    assert "<td>1</td>" in row_of(reader.get(FORUM).content.decode(), "Street art")
+    # A +1 on the opening post: the ± column.
+    do_react(post=Post.objects.filter(thread=thread).earliest("pk"), user=red.drafter, value=1)
+    assert "+1 / −0" in row_of(reader.get(FORUM).content.decode(), "Street art")
+    # A thread moved elsewhere (a queryset's update(), as moderation does it).
+    Thread.objects.filter(pk=thread.pk).update(moved_to="trash")
+    assert "Street art" not in reader.get(FORUM).content.decode()
+
+
+def test_what_is_above_the_list_stays_the_readers_own(red: Red15m) -> None:
+    open_thread(red, "Street art")
+    citizen = signed_in(red.citizen).get(FORUM).content.decode()
+    sanctioned = signed_in(red.sanctioned).get(FORUM).content.decode()
+    assert "Street art" in citizen and "Street art" in sanctioned
+    assert "Open a thread" in citizen
+    assert "Open a thread" not in sanctioned
+
+
+def test_each_language_keeps_its_own_list(red: Red15m) -> None:
+    open_thread(red, "Street art")
+    reader = signed_in(red.citizen)
+    english = reader.get(FORUM, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    spanish = reader.get(FORUM, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Last activity" in english
+    assert "Last activity" not in spanish and "Street art" in spanish
