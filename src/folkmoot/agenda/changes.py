@@ -26,6 +26,7 @@ Not watched, on purpose:
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+logger = logging.getLogger(__name__)
 
 TOKEN_KEY = "folkmoot:agenda:token"
 # On a connection: the tokens whose writes outside a transaction wait to renew them
@@ -106,7 +109,13 @@ class Watched:
         return str(current)
 
     def _renew(self) -> None:
-        cache.set(self.key, uuid.uuid4().hex, None)
+        try:
+            cache.set(self.key, uuid.uuid4().hex, None)
+        except Exception as failed:  # the write it follows is done, and stays
+            # A cache that cannot be written (Redis down; the database cache's table not made
+            # yet, as while `migrate` runs on a new installation) keeps nothing to renew
+            # either: its reads fail the same way, and the pages read afresh.
+            logger.warning("Could not renew %s: %s", self.key, failed)
 
     def changed(self, using: str = DEFAULT_DB_ALIAS) -> None:
         """Something this token stands for was written: renew it once the transaction
@@ -188,9 +197,29 @@ def _in_test_case(connection: Any) -> bool:
     return any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
+# While `migrate` runs, statements are not watched: every token is renewed once it is done
+# (on a new installation the database cache's table is made halfway through).
+_migrating = False
+
+
+def migrating(**_kwargs: Any) -> None:
+    global _migrating
+    _migrating = True
+
+
+def migrated(**_kwargs: Any) -> None:
+    global _migrating
+    if _migrating:  # sent once per app: the first renews
+        _migrating = False
+        for one in _ALL:
+            one.renew()
+
+
 def _watch(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
+    if _migrating:
+        return execute(sql, params, many, context)
     connection = context["connection"]
     _flush(connection)  # the previous statement is done with: it is safe to renew now
     result = execute(sql, params, many, context)
