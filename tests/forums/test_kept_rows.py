@@ -84,3 +84,22 @@ def test_each_language_keeps_its_own_list(red: Red15m) -> None:
     spanish = reader.get(FORUM, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Last activity" in english
     assert "Last activity" not in spanish and "Street art" in spanish
+
+
+def test_only_the_forums_own_addresses_are_kept(red: Red15m) -> None:
+    """Made-up query strings and tags the forum does not have are answered, never kept: they
+    could otherwise fill the cache (and push out what else it holds)."""
+    open_thread(red, "Street art")
+    reader = signed_in(red.citizen)
+
+    def reads_threads(address: str) -> bool:
+        reader.get(address)  # the first visit
+        with CaptureQueriesContext(connection) as again:
+            assert reader.get(address).status_code == 200
+        return any('FROM "forums_thread"' in q["sql"] for q in again.captured_queries)
+
+    assert not reads_threads(FORUM + "?tag=[DEBATE]")
+    assert not reads_threads(FORUM + "?page=1")
+    assert reads_threads(FORUM + "?tag=made-up")
+    assert reads_threads(FORUM + "?page=1&x=1")
+    assert reads_threads(FORUM + "?page=" + "9" * 20)

@@ -1,3 +1,5 @@
+import atexit
+
 from django.apps import AppConfig
 from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
@@ -19,6 +21,9 @@ class AgendaConfig(AppConfig):
         # agendas' token when it writes what they read (agenda/changes.py).
         connection_created.connect(changes.watch, dispatch_uid="folkmoot.agenda.watch")
         request_finished.connect(changes.flush, dispatch_uid="folkmoot.agenda.flush")
+        # A command or a shell sends neither signal above: a write it left pending is
+        # renewed as the process ends.
+        atexit.register(changes.flush)
         # Sent once per app with models (this one has none) around a `migrate`.
         pre_migrate.connect(changes.migrating, dispatch_uid="folkmoot.agenda.pre")
         post_migrate.connect(changes.migrated, dispatch_uid="folkmoot.agenda.post")

@@ -121,7 +121,7 @@ def pending(now: datetime, batch: int = 20) -> int:
     # until then, and if they never do, nobody is told that voting is open.
     opened = (
         Vote.objects.filter(announced_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
-        .filter(~Q(sealed_ballots=True) | Q(sealed__opened_at__isnull=False))  # True or None
+        .filter(~Q(sealed_ballots=True) | Q(sealed__opened_at__isnull=False))  # None: not sealed
         .order_by("opens_at")[:batch]
     )
     for vote in opened:

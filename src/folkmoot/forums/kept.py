@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -27,18 +28,53 @@ MAX_AGE_SECONDS = 30
 THREADS = changes.FORUM_LISTS
 
 
-def kept_rows(request: HttpRequest, render: Callable[[], str]) -> str:
-    """The list `render` makes for this address, kept or made afresh."""
+@dataclass(frozen=True)
+class Lookup:
+    key: str | None  # None: this address is not kept (see look_up)
+    token: str
+    kept: str | None  # the list, when kept under the current token
+
+
+def look_up(request: HttpRequest) -> Lookup:
+    """First thing in the view, before the assembly and its protocol are read: a write that
+    lands after this renews the token, so a list made from its state is not used again.
+    Only `?page=N` and `?tag=…` are kept, so that made-up addresses cannot fill the cache."""
     changes.flush()  # this thread's own writes first
-    address = f"{get_language()}|{timezone.get_current_timezone_name()}|{request.get_full_path()}"
-    key = "folkmoot:forum-rows:" + hashlib.sha256(address.encode()).hexdigest()
-    found = cache.get_many([THREADS.key, key])
+    query = request.GET
+    page = query.get("page", "1")
+    canonical = (
+        set(query) <= {"page", "tag"}
+        and all(len(query.getlist(name)) == 1 for name in query)
+        and page.isdigit()
+        and len(page) <= 4
+        and len(query.get("tag", "")) <= 100
+    )
+    key = None
+    if canonical:
+        address = "|".join(
+            [
+                get_language() or "",
+                timezone.get_current_timezone_name(),
+                request.path,
+                page,
+                query.get("tag", ""),
+            ]
+        )
+        key = "folkmoot:forum-rows:" + hashlib.sha256(address.encode()).hexdigest()
+    found = cache.get_many([THREADS.key] + ([key] if key else []))
     token = found.get(THREADS.key) or THREADS.token()
-    kept = found.get(key)
+    kept = found.get(key) if key else None
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == token:
-        return str(kept[1])
-    # The token was read before the list: a write landing meanwhile renews it, and what is
-    # kept here is not used again. A SafeString stays one through the cache's pickling.
-    rows = render()
-    cache.set(key, (token, rows), MAX_AGE_SECONDS)
+        return Lookup(key, token, str(kept[1]))
+    return Lookup(key, token, None)
+
+
+def kept_rows(lookup: Lookup, render: Callable[[], str], *, keep: bool = True) -> str:
+    """The list, kept or made by `render` (and kept, unless `keep` is false: a tag the forum
+    does not have)."""
+    if lookup.kept is not None:
+        return lookup.kept
+    rows = render()  # a SafeString stays one through the cache's pickling
+    if keep and lookup.key is not None:
+        cache.set(lookup.key, (lookup.token, rows), MAX_AGE_SECONDS)
     return rows

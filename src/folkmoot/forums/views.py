@@ -28,7 +28,7 @@ from folkmoot.refusals import NotFound, Refused, reasons_text
 
 from . import actions, post_list, selectors
 from .forms import PostForm, ThreadForm
-from .kept import kept_rows
+from .kept import kept_rows, look_up
 from .models import Post, RescueRequest
 from .text import quote as quote_text
 
@@ -100,6 +100,8 @@ def forum_search(request: Request, slug: str) -> HttpResponse:
 
 
 def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
+    # A signed-in reader's kept list is looked up before anything it is made from is read.
+    lookup = look_up(request) if request.user.is_authenticated else None
     ctx = _context(request, slug)
     try:
         actions.access_forum(ctx, key)
@@ -132,7 +134,7 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
     if shared is not None:
         page_context = {"assembly": ctx.assembly, "name": name, "content": shared}
         return render(request, "forums/forum.html", page_context)
-    if not request.user.is_authenticated:
+    if lookup is None:
         return render(request, "forums/forum.html", {**content(), "content": None})
     # Signed in: only what is above the list is the reader's own (issue 11).
     may_open = ctx.may(key, "open_thread")
@@ -149,8 +151,9 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
             "open_reasons": reasons_text(may_open),
             "content": None,
             "rows": kept_rows(
-                request,
+                lookup,
                 lambda: render_to_string("forums/_thread_rows.html", content(), request),
+                keep=(request.GET.get("tag") or None) in (None, *forum.tags),
             ),
         },
     )
