@@ -20,18 +20,13 @@ from folkmoot.decisions.models import Eligible, Vote
 from folkmoot.federation.models import JoinRequest
 from folkmoot.forums.actions import do_open_thread, do_react
 from folkmoot.forums.models import Post
+from tests.conftest import client_for
 from tests.forums.conftest import Red15m, build_red15m
 
 
 @pytest.fixture
 def red(db: None) -> Red15m:
     return build_red15m()
-
-
-def signed_in(person: Any) -> Client:
-    client = Client()
-    client.force_login(person)
-    return client
 
 
 def a_vote(red: Red15m, title: str, voters: list[Any], opens_in: timedelta = timedelta(0)) -> Vote:
@@ -56,7 +51,7 @@ def titles(client: Client) -> list[str]:
 
 @pytest.mark.django_db
 def test_a_new_vote_and_a_bulk_update_reach_a_kept_agenda(red: Red15m) -> None:
-    citizen = signed_in(red.citizen)
+    citizen = client_for(red.citizen)
     assert "Library hours" not in titles(citizen)
     vote = a_vote(red, "Library hours", [red.citizen])  # save() and bulk_create()
     assert "Library hours" in titles(citizen)
@@ -70,7 +65,7 @@ def test_a_new_vote_and_a_bulk_update_reach_a_kept_agenda(red: Red15m) -> None:
 @pytest.mark.django_db
 def test_a_ballot_remakes_only_the_voters_agenda(red: Red15m) -> None:
     vote = a_vote(red, "Room for Friday", [red.citizen, red.drafter])
-    citizen, drafter = signed_in(red.citizen), signed_in(red.drafter)
+    citizen, drafter = client_for(red.citizen), client_for(red.drafter)
     assert "Room for Friday" in titles(citizen) and "Room for Friday" in titles(drafter)
     assert "Room for Friday" in drafter.get("/").content.decode()
     token = changes.token()
@@ -91,7 +86,7 @@ def test_a_decided_join_request_leaves_the_secretarys_kept_agenda(red: Red15m) -
     do_appoint(assembly=red.assembly, office_slug="secretary", holder=red.coordinator, actor=None)
     stranger = type(red.citizen).objects.create_user(email="new@example.org", password="x" * 12)
     request = JoinRequest.objects.create(assembly=red.assembly, user=stranger)
-    secretary = signed_in(red.coordinator)
+    secretary = client_for(red.coordinator)
     kinds = [i["kind"] for i in secretary.get("/api/v1/me/agenda").json()["items"]]
     assert "join_requests" in kinds
     secretary.post(f"/requests/{request.pk}/decide/", {"decision": "approve", "note": ""})

@@ -4,30 +4,16 @@ once. What is above the list (whether the reader may open a thread) stays their 
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from folkmoot.forums.actions import do_open_thread, do_react, do_reply
 from folkmoot.forums.models import Post, Thread
+from tests.conftest import client_for
 
-from .conftest import Red15m, build_red15m
+from .conftest import Red15m
 
 FORUM = "/assemblies/red15m/forums/debates/"
-
-
-@pytest.fixture
-def red(db: None) -> Red15m:
-    return build_red15m()
-
-
-def signed_in(person: Any) -> Client:
-    client = Client()
-    client.force_login(person)
-    return client
 
 
 def open_thread(red: Red15m, title: str) -> Thread:
@@ -48,7 +34,7 @@ def row_of(page: str, title: str) -> str:
 
 def test_a_kept_list_reads_no_thread_and_every_write_shows_at_once(red: Red15m) -> None:
     thread = open_thread(red, "Street art")
-    reader = signed_in(red.citizen)
+    reader = client_for(red.citizen)
     assert "Street art" in reader.get(FORUM).content.decode()
     with CaptureQueriesContext(connection) as kept:
         page = reader.get(FORUM).content.decode()
@@ -70,8 +56,8 @@ def test_a_kept_list_reads_no_thread_and_every_write_shows_at_once(red: Red15m) 
 
 def test_what_is_above_the_list_stays_the_readers_own(red: Red15m) -> None:
     open_thread(red, "Street art")
-    citizen = signed_in(red.citizen).get(FORUM).content.decode()
-    sanctioned = signed_in(red.sanctioned).get(FORUM).content.decode()
+    citizen = client_for(red.citizen).get(FORUM).content.decode()
+    sanctioned = client_for(red.sanctioned).get(FORUM).content.decode()
     assert "Street art" in citizen and "Street art" in sanctioned
     assert "Open a thread" in citizen
     assert "Open a thread" not in sanctioned
@@ -79,7 +65,7 @@ def test_what_is_above_the_list_stays_the_readers_own(red: Red15m) -> None:
 
 def test_each_language_keeps_its_own_list(red: Red15m) -> None:
     open_thread(red, "Street art")
-    reader = signed_in(red.citizen)
+    reader = client_for(red.citizen)
     english = reader.get(FORUM, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     spanish = reader.get(FORUM, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Last activity" in english
@@ -90,7 +76,7 @@ def test_only_the_forums_own_addresses_are_kept(red: Red15m) -> None:
     """Made-up query strings and tags the forum does not have are answered, never kept: they
     could otherwise fill the cache (and push out what else it holds)."""
     open_thread(red, "Street art")
-    reader = signed_in(red.citizen)
+    reader = client_for(red.citizen)
 
     def reads_threads(address: str) -> bool:
         reader.get(address)  # the first visit
