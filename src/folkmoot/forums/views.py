@@ -111,52 +111,42 @@ def forum_page(request: Request, slug: str, key: str) -> HttpResponse:
         return _refused(request, refused, ctx.assembly)
     forum = ctx.protocol.forums[key]
     name = forum.name.get(get_language() or "en")
+    tag = request.GET.get("tag") or None
 
-    def content() -> dict[str, Any]:
-        tag = request.GET.get("tag") or None
-        page = Paginator(
-            selectors.threads_in(ctx.assembly, ctx.protocol, key, tag), selectors.THREADS_PER_PAGE
-        ).get_page(request.GET.get("page"))
+    def above() -> dict[str, Any]:
+        """What is above the list: the reader's own (whether they may open a thread)."""
         may_open = ctx.may(key, "open_thread")
         return {
             "assembly": ctx.assembly,
             "key": key,
             "forum": forum,
             "name": name,
-            "page_obj": page,
-            "threads": _listed(ctx.assembly.slug, selectors.with_counts(page)),
             "tag": tag,
             "may_open": may_open.allowed,
             "open_reasons": reasons_text(may_open),
         }
 
-    shared = anonymous_content(request, "forums/_forum_content.html", content)
+    def rows() -> dict[str, Any]:
+        """The list: the same for every reader of the forum."""
+        page = Paginator(
+            selectors.threads_in(ctx.assembly, ctx.protocol, key, tag), selectors.THREADS_PER_PAGE
+        ).get_page(request.GET.get("page"))
+        threads = _listed(ctx.assembly.slug, selectors.with_counts(page))
+        return {"page_obj": page, "threads": threads}
+
+    shared = anonymous_content(request, "forums/_forum_content.html", lambda: {**above(), **rows()})
     if shared is not None:
         page_context = {"assembly": ctx.assembly, "name": name, "content": shared}
         return render(request, "forums/forum.html", page_context)
     if lookup is None:
-        return render(request, "forums/forum.html", {**content(), "content": None})
+        return render(request, "forums/forum.html", {**above(), **rows(), "content": None})
     # Signed in: only what is above the list is the reader's own (issue 11).
-    may_open = ctx.may(key, "open_thread")
-    return render(
-        request,
-        "forums/forum.html",
-        {
-            "assembly": ctx.assembly,
-            "key": key,
-            "forum": forum,
-            "name": name,
-            "tag": request.GET.get("tag") or None,
-            "may_open": may_open.allowed,
-            "open_reasons": reasons_text(may_open),
-            "content": None,
-            "rows": kept_rows(
-                lookup,
-                lambda: render_to_string("forums/_thread_rows.html", content(), request),
-                keep=(request.GET.get("tag") or None) in (None, *forum.tags),
-            ),
-        },
+    kept = kept_rows(
+        lookup,
+        lambda: render_to_string("forums/_thread_rows.html", rows(), request),
+        keep=tag in (None, *forum.tags),
     )
+    return render(request, "forums/forum.html", {**above(), "content": None, "rows": kept})
 
 
 def _listed(slug: str, threads: list[Any]) -> list[Any]:
