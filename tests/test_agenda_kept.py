@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
@@ -259,3 +260,36 @@ def test_a_write_outside_a_transaction_survives_a_rolled_back_one() -> None:
             pass
         assert changes.token() != token
         Assembly.objects.filter(slug="kept-test").delete()
+
+
+@pytest.mark.django_db
+def test_a_suspension_from_an_office_ending_gives_the_queue_back_on_time(red: Red15m) -> None:
+    """OFF-6: a coordinator suspended from the office for a while is not asked to moderate;
+    the suspension ends by itself, and from then the reports wait for them again, kept
+    agenda or not."""
+    from folkmoot.moderation.models import OfficeSuspension, Report
+
+    thread = do_open_thread(
+        assembly=red.assembly,
+        forum_key="debates",
+        author=red.citizen,
+        title="Rude",
+        tag="[DEBATE]",
+        body="Something rude.",
+    )
+    Report.objects.create(post=thread.posts.get(), reporter=red.drafter, kind="offensive")
+    now = timezone.now()
+    OfficeSuspension.objects.create(
+        assembly=red.assembly,
+        holder=red.coordinator,
+        office="coordinator",
+        duration=timedelta(minutes=5),
+        reason="Broke the protocol",
+        imposed_by=red.drafter,
+        imposed_at=now - timedelta(minutes=1),
+    )
+    request: Any = SimpleNamespace(user=red.coordinator)
+    assert "coordination" not in [i.kind for i in agenda_for(request, now).items]  # kept now
+    with time_machine.travel(now + timedelta(minutes=5), tick=False):
+        later = agenda_for(request, timezone.now())
+    assert "coordination" in [i.kind for i in later.items]

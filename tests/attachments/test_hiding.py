@@ -248,3 +248,21 @@ def test_a_file_of_a_proposal_or_a_moot_is_hidden_the_same_way(db: None) -> None
     shown = secretary.post(f"/api/v1/attachments/{poster}/show")
     assert shown.status_code == 200 and shown.json()["hidden"] is False
     assert client_for(ben).get(f"/attachments/{poster}/a.png").status_code == 200
+
+
+def test_a_thread_page_kept_for_readers_still_shows_its_uploader_their_hidden_file(
+    design: Design, poster_and_route: tuple[Attachment, Attachment]
+) -> None:
+    """Issue 11: readers share a thread page's posts (forums/thread_posts.py); hiding a file
+    reaches the kept page at once, and its uploader still sees it there, marked hidden."""
+    poster, route = poster_and_route
+    reader = client_for(design.red.drafter)
+    assert f"/attachments/{poster.pk}/" in _page(reader.get(_thread(design)))  # kept now
+    hidden = client_for(design.red.coordinator).post(
+        f"/api/v1/attachments/{poster.pk}/hide", {"reason": "Copyright"}, "application/json"
+    )
+    assert hidden.status_code == 200, hidden.content
+    page = _page(reader.get(_thread(design)))
+    assert f"/attachments/{poster.pk}/" not in page and f"/attachments/{route.pk}/" in page
+    own = _section(_page(client_for(design.author).get(_thread(design))), poster)
+    assert "Hidden by moderation" in own and "Copyright" in own

@@ -448,6 +448,8 @@ def more_posts(thread: Thread, n: int) -> list[int]:
 
 
 def shown_posts(client: Client, thread: Thread, page: int) -> tuple[list[int], int]:
+    """A page made afresh, not kept (forums/thread_posts.py): its posts and its queries."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"{thread_url(thread)}?page={page}")
     assert response.status_code == 200

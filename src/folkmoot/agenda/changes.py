@@ -1,7 +1,8 @@
 """When what the home page and the forum pages keep may be out of date (issue 11).
 
-Two tokens: one for the agendas (below), one for forum pages' lists of threads
-(FORUM_LISTS: threads, posts, reactions, assemblies, protocols; forums/kept.py).
+Two tokens: one for the agendas (below), one for what forum pages keep, their lists of
+threads and threads' posts (FORUM_LISTS: threads, posts, reactions, attachments, people,
+assemblies, protocols; forums/kept.py, forums/thread_posts.py).
 
 The home page keeps each person's agenda (agenda.kept) until something it reads changes.
 What many people's agendas read (votes and their electorates, offices and terms, sanctions,
@@ -138,8 +139,9 @@ class Watched:
 
 
 AGENDAS = Watched(TOKEN_KEY, SHARED)
-# What a forum page's list of threads shows (forums/kept.py): declared here, so that every
-# process that writes (web, worker, commands) renews it, whether it shows forums or not.
+# What a forum page's list of threads and a thread page's posts show (forums/kept.py,
+# forums/thread_posts.py): declared here, so that every process that writes (web, worker,
+# commands) renews it, whether it shows forums or not.
 FORUM_LISTS = Watched(
     "folkmoot:forums:token",
     frozenset(
@@ -147,6 +149,7 @@ FORUM_LISTS = Watched(
             "forums_thread",
             "forums_post",
             "forums_reaction",
+            "attachments_attachment",  # a post's files
             "federation_assembly",
             "protocols_protocolversion",
             "accounts_user",  # authors' names

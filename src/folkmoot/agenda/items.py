@@ -28,7 +28,7 @@ from folkmoot.forums.models import RescueRequest
 from folkmoot.governance.audience import has_power
 from folkmoot.governance.protocol import Protocol
 from folkmoot.governance.sanctions import EndorsementState
-from folkmoot.moderation.models import Report, Sanction
+from folkmoot.moderation.models import OfficeSuspension, Report, Sanction
 from folkmoot.moderation.selectors import active_sanction
 from folkmoot.moderation.state import state_of
 from folkmoot.notifications.models import Notification
@@ -78,6 +78,13 @@ def lasting_agenda(user: Any, now: datetime) -> Agenda:
     )
     # An appointment lapses by itself at its `until` (issue 13): its queues go with it.
     moments += [tenure.until for tenure in held if tenure.until is not None]
+    if held:
+        # A suspension from an office (OFF-6) begins and ends by itself: the office's queues
+        # go and come back then (`viewer_for` tells who is suspended now).
+        for suspension in OfficeSuspension.objects.filter(holder=user):
+            moments.append(suspension.imposed_at)
+            if suspension.duration is not None:
+                moments.append(suspension.imposed_at + suspension.duration)
     items += _join_requests(user, held)
     items += _my_requests(user)
     items += _foundings(user, held)

@@ -10,7 +10,8 @@ while all three of these hold, and made afresh otherwise:
   notices and voting keys (read in the header's own query, so they cost no query of their
   own);
 - the clock has not reached the agenda's `changes_at` (a vote opens or closes, a deadline
-  comes within a day, a term's notice begins), nor its age MAX_AGE: a safety net for a rule
+  comes within a day, a term's notice begins, an appointment lapses, a suspension from an
+  office begins or ends), nor its age MAX_AGE: a safety net for a rule
   of time the sources do not name, such as a launch allowed from a given day.
 The unread counts per assembly are read on every visit, never kept."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -21,18 +22,36 @@ def shown_of(
     whatever the number of things. Removed ones are not; one moderation hid only to its
     uploader (`viewer_id`) and to a `moderator`, who may hide or show them again
     (`Attachment.moderated_here`)."""
+    return shown_on_page(kind, pks, viewer_id=viewer_id, moderator=moderator).shown
+
+
+@dataclass(frozen=True)
+class OnPage:
+    shown: dict[int, list[Attachment]]  # as in shown_of
+    # The things that have any attachment, hidden ones included, and their uploaders: a
+    # page kept for every reader (forums/thread_posts.py) is not used for these things'
+    # authors and these uploaders, who may see them otherwise.
+    things: set[int]
+    uploaders: set[int]
+
+
+def shown_on_page(
+    kind: str, pks: Iterable[int], *, viewer_id: int | None = None, moderator: bool = False
+) -> OnPage:
     field = f"{kind}_id"
-    found: dict[int, list[Attachment]] = defaultdict(list)
+    on_page = OnPage(defaultdict(list), set(), set())
     ids = list(pks)
     if not ids:
-        return found
+        return on_page
     # A page's things (a thread page's posts): compiled once (issue 11).
     found_now = _OF_KIND.run(kind, ids=ids) if len(ids) <= PAGE else of_kind(kind, ids)
     for attachment in found_now:
+        on_page.things.add(getattr(attachment, field))
+        on_page.uploaders.add(attachment.uploader_id)
         if visible_to(attachment, viewer_id, moderator=moderator):
             attachment.moderated_here = moderator
-            found[getattr(attachment, field)].append(attachment)
-    return found
+            on_page.shown[getattr(attachment, field)].append(attachment)
+    return on_page
 
 
 def of_kind(kind: str, pks: list[int]) -> QuerySet[Attachment]:

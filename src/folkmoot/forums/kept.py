@@ -8,13 +8,17 @@ address, language and time zone, and used again only while nothing it shows was 
 since: a token renewed by the database connection on every write to threads, posts,
 reactions, assemblies or protocols (agenda.changes), so a reply, a +1 or a moved thread shows
 at once. What the clock alone changes, a thread quiet long enough to move to History (FOR-3),
-shows at most MAX_AGE_SECONDS late."""
+shows at most MAX_AGE_SECONDS late.
+
+A thread page's posts are kept the same way, under the same token (forums/thread_posts.py):
+`look_up` and `store` serve both."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -32,22 +36,31 @@ THREADS = changes.FORUM_LISTS
 class Lookup:
     key: str | None  # None: this address is not kept (see look_up)
     token: str
-    kept: str | None  # the list, when kept under the current token
+    kept: Any  # what was kept under the current token, or None
 
 
-def look_up(request: HttpRequest) -> Lookup:
+def look_up(
+    request: HttpRequest,
+    kind: str = "forum-rows",
+    *,
+    allowed: frozenset[str] = frozenset({"page", "tag"}),
+    keyed: tuple[str, ...] = ("page", "tag"),
+) -> Lookup:
     """First thing in the view, before the assembly and its protocol are read: a write that
     lands after this renews the token, so a list made from its state is not used again.
-    Only `?page=N` and `?tag=…` are kept, so that made-up addresses cannot fill the cache."""
+    Only addresses whose query names nothing but `allowed`, each once and short, with a page
+    number of at most four digits, are kept, so that made-up addresses cannot fill the
+    cache; what is kept differs by the `keyed` ones (a thread's `?quote=` changes the reply
+    form, not the posts)."""
     changes.flush()  # this thread's own writes first
     query = request.GET
     page = query.get("page", "1")
     canonical = (
-        set(query) <= {"page", "tag"}
+        set(query) <= allowed
         and all(len(query.getlist(name)) == 1 for name in query)
         and page.isdigit()
         and len(page) <= 4
-        and len(query.get("tag", "")) <= 100
+        and all(len(query[name]) <= 100 for name in query)
     )
     key = None
     if canonical:
@@ -57,24 +70,30 @@ def look_up(request: HttpRequest) -> Lookup:
                 timezone.get_current_timezone_name(),
                 request.path,
                 page,
-                query.get("tag", ""),
+                *(query.get(name, "") for name in keyed if name != "page"),
             ]
         )
-        key = "folkmoot:forum-rows:" + hashlib.sha256(address.encode()).hexdigest()
+        key = f"folkmoot:{kind}:" + hashlib.sha256(address.encode()).hexdigest()
     found = cache.get_many([THREADS.key] + ([key] if key else []))
     token = found.get(THREADS.key) or THREADS.token()
     kept = found.get(key) if key else None
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == token:
-        return Lookup(key, token, str(kept[1]))
+        return Lookup(key, token, kept[1])
     return Lookup(key, token, None)
+
+
+def store(lookup: Lookup, value: Any) -> None:
+    """Keep `value` under the token read before what it was made from."""
+    if lookup.key is not None:
+        cache.set(lookup.key, (lookup.token, value), MAX_AGE_SECONDS)
 
 
 def kept_rows(lookup: Lookup, render: Callable[[], str], *, keep: bool = True) -> str:
     """The list, kept or made by `render` (and kept, unless `keep` is false: a tag the forum
     does not have)."""
-    if lookup.kept is not None:
+    if isinstance(lookup.kept, str):
         return lookup.kept
     rows = render()  # a SafeString stays one through the cache's pickling
-    if keep and lookup.key is not None:
-        cache.set(lookup.key, (lookup.token, rows), MAX_AGE_SECONDS)
+    if keep:
+        store(lookup, rows)
     return rows

@@ -125,17 +125,34 @@ class _Words:
         )
 
 
-def posts_html(rows: list[dict[str, Any]], controls: Controls, request: Any) -> SafeString:
-    """The <li> of each row (`views._post_rows`), in order."""
+def posts_html(
+    rows: list[dict[str, Any]],
+    controls: Controls,
+    request: Any,
+    heads: list[SafeString] | None = None,
+) -> tuple[SafeString, list[SafeString]]:
+    """The <li> of each row (`thread_posts._rows`), in order, and each post's head: all of it
+    above its footer (author, date, quote, text, files), which is the same for every reader
+    who is not a moderator, its author or a file's uploader (forums/thread_posts.py keeps
+    them). `heads`: the kept ones, written again only where not given."""
     words = _Words.now(controls, request)
+    if heads is None:
+        heads = [_head(row, words, request) for row in rows]
     return mark_safe(
-        "".join(_post(row, controls, words, request, first=i == 0) for i, row in enumerate(rows))
-    )
+        "".join(
+            format_html(
+                '<li class="post" id="post-{}" hx-disable>\n{}\n<footer class="post-footer">{}'
+                "</footer>\n</li>\n",
+                row["post"].pk,
+                head,
+                _footer(row, controls, words, first=i == 0),
+            )
+            for i, (row, head) in enumerate(zip(rows, heads, strict=True))
+        )
+    ), heads
 
 
-def _post(
-    row: dict[str, Any], controls: Controls, words: _Words, request: Any, *, first: bool
-) -> str:
+def _head(row: dict[str, Any], words: _Words, request: Any) -> SafeString:
     post = row["post"]
     paths = row["paths"]
     office = (
@@ -180,15 +197,7 @@ def _post(
             words.show_text,
             body,
         )
-    return format_html(
-        '<li class="post" id="post-{}" hx-disable>\n{}{}{}\n<footer class="post-footer">{}'
-        "</footer>\n</li>\n",
-        post.pk,
-        header,
-        quoted,
-        body,
-        _footer(row, controls, words, first=first),
-    )
+    return format_html("{}{}{}", header, quoted, body)
 
 
 def _files(row: dict[str, Any], request: Any) -> str:

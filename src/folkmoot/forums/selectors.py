@@ -256,6 +256,30 @@ def _reactions(_variant: None, *, viewer: int, posts: list[int]) -> QuerySet[Rea
 _REACTIONS = Statement(Reaction, _reactions, viewer=int, posts=Ids(POSTS_PER_PAGE))
 
 
+def _own(_variant: None, *, viewer: int, posts: list[int]) -> QuerySet[Reaction, Any]:
+    return Reaction.objects.filter(user_id=viewer, post_id__in=posts).values_list(
+        "post_id", "as_office", "value"
+    )
+
+
+_OWN = Statement(Reaction, _own, viewer=int, posts=Ids(POSTS_PER_PAGE))
+
+
+def own_reactions(post_ids: list[int], viewer_id: int | None) -> dict[int, dict[str, int]]:
+    """post id → the viewer's own reactions to it, in each capacity ("" for themselves, else
+    the office): +1/−1. What a kept thread page (thread_posts.py) reads for each reader."""
+    if viewer_id is None or not post_ids:
+        return {}
+    if len(post_ids) <= POSTS_PER_PAGE:
+        rows = _OWN.run(viewer=viewer_id, posts=post_ids)
+    else:
+        rows = list(_own(None, viewer=viewer_id, posts=post_ids))
+    mine: dict[int, dict[str, int]] = {}
+    for post_id, office, value in rows:
+        mine.setdefault(post_id, {})[office] = value
+    return mine
+
+
 def reactions_of(post_ids: list[int], viewer_id: int | None = None) -> dict[int, Reactions]:
     """post id → its +1s and −1s (every one, as in FOR-1), its "+1 as <office>" per office,
     and the viewer's own reactions (so a button can say it is pressed), in one grouped query

@@ -18,17 +18,16 @@ from django.views.decorators.http import require_POST
 
 from folkmoot.federation.views import assembly_or_404
 from folkmoot.governance.audience import has_power
-from folkmoot.governance.posting import check_edit
 from folkmoot.http import Request
 from folkmoot.listdates import short_datetime
 from folkmoot.notifications.reading import seen_in_thread
 from folkmoot.pages.shared import anonymous_content
-from folkmoot.paths import IdPath, id_path
+from folkmoot.paths import id_path
 from folkmoot.refusals import NotFound, Refused, reasons_text
 
-from . import actions, post_list, selectors
+from . import actions, post_list, selectors, thread_posts
 from .forms import PostForm, ThreadForm
-from .kept import kept_rows, look_up
+from .kept import Lookup, kept_rows, look_up
 from .models import Post, RescueRequest
 from .text import quote as quote_text
 
@@ -215,96 +214,12 @@ def thread_new(request: Request, slug: str, key: str) -> HttpResponse:
     )
 
 
-def post_paths(
-    slug: str, *, signed_in: bool, may_react: bool, may_moderate: bool
-) -> dict[str, IdPath]:
-    """The path of each per-post action this viewer's page links to, reversed once per page
-    (folkmoot.paths). Which controls show is still decided per post by the core's
-    answers (`may_reply`, `check_edit`, the moderate power); the actions check again."""
-    names = ["history"]
-    names += ["react"] if may_react else []
-    names += ["edit", "report"] if signed_in else []
-    names += ["trash", "restore"] if may_moderate else []
-    return {name: id_path(f"post-{name}", slug) for name in names}
-
-
-def paths_of(paths: dict[str, IdPath], pk: int) -> dict[str, str]:
-    """The same paths for post `pk`: the same as reversing them, without the resolver."""
-    return {name: path(pk) for name, path in paths.items()}
-
-
-def _report_kinds() -> list[tuple[str, str]]:
-    return [
-        ("spam", _("Report as spam")),
-        ("offensive", _("Report as offensive")),
-        ("off_topic", _("Report as off topic")),
-    ]
-
-
 def _thread(request: Request, thread_id: int) -> tuple[actions.ForumContext, Any, str]:
     """The thread and the forum it is in now; raises Refused when the reader may not read it."""
     try:
         return actions.access_thread(request.user, thread_id)
     except NotFound as missing:
         raise Http404(_("No such thread.")) from missing
-
-
-def _post_rows(
-    ctx: actions.ForumContext,
-    place: str,
-    posts: list[Post],
-    viewer_id: int | None,
-    paths: dict[str, IdPath],
-) -> list[dict[str, Any]]:
-    """Each post with what its controls need: its action paths, office support, and whether
-    the viewer may edit or report it."""
-    reactions = selectors.reactions_of([p.pk for p in posts], viewer_id)
-    language = get_language() or "en"
-    office_names = {k: (o.plural or o.name).get(language) for k, o in ctx.protocol.offices.items()}
-    now = timezone.now()
-    # FOR-7: each post's images and files, in one query; a post moderation moved to the trash
-    # keeps them from readers, as its author and moderators still see them, and a thread
-    # moved out of its forum (by time or by moderation) shows them only to those who may read
-    # that forum. (Attachments sit above forums: imported here, as the decisions a thread
-    # debates are in `_debated`.)
-    from folkmoot.attachments.selectors import shown_of
-    from folkmoot.attachments.things import hidden_by_moderation, reads_where_written
-
-    origin_readable = not posts or reads_where_written(ctx, posts[0].thread, place)
-    sees_trash = origin_readable and has_power(ctx.protocol, ctx.viewer, "moderate")
-    # A file moderation hid alone: to its uploader and to moderators, who may show it again.
-    attached = shown_of("post", [p.pk for p in posts], viewer_id=viewer_id, moderator=sees_trash)
-    return [
-        {
-            "post": post,
-            "paths": paths_of(paths, post.pk),
-            "reactions": (counted := reactions.get(post.pk, selectors.Reactions())),
-            "supports": {office_names.get(k, k): n for k, n in counted.offices.items()},
-            # What the viewer already gave, so each button says whether it is pressed.
-            "pressed": {
-                "plus": counted.mine.get("") == 1,
-                "minus": counted.mine.get("") == -1,
-                "offices": {k for k, v in counted.mine.items() if k and v == 1},
-            },
-            "editable": check_edit(
-                ctx.protocol,
-                place,
-                is_author=post.author_id == viewer_id,
-                written_at=post.created_at,
-                now=now,
-            ).allowed,
-            "reportable": viewer_id is not None and post.author_id != viewer_id,
-            "attachments": attached.get(post.pk, [])
-            if sees_trash
-            or post.author_id == viewer_id
-            or (origin_readable and not hidden_by_moderation(ctx.protocol, post))
-            else [],
-            "office": ctx.protocol.offices[post.as_office].name.get(language)
-            if post.as_office in ctx.protocol.offices
-            else post.as_office,
-        }
-        for post in posts
-    ]
 
 
 @functools.lru_cache(maxsize=256)
@@ -316,6 +231,13 @@ def _blank_reply_fields(language: str, offices: tuple[tuple[str, str], ...]) -> 
 
 
 def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
+    # A signed-in reader's kept posts are looked up before anything they are made from is
+    # read (thread_posts.py).
+    lookup = (
+        look_up(request, "thread-posts", allowed=frozenset({"page", "quote"}), keyed=("page",))
+        if request.user.is_authenticated
+        else None
+    )
     try:
         ctx, thread, place = _thread(request, pk)
     except Refused as refused:
@@ -323,7 +245,7 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
     if thread.assembly.slug != slug:
         return redirect("thread", thread.assembly.slug, thread.pk)
     seen_in_thread(request, thread.pk)
-    return _thread_response(request, ctx, thread, place)
+    return _thread_response(request, ctx, thread, place, lookup=lookup)
 
 
 def _thread_response(
@@ -334,29 +256,19 @@ def _thread_response(
     *,
     reply: PostForm | None = None,
     status: int = 200,
+    lookup: Lookup | None = None,
 ) -> HttpResponse:
     """The thread page; `reply` is a refused reply's form, shown again with what its author
     wrote, so nothing they typed is lost."""
 
     def content() -> dict[str, Any]:
-        # Django's Paginator asks an object list for its count() and one slice, no more.
-        paged: Any = selectors.PagedPosts(thread)
-        posts = Paginator(paged, selectors.POSTS_PER_PAGE).get_page(request.GET.get("page"))
         language = get_language() or "en"
         may_reply = ctx.may(place, "reply") if place in ctx.protocol.forums else None
         quote = None
         if request.GET.get("quote"):
             quote = thread.posts.filter(pk=request.GET["quote"]).select_related("author").first()
         initial = {"body": quote_text(str(quote.author), quote.body)} if quote else None
-        viewer_id = getattr(request.user, "pk", None)
         may_moderate = has_power(ctx.protocol, ctx.viewer, "moderate")
-        paths = post_paths(
-            ctx.assembly.slug,
-            signed_in=viewer_id is not None,
-            may_react=bool(may_reply),
-            may_moderate=may_moderate,
-        )
-        rows = _post_rows(ctx, place, list(posts), viewer_id, paths)
         offices = _offices(ctx)
         minutes = (
             (
@@ -372,10 +284,11 @@ def _thread_response(
             office_buttons=[
                 (key, _("+1 as %(office)s") % {"office": label}) for key, label in offices
             ],
-            report_kinds=_report_kinds(),
+            report_kinds=thread_posts.report_kinds(),
             moderation_minutes=minutes,
             sanctions_url=reverse("sanctions", args=[ctx.assembly.slug]) if may_moderate else "",
         )
+        posts = thread_posts.posts_of_page(request, ctx, thread, place, controls, lookup)
         return {
             "assembly": ctx.assembly,
             "thread": thread,
@@ -383,8 +296,8 @@ def _thread_response(
             "place_name": ctx.protocol.forums[place].name.get(language)
             if place in ctx.protocol.forums
             else place,
-            "page_obj": posts,
-            "posts_html": post_list.posts_html(rows, controls, request),
+            "page_obj": posts.page,
+            "posts_html": posts.html,
             "may_moderate": may_moderate,
             "archived_by_time": bool(
                 ctx.protocol.archival
