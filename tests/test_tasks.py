@@ -142,7 +142,7 @@ def test_with_redis_the_tasks_go_to_rq(tmp_path):
     redis = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert json.loads(redis.stdout) == {
         "tasks": "django_tasks_rq.RQBackend",
-        "rq": ["default", "mail"],
+        "rq": ["default", "mail", "sealed"],
     }
 
 

@@ -114,3 +114,15 @@ def test_a_moderator_never_gets_a_kept_page_and_moderation_shows_at_once(red: Re
     assert moved.status_code == 302
     citizen = posts_read(client_for(red.drafter), thread)[0]
     assert "Moved to the trash by moderation: Spam" in post_of(citizen, reply)
+
+
+def test_a_thread_kept_under_one_address_is_not_kept_again_under_another(red: Red15m) -> None:
+    """A thread's number spelt with leading zeros is the same page: it uses what is kept
+    under the thread's own address, and adds nothing to the cache."""
+    thread = a_thread(red)
+    reader = client_for(red.citizen)
+    posts_read(reader, thread)  # kept now, under the thread's own address
+    with CaptureQueriesContext(connection) as queries:
+        page = reader.get(f"/assemblies/red15m/threads/00{thread.pk}/")
+    assert page.status_code == 200 and "Murals on the market hall?" in page.content.decode()
+    assert not any('FROM "forums_post"' in q["sql"] for q in queries.captured_queries)

@@ -89,3 +89,6 @@ def test_only_the_forums_own_addresses_are_kept(red: Red15m) -> None:
     assert reads_threads(FORUM + "?tag=made-up")
     assert reads_threads(FORUM + "?page=1&x=1")
     assert reads_threads(FORUM + "?page=" + "9" * 20)
+    # One spelling per page: no leading zeros, no other scripts' digits.
+    assert reads_threads(FORUM + "?page=01")
+    assert reads_threads(FORUM + "?page=\u0661")

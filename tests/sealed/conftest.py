@@ -44,6 +44,22 @@ class SealedWorld:
     def get(self, user: User | None, path: str) -> Any:
         return Client().get(f"/api/v1{path}", **(self.api(user) if user else {}))
 
+    def hand_in(self, user: User, path: str, step: str, content: str) -> list[str]:
+        """A shuffle or a decryption handed in (202: the worker checks it), then the worker's
+        checks run; what each check came to ("kept", "refused")."""
+        answer = self.post(user, f"{path}/guardian/{step}", {"content": content})
+        assert answer.status_code == 202, answer.content
+        assert answer.json()["my_step_checking"] == step and answer.json()["my_step"] == ""
+        return run_checks()
+
+
+def run_checks() -> list[str]:
+    """What the worker does with the guardians' shuffles and decryptions handed in."""
+    from folkmoot.sealed.handing import check_handed
+    from folkmoot.sealed.models import HandedIn
+
+    return [check_handed(h.pk, h.handed_at) for h in HandedIn.objects.order_by("handed_at")]
+
 
 def sealed_protocol(prepare_hours: float = 1) -> str:
     doc = yaml.safe_load(preset_text("harmony"))

@@ -231,15 +231,20 @@ def test_a_sealed_star_vote_end_to_end(
                 owned = json.loads(owner_line)
                 owned["payload"] = hashlib.sha256(bad_line.encode()).hexdigest()
                 forged = bad_line + "\n" + json.dumps(owned, separators=(",", ":"))
-                refused = world.post(person, f"{path}/guardian/shuffle", {"content": forged})
-                assert refused.status_code == 403, refused.content
-                assert refused.json()["reasons"][0]["code"] == "tool_refused"
+                # The worker's check refuses it; the guardian is told, and sees why.
+                assert world.hand_in(person, path, "shuffle", forged) == ["refused"]
+                mine = world.get(person, path).json()
+                assert mine["my_step"] == "shuffle" and mine["my_step_checking"] == ""
+                assert mine["my_step_refused"][0].startswith("belenios-tool refused this file")
+                assert Notification.objects.filter(
+                    user=person, occasion__startswith="refused-own:shuffle"
+                ).exists()
                 as_other = world.post(
                     world.guardians[1], f"{path}/guardian/shuffle", {"content": shuffled}
                 )
                 assert as_other.json()["reasons"][0]["code"] == "not_your_trustee_id"
-            answer = world.post(person, f"{path}/guardian/shuffle", {"content": shuffled})
-            assert answer.status_code == 200, answer.content
+            assert world.hand_in(person, path, "shuffle", shuffled) == ["kept"]
+            assert world.get(person, path).json()["my_step_refused"] == []
         assert world.get(None, path).json()["stage"] == "decrypting"
         for index in (0, 2):  # any two of three
             person, device = world.guardians[index], devices[index]
@@ -248,12 +253,8 @@ def test_a_sealed_star_vote_end_to_end(
             assert (
                 world.get(world.voters[9], f"{path}/files/decryption-key.json").status_code == 404
             )
-            answer = world.post(
-                person,
-                f"{path}/guardian/decryption",
-                {"content": device.decrypt(name, archive, key)},
-            )
-            assert answer.status_code == 200, answer.content
+            share = device.decrypt(name, archive, key)
+            assert world.hand_in(person, path, "decryption", share) == ["kept"]
 
         status = world.get(None, path).json()
         assert status["stage"] == "counted" and status["spoiled"] == 1

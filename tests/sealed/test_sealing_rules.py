@@ -5,6 +5,7 @@ home page of whoever has something to do in it, and a ballot in clear is refused
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from folkmoot.decisions.models import Vote
 from folkmoot.governance.presets import preset_text
 from folkmoot.governance.protocol import ProtocolInvalid, load_protocol
 from folkmoot.governance.sealing import Progress, Stage, marks_of, stage, vector_of
+from folkmoot.notifications.models import Notification
 from folkmoot.sealed.models import Guardian, SealedElection
 
 from .conftest import SealedWorld, build_sealed_world, sealed_protocol
@@ -191,3 +193,10 @@ def test_guardians_late_with_the_key_then_the_vote_closes_without_ballots(
         assert result.ballots == 0 and result.winners == []
         page = Client().get(f"{path}/").content.decode()
         assert "nobody could vote" in page
+        # The electorate is told why there is no result, not that one is published.
+        assert Notification.objects.filter(user=world.voters[4], vote=vote, kind="result").exists()
+        reader = Client()
+        reader.force_login(world.voters[4])
+        notices = html.unescape(reader.get("/notifications/").content.decode())
+        assert "closed before its guardians made the sealed vote's key" in notices
+        assert "is published" not in notices

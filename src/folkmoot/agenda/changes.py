@@ -76,6 +76,7 @@ SHARED = frozenset(
         # Who is staff (restricted assemblies), birth dates and attributes (powers), names.
         "accounts_user",
         "sealed_guardian",
+        "sealed_handedin",  # a guardian's step waiting for its check is not asked again
         "sealed_sealedelection",
     }
 )

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Min, OuterRef, Q
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -74,17 +83,20 @@ def lasting_agenda(user: Any, now: datetime) -> Agenda:
         *_candidacies(user, now, protocols),
     ]
     held = list(
-        Tenure.objects.in_office(now).filter(holder=user).select_related("office__assembly__root")
+        Tenure.objects.in_office(now)
+        .filter(holder=user)
+        .select_related("office__assembly__root")
+        .annotate(**_suspension_moments(now))
     )
-    # An appointment lapses by itself at its `until` (issue 13): its queues go with it.
-    moments += [tenure.until for tenure in held if tenure.until is not None]
-    if held:
-        # A suspension from an office (OFF-6) begins and ends by itself: the office's queues
-        # go and come back then (`viewer_for` tells who is suspended now).
-        for suspension in OfficeSuspension.objects.filter(holder=user):
-            moments.append(suspension.imposed_at)
-            if suspension.duration is not None:
-                moments.append(suspension.imposed_at + suspension.duration)
+    # An appointment lapses by itself at its `until` (issue 13): its queues go with it. A
+    # suspension from an office (OFF-6) begins and ends by itself: the office's queues go
+    # and come back then (`viewer_for` tells who is suspended now).
+    moments += [
+        moment
+        for tenure in held
+        for moment in (tenure.until, tenure.suspension_from, tenure.suspension_until)  # type: ignore[attr-defined]
+        if moment is not None
+    ]
     items += _join_requests(user, held)
     items += _my_requests(user)
     items += _foundings(user, held)
@@ -123,6 +135,25 @@ def lasting_agenda(user: Any, now: datetime) -> Agenda:
         decided=decided,
         changes_at=min(later) if later else None,
     )
+
+
+def _suspension_moments(now: datetime) -> dict[str, Subquery]:
+    """The holder's next suspension to begin, and the soonest to end, read with their tenures
+    (no query of their own)."""
+    theirs = OfficeSuspension.objects.filter(holder=OuterRef("holder"))
+    ends = ExpressionWrapper(F("imposed_at") + F("duration"), output_field=DateTimeField())
+    return {
+        "suspension_from": Subquery(
+            theirs.filter(imposed_at__gt=now).order_by("imposed_at").values("imposed_at")[:1]
+        ),
+        "suspension_until": Subquery(
+            theirs.filter(duration__isnull=False)
+            .annotate(ends=ends)
+            .filter(ends__gt=now)
+            .order_by("ends")
+            .values("ends")[:1]
+        ),
+    }
 
 
 def with_unread(agenda: Agenda, user: Any) -> None:

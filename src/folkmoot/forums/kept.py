@@ -45,20 +45,25 @@ def look_up(
     *,
     allowed: frozenset[str] = frozenset({"page", "tag"}),
     keyed: tuple[str, ...] = ("page", "tag"),
+    path: str | None = None,
 ) -> Lookup:
     """First thing in the view, before the assembly and its protocol are read: a write that
     lands after this renews the token, so a list made from its state is not used again.
     Only addresses whose query names nothing but `allowed`, each once and short, with a page
     number of at most four digits, are kept, so that made-up addresses cannot fill the
     cache; what is kept differs by the `keyed` ones (a thread's `?quote=` changes the reply
-    form, not the posts)."""
+    form, not the posts). `path`: the page's own address, where the request's may be spelt
+    otherwise (a thread's number with leading zeros)."""
     changes.flush()  # this thread's own writes first
     query = request.GET
     page = query.get("page", "1")
     canonical = (
         set(query) <= allowed
         and all(len(query.getlist(name)) == 1 for name in query)
+        # One spelling of each page: ASCII digits, no leading zero.
+        and page.isascii()
         and page.isdigit()
+        and not page.startswith("0")
         and len(page) <= 4
         and all(len(query[name]) <= 100 for name in query)
     )
@@ -68,7 +73,7 @@ def look_up(
             [
                 get_language() or "",
                 timezone.get_current_timezone_name(),
-                request.path,
+                path or request.path,
                 page,
                 *(query.get(name, "") for name in keyed if name != "page"),
             ]

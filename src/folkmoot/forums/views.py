@@ -234,7 +234,13 @@ def thread_page(request: Request, slug: str, pk: int) -> HttpResponse:
     # A signed-in reader's kept posts are looked up before anything they are made from is
     # read (thread_posts.py).
     lookup = (
-        look_up(request, "thread-posts", allowed=frozenset({"page", "quote"}), keyed=("page",))
+        look_up(
+            request,
+            "thread-posts",
+            allowed=frozenset({"page", "quote"}),
+            keyed=("page",),
+            path=reverse("thread", args=[slug, pk]),
+        )
         if request.user.is_authenticated
         else None
     )

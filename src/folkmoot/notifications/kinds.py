@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -332,6 +333,14 @@ def _say(n: Any) -> Told:
             "key before it opened: you cannot vote in it."
         )
         return _on_sealed_vote(n, text % {"title": title}, gettext("See the vote"))
+    if kind == "result" and n.vote_id and _unkeyed(n.vote):
+        # Issue 16: a sealed vote whose guardians never made the key closed with no ballot
+        # (sealed.closing._close_unkeyed); its "result" says why, not "published".
+        text = gettext(
+            "“%(title)s” closed before its guardians made the sealed vote's key: nobody "
+            "could vote in it, and it has no result."
+        )
+        return _on_sealed_vote(n, text % {"title": title}, gettext("See the vote"))
     if kind in ("vote_opened", "vote_closing", "result", "election") and n.vote_id:
         text = {
             "vote_opened": gettext("Voting is open: “%(title)s”."),
@@ -343,6 +352,14 @@ def _say(n: Any) -> Told:
         return Told(text % {"title": title}, reverse("vote", args=[n.vote_id]), action)
     if kind == "sealed_guardian" and n.vote_id:
         # Issue 16: the occasion is the guardian's step that is now due.
+        if n.occasion.startswith("refused-own:"):
+            # Issue 16 (sealed.handing): the worker's check refused this guardian's shuffle
+            # or partial decryption; the page says why.
+            text = gettext(
+                "belenios-tool refused what you handed in for the sealed vote “%(title)s”: "
+                "see why on its page, and hand in your step again."
+            )
+            return _on_sealed_vote(n, text % {"title": title}, gettext("Take my step"))
         if n.occasion.startswith("refused:"):
             # Issue 16 (sealed.ceremony): the round's files failed belenios-tool's check
             # together; the fault may be any guardian's, this one's included.
@@ -553,6 +570,17 @@ def _say(n: Any) -> Told:
     return Told(gettext("Something happened in %(where)s.") % {"where": where or "—"}, "/", "")
 
 
+def _unkeyed(vote: Any) -> bool:
+    """A sealed vote counted without its key ever made (read with the notice: with_context)."""
+    if not vote.sealed_ballots:
+        return False
+    try:
+        sealed = vote.sealed
+    except ObjectDoesNotExist:
+        return False
+    return sealed.decrypted_at is not None and not sealed.threshold_params
+
+
 def _on_sealed_vote(n: Any, text: str, action: str) -> Told:
     """A notice about a sealed vote (issue 16): its page is where each of them is acted on."""
     return Told(text, reverse("sealed_vote", args=[n.vote_id]), action)
@@ -705,27 +733,33 @@ def with_context(rows: Any) -> Any:
     from folkmoot.moderation.models import Sanction
     from folkmoot.moots.models import AgendaPoint, Moot
 
-    return rows.select_related(
-        "actor",
-        "assembly",
-        "post__thread__assembly",
-        "vote__assembly",
-        "proposal__assembly",
-    ).prefetch_related(
-        # What the sentences read of a subject comes with it (a sanction names its person).
-        GenericPrefetch(
-            "subject",
-            [
-                Sanction.objects.select_related("person"),
-                JoinRequest.objects.all(),
-                FoundingRequest.objects.all(),
-                ReshapeRequest.objects.select_related("assembly", "target"),
-                RollImport.objects.only("pk"),
-                Moot.objects.all(),
-                AgendaPoint.objects.select_related("moot"),
-                RescueRequest.objects.select_related("thread"),
-                TextAmendment.objects.all(),
-                Attachment.objects.all(),
-            ],
+    return (
+        rows.select_related(
+            "actor",
+            "assembly",
+            "post__thread__assembly",
+            "vote__assembly",
+            "vote__sealed",
+            "proposal__assembly",
+        )
+        # A sealed vote's archive and election are large, and no sentence reads them.
+        .defer("vote__sealed__archive", "vote__sealed__election_json")
+        .prefetch_related(
+            # What the sentences read of a subject comes with it (a sanction names its person).
+            GenericPrefetch(
+                "subject",
+                [
+                    Sanction.objects.select_related("person"),
+                    JoinRequest.objects.all(),
+                    FoundingRequest.objects.all(),
+                    ReshapeRequest.objects.select_related("assembly", "target"),
+                    RollImport.objects.only("pk"),
+                    Moot.objects.all(),
+                    AgendaPoint.objects.select_related("moot"),
+                    RescueRequest.objects.select_related("thread"),
+                    TextAmendment.objects.all(),
+                    Attachment.objects.all(),
+                ],
+            )
         )
     )

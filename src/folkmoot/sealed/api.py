@@ -15,6 +15,7 @@ from folkmoot.api.auth import OPTIONAL, REQUIRED
 
 from . import casting, ceremony
 from .files import sealed_file
+from .handing import MIXING
 from .models import SealedBallot
 from .selectors import access_sealed, guardian_of
 from .status import status_for
@@ -53,6 +54,14 @@ class SealedOut(Schema):
     my_key: str = Field(description="my registered public voting key, or empty")
     my_step: str = Field(description="as a guardian: my next step, or empty")
     my_step_waits: bool = Field(description="my step waits for another guardian")
+    my_step_checking: str = Field(
+        description="as a guardian: the step I handed in (shuffle or decryption) that the "
+        "worker is checking against the archive, or empty"
+    )
+    my_step_refused: list[str] = Field(
+        description="as a guardian: why the worker's check refused my last shuffle or "
+        "decryption, while that step is still mine to take"
+    )
     guardians: list[SealedGuardianOut]
     files: dict[str, str]
 
@@ -98,6 +107,8 @@ def _out(request: HttpRequest, vote_id: int) -> dict[str, Any]:
         "my_key": s.my_key,
         "my_step": s.todo,
         "my_step_waits": s.waiting,
+        "my_step_checking": s.checking.step if s.checking else "",
+        "my_step_refused": s.refused,
         "guardians": [g.__dict__ for g in s.guardians],
         "files": s.links,
     }
@@ -144,31 +155,44 @@ def sealed_box(request: HttpRequest, vote_id: int) -> list[dict[str, Any]]:
     return [{"tracker": t, "replaced": r} for t, r in rows.values_list("tracker", "replaced")]
 
 
+_STEP_DONE = (
+    "200: the step is checked and kept. 202 (a shuffle or a decryption): handed in; the worker "
+    "checks it against the archive (minutes for thousands of ballots), then `my_step_checking` "
+    "is empty and the step is kept, or `my_step_refused` says why not."
+)
+
+
+def _handed(request: HttpRequest, vote_id: int, step: str) -> Reply[Any]:
+    return Reply(202 if step in MIXING else 200, _out(request, vote_id))
+
+
 @router.post(
     "/votes/{vote_id}/sealed/guardian/{step}",
-    response=SealedOut,
+    response={200: SealedOut, 202: SealedOut},
     auth=REQUIRED,
     summary="Hand back a guardian's step: certificate, polynomial, share, shuffle, decryption",
+    description=_STEP_DONE,
 )
 def guardian_step(
     request: HttpRequest, vote_id: int, step: str, payload: SealedStepIn
-) -> dict[str, Any]:
+) -> Reply[Any]:
     election = access_sealed(request.user, vote_id)
     ceremony.do_guardian_step(
         election=election, person=request.user, step=step, content=payload.content
     )
-    return _out(request, vote_id)
+    return _handed(request, vote_id, step)
 
 
 @router.post(
     "/votes/{vote_id}/sealed/guardian/{step}/file",
-    response=SealedOut,
+    response={200: SealedOut, 202: SealedOut},
     auth=REQUIRED,
     summary="Hand back a guardian's step as a file (a shuffle of many ballots is large)",
+    description=_STEP_DONE,
 )
 def guardian_step_file(
     request: HttpRequest, vote_id: int, step: str, file: File[UploadedFile]
-) -> dict[str, Any]:
+) -> Reply[Any]:
     election = access_sealed(request.user, vote_id)
     if guardian_of(election, request.user) is None:  # before reading the file
         raise ceremony.not_a_guardian()
@@ -176,7 +200,7 @@ def guardian_step_file(
         raise ceremony.too_large()
     content = file.read().decode("utf-8", errors="replace")
     ceremony.do_guardian_step(election=election, person=request.user, step=step, content=content)
-    return _out(request, vote_id)
+    return _handed(request, vote_id, step)
 
 
 @router.get(

@@ -66,12 +66,17 @@ def _round_open(election: SealedElection, step: str) -> bool:
     return election.guardians.filter(**{field: ""}).exists()
 
 
-def check_guardian_step(election: SealedElection, guardian: Guardian | None, step: str) -> None:
+def check_guardian_step(
+    election: SealedElection, guardian: Guardian | None, step: str, at: datetime | None = None
+) -> None:
+    """Whether the guardian may take `step`, judged at `at` (now by default; the worker judges
+    a file it checks at the moment it was handed in, so a slow queue costs no guardian their
+    turn)."""
     if guardian is None:
         raise not_a_guardian()
     if step not in STEPS:
         raise _no("unknown_step", gettext_noop("There is no step “%(step)s”."), step=step)
-    now = timezone.now()
+    now = at or timezone.now()
     current = stage_of(election, now)
     if current == Stage.FAILED:
         raise _no(
@@ -207,10 +212,13 @@ def owned_event(content: str, position: int) -> str:
 def do_guardian_step(
     *, election: SealedElection, person: Any, step: str, content: str, now: datetime | None = None
 ) -> Guardian:
-    """Checks and keeps a guardian's file; when it completes a round, runs the server's step
-    and tells the guardians the next one."""
+    """Checks and keeps a guardian's file of the key; when it completes a round, runs the
+    server's step and tells the guardians the next one. A shuffle or a partial decryption is
+    checked in part now and handed to the worker (sealed.handing)."""
     if step in ("shuffle", "decryption"):
-        return _mixing_step(election=election, person=person, step=step, content=content, now=now)
+        from .handing import do_hand_in  # the worker checks those
+
+        return do_hand_in(election=election, person=person, step=step, content=content, now=now)
     try:
         return _key_step(election=election, person=person, step=step, content=content)
     except Refused as refused:
@@ -251,67 +259,13 @@ def _key_step(*, election: SealedElection, person: Any, step: str, content: str)
             guardian.share_output = text
         guardian.save(update_fields=[KEY_ROUNDS[step]])
         _next_round(locked, step)
-        _record(locked, person, step)
+        record_step(locked, person, step)
         return guardian
 
 
-def _record(election: SealedElection, person: Any, step: str) -> None:
+def record_step(election: SealedElection, person: Any, step: str) -> None:
     vote = election.vote
     record("sealed.guardian", actor=person, assembly_id=vote.assembly_id, subject=vote, step=step)
-
-
-def _mixing_step(
-    *, election: SealedElection, person: Any, step: str, content: str, now: datetime | None
-) -> Guardian:
-    """A shuffle or a partial decryption: belenios-tool verifies the whole archive with it,
-    which takes long for many ballots, so that runs with no lock held; the result is kept
-    only if the archive has not changed meanwhile (another guardian's step landed first:
-    then it is checked again on the new archive, a few times at most)."""
-    from .closing import checked_archive, ensure_shuffles_ended, keep_decryption, keep_shuffle
-
-    for _attempt in range(3):
-        current = SealedElection.objects.get(pk=election.pk)
-        current.vote = election.vote
-        ensure_shuffles_ended(current, now)
-        guardian = current.guardians.filter(person=person).first()
-        check_guardian_step(current, guardian, step)
-        assert guardian is not None
-        text = owned_event(content, guardian.position)
-        last = _completes(current, step)
-        try:
-            archive = checked_archive(
-                current, "Shuffle" if step == "shuffle" else "PartialDecryption", text, last=last
-            )
-        except tool.ToolFailed as failed:
-            raise refused_by_tool(failed) from failed
-        seen = hashlib.sha256(bytes(current.archive)).digest()
-        with transaction.atomic():
-            locked = SealedElection.objects.select_for_update().get(pk=election.pk)
-            locked.vote = election.vote
-            if hashlib.sha256(bytes(locked.archive)).digest() != seen:
-                continue  # another step landed first: check again on the new archive
-            guardian = locked.guardians.get(pk=guardian.pk)
-            check_guardian_step(locked, guardian, step)
-            moment = now or timezone.now()
-            if step == "shuffle":
-                keep_shuffle(locked, guardian, archive, moment)
-            else:
-                keep_decryption(locked, guardian, archive, moment, last=last)
-            _record(locked, person, step)
-            return guardian
-    raise _no(
-        "guardians_busy",
-        gettext_noop("Other guardians' steps kept landing first; hand yours in again."),
-    )
-
-
-def _completes(election: SealedElection, step: str) -> bool:
-    """Whether this guardian's step is the last one needed: every other guardian has
-    shuffled, or `threshold` − 1 others have decrypted."""
-    guardians = election.guardians
-    if step == "shuffle":
-        return guardians.filter(shuffled_at__isnull=True).count() == 1
-    return guardians.filter(decrypted_at__isnull=False).count() + 1 >= election.threshold
 
 
 def _next_round(election: SealedElection, done: str) -> None:

@@ -29,7 +29,7 @@ from folkmoot.governance.sealing import Stage, marks_of
 from folkmoot.notifications.send import notify
 
 from . import tool
-from .models import Guardian, SealedBallot, SealedElection
+from .models import Guardian, HandedIn, SealedBallot, SealedElection
 from .selectors import stage_of
 
 
@@ -145,6 +145,10 @@ def ensure_shuffles_ended(election: SealedElection, now: datetime | None = None)
     if election.shuffles_ended_at is not None or election.ended_at is None:
         return
     if stage_of(election, now) != Stage.DECRYPTING:
+        return
+    if HandedIn.objects.filter(guardian__election=election, step="shuffle").exists():
+        # A shuffle handed in while shuffling was still open waits for its check (sealed.
+        # handing): the time running out meanwhile must not cost its guardian their turn.
         return
     with transaction.atomic():
         locked = SealedElection.objects.select_for_update().get(pk=election.pk)

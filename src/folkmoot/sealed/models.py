@@ -66,6 +66,9 @@ class Guardian(models.Model):
     decryption_key = models.TextField(blank=True)
     shuffled_at = models.DateTimeField(null=True, blank=True)
     decrypted_at = models.DateTimeField(null=True, blank=True)
+    # Why the last shuffle or partial decryption handed in was refused (sealed.handing):
+    # each reason's code, message and values, so the page says it in the reader's language.
+    refused = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -76,6 +79,25 @@ class Guardian(models.Model):
 
     def __str__(self) -> str:
         return f"guardian {self.position} of {self.election_id}"
+
+
+class HandedIn(models.Model):
+    """A guardian's shuffle or partial decryption, handed in and not yet checked:
+    belenios-tool verifies the whole archive with it, minutes for thousands of ballots, so
+    the worker does it (sealed.handing), not the request. Apart from `Guardian`, so that the
+    file (tens of megabytes for a large shuffle) is read only by the check."""
+
+    guardian = models.OneToOneField(Guardian, on_delete=models.CASCADE, related_name="handed_in")
+    step = models.CharField(max_length=12)
+    content = models.TextField()
+    handed_at = models.DateTimeField(default=timezone.now)
+    # When its check was last asked of the task worker; empty while the queue could not be
+    # reached. The decisions worker asks again for one never asked, or asked long ago (a
+    # worker stopped during the check): sealed.handing.ask_again.
+    asked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.step} of {self.guardian_id}"
 
 
 class VoterKey(models.Model):

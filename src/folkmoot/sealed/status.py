@@ -10,10 +10,13 @@ from typing import Any
 
 from django.urls import reverse
 
+from folkmoot.governance.reasons import Answer
 from folkmoot.governance.sealing import Stage
+from folkmoot.refusals import reasons_text
 
 from .closing import ensure_opened
-from .models import Guardian, SealedElection, VoterKey
+from .handing import checking, refusal_of
+from .models import Guardian, HandedIn, SealedElection, VoterKey
 from .selectors import guardian_of, round_of, stage_of, waiting_for_others
 from .tool import ToolFailed
 
@@ -45,6 +48,8 @@ class Status:
     guardian: Guardian | None = None
     todo: str = ""  # the guardian's next step, "" when none
     waiting: bool = False  # the step waits for other guardians
+    checking: HandedIn | None = None  # their shuffle or decryption, handed in, being checked
+    refused: list[str] = field(default_factory=list)  # why the last one was refused
     links: dict[str, str] = field(default_factory=dict)
 
 
@@ -52,14 +57,19 @@ def guardian_todo(election: SealedElection, guardian: Guardian, current: Stage) 
     if current in (Stage.KEYS, Stage.LATE):
         step = round_of(guardian)
         return step, bool(step) and waiting_for_others(election, step)
+    step = ""
     if current == Stage.SHUFFLING and guardian.shuffled_at is None:
+        step = "shuffle"
+    elif current == Stage.DECRYPTING and guardian.decrypted_at is None:
+        step = "decryption"
+    if not step or checking(guardian) is not None:
+        return "", False  # nothing to do, or what they handed in is being checked
+    if step == "shuffle":
         earlier = election.guardians.filter(
             position__lt=guardian.position, shuffled_at__isnull=True
         ).exists()
-        return "shuffle", earlier
-    if current == Stage.DECRYPTING and guardian.decrypted_at is None:
-        return "decryption", False
-    return "", False
+        return step, earlier
+    return step, False
 
 
 def status_for(election: SealedElection, user: Any) -> Status:
@@ -100,6 +110,10 @@ def status_for(election: SealedElection, user: Any) -> Status:
         status.guardian = guardian_of(election, user)
         if status.guardian is not None:
             status.todo, status.waiting = guardian_todo(election, status.guardian, current)
+            status.checking = checking(status.guardian)
+            if status.todo:
+                refused = refusal_of(status.guardian, status.todo)
+                status.refused = reasons_text(Answer.no(*refused))
     pk = vote.pk
     status.links = {
         "page": reverse("sealed_vote", args=[pk]),

@@ -118,7 +118,16 @@ def sealed_guardian(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         )
     except Refused as refused:
         return _page(request, election, errors=refused.messages)
-    messages.success(request, _("Your part is checked and kept. Thank you."))
+    if step in ("shuffle", "decryption"):
+        messages.success(
+            request,
+            _(
+                "Handed in. belenios-tool now checks it against every ballot, which takes a "
+                "few minutes for thousands; you will be told when it is kept, or why not."
+            ),
+        )
+    else:
+        messages.success(request, _("Your part is checked and kept. Thank you."))
     return redirect("sealed_vote", pk)
 
 

@@ -137,7 +137,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_TABLE = "folkmoot_cache"
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     # Issue 11: a signed-in request reads its session from Redis, not from the database;
@@ -147,10 +147,13 @@ else:
     # Without Redis the cache lives in the database, so every worker shares it: sign-in rate
     # limits count across processes (issue 10). `folkmoot migrate` creates the table (see
     # accounts' migration 0003), as does `folkmoot createcachetable`.
+    # Its default of 300 entries would be outgrown by the pages signed-in readers keep (issue
+    # 11), and on overflow it deletes keys in alphabetical order, sign-in rate limits first.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
 
@@ -162,11 +165,17 @@ ANONYMOUS_PAGE_SECONDS = int(os.environ.get("ANONYMOUS_PAGE_SECONDS", "10"))
 # Background tasks (django.tasks, issue 12): the notification emails go out as soon as the
 # action that wrote them commits. In the database by default (django-tasks-db; its worker:
 # `folkmoot db_worker --queue-name '*'`); in Redis when REDIS_URL is set (django-tasks-rq;
-# its worker: `folkmoot rqworker --job-class django_tasks_rq.Job default mail`).
-TASK_QUEUES = ["default", "mail"]
+# its worker: `folkmoot rqworker --job-class django_tasks_rq.Job default mail sealed`).
+# "sealed": checking a guardian's shuffle of a sealed vote against its whole archive, minutes
+# for thousands of ballots (issue 16); a worker of its own keeps the emails from waiting.
+TASK_QUEUES = ["default", "mail", "sealed"]
 if REDIS_URL:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}
+    # Such a check may run an hour; RQ's default limit (for the others) is 3 minutes.
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600 if name == "sealed" else 180}
+        for name in TASK_QUEUES
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
     INSTALLED_APPS += ["django_tasks_db"]

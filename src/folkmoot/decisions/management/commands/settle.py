@@ -48,6 +48,9 @@ def settle_once() -> dict[str, int]:
     # Issue 16: sealed votes open (the election is built) and end (the box is closed and the
     # first guardian told to shuffle) without waiting for someone to read them.
     _each(due_sealed(now), lambda e: move_on(e, now))
+    from folkmoot.sealed.handing import ask_again
+
+    ask_again(now)  # guardians' files whose check the task queue lost
     from folkmoot.decisions.amending import (
         apply_agreed_urgent_changes,
         lapse_overdue_urgent_changes,
