@@ -8,9 +8,9 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from folkmoot.forums.actions import do_open_thread, do_reply
+from folkmoot.forums.actions import do_reply
 from folkmoot.forums.models import Post
-from tests.forums.conftest import build_red15m
+from tests.forums.conftest import build_red15m, street_art
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +24,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
 
 def test_coordinator_moderates_and_the_author_waits_out_the_sanction(live_server, browser: Browser):
     red = build_red15m()
-    thread = do_open_thread(
-        assembly=red.assembly,
-        forum_key="debates",
-        author=red.drafter,
-        title="Street art",
-        tag="[DEBATE]",
-        body="Ideas?",
-    )
+    thread = street_art(red, "Ideas?")
     rude = do_reply(thread=thread, author=red.citizen, body="Only idiots like street art")
     url = f"{live_server.url}/assemblies/red15m/threads/{thread.pk}/"
 

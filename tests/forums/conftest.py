@@ -8,6 +8,8 @@ import pytest
 from folkmoot.accounts.models import User
 from folkmoot.federation import actions
 from folkmoot.federation.models import Assembly, Membership
+from folkmoot.forums.actions import do_open_thread
+from folkmoot.forums.models import Thread
 from folkmoot.moderation.models import Sanction
 from folkmoot.offices.actions import do_appoint
 from folkmoot.protocols.actions import do_adopt_preset
@@ -57,3 +59,15 @@ def build_red15m() -> Red15m:
         imposed_by=coordinator,
     )
     return Red15m(assembly, platform, citizen, coordinator, drafter, participant, sanctioned)
+
+
+def street_art(red: Red15m, body: str = "Murals on the market hall?") -> Thread:
+    """The debate most forum tests start from: the drafter opens it (FOR-2)."""
+    return do_open_thread(
+        assembly=red.assembly,
+        forum_key="debates",
+        author=red.drafter,
+        title="Street art",
+        tag="[DEBATE]",
+        body=body,
+    )

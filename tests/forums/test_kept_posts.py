@@ -11,22 +11,15 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from folkmoot.forums.actions import do_edit_post, do_open_thread, do_react, do_reply
+from folkmoot.forums.actions import do_edit_post, do_react, do_reply
 from folkmoot.forums.models import Post, Thread
 from tests.conftest import client_for
 
-from .conftest import Red15m
+from .conftest import Red15m, street_art
 
 
 def a_thread(red: Red15m) -> Thread:
-    thread = do_open_thread(
-        assembly=red.assembly,
-        forum_key="debates",
-        author=red.drafter,
-        title="Street art",
-        tag="[DEBATE]",
-        body="Murals on the market hall?",
-    )
+    thread = street_art(red)
     do_reply(thread=thread, author=red.citizen, body="Yes, by local artists.")
     return thread
 

@@ -3,6 +3,8 @@ any two decrypt; the helpers play each guardian's own computer with belenios-too
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,3 +159,17 @@ class GuardianDevice:
             "--decryption-key=decryption-key.json",
             f"--trustee-id={self.position}",
         ).strip()
+
+
+def tampered(shuffled: str) -> str:
+    """A shuffle of other ciphertexts, still two lines of JSON owned by its guardian (the
+    payload's hash made again): only belenios-tool's check of the whole archive finds it."""
+    from folkmoot.sealed import belenios as bel
+
+    data_line, owner_line = shuffled.splitlines()
+    data = json.loads(data_line)
+    data["ciphertexts"][0][0]["alpha"] = str(bel.G)
+    bad = json.dumps(data, separators=(",", ":"))
+    owned = json.loads(owner_line)
+    owned["payload"] = hashlib.sha256(bad.encode()).hexdigest()
+    return bad + "\n" + json.dumps(owned, separators=(",", ":"))

@@ -5,9 +5,7 @@ next guardian is told) or keeps why not, which the page shows and a notice tells
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from folkmoot.sealed.handing import check_handed
 from folkmoot.sealed.models import Guardian, HandedIn, SealedElection
 from tests.test_tasks import run_worker
 
-from .conftest import GuardianDevice, SealedWorld, build_sealed_world, run_checks
+from .conftest import GuardianDevice, SealedWorld, build_sealed_world, run_checks, tampered
 from .test_sealed_vote import launch, make_key
 
 
@@ -36,18 +34,6 @@ def world(db: None) -> SealedWorld:
 
 def page_of(client: Client, path: str) -> str:
     return html.unescape(client.get(path).content.decode())
-
-
-def tampered(shuffled: str) -> str:
-    """A shuffle of other ciphertexts, still two lines of JSON owned by its guardian: only
-    belenios-tool's check of the whole archive finds it out."""
-    data_line, owner_line = shuffled.splitlines()
-    data = json.loads(data_line)
-    data["ciphertexts"][0][0]["alpha"] = str(bel.G)
-    bad = json.dumps(data, separators=(",", ":"))
-    owned = json.loads(owner_line)
-    owned["payload"] = hashlib.sha256(bad.encode()).hexdigest()
-    return bad + "\n" + json.dumps(owned, separators=(",", ":"))
 
 
 def test_the_worker_checks_a_shuffle_and_the_page_says_so_meanwhile(
