@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from folkmoot.forums.actions import do_reply
 from folkmoot.forums.models import Post
-from tests.forums.conftest import build_red15m, street_art
+from tests.forums.conftest import a_debate, build_red15m
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
 
 def test_coordinator_moderates_and_the_author_waits_out_the_sanction(live_server, browser: Browser):
     red = build_red15m()
-    thread = street_art(red, "Ideas?")
+    thread = a_debate(red, body="Ideas?")
     rude = do_reply(thread=thread, author=red.citizen, body="Only idiots like street art")
     url = f"{live_server.url}/assemblies/red15m/threads/{thread.pk}/"
 

@@ -61,13 +61,15 @@ def build_red15m() -> Red15m:
     return Red15m(assembly, platform, citizen, coordinator, drafter, participant, sanctioned)
 
 
-def street_art(red: Red15m, body: str = "Murals on the market hall?") -> Thread:
-    """The debate most forum tests start from: the drafter opens it (FOR-2)."""
+def a_debate(
+    red: Red15m, title: str = "Street art", body: str = "Murals on the market hall?"
+) -> Thread:
+    """A thread in the debates forum, as forum tests start from: the drafter opens it (FOR-2)."""
     return do_open_thread(
         assembly=red.assembly,
         forum_key="debates",
         author=red.drafter,
-        title="Street art",
+        title=title,
         tag="[DEBATE]",
         body=body,
     )

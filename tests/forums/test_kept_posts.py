@@ -15,11 +15,11 @@ from folkmoot.forums.actions import do_edit_post, do_react, do_reply
 from folkmoot.forums.models import Post, Thread
 from tests.conftest import client_for
 
-from .conftest import Red15m, street_art
+from .conftest import Red15m, a_debate
 
 
 def a_thread(red: Red15m) -> Thread:
-    thread = street_art(red)
+    thread = a_debate(red)
     do_reply(thread=thread, author=red.citizen, body="Yes, by local artists.")
     return thread
 

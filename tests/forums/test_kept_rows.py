@@ -7,24 +7,13 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from folkmoot.forums.actions import do_open_thread, do_react, do_reply
+from folkmoot.forums.actions import do_react, do_reply
 from folkmoot.forums.models import Post, Thread
 from tests.conftest import client_for
 
-from .conftest import Red15m
+from .conftest import Red15m, a_debate
 
 FORUM = "/assemblies/red15m/forums/debates/"
-
-
-def open_thread(red: Red15m, title: str) -> Thread:
-    return do_open_thread(
-        assembly=red.assembly,
-        forum_key="debates",
-        author=red.drafter,
-        title=title,
-        tag="[DEBATE]",
-        body="First.",
-    )
 
 
 def row_of(page: str, title: str) -> str:
@@ -33,7 +22,7 @@ def row_of(page: str, title: str) -> str:
 
 
 def test_a_kept_list_reads_no_thread_and_every_write_shows_at_once(red: Red15m) -> None:
-    thread = open_thread(red, "Street art")
+    thread = a_debate(red, "Street art")
     reader = client_for(red.citizen)
     assert "Street art" in reader.get(FORUM).content.decode()
     with CaptureQueriesContext(connection) as kept:
@@ -41,7 +30,7 @@ def test_a_kept_list_reads_no_thread_and_every_write_shows_at_once(red: Red15m) 
     assert "Street art" in page
     assert not [q for q in kept.captured_queries if 'FROM "forums_thread"' in q["sql"]]
     # A new thread, by anyone.
-    open_thread(red, "Bike racks")
+    a_debate(red, "Bike racks")
     assert "Bike racks" in reader.get(FORUM).content.decode()
     # A reply: the replies column.
     do_reply(thread=thread, author=red.coordinator, body="Yes.")
@@ -55,7 +44,7 @@ def test_a_kept_list_reads_no_thread_and_every_write_shows_at_once(red: Red15m) 
 
 
 def test_what_is_above_the_list_stays_the_readers_own(red: Red15m) -> None:
-    open_thread(red, "Street art")
+    a_debate(red, "Street art")
     citizen = client_for(red.citizen).get(FORUM).content.decode()
     sanctioned = client_for(red.sanctioned).get(FORUM).content.decode()
     assert "Street art" in citizen and "Street art" in sanctioned
@@ -64,7 +53,7 @@ def test_what_is_above_the_list_stays_the_readers_own(red: Red15m) -> None:
 
 
 def test_each_language_keeps_its_own_list(red: Red15m) -> None:
-    open_thread(red, "Street art")
+    a_debate(red, "Street art")
     reader = client_for(red.citizen)
     english = reader.get(FORUM, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     spanish = reader.get(FORUM, HTTP_ACCEPT_LANGUAGE="es").content.decode()
@@ -75,7 +64,7 @@ def test_each_language_keeps_its_own_list(red: Red15m) -> None:
 def test_only_the_forums_own_addresses_are_kept(red: Red15m) -> None:
     """Made-up query strings and tags the forum does not have are answered, never kept: they
     could otherwise fill the cache (and push out what else it holds)."""
-    open_thread(red, "Street art")
+    a_debate(red, "Street art")
     reader = client_for(red.citizen)
 
     def reads_threads(address: str) -> bool:

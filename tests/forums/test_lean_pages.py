@@ -23,7 +23,7 @@ from folkmoot.forums.actions import do_open_thread, do_react, do_reply
 from folkmoot.forums.models import Post, Reaction, Thread
 from folkmoot.forums.selectors import POSTS_PER_PAGE
 from folkmoot.moderation.models import Report
-from tests.forums.conftest import Red15m, street_art
+from tests.forums.conftest import Red15m, a_debate
 
 # A reply as long as the benchmark's (bench/forums.py): a few paragraphs of Markdown.
 BODY = (
@@ -36,7 +36,7 @@ BODY = (
 
 
 def a_thread(red: Red15m, replies: int) -> Thread:
-    thread = street_art(red, BODY)
+    thread = a_debate(red, body=BODY)
     writers = (red.citizen, red.drafter, red.coordinator)
     for i in range(replies):
         post = do_reply(thread=thread, author=writers[i % 3], body=BODY)

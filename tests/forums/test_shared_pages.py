@@ -14,9 +14,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from folkmoot.federation.models import AccessMode, Assembly
-from folkmoot.forums.actions import do_open_thread, do_reply
-from folkmoot.forums.models import Thread
-from tests.forums.conftest import Red15m
+from folkmoot.forums.actions import do_reply
+from tests.forums.conftest import Red15m, a_debate
 
 FORUM = "/assemblies/red15m/forums/debates/"
 
@@ -27,17 +26,6 @@ def _shared() -> object:
     with override_settings(ANONYMOUS_PAGE_SECONDS=1):
         yield
     cache.clear()
-
-
-def open_thread(red: Red15m, title: str) -> Thread:
-    return do_open_thread(
-        assembly=red.assembly,
-        forum_key="debates",
-        author=red.drafter,
-        title=title,
-        tag="[DEBATE]",
-        body="A first post.",
-    )
 
 
 def get(client: Client, path: str) -> tuple[str, int]:
@@ -51,9 +39,9 @@ def test_visitors_share_the_content_for_a_moment_and_then_see_the_change(red: Re
     """The second visitor's page costs fewer queries and shows the same threads; a thread
     opened meanwhile shows to visitors once the moment has passed, and to a signed-in
     reader at once."""
-    open_thread(red, "Street art")
+    a_debate(red, "Street art")
     first, fresh_queries = get(Client(), FORUM)
-    open_thread(red, "Night markets")
+    a_debate(red, "Night markets")
     second, shared_queries = get(Client(), FORUM)
     assert "Street art" in first and "Street art" in second
     assert "Night markets" not in second
@@ -66,7 +54,7 @@ def test_visitors_share_the_content_for_a_moment_and_then_see_the_change(red: Re
 
 
 def test_a_signed_in_reader_never_gets_the_visitors_content(red: Red15m) -> None:
-    thread = open_thread(red, "Street art")
+    thread = a_debate(red, "Street art")
     path = f"/assemblies/red15m/threads/{thread.pk}/"
     visitor_page = get(Client(), path)[0]
     assert "Sign in to reply" in visitor_page
@@ -82,7 +70,7 @@ def test_a_signed_in_reader_never_gets_the_visitors_content(red: Red15m) -> None
 def test_each_visitor_gets_their_own_csrf_token_with_shared_content(red: Red15m) -> None:
     """The page around the shared content (the language switcher's form) is rendered for
     each request, with that visitor's token, matching their own cookie."""
-    open_thread(red, "Street art")
+    a_debate(red, "Street art")
     tokens = []
     for _ in range(2):
         client = Client(enforce_csrf_checks=True)
@@ -102,7 +90,7 @@ def test_each_visitor_gets_their_own_csrf_token_with_shared_content(red: Red15m)
 
 def test_the_access_check_runs_before_any_shared_content(red: Red15m) -> None:
     """Content a visitor saw a moment ago is not served once the assembly is restricted."""
-    thread = open_thread(red, "Street art")
+    thread = a_debate(red, "Street art")
     path = f"/assemblies/red15m/threads/{thread.pk}/"
     get(Client(), path)
     Assembly.objects.filter(pk=red.assembly.pk).update(access_mode=AccessMode.RESTRICTED)
@@ -111,7 +99,7 @@ def test_the_access_check_runs_before_any_shared_content(red: Red15m) -> None:
 
 
 def test_each_language_has_its_own_shared_content(red: Red15m) -> None:
-    open_thread(red, "Street art")
+    a_debate(red, "Street art")
     english = get(Client(HTTP_ACCEPT_LANGUAGE="en"), FORUM)[0]
     spanish = get(Client(HTTP_ACCEPT_LANGUAGE="es"), FORUM)[0]
     assert "Open a thread" not in english  # visitors are asked to sign in

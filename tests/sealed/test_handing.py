@@ -86,6 +86,8 @@ def test_the_worker_checks_a_shuffle_and_the_page_says_so_meanwhile(
         assert Notification.objects.filter(
             user=world.guardians[1], vote=vote, occasion="shuffle"
         ).exists()
+        # The guardian hears that the wait is over, as the page promised.
+        assert "Your shuffle for the sealed vote" in page_of(first, "/notifications/")
 
         # The second guardian hands in a tampered shuffle: refused by the check, told, shown.
         second = world.guardians[1]

@@ -110,6 +110,14 @@ class Watched:
             current = cache.get(self.key)
         return str(current)
 
+    def read(self, key: str | None) -> tuple[str, Any]:
+        """The current token and what the cache holds under `key` (None: nothing asked), in
+        one round trip, once this thread's own writes have renewed the token."""
+        flush()
+        found = cache.get_many([self.key] + ([key] if key else []))
+        token = found.get(self.key) or self.token()
+        return str(token), found.get(key) if key else None
+
     def _renew(self) -> None:
         try:
             cache.set(self.key, uuid.uuid4().hex, None)

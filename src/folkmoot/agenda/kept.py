@@ -82,12 +82,9 @@ def kept_agenda(
     now = now or timezone.now()
     zone = timezone.get_current_timezone_name()
     key = f"folkmoot:agenda:{user.pk}:{get_language() or 'en'}:{zone}:{show is not None}"
-    changes.flush()  # this thread's own writes first
-    found = cache.get_many([changes.TOKEN_KEY, key])
-    token = found.get(changes.TOKEN_KEY) or changes.token()
+    token, kept = changes.AGENDAS.read(key)
     notes, messages, *mine = _MINE.run(person=user.pk)[0]
     keep_counts(request, notes, messages)
-    kept = found.get(key)
     if (
         isinstance(kept, _Kept)
         and kept.token == token

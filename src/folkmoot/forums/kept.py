@@ -6,8 +6,8 @@ why not); the list itself (each thread's title, author, replies, +1/−1 and las
 the pages) is the same for everyone who may read the forum. It is kept, rendered, per
 address, language and time zone, and used again only while nothing it shows was written
 since: a token renewed by the database connection on every write to threads, posts,
-reactions, assemblies or protocols (agenda.changes), so a reply, a +1 or a moved thread shows
-at once. What the clock alone changes, a thread quiet long enough to move to History (FOR-3),
+reactions, attachments, people, assemblies or protocols (agenda.changes), so a reply, a +1 or
+a moved thread shows at once. What the clock alone changes, a thread quiet long enough to move to History (FOR-3),
 shows at most MAX_AGE_SECONDS late.
 
 A thread page's posts are kept the same way, under the same token (forums/thread_posts.py):
@@ -54,7 +54,6 @@ def look_up(
     cache; what is kept differs by the `keyed` ones (a thread's `?quote=` changes the reply
     form, not the posts). `path`: the page's own address, where the request's may be spelt
     otherwise (a thread's number with leading zeros)."""
-    changes.flush()  # this thread's own writes first
     query = request.GET
     page = query.get("page", "1")
     canonical = (
@@ -79,9 +78,7 @@ def look_up(
             ]
         )
         key = f"folkmoot:{kind}:" + hashlib.sha256(address.encode()).hexdigest()
-    found = cache.get_many([THREADS.key] + ([key] if key else []))
-    token = found.get(THREADS.key) or THREADS.token()
-    kept = found.get(key) if key else None
+    token, kept = THREADS.read(key)
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == token:
         return Lookup(key, token, kept[1])
     return Lookup(key, token, None)

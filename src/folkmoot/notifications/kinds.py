@@ -352,6 +352,17 @@ def _say(n: Any) -> Told:
         return Told(text % {"title": title}, reverse("vote", args=[n.vote_id]), action)
     if kind == "sealed_guardian" and n.vote_id:
         # Issue 16: the occasion is the guardian's step that is now due.
+        if n.occasion.startswith("kept:"):
+            # Issue 16 (sealed.handing): the worker's check kept this guardian's step.
+            text = (
+                gettext("Your shuffle for the sealed vote “%(title)s” was checked and kept.")
+                if n.occasion == "kept:shuffle"
+                else gettext(
+                    "Your share of the decryption for the sealed vote “%(title)s” was checked "
+                    "and kept."
+                )
+            )
+            return _on_sealed_vote(n, text % {"title": title}, gettext("See the vote"))
         if n.occasion.startswith("refused-own:"):
             # Issue 16 (sealed.handing): the worker's check refused this guardian's shuffle
             # or partial decryption; the page says why.

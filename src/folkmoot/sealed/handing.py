@@ -117,7 +117,7 @@ def check_handed(handed_id: int, handed_at: datetime, now: datetime | None = Non
         if not {r.code for r in reasons} & _TO_MEND:
             _forget(handed)  # the step is no longer theirs: nothing to mend, nothing to say
             return "moot"
-        _refuse(handed, reasons, now)
+        _refuse(handed, election.vote_id, reasons, now)
         return "refused"
     except Exception as failed:  # the tool or the database, not the file: they may try again
         log.exception("sealed: the check of %s failed", handed_id)
@@ -126,8 +126,16 @@ def check_handed(handed_id: int, handed_at: datetime, now: datetime | None = Non
             gettext_noop("The check could not be completed (%(why)s); hand your step in again."),
             {"why": str(failed)[:300]},
         )
-        _refuse(handed, [why], now)
+        _refuse(handed, election.vote_id, [why], now)
         return "failed"
+    # Kept: the next guardians were told their turn (closing.keep_shuffle); this one hears
+    # that the wait is over, as the page promised.
+    notify(
+        "sealed_guardian",
+        [guardian.person_id],
+        vote=election.vote_id,
+        occasion=f"kept:{handed.step}",
+    )
     return "kept"
 
 
@@ -135,7 +143,7 @@ def _forget(handed: HandedIn) -> None:
     HandedIn.objects.filter(pk=handed.pk, handed_at=handed.handed_at).delete()
 
 
-def _refuse(handed: HandedIn, reasons: list[Reason], now: datetime | None) -> None:
+def _refuse(handed: HandedIn, vote_id: int, reasons: list[Reason], now: datetime | None) -> None:
     kept = [
         {"step": handed.step, "code": r.code, "template": r.template, "params": _plain(r.params)}
         for r in reasons
@@ -148,7 +156,7 @@ def _refuse(handed: HandedIn, reasons: list[Reason], now: datetime | None) -> No
     notify(
         "sealed_guardian",
         [handed.guardian.person_id],
-        vote=handed.guardian.election.vote_id,
+        vote=vote_id,
         occasion=f"refused-own:{handed.step}:{moment:%Y%m%dT%H%M%S}",
     )
 

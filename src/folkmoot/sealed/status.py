@@ -53,7 +53,11 @@ class Status:
     links: dict[str, str] = field(default_factory=dict)
 
 
-def guardian_todo(election: SealedElection, guardian: Guardian, current: Stage) -> tuple[str, bool]:
+def guardian_todo(
+    election: SealedElection, guardian: Guardian, current: Stage, handed_in: bool | None = None
+) -> tuple[str, bool]:
+    """The guardian's next step and whether it waits for another guardian; none while what
+    they handed in is being checked (`handed_in`, looked up when not given)."""
     if current in (Stage.KEYS, Stage.LATE):
         step = round_of(guardian)
         return step, bool(step) and waiting_for_others(election, step)
@@ -62,7 +66,9 @@ def guardian_todo(election: SealedElection, guardian: Guardian, current: Stage) 
         step = "shuffle"
     elif current == Stage.DECRYPTING and guardian.decrypted_at is None:
         step = "decryption"
-    if not step or checking(guardian) is not None:
+    if handed_in is None and step:
+        handed_in = checking(guardian) is not None
+    if not step or handed_in:
         return "", False  # nothing to do, or what they handed in is being checked
     if step == "shuffle":
         earlier = election.guardians.filter(
@@ -109,8 +115,10 @@ def status_for(election: SealedElection, user: Any) -> Status:
         status.my_key = mine.public_credential if mine else ""
         status.guardian = guardian_of(election, user)
         if status.guardian is not None:
-            status.todo, status.waiting = guardian_todo(election, status.guardian, current)
             status.checking = checking(status.guardian)
+            status.todo, status.waiting = guardian_todo(
+                election, status.guardian, current, handed_in=status.checking is not None
+            )
             if status.todo:
                 refused = refusal_of(status.guardian, status.todo)
                 status.refused = reasons_text(Answer.no(*refused))
