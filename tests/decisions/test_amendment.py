@@ -386,3 +386,47 @@ def test_a_protocol_that_keeps_the_earlier_decision_adopts_no_conflicting_amendm
     said = thread.posts.filter(body__startswith="The amendment is not adopted").get().body
     assert "Another amendment changed the same rules since this one was proposed" in said
     assert "sanctions.off_protocol_bounce" in said
+
+
+def test_an_assembly_seals_its_referendums_and_elections_through_the_form(
+    voting: RedVoting,
+) -> None:
+    """Issue 16: whether a kind's votes or an office's elections are sealed, and which office
+    guards them, is the protocol's, amended like any rule (PRO-2)."""
+    url = f"/assemblies/{voting.assembly.slug}/protocol/amend/"
+    citizen = _client(voting.red.citizen)
+    form = citizen.get(url).content.decode()
+    assert 'name="kind.referendum.sealed"' in form and 'name="office.coordinator.sealed"' in form
+    assert "Sealed elections, guarded by" in form and "Not sealed" in form
+    unchanged = {"forum.debates.reply": ["platform"]}
+    sealing = {
+        **unchanged,
+        "kind.referendum.sealed": "coordinator",
+        "office.coordinator.sealed": "coordinator",
+    }
+    preview = citizen.post(url, _form(voting, **sealing))
+    text = preview.content.decode()
+    assert preview.status_code == 200, text[:3000]
+    diff = text.split("What changes")[1].split("Propose it")[0]
+    assert "Sealed ballots: sealed on each voter&#x27;s device, opened only by a majority" in diff
+    assert "Candidacies close when the key is begun, 48 hours before" in diff
+    # What cannot work is refused, naming the rule, and proposes nothing.
+    public = citizen.post(url, _form(voting, **unchanged, **{"kind.poll.sealed": "coordinator"}))
+    assert public.status_code == 400 and "a sealed vote must be secret" in public.content.decode()
+    unknown = citizen.post(url, _form(voting, **unchanged, **{"kind.referendum.sealed": "king"}))
+    assert unknown.status_code == 400
+    assert "decision_kinds.referendum.sealed.guardians" in unknown.content.decode()
+    assert not Proposal.objects.exists()
+
+    done = citizen.post(
+        url,
+        _form(voting, **sealing, propose="1", which="partial", title="Seal", body="Secrecy."),
+    )
+    assert done.status_code == 302, done.content.decode()[:2000]
+    from folkmoot.governance.protocol import load_protocol
+
+    proposed = load_protocol(Proposal.objects.get().protocol_text)
+    referendum, coordinator = proposed.decision_kinds["referendum"], proposed.offices["coordinator"]
+    assert referendum.sealed is not None and referendum.sealed.guardians == "coordinator"
+    assert coordinator.sealed is not None and coordinator.sealed.prepare_hours == 48
+    assert proposed.decision_kinds["proposal"].sealed is None

@@ -127,6 +127,8 @@ def pending(now: datetime, batch: int = 20) -> int:
     for vote in opened:
         if Vote.objects.filter(pk=vote.pk, announced_at__isnull=True).update(announced_at=now):
             sent += vote_opened(vote)
+            if vote.sealed_ballots:  # launched days ago, its key made: casting opens now
+                announce_in_chat(vote)
     results = VoteResult.objects.filter(notified_at__isnull=True).select_related("vote")[:batch]
     for row in results:
         if VoteResult.objects.filter(pk=row.pk, notified_at__isnull=True).update(notified_at=now):

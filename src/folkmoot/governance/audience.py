@@ -438,13 +438,28 @@ def check_candidacy(
     *,
     vacancies: int,
     voting_now: bool = False,
+    preparing: bool = False,
 ) -> Answer:
     """OFF-3: anyone the protocol lets stand may do so for the next election of an office that
     has a calendar (a declared race), or at any time for a vacant seat. One person may stand
     for several offices. While an election is being voted, its ballot is fixed: the race is
-    closed until the next one."""
+    closed until the next one; so is it while a sealed election is prepared (`preparing`,
+    issue 16), for its guardians' key is made for the candidates then standing."""
     office = protocol.offices[office_key]
     answer = may_stand(protocol, office_key, viewer, today)
+    if office.election is not None and preparing and not voting_now:
+        return combine(
+            answer,
+            Answer.no(
+                Reason(
+                    "race_sealing",
+                    gettext_noop(
+                        "The ballot of this sealed election is fixed while its guardians make"
+                        " its key: candidacies open again when it closes."
+                    ),
+                )
+            ),
+        )
     if office.election is not None and voting_now:
         return combine(
             answer,

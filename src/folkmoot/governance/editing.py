@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .protocol import Protocol, parse_protocol
+from .protocol import Office, Protocol, parse_protocol
 from .render import render_markdown
 
 FORUM_ACTIONS = ("read", "open_thread", "reply")
@@ -53,8 +53,12 @@ def values_of(protocol: Protocol) -> dict[str, Any]:
     for key, office in protocol.offices.items():
         values[f"office.{key}.seats"] = office.seats
         values[f"office.{key}.term_days"] = office.term_days
+        if sealable(office):
+            values[f"office.{key}.sealed"] = office.sealed.guardians if office.sealed else ""
     for key, kind in protocol.decision_kinds.items():
         values[f"kind.{key}.secret"] = kind.secret
+        # Issue 16: the office that guards its sealed ballots; "": not sealed.
+        values[f"kind.{key}.sealed"] = kind.sealed.guardians if kind.sealed else ""
         if kind.voting is not None:
             for name in VOTING_DAYS:
                 values[f"kind.{key}.voting.{name}"] = getattr(kind.voting, name)
@@ -85,6 +89,8 @@ def apply_changes(document: Mapping[str, Any], changes: Mapping[str, Any]) -> di
                 audience["any_of"] = list(value)
             else:
                 target[rest[0]] = list(value)
+        elif rest == ["sealed"]:
+            _seal(target, str(value or ""))
         elif rest[0] == "voting" and len(rest) == 2:
             target.setdefault("voting", {})[rest[1]] = value
         elif len(rest) == 1:
@@ -93,6 +99,22 @@ def apply_changes(document: Mapping[str, Any], changes: Mapping[str, Any]) -> di
             else:
                 target[rest[0]] = value
     return data
+
+
+def sealable(office: Office) -> bool:
+    """Whether an office's elections may be sealed: elected on a calendar (issue 16)."""
+    return office.elected and office.voting_method != "appointed" and office.election is not None
+
+
+def _seal(target: dict[str, Any], guardians: str) -> None:
+    """Seal a kind's votes or an office's elections under `guardians` (an office), keeping
+    the threshold and hours already written; "" unseals them."""
+    if not guardians:
+        target.pop("sealed", None)
+    elif isinstance(target.get("sealed"), dict):
+        target["sealed"]["guardians"] = guardians
+    else:
+        target["sealed"] = {"guardians": guardians}
 
 
 def amended(

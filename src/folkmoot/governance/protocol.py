@@ -203,6 +203,21 @@ class Appointer(Strict):
     assembly: Key | None = None
 
 
+class Sealing(Strict):
+    """Issue 16 (VOTE-11): ballots sealed on the voter's device, which only `threshold` of
+    the holders of the `guardians` office (a majority when unset) can open together, after
+    each has shuffled them (or `threshold` of them, once `shuffle_hours` have passed since
+    the close). The key is made and voters register their voting keys in the
+    `prepare_hours` between the launch and the opening."""
+
+    guardians: Key
+    threshold: int | None = Field(None, ge=1)
+    prepare_hours: float = Field(48, gt=0)
+    # After the close, how long every guardian has to shuffle before decryption may go ahead
+    # with the shuffles of `threshold` of them.
+    shuffle_hours: float = Field(72, gt=0)
+
+
 class Office(Strict):
     name: LocalizedText
     plural: LocalizedText | None = None  # "coordinators", for sentences about holders
@@ -229,6 +244,10 @@ class Office(Strict):
     # Who held this office is a public record (issue 13): a holder who erases their account
     # keeps their name on the tenures they held; elsewhere they become "a former member".
     public_record: bool = False
+    # Issue 16 (VOTE-11): this office's elections are sealed votes. The election's vote is
+    # prepared `sealed.prepare_hours` before its window opens, with the candidates standing
+    # then (candidacies close at that moment) and the electorate eligible then.
+    sealed: Sealing | None = None
 
     @model_validator(mode="after")
     def elected_offices_have_a_calendar(self) -> Office:
@@ -239,6 +258,23 @@ class Office(Strict):
             and self.term_days
         ):
             raise PydanticCustomError("election_missing", "elected office without a calendar", {})
+        if self.sealed is None:
+            return self
+        if self.election is None or not self.elected or self.voting_method == "appointed":
+            raise PydanticCustomError(
+                "sealed_not_elected",
+                "only an office elected on a calendar has sealed elections",
+                {},
+            )
+        # Preparing, then voting, must fit before the next window, and within a week: a
+        # vacant seat's by-elections come weekly (OFF-3).
+        room = min(self.election.every_days, 7) * 24 - self.election.duration_hours
+        if self.sealed.prepare_hours > room:
+            raise PydanticCustomError(
+                "sealed_prepare_too_long",
+                "prepare_hours over {hours}",
+                {"hours": room, "prepare_hours": self.sealed.prepare_hours},
+            )
         return self
 
 
@@ -330,21 +366,6 @@ class TextAmendments(Strict):
     option; None: rejected amendments never reach the ballot."""
 
     competing_supports: int | None = Field(3, ge=1)
-
-
-class Sealing(Strict):
-    """Issue 16 (VOTE-11): ballots sealed on the voter's device, which only `threshold` of
-    the holders of the `guardians` office (a majority when unset) can open together, after
-    each has shuffled them (or `threshold` of them, once `shuffle_hours` have passed since
-    the close). The key is made and voters register their voting keys in the
-    `prepare_hours` between the launch and the opening."""
-
-    guardians: Key
-    threshold: int | None = Field(None, ge=1)
-    prepare_hours: float = Field(48, gt=0)
-    # After the close, how long every guardian has to shuffle before decryption may go ahead
-    # with the shuffles of `threshold` of them.
-    shuffle_hours: float = Field(72, gt=0)
 
 
 class Voting(Strict):
@@ -690,6 +711,13 @@ MESSAGES: dict[str, str] = {
     "consensus_missing": gettext_noop("a consensus decision needs its consensus rules"),
     "sealed_public": gettext_noop("a sealed vote must be secret (secret: true)"),
     "sealed_multi_question": gettext_noop("a vote of several questions cannot be sealed"),
+    "sealed_not_elected": gettext_noop(
+        "only an office elected on a calendar (election: …) can have sealed elections"
+    ),
+    "sealed_prepare_too_long": gettext_noop(
+        "a sealed election's prepare_hours (%(prepare_hours)s) must leave room for its voting"
+        " before the next window, and within a week: at most %(hours)s hours here"
+    ),
     "minutes_range": gettext_noop("min_minutes is above max_minutes"),
     "days_range": gettext_noop("min_days is above max_days"),
     "count_missing": gettext_noop("a count rule needs a count"),
@@ -784,6 +812,8 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
         audience(f"offices.{key}.candidates", o.candidates)
         kind(f"offices.{key}.seat_changes_need", o.seat_changes_need)
         kind(f"offices.{key}.recalled_by", o.recalled_by)
+        if o.sealed is not None:
+            office(f"offices.{key}.sealed.guardians", o.sealed.guardians)
     for key, f in protocol.forums.items():
         for action in ("read", "open_thread", "reply"):
             audience(f"forums.{key}.{action}", getattr(f, action))

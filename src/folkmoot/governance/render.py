@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .audience import who
-from .protocol import Audience, DecisionKind, Forum, Office, Protocol
+from .protocol import Audience, DecisionKind, Forum, Office, Protocol, Sealing
 from .reasons import gettext_noop
 
 Translate = Callable[[str], str]
@@ -86,6 +86,22 @@ class Renderer:
         """A list item: one translated sentence."""
         self.add("- " + self.t(template, **params))
 
+    def sealing(self, sealed: Sealing) -> None:
+        """Issue 16: who opens a sealed vote's ballots, and when its key is made."""
+        guardians = self.p.offices[sealed.guardians]
+        self.item(
+            gettext_noop(
+                "Sealed ballots: sealed on each voter's device, opened only by %(threshold)s "
+                "of its %(office)s together after each has shuffled them; the key is made "
+                "and voting keys registered in the %(hours)s hours before voting opens"
+            ),
+            threshold=sealed.threshold or self.t(gettext_noop("a majority")),
+            office=guardians.plural.get(self.lang)
+            if guardians.plural
+            else guardians.name.get(self.lang),
+            hours=_num(sealed.prepare_hours),
+        )
+
     def office(self, key: str, office: Office) -> None:
         self.add(f"### {office.name.get(self.lang)}")
         if office.description:
@@ -111,6 +127,12 @@ class Renderer:
         if office.elected:
             self.item(gettext_noop("Who votes: %(who)s"), who=self.who(office.electorate))
             self.item(gettext_noop("Who may stand: %(who)s"), who=self.who(office.candidates))
+        if office.sealed is not None:
+            self.sealing(office.sealed)
+            self.item(
+                gettext_noop("Candidacies close when the key is begun, %(hours)s hours before"),
+                hours=_num(office.sealed.prepare_hours),
+            )
         if office.public_record:
             self.item(
                 gettext_noop(
@@ -280,19 +302,7 @@ class Renderer:
             else:
                 self.item(gettext_noop("Members may amend its text while it is debated"))
         if kind.sealed is not None:
-            guardians = self.p.offices[kind.sealed.guardians]
-            self.item(
-                gettext_noop(
-                    "Sealed ballots: sealed on each voter's device, opened only by %(threshold)s "
-                    "of its %(office)s together after each has shuffled them; the key is made "
-                    "and voting keys registered in the %(hours)s hours before voting opens"
-                ),
-                threshold=kind.sealed.threshold or self.t(gettext_noop("a majority")),
-                office=guardians.plural.get(self.lang)
-                if guardians.plural
-                else guardians.name.get(self.lang),
-                hours=_num(kind.sealed.prepare_hours),
-            )
+            self.sealing(kind.sealed)
         if kind.weekly:
             self.item(gettext_noop("Launched one a week, in order of arrival"))
         if kind.validated_alone:

@@ -181,6 +181,15 @@ def by_election_windows(
     return (window(closed) if closed >= 0 else None), current
 
 
+def ballot_fixed_at(office: Office, window: Window) -> datetime:
+    """When an election's ballot is fixed: its opening, or for a sealed election (issue 16)
+    `prepare_hours` earlier, when its vote is prepared so that the guardians can make the key
+    and voters register theirs. Candidacies close then."""
+    if office.sealed is None:
+        return window.opens_at
+    return window.opens_at - timedelta(hours=office.sealed.prepare_hours)
+
+
 def term_end(office: Office, tz: str, took_office: datetime) -> datetime | None:
     """OFF-1/OFF-2: when a term that began at `took_office` ends: `term_days` elapsed days
     later (RED15M coordinators: 28), or None for an office without a term length.

@@ -56,6 +56,10 @@ class ElectionOut(Schema):
     closes_at: datetime
     open: bool
     by_election: bool = Field(False, description="a by-election for a vacant seat (OFF-3)")
+    sealed: bool = Field(False, description="its ballots are sealed (issue 16, VOTE-11)")
+    candidacies_close_at: datetime = Field(
+        description="the opening, or for a sealed election when its guardians begin the key"
+    )
 
 
 class OfficeOut(Schema):
@@ -129,6 +133,10 @@ def list_offices(request: HttpRequest, key: str) -> list[dict[str, Any]]:
                     "closes_at": r.election.closes_at,
                     "open": r.election_open,
                     "by_election": r.by_election,
+                    # Issue 16: a sealed election's ballot is fixed (candidacies close) when
+                    # its vote is prepared, `prepare_hours` before it opens.
+                    "sealed": r.rule.sealed is not None,
+                    "candidacies_close_at": r.fixed_at,
                 }
                 if r.election
                 else None
@@ -363,6 +371,9 @@ class ElectionVoteOut(Schema):
     opens_at: datetime | None
     closes_at: datetime | None
     candidates: list[str]
+    sealed: bool = Field(
+        False, description="cast through /api/v1/votes/{vote}/sealed (issue 16, VOTE-11)"
+    )
     winners: list[str] | None
 
 
@@ -393,6 +404,7 @@ def elections(request: HttpRequest, key: str) -> list[dict[str, Any]]:
                 "opens_at": vote.opens_at,
                 "closes_at": vote.closes_at,
                 "candidates": vote.options,
+                "sealed": bool(vote.sealed_ballots),
                 "winners": result.winners if result else None,
             }
         )

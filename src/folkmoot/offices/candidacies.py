@@ -39,6 +39,7 @@ def stand_answer(
             timezone.localdate(),
             vacancies=row.vacancies,
             voting_now=row.election_open,
+            preparing=row.preparing,
         ),
         _not_barred(row, bars),
     )

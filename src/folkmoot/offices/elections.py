@@ -8,13 +8,14 @@ holds an office is kept below, in `offices.tenures`, which the count calls."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from folkmoot.audit.log import record
 from folkmoot.federation.models import Assembly
@@ -22,8 +23,9 @@ from folkmoot.governance.appointment import elected_here
 from folkmoot.governance.audience import may_vote_in_election
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
-from folkmoot.governance.schedule import Window
+from folkmoot.governance.schedule import Window, ballot_fixed_at
 from folkmoot.protocols.selectors import protocol_in_force
+from folkmoot.sealed.launch import guardians_for, seal
 
 from .models import Candidacy, Office, Tenure
 from .windows import elections_of
@@ -60,7 +62,9 @@ def election_for(
     from folkmoot.decisions.models import Eligible, Vote
 
     rule = protocol.offices[office_key]
-    if now < window.opens_at or assembly.closed_at is not None:
+    # A sealed election is prepared before it opens (issue 16): its guardians make the key
+    # and voters register theirs in the meantime.
+    if now < ballot_fixed_at(rule, window) or assembly.closed_at is not None:
         return None  # a closed assembly elects nobody (issue 13)
     office, _ = Office.objects.get_or_create(
         assembly=assembly, slug=office_key, defaults={"seats": rule.seats}
@@ -82,6 +86,7 @@ def election_for(
         name = c.person.display_name or f"#{c.person.pk}"
         # Two candidates with one name stay distinguishable on the ballot.
         names.append(name if name not in names else f"{name} (#{c.person.pk})")
+    sealing = _sealing(assembly, rule, window, now, candidates=len(names))
     try:
         with transaction.atomic():
             vote = Vote.objects.create(
@@ -89,6 +94,7 @@ def election_for(
                 office=office,
                 kind="",
                 title=election_title(rule),
+                description=sealing.note,
                 method=election_method(rule),
                 options=names,
                 subjects=[c.person.pk for c in candidacies],
@@ -101,7 +107,8 @@ def election_for(
                 random_order=True,
                 opens_at=window.opens_at,
                 closes_at=window.closes_at,
-                created_at=window.opens_at,
+                created_at=ballot_fixed_at(rule, window),
+                sealed_ballots=True if sealing.guardians else None,
             )
             people = electorate(
                 assembly,
@@ -113,12 +120,76 @@ def election_for(
                 [Eligible(vote=vote, person=p, member_since=since) for p, since in people]
             )
             record("office.election_open", assembly=assembly, subject=vote, office=office_key)
+            if sealing.guardians:
+                assert rule.sealed is not None
+                seal(
+                    vote,
+                    assembly,
+                    sealing.guardians,
+                    threshold=sealing.threshold,
+                    shuffle_hours=rule.sealed.shuffle_hours,
+                )
+            elif sealing.note:
+                record(
+                    "office.election_unsealed",
+                    assembly=assembly,
+                    subject=vote,
+                    office=office_key,
+                    why=sealing.why,
+                )
     except IntegrityError:
         return Vote.objects.get(office=office, opens_at=window.opens_at)
     from folkmoot.decisions import notify
 
-    transaction.on_commit(lambda: notify.announce_in_chat(vote))
+    # A sealed election's rooms hear of it when it opens for casting (notify.pending).
+    if not vote.sealed_ballots:
+        transaction.on_commit(lambda: notify.announce_in_chat(vote))
     return vote
+
+
+@dataclass(frozen=True)
+class _Sealing:
+    guardians: list[Any] = field(default_factory=list)  # none: not sealed
+    threshold: int = 0
+    note: str = ""  # why an election the protocol seals is not, said on its page
+    why: str = ""
+
+
+def _sealing(
+    assembly: Assembly, rule: OfficeRule, window: Window, now: datetime, *, candidates: int
+) -> _Sealing:
+    """Issue 16: an election the protocol seals is sealed when it has candidates, its
+    guardians are enough, and it was prepared in time (the worker was not stopped through
+    more than half the preparing time). Otherwise it is still held, with the server's secret
+    ballot box, and its page says why: seats must not stay empty for want of a key."""
+    if rule.sealed is None or not candidates:
+        return _Sealing()  # nobody stood: nothing to seal, and nobody is elected
+    with translation.override(settings.LANGUAGE_CODE):
+        if now >= window.opens_at - timedelta(hours=rule.sealed.prepare_hours / 2):
+            return _Sealing(
+                note=gettext(
+                    "This election was to be sealed, but it was prepared too late for its"
+                    " guardians to make the key: its ballots are secret in the server's ballot"
+                    " box instead."
+                ),
+                why="late",
+            )
+        people, threshold, enough = guardians_for(assembly, rule.sealed)
+        if not enough:
+            return _Sealing(
+                note=ngettext(
+                    "This election was to be sealed, but only %(count)s holder of its"
+                    " guardians' office could act, too few to make the key: its ballots are"
+                    " secret in the server's ballot box instead.",
+                    "This election was to be sealed, but only %(count)s holders of its"
+                    " guardians' office could act, too few to make the key: its ballots are"
+                    " secret in the server's ballot box instead.",
+                    len(people),
+                )
+                % {"count": len(people)},
+                why="too_few_guardians",
+            )
+    return _Sealing(people, threshold)
 
 
 def elections_now(assembly: Assembly, protocol: Protocol, now: datetime) -> list[Any]:
@@ -134,7 +205,7 @@ def elections_now(assembly: Assembly, protocol: Protocol, now: datetime) -> list
         found = elections_of(assembly, key, rule, protocol.timezone, now)
         assert found is not None
         current = found.current
-        if current.opens_at <= now:
+        if ballot_fixed_at(rule, current) <= now:
             # A by-election with nobody standing is not held: the seat waits for the next.
             vote = election_for(
                 assembly, protocol, key, current, now, by_election=found.by_election

@@ -14,7 +14,7 @@ from folkmoot.federation.models import Assembly
 from folkmoot.governance.appointment import elected_here
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.protocol import Protocol
-from folkmoot.governance.schedule import Window, election_windows, term_end
+from folkmoot.governance.schedule import Window, ballot_fixed_at, election_windows, term_end
 from folkmoot.moderation.models import OfficeSuspension
 
 from .models import Tenure
@@ -48,6 +48,20 @@ class OfficeRow:
     @property
     def election_open(self) -> bool:
         return self.election is not None and self.election.is_open(timezone.now())
+
+    @property
+    def fixed_at(self) -> datetime | None:
+        """When candidacies close: the opening, or a sealed election's preparing."""
+        return ballot_fixed_at(self.rule, self.election) if self.election is not None else None
+
+    @property
+    def preparing(self) -> bool:
+        """A sealed election's vote is prepared and not yet open (issue 16): its guardians
+        make the key, voters register theirs, and its ballot is fixed."""
+        if self.election is None:
+            return False
+        now = timezone.now()
+        return ballot_fixed_at(self.rule, self.election) <= now < self.election.opens_at
 
 
 @dataclass(frozen=True)

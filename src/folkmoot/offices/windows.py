@@ -13,6 +13,7 @@ from folkmoot.federation.models import Assembly
 from folkmoot.governance.protocol import Office as OfficeRule
 from folkmoot.governance.schedule import (
     Window,
+    ballot_fixed_at,
     by_election_windows,
     election_window,
     previous_election_window,
@@ -61,7 +62,8 @@ def elections_of(
     since = None if regular.is_open(now) else vacant_since(assembly, key, rule.seats, now)
     if since is not None:
         by_last, by_next = by_election_windows(rule.election, tz, since, now)
-        if by_next.is_open(now) and not _stood(assembly, key, by_next):
+        fixed = ballot_fixed_at(rule, by_next)  # its opening, or a sealed one's preparing
+        if fixed <= now < by_next.closes_at and not _stood(assembly, key, by_next):
             # Nobody stood for this week's: it is not held, and the race is the next one's.
             _passed, by_next = by_election_windows(rule.election, tz, since, by_next.closes_at)
         if by_last is not None and by_last.opens_at > last.opens_at:

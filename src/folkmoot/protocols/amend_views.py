@@ -90,6 +90,7 @@ def _sections(protocol: Protocol, values: dict[str, Any]) -> dict[str, Any]:
                 office.name.get(language),
                 values[f"office.{key}.seats"],
                 values[f"office.{key}.term_days"],
+                values.get(f"office.{key}.sealed"),  # None: its elections cannot be sealed
             )
             for key, office in protocol.offices.items()
         ],
@@ -101,9 +102,12 @@ def _sections(protocol: Protocol, values: dict[str, Any]) -> dict[str, Any]:
                 [(n, values.get(f"kind.{key}.voting.{n}")) for n in VOTING_DAYS]
                 if kind.voting
                 else [],
+                values[f"kind.{key}.sealed"],
             )
             for key, kind in protocol.decision_kinds.items()
         ],
+        # Issue 16: the offices that may guard sealed votes.
+        "guardians": [(key, office.name.get(language)) for key, office in protocol.offices.items()],
         "sanctions": [
             (key, level.name.get(language), values[f"sanction.{key}.hours"])
             for key, level in (protocol.sanctions.levels.items() if protocol.sanctions else [])
@@ -120,6 +124,8 @@ def _read(post: Any, start: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             values[name] = post.getlist(name)
         elif name.endswith(".secret"):
             values[name] = post.get(name) == "1"
+        elif name.endswith(".sealed"):
+            values[name] = post.get(name, "").strip()  # an office's key; the protocol checks it
         else:
             text = post.get(name, "").strip().replace(",", ".")
             if not text:

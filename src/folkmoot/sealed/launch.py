@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from folkmoot.governance.protocol import Sealing
+from folkmoot.governance.reasons import Answer
 from folkmoot.governance.sealing import check_guardians, default_threshold, vector_width
 from folkmoot.notifications.recipients import holders_of
 from folkmoot.notifications.send import notify
@@ -18,10 +19,17 @@ from .belenios import new_uuid
 from .models import Guardian, SealedElection
 
 
-def prepare_sealed(vote: Any, assembly: Any, rules: Sealing) -> SealedElection:
+def guardians_for(assembly: Any, rules: Sealing) -> tuple[list[Any], int, Answer]:
+    """Who guards a sealed vote launched now (the office's holders able to act, in order),
+    its threshold, and whether they are enough."""
     people = sorted(holders_of(assembly, rules.guardians), key=lambda p: p.pk)
     threshold = rules.threshold or default_threshold(len(people))
-    require(check_guardians(len(people), threshold))
+    return people, threshold, check_guardians(len(people), threshold)
+
+
+def prepare_sealed(vote: Any, assembly: Any, rules: Sealing) -> SealedElection:
+    people, threshold, enough = guardians_for(assembly, rules)
+    require(enough)
     return seal(vote, assembly, people, threshold=threshold, shuffle_hours=rules.shuffle_hours)
 
 
