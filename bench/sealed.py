@@ -1290,7 +1290,7 @@ def print_close(results: list[dict[str, Any]]) -> None:
             rows.append(["→ result published: sum of the steps", fmt_t(total), ""])
         else:
             rows.append(["→ stopped: a step failed (above)", fmt_t(total), ""])
-        rows.append(["  of which the server's requests", fmt_t(server), ""])
+        rows.append(["  of which the server's (requests, the worker)", fmt_t(server), ""])
         rows.append(["  of which the guardians' downloads and tools", fmt_t(guardians), ""])
         if "wall" in closing:
             rows.append(["  wall clock of (c) in this run", fmt_t(closing["wall"]), ""])

@@ -402,7 +402,7 @@ def test_an_assembly_seals_its_referendums_and_elections_through_the_form(
     sealing = {
         **unchanged,
         "kind.referendum.sealed": "coordinator",
-        "office.coordinator.sealed": "coordinator",
+        "office.drafter.sealed": "coordinator",
     }
     preview = citizen.post(url, _form(voting, **sealing))
     text = preview.content.decode()
@@ -426,7 +426,7 @@ def test_an_assembly_seals_its_referendums_and_elections_through_the_form(
     from folkmoot.governance.protocol import load_protocol
 
     proposed = load_protocol(Proposal.objects.get().protocol_text)
-    referendum, coordinator = proposed.decision_kinds["referendum"], proposed.offices["coordinator"]
+    referendum, drafter = proposed.decision_kinds["referendum"], proposed.offices["drafter"]
     assert referendum.sealed is not None and referendum.sealed.guardians == "coordinator"
-    assert coordinator.sealed is not None and coordinator.sealed.prepare_hours == 48
+    assert drafter.sealed is not None and drafter.sealed.prepare_hours == 48
     assert proposed.decision_kinds["proposal"].sealed is None

@@ -65,6 +65,7 @@ def run_checks() -> list[str]:
 
 def sealed_protocol(prepare_hours: float = 1) -> str:
     doc = yaml.safe_load(preset_text("harmony"))
+    doc["offices"]["secretary"]["seats"] = 3  # a guardians' office needs two seats at least
     doc["decision_kinds"]["star_vote"]["sealed"] = {
         "guardians": "secretary",
         "threshold": 2,

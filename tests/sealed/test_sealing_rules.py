@@ -81,8 +81,9 @@ def test_a_decrypted_vector_is_a_ballot_or_spoiled(
         assert vector_of(*stored, method=method, options=3, ask_validity=ask_validity) == vector
 
 
-def _with(kind: dict[str, Any]) -> str:
+def _with(kind: dict[str, Any], seats: int = 3) -> str:
     doc = yaml.safe_load(preset_text("harmony"))
+    doc["offices"]["secretary"]["seats"] = seats
     doc["decision_kinds"]["star_vote"].update(kind)
     return yaml.safe_dump(doc, allow_unicode=True)
 
@@ -94,17 +95,37 @@ def test_the_protocol_refuses_a_sealed_key_that_cannot_work() -> None:
 
     shown = render_markdown(protocol)
     assert "Sealed ballots: sealed on each voter's device, opened only by 2 of" in shown
-    cases = {
-        "decision_kinds.star_vote.sealed.guardians": {"sealed": {"guardians": "treasurer"}},
-        "decision_kinds.star_vote": {"sealed": {"guardians": "secretary"}, "secret": False},
-        "decision_kinds.star_vote.sealed.threshold": {
-            "sealed": {"guardians": "secretary", "threshold": 0}
-        },
-    }
-    for path, change in cases.items():
+    cases = [
+        (
+            "decision_kinds.star_vote.sealed.guardians",
+            {"guardians": "treasurer"},
+            3,
+            "not declared",
+        ),
+        ("decision_kinds.star_vote", {"guardians": "secretary"}, 3, "must be secret"),
+        (
+            "decision_kinds.star_vote.sealed.threshold",
+            {"guardians": "secretary", "threshold": 0},
+            3,
+            "",
+        ),
+        # Harmony's own secretary has one seat: one person cannot guard a key alone.
+        ("decision_kinds.star_vote.sealed.guardians", {"guardians": "secretary"}, 1, "1 seat"),
+        (
+            "decision_kinds.star_vote.sealed.threshold",
+            {"guardians": "secretary", "threshold": 4},
+            3,
+            "only 3 seats",
+        ),
+    ]
+    for path, sealed, seats, words in cases:
+        change: dict[str, Any] = {"sealed": sealed}
+        if words == "must be secret":
+            change["secret"] = False
         with pytest.raises(ProtocolInvalid) as refused:
-            load_protocol(_with(change))
-        assert any(p.path.startswith(path) for p in refused.value.problems), refused.value
+            load_protocol(_with(change, seats=seats))
+        found = [p.render() for p in refused.value.problems if p.path.startswith(path)]
+        assert found and words in found[0], refused.value
 
 
 @pytest.fixture

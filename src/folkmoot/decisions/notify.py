@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext
@@ -48,6 +49,14 @@ def announce_in_chat(vote: Vote) -> None:
                     "id": vote.pk,
                 },
             )
+
+
+def announce_when_open(vote: Vote) -> None:
+    """The rooms hear of a vote made open at once; of one made before its opening (a sealed
+    vote, whose key is made first; an election prepared before its window, issue 16) when
+    the worker finds it open (`pending`), so that no room hears "voting is open" early."""
+    if vote.opens_at is None or vote.created_at >= vote.opens_at:
+        transaction.on_commit(lambda: announce_in_chat(vote))
 
 
 def vote_opened(vote: Vote) -> int:
@@ -127,7 +136,7 @@ def pending(now: datetime, batch: int = 20) -> int:
     for vote in opened:
         if Vote.objects.filter(pk=vote.pk, announced_at__isnull=True).update(announced_at=now):
             sent += vote_opened(vote)
-            if vote.sealed_ballots:  # launched days ago, its key made: casting opens now
+            if vote.opens_at and vote.created_at < vote.opens_at:  # not announced when made
                 announce_in_chat(vote)
     results = VoteResult.objects.filter(notified_at__isnull=True).select_related("vote")[:batch]
     for row in results:

@@ -112,6 +112,9 @@ def _seal(target: dict[str, Any], guardians: str) -> None:
     if not guardians:
         target.pop("sealed", None)
     elif isinstance(target.get("sealed"), dict):
+        if target["sealed"].get("guardians") != guardians:
+            # Another office: its threshold is its majority unless the text says otherwise.
+            target["sealed"].pop("threshold", None)
         target["sealed"]["guardians"] = guardians
     else:
         target["sealed"] = {"guardians": guardians}

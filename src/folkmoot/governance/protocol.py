@@ -711,6 +711,16 @@ MESSAGES: dict[str, str] = {
     "consensus_missing": gettext_noop("a consensus decision needs its consensus rules"),
     "sealed_public": gettext_noop("a sealed vote must be secret (secret: true)"),
     "sealed_multi_question": gettext_noop("a vote of several questions cannot be sealed"),
+    "sealed_self_guarded": gettext_noop(
+        "an office cannot guard its own sealed elections: its holders could keep their seats"
+        " by never opening the ballots; name another office"
+    ),
+    "sealed_one_seat": gettext_noop(
+        "the guardians' office has %(seats)s seat: a sealed vote needs at least two guardians"
+    ),
+    "sealed_threshold_over_seats": gettext_noop(
+        "%(threshold)s guardians cannot decrypt when their office has only %(seats)s seats"
+    ),
     "sealed_not_elected": gettext_noop(
         "only an office elected on a calendar (election: …) can have sealed elections"
     ),
@@ -805,6 +815,29 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
         if name is not None and name not in protocol.decision_kinds:
             problems.append(_problem(path, "unknown_decision_kind", {"name": name}))
 
+    def guardians(path: str, sealed: Sealing, elected: str | None = None) -> None:
+        """Issue 16: a guardians' office that can make a key (two seats at least, no fewer
+        than the threshold); and no office guards its own elections, whose holders could
+        keep their seats by never opening the ballots."""
+        office(f"{path}.guardians", sealed.guardians)
+        guard = protocol.offices.get(sealed.guardians)
+        if guard is None:
+            return
+        if sealed.guardians == elected:
+            problems.append(_problem(f"{path}.guardians", "sealed_self_guarded"))
+        if guard.seats < 2:
+            problems.append(
+                _problem(f"{path}.guardians", "sealed_one_seat", {"seats": guard.seats})
+            )
+        if sealed.threshold is not None and sealed.threshold > guard.seats:
+            problems.append(
+                _problem(
+                    f"{path}.threshold",
+                    "sealed_threshold_over_seats",
+                    {"threshold": sealed.threshold, "seats": guard.seats},
+                )
+            )
+
     for key, o in protocol.offices.items():
         if o.appointed_by is not None:
             office(f"offices.{key}.appointed_by.office", o.appointed_by.office)
@@ -813,7 +846,7 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
         kind(f"offices.{key}.seat_changes_need", o.seat_changes_need)
         kind(f"offices.{key}.recalled_by", o.recalled_by)
         if o.sealed is not None:
-            office(f"offices.{key}.sealed.guardians", o.sealed.guardians)
+            guardians(f"offices.{key}.sealed", o.sealed, elected=key)
     for key, f in protocol.forums.items():
         for action in ("read", "open_thread", "reply"):
             audience(f"forums.{key}.{action}", getattr(f, action))
@@ -863,7 +896,7 @@ def _cross_references(protocol: Protocol) -> list[ProtocolProblem]:
         if d.drafting is not None:
             office(f"decision_kinds.{key}.drafting.office", d.drafting.office)
         if d.sealed is not None:
-            office(f"decision_kinds.{key}.sealed.guardians", d.sealed.guardians)
+            guardians(f"decision_kinds.{key}.sealed", d.sealed)
         for i, name in enumerate(d.announce_in):
             if name not in protocol.forums:
                 problems.append(

@@ -94,6 +94,11 @@ def do_stand(
     office, _ = Office.objects.get_or_create(
         assembly=assembly, slug=office_key, defaults={"seats": seats}
     )
+    # The office's row, which the election's making takes too (offices.elections): once the
+    # race's ballot is made, nobody joins it, whatever this request read before.
+    Office.objects.select_for_update().filter(pk=office.pk).first()
+    if election_opens_at is not None and _ballot_made(office, election_opens_at):
+        require(Answer.no(RACE_FIXED))
     candidacy = create_once(
         Candidacy,
         Reason("already_standing", gettext_noop("You are already standing in this race.")),
@@ -104,6 +109,18 @@ def do_stand(
     )
     record("office.stand", actor=person, assembly=assembly, subject=candidacy, office=office_key)
     return candidacy
+
+
+RACE_FIXED = Reason(
+    "race_fixed",
+    gettext_noop("This election's ballot is already made: candidacies open again when it closes."),
+)
+
+
+def _ballot_made(office: Office, opens_at: Any) -> bool:
+    from folkmoot.decisions.models import Vote
+
+    return Vote.objects.filter(office=office, opens_at=opens_at).exists()
 
 
 def access_own_candidacy(user: Any, assembly: Assembly, pk: int) -> Candidacy:

@@ -71,24 +71,32 @@ def election_for(
     )
     existing = Vote.objects.filter(office=office, opens_at=window.opens_at).first()
     if existing is not None:
+        if existing.sealed_ballots and existing.opens_at and now >= existing.opens_at:
+            _unseal_if_keyless(existing)
         return existing
-    candidacies = list(
-        Candidacy.objects.filter(
-            office=office, election_opens_at=window.opens_at, withdrawn_at__isnull=True
-        )
-        .select_related("person")
-        .order_by("created_at", "pk")
-    )
-    if by_election and not candidacies:
-        return None  # a by-election nobody stood in is not held
-    names: list[str] = []
-    for c in candidacies:
-        name = c.person.display_name or f"#{c.person.pk}"
-        # Two candidates with one name stay distinguishable on the ballot.
-        names.append(name if name not in names else f"{name} (#{c.person.pk})")
-    sealing = _sealing(assembly, rule, window, now, candidates=len(names))
     try:
         with transaction.atomic():
+            # The office's row, as one standing takes it (candidacies.do_stand): nobody joins
+            # this race between the reading of its candidates and the making of its vote.
+            Office.objects.select_for_update().filter(pk=office.pk).first()
+            existing = Vote.objects.filter(office=office, opens_at=window.opens_at).first()
+            if existing is not None:
+                return existing
+            candidacies = list(
+                Candidacy.objects.filter(
+                    office=office, election_opens_at=window.opens_at, withdrawn_at__isnull=True
+                )
+                .select_related("person")
+                .order_by("created_at", "pk")
+            )
+            if by_election and not candidacies:
+                return None  # a by-election nobody stood in is not held
+            names: list[str] = []
+            for c in candidacies:
+                name = c.person.display_name or f"#{c.person.pk}"
+                # Two candidates with one name stay distinguishable on the ballot.
+                names.append(name if name not in names else f"{name} (#{c.person.pk})")
+            sealing = _sealing(assembly, rule, window, now, candidates=len(names))
             vote = Vote.objects.create(
                 assembly=assembly,
                 office=office,
@@ -141,10 +149,36 @@ def election_for(
         return Vote.objects.get(office=office, opens_at=window.opens_at)
     from folkmoot.decisions import notify
 
-    # A sealed election's rooms hear of it when it opens for casting (notify.pending).
-    if not vote.sealed_ballots:
-        transaction.on_commit(lambda: notify.announce_in_chat(vote))
+    # An election prepared before its window (issue 16) is announced when it opens.
+    notify.announce_when_open(vote)
     return vote
+
+
+def _unseal_if_keyless(vote: Any) -> None:
+    """Issue 16: a sealed election whose guardians made no key by its opening is held all
+    the same, with the server's secret ballot box, and says why: one guardian staying away
+    must not cancel an election (and keep its holders in their seats)."""
+    from folkmoot.decisions.models import Vote
+
+    with translation.override(settings.LANGUAGE_CODE):
+        note = gettext(
+            "This election was to be sealed, but its guardians did not make the key before it"
+            " opened: its ballots are secret in the server's ballot box instead."
+        )
+    with transaction.atomic():
+        # Only while the key is still missing: a key made at this moment keeps it sealed.
+        unsealed = Vote.objects.filter(
+            pk=vote.pk, sealed_ballots=True, sealed__threshold_params=""
+        ).update(sealed_ballots=None, description=note)
+        if unsealed:
+            record(
+                "office.election_unsealed",
+                assembly=vote.assembly,
+                subject=vote,
+                office=vote.office.slug,
+                why="no_key",
+            )
+            vote.sealed_ballots, vote.description = None, note
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,35 @@ def vacant_since(assembly: Assembly, key: str, seats: int, now: datetime) -> dat
 
 
 def _stood(assembly: Assembly, key: str, window: Window) -> bool:
-    return Candidacy.objects.filter(
+    """Someone stands in this race, or its vote is made (a candidate who withdrew after the
+    ballot was fixed does not undo the election)."""
+    from folkmoot.decisions.models import Vote
+
+    return (
+        Candidacy.objects.filter(
+            office__assembly=assembly,
+            office__slug=key,
+            election_opens_at=window.opens_at,
+            withdrawn_at__isnull=True,
+        ).exists()
+        or Vote.objects.filter(
+            office__assembly=assembly, office__slug=key, opens_at=window.opens_at
+        ).exists()
+    )
+
+
+def _counting(assembly: Assembly, key: str, now: datetime) -> bool:
+    """An election of this office closed and awaits its count: a sealed one, while its
+    guardians shuffle and decrypt (issue 16). Its winners are not seated yet, so the seats
+    they will fill are not vacant: no by-election is prepared for them meanwhile."""
+    from folkmoot.decisions.models import Vote
+
+    return Vote.objects.filter(
         office__assembly=assembly,
         office__slug=key,
-        election_opens_at=window.opens_at,
-        withdrawn_at__isnull=True,
+        sealed_ballots=True,
+        closes_at__lte=now,
+        result__isnull=True,
     ).exists()
 
 
@@ -60,6 +84,8 @@ def elections_of(
     regular = election_window(rule.election, tz, now)
     last = previous_election_window(rule.election, tz, now)
     since = None if regular.is_open(now) else vacant_since(assembly, key, rule.seats, now)
+    if since is not None and _counting(assembly, key, now):
+        since = None
     if since is not None:
         by_last, by_next = by_election_windows(rule.election, tz, since, now)
         fixed = ballot_fixed_at(rule, by_next)  # its opening, or a sealed one's preparing

@@ -125,7 +125,9 @@ def _read(post: Any, start: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         elif name.endswith(".secret"):
             values[name] = post.get(name) == "1"
         elif name.endswith(".sealed"):
-            values[name] = post.get(name, "").strip()  # an office's key; the protocol checks it
+            # An office's key, which the protocol checks; a form without the field (a page
+            # from before it was offered) changes nothing.
+            values[name] = post.get(name, "").strip() if name in post else was
         else:
             text = post.get(name, "").strip().replace(",", ".")
             if not text:

@@ -36,6 +36,7 @@ def sealed_items(user: Any, now: datetime, moments: list[datetime] | None = None
         SealedElection.objects.filter(
             vote__closes_at__gt=now,
             vote__assembly__isnull=False,
+            vote__sealed_ballots=True,
             opened_at__isnull=True,
         )
         .defer("archive")
@@ -62,7 +63,9 @@ def sealed_items(user: Any, now: datetime, moments: list[datetime] | None = None
         )
     # The election's archive (megabytes once ballots are in) is not read for a home page.
     guarding = (
-        Guardian.objects.filter(person=user, election__decrypted_at__isnull=True)
+        Guardian.objects.filter(
+            person=user, election__decrypted_at__isnull=True, election__vote__sealed_ballots=True
+        )
         .select_related("election__vote__assembly")
         .defer("election__archive")[:50]
     )

@@ -111,7 +111,9 @@ def due_sealed(now: datetime) -> list[SealedElection]:
     """Sealed votes the worker has something to do for: past their opening and not built,
     or past their close and not ended (or closed before the key was made)."""
     return list(
-        SealedElection.objects.filter(decrypted_at__isnull=True, vote__opens_at__lte=now)
+        SealedElection.objects.filter(
+            decrypted_at__isnull=True, vote__opens_at__lte=now, vote__sealed_ballots=True
+        )
         .exclude(opened_at__isnull=False, vote__closes_at__gt=now)
         .exclude(shuffles_ended_at__isnull=False)
         .defer("archive")

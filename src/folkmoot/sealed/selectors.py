@@ -20,7 +20,9 @@ def access_sealed(user: Any, vote_id: int) -> SealedElection:
     vote = access_vote(user, vote_id)
     # The archive (tens of megabytes once shuffled) is read only where it is used.
     election = SealedElection.objects.defer("archive").filter(vote=vote).first()
-    if election is None:
+    # An election whose guardians made no key by its opening is held unsealed
+    # (offices.elections): its sealed election is history, no longer a page.
+    if election is None or not vote.sealed_ballots:
         raise NotFound(vote_id)
     election.vote = vote
     return election

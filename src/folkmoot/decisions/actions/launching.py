@@ -213,8 +213,7 @@ def do_open_vote(
             [Eligible(vote=part, person=p, member_since=since) for p, since in people]
         )
     record("decision.launch", actor=launched_by, assembly=ctx.assembly, subject=vote, kind=kind_key)
-    if not vote.sealed_ballots:  # a sealed vote's rooms hear of it when it opens (issue 16)
-        transaction.on_commit(lambda: notify.announce_in_chat(vote))
+    notify.announce_when_open(vote)
     return vote
 
 
