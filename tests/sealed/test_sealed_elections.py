@@ -31,7 +31,7 @@ from folkmoot.governance.schedule import Window, ballot_fixed_at, election_windo
 from folkmoot.notifications.models import Notification
 from folkmoot.offices.actions import do_appoint
 from folkmoot.offices.candidacies import do_stand
-from folkmoot.offices.models import Tenure
+from folkmoot.offices.models import Candidacy, Tenure
 from folkmoot.offices.tenures import check_resign
 from folkmoot.offices.windows import elections_of
 from folkmoot.protocols.actions import do_adopt_protocol_version
@@ -206,7 +206,27 @@ def test_a_sealed_drafters_election_end_to_end(
                 statement="",
             )
         assert raced.value.answer.reasons[0].code == "race_fixed"
+        # A candidate's name stays on the ballot made: withdrawing would change nothing.
+        page = _page(candidates[0], f"/assemblies/{slug}/offices/")
+        mine = page.split('<h2 class="h3">Drafter</h2>')[1].split('<h2 class="h3">')[0]
+        assert "Your name is on this election's ballot" in mine
+        assert "Withdraw my candidacy" not in mine
+        standing = Candidacy.objects.get(person=candidates[0], office__slug="drafter")
+        client = Client()
+        client.force_login(candidates[0])
+        kept = client.post(
+            f"/assemblies/{slug}/candidacies/{standing.pk}/withdraw/", follow=True
+        ).content.decode()
+        assert "your name is on it: it stays there" in kept
         world = SealedWorld(voting.assembly, voting.coordinators, [])
+        by_api = world.post(
+            candidates[0],
+            f"/assemblies/{slug}/offices/drafter/candidacies/{standing.pk}/withdraw",
+            {},
+        )
+        assert by_api.status_code == 403 and by_api.json()["reasons"][0]["code"] == "on_the_ballot"
+        standing.refresh_from_db()
+        assert standing.withdrawn_at is None
         listed = world.get(voting.red.citizen, f"/assemblies/{slug}/elections").json()
         assert [(e["vote"], e["sealed"]) for e in listed] == [(vote.pk, True)]
         offices = world.get(voting.red.citizen, f"/assemblies/{slug}/offices").json()

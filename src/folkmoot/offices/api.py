@@ -21,7 +21,7 @@ from .candidacies import (
     access_own_candidacy,
     candidates_for,
     check_stand,
-    do_withdraw,
+    check_withdraw,
     races_of,
 )
 from .elections import elections_now
@@ -305,7 +305,7 @@ def withdraw(request: HttpRequest, key: str, office: str, candidacy_id: int) -> 
     candidacy = access_own_candidacy(request.user, access_assembly(request.user, key), candidacy_id)
     if candidacy.office.slug != office:
         raise NotFound(candidacy_id)
-    return _candidacy(do_withdraw(candidacy=candidacy, actor=request.user))
+    return _candidacy(check_withdraw(candidacy=candidacy, actor=request.user))
 
 
 class AbsenceIn(Schema):

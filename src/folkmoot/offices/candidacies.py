@@ -135,6 +135,25 @@ def access_own_candidacy(user: Any, assembly: Assembly, pk: int) -> Candidacy:
     return candidacy
 
 
+ON_THE_BALLOT = Reason(
+    "on_the_ballot",
+    gettext_noop(
+        "This election's ballot is made and your name is on it: it stays there. If you are"
+        " elected and cannot serve, you may resign."
+    ),
+)
+
+
+def check_withdraw(*, candidacy: Candidacy, actor: Any) -> Candidacy:
+    """A candidacy is withdrawn until its race's ballot is made (at the opening, or at a
+    sealed election's preparing): a withdrawal after that would change nothing."""
+    if candidacy.election_opens_at is not None and _ballot_made(
+        candidacy.office, candidacy.election_opens_at
+    ):
+        require(Answer.no(ON_THE_BALLOT))
+    return do_withdraw(candidacy=candidacy, actor=actor)
+
+
 def do_withdraw(*, candidacy: Candidacy, actor: Any) -> Candidacy:
     Candidacy.objects.filter(pk=candidacy.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()

@@ -34,7 +34,7 @@ from .candidacies import (
     access_own_candidacy,
     candidates_for,
     check_stand,
-    do_withdraw,
+    check_withdraw,
     races_of,
     stand_answer,
 )
@@ -50,6 +50,15 @@ def _protocol(request: Request, slug: str) -> tuple[Assembly, Protocol]:
             _("No protocol has been adopted for this assembly or any assembly above it yet.")
         )
     return assembly, in_force.protocol
+
+
+def _on_the_ballot(candidates: list[Any], user: Any, vote: Any) -> bool:
+    """The person stands in the race whose ballot is made (its vote exists): withdrawing
+    would change nothing (candidacies.check_withdraw)."""
+    return vote is not None and any(
+        c.person_id == getattr(user, "pk", None) and c.election_opens_at == vote.opens_at
+        for c in candidates
+    )
 
 
 def offices_page(request: Request, slug: str) -> HttpResponse:
@@ -105,6 +114,9 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                     and may_propose(protocol, r.rule.recalled_by, viewer, timezone.localdate())
                     else "",
                     "election_vote": elections.get(r.key),
+                    "on_the_ballot": _on_the_ballot(
+                        candidates.get(r.key, []), request.user, elections.get(r.key)
+                    ),
                     "holding": any(
                         h.person.pk == getattr(request.user, "pk", None) for h in r.holders
                     ),
@@ -302,7 +314,11 @@ def withdraw(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
         candidacy = access_own_candidacy(request.user, assembly_or_404(request, slug), pk)
     except NotFound as missing:
         raise Http404(_("No such candidacy.")) from missing
-    do_withdraw(candidacy=candidacy, actor=request.user)
+    try:
+        check_withdraw(candidacy=candidacy, actor=request.user)
+    except Refused as refused:
+        for text in refused.messages:
+            messages.error(request, text)
     return redirect("offices", slug)
 
 
