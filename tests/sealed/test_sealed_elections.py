@@ -42,6 +42,7 @@ from tests.decisions.conftest import RedVoting, build_red_voting
 from tests.factories import UserFactory
 
 from .conftest import GuardianDevice, SealedWorld
+from .test_sealed_vote import make_key
 
 ZONE = "Europe/Madrid"
 
@@ -135,30 +136,6 @@ def test_the_protocol_says_which_offices_may_be_sealed() -> None:
     assert any("elected on a calendar" in p.render() for p in caught.value.problems)
 
 
-def _make_key(world: SealedWorld, vote: Vote, devices: list[GuardianDevice]) -> None:
-    path = f"/votes/{vote.pk}/sealed"
-    pairs = list(zip(devices, world.guardians, strict=True))
-    for device, person in pairs:
-        answer = world.post(
-            person, f"{path}/guardian/certificate", {"content": device.certificate()}
-        )
-        assert answer.status_code == 200, answer.content
-    certificates = world.get(world.guardians[0], f"{path}/files/certificates.jsons").content
-    for device, person in pairs:
-        polynomial = device.polynomial(certificates, 2)
-        answer = world.post(person, f"{path}/guardian/polynomial", {"content": polynomial})
-        assert answer.status_code == 200, answer.content
-    for device, person in pairs:
-        share_input = world.get(person, f"{path}/files/share-input.json").content
-        answer = world.post(
-            person, f"{path}/guardian/share", {"content": device.share(share_input)}
-        )
-        assert answer.status_code == 200, answer.content
-        device.position = next(
-            g["position"] for g in answer.json()["guardians"] if g["name"] == person.display_name
-        )
-
-
 def test_a_sealed_drafters_election_end_to_end(
     voting: RedVoting, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -236,7 +213,7 @@ def test_a_sealed_drafters_election_end_to_end(
         devices = [GuardianDevice(tmp_path / f"guardian-{i}") for i in range(4)]
         for device in devices:
             device.directory.mkdir()
-        _make_key(world, vote, devices)
+        make_key(world, vote, devices)
         voters = list(vote.electorate.select_related("person"))
         credentials = {}
         for row in voters:
