@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 import time_machine
 import yaml
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from folkmoot.audit.models import AuditEvent
@@ -231,6 +233,12 @@ def test_a_sealed_drafters_election_end_to_end(
     with time_machine.travel(window.opens_at + timedelta(minutes=1)):
         settle_once()  # the worker opens it: the electorate and the rooms hear of it
         assert ChatMessage.objects.filter(body__contains=f"/votes/{vote.pk}/").count() == 1
+        # Its key made, a look at the open election writes nothing to it (a write would
+        # renew every person's kept agenda, agenda.changes).
+        with CaptureQueriesContext(connection) as seen:
+            _page(voting.red.citizen, f"/assemblies/{slug}/offices/")
+        writes = [q["sql"] for q in seen.captured_queries if q["sql"].startswith("UPDATE")]
+        assert not [w for w in writes if '"decisions_vote"' in w], writes
         published = bel.Election.from_json(world.get(None, f"{path}/files/election.json").text)
         for row in voters:
             chosen = rng.sample(range(6), rng.randint(1, 3))  # at most three marks: the seats

@@ -56,7 +56,11 @@ class ElectionOut(Schema):
     closes_at: datetime
     open: bool
     by_election: bool = Field(False, description="a by-election for a vacant seat (OFF-3)")
-    sealed: bool = Field(False, description="its ballots are sealed (issue 16, VOTE-11)")
+    sealed: bool = Field(
+        False,
+        description="the protocol seals this office's elections (issue 16, VOTE-11); whether"
+        " an election was held sealed is /elections' `sealed`",
+    )
     candidacies_close_at: datetime = Field(
         description="the opening, or for a sealed election when its guardians begin the key"
     )

@@ -96,7 +96,7 @@ def do_stand(
     )
     # The office's row, which the election's making takes too (offices.elections): once the
     # race's ballot is made, nobody joins it, whatever this request read before.
-    Office.objects.select_for_update().filter(pk=office.pk).first()
+    Office.objects.select_for_update(no_key=True).filter(pk=office.pk).first()
     if election_opens_at is not None and _ballot_made(office, election_opens_at):
         require(Answer.no(RACE_FIXED))
     candidacy = create_once(
@@ -144,9 +144,12 @@ ON_THE_BALLOT = Reason(
 )
 
 
+@transaction.atomic
 def check_withdraw(*, candidacy: Candidacy, actor: Any) -> Candidacy:
     """A candidacy is withdrawn until its race's ballot is made (at the opening, or at a
-    sealed election's preparing): a withdrawal after that would change nothing."""
+    sealed election's preparing): a withdrawal after that would change nothing. Under the
+    office's row, which the ballot's making takes: none lands just after it is made."""
+    Office.objects.select_for_update(no_key=True).filter(pk=candidacy.office_id).first()
     if candidacy.election_opens_at is not None and _ballot_made(
         candidacy.office, candidacy.election_opens_at
     ):

@@ -78,7 +78,9 @@ def election_for(
         with transaction.atomic():
             # The office's row, as one standing takes it (candidacies.do_stand): nobody joins
             # this race between the reading of its candidates and the making of its vote.
-            Office.objects.select_for_update().filter(pk=office.pk).first()
+            # FOR NO KEY UPDATE: a count seating holders (Tenure rows naming the office) is
+            # not blocked by it, so the two never wait on each other.
+            Office.objects.select_for_update(no_key=True).filter(pk=office.pk).first()
             existing = Vote.objects.filter(office=office, opens_at=window.opens_at).first()
             if existing is not None:
                 return existing
@@ -159,7 +161,12 @@ def _unseal_if_keyless(vote: Any) -> None:
     the same, with the server's secret ballot box, and says why: one guardian staying away
     must not cancel an election (and keep its holders in their seats)."""
     from folkmoot.decisions.models import Vote
+    from folkmoot.sealed.models import SealedElection
 
+    # Read first: once the key exists (the usual case, every look while it is open), no
+    # write at all, which would renew the agenda's token (agenda.changes) every minute.
+    if not SealedElection.objects.filter(vote=vote, threshold_params="").exists():
+        return
     with translation.override(settings.LANGUAGE_CODE):
         note = gettext(
             "This election was to be sealed, but its guardians did not make the key before it"

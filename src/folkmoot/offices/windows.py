@@ -61,18 +61,19 @@ def _stood(assembly: Assembly, key: str, window: Window) -> bool:
 
 
 def _counting(assembly: Assembly, key: str, now: datetime) -> bool:
-    """An election of this office closed and awaits its count: a sealed one, while its
+    """The office's last closed election awaits its count: a sealed one, while its
     guardians shuffle and decrypt (issue 16). Its winners are not seated yet, so the seats
-    they will fill are not vacant: no by-election is prepared for them meanwhile."""
+    they will fill are not vacant: no by-election is prepared for them meanwhile. Only the
+    last: one its guardians never counted holds back the by-elections until the next."""
     from folkmoot.decisions.models import Vote
 
-    return Vote.objects.filter(
-        office__assembly=assembly,
-        office__slug=key,
-        sealed_ballots=True,
-        closes_at__lte=now,
-        result__isnull=True,
-    ).exists()
+    last = (
+        Vote.objects.filter(office__assembly=assembly, office__slug=key, closes_at__lte=now)
+        .order_by("-closes_at")
+        .values("sealed_ballots", "result")
+        .first()
+    )
+    return last is not None and bool(last["sealed_ballots"]) and last["result"] is None
 
 
 def elections_of(
