@@ -65,6 +65,10 @@ def test_bloc_star_election_then_a_resignation(voting: RedVoting) -> None:
         assert not vote.electorate.filter(person=newcomer).exists()
         refused = _client(newcomer).get(f"/votes/{vote.pk}/").content.decode()
         assert "not in the electorate of this vote" in refused
+        # The offices page asks to vote only those who may; others find the election's page.
+        theirs = _client(newcomer).get(f"/assemblies/{voting.assembly.slug}/offices/")
+        assert "Vote in this election" not in theirs.content.decode()
+        assert "The election's page" in theirs.content.decode()
         # Scores: the first five win, then the sixth, then the drafter (last): the fifth,
         # sixth and seventh are strictly apart, so no lot decides who gets or inherits a seat.
         names = vote.options

@@ -161,6 +161,9 @@ def test_a_sealed_drafters_election_end_to_end(
         assert vote.method == "top-n" and vote.seats == 3 and len(vote.options) == 6
         assert "Sealed election from" in page and "Make your voting key" in page
         assert f"/votes/{vote.pk}/sealed/" in page
+        # Someone outside the electorate is not asked for a key, and finds the election.
+        outside = _page(voting.red.participant, f"/assemblies/{slug}/offices/")
+        assert "Make your voting key" not in outside and "The election's page" in outside
         sealed_page = _page(voting.citizens[6], f"/votes/{vote.pk}/sealed/")
         assert "Election: Drafter" in sealed_page and "voting key" in sealed_page
         home = _page(voting.citizens[6], "/")

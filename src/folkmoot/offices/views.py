@@ -61,6 +61,12 @@ def _on_the_ballot(candidates: list[Any], user: Any, vote: Any) -> bool:
     )
 
 
+def _in_electorate(vote: Any, user: Any) -> bool:
+    if vote is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(vote.electorate.filter(person=user).exists())
+
+
 def offices_page(request: Request, slug: str) -> HttpResponse:
     assembly, protocol = _protocol(request, slug)
     seen(request, kind__in=["candidacy", "term_ending"], assembly=assembly)
@@ -117,6 +123,8 @@ def offices_page(request: Request, slug: str) -> HttpResponse:
                     "on_the_ballot": _on_the_ballot(
                         candidates.get(r.key, []), request.user, elections.get(r.key)
                     ),
+                    # The button asks to vote (or make a voting key) only of the electorate.
+                    "my_vote": _in_electorate(elections.get(r.key), request.user),
                     "holding": any(
                         h.person.pk == getattr(request.user, "pk", None) for h in r.holders
                     ),
