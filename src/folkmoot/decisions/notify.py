@@ -51,11 +51,16 @@ def announce_in_chat(vote: Vote) -> None:
             )
 
 
+def _made_before_opening(vote: Vote) -> bool:
+    """A sealed vote, whose key is made first; an election prepared before its window (issue
+    16): its rooms hear of it when the worker finds it open (`pending`), not when made."""
+    return vote.opens_at is not None and vote.created_at < vote.opens_at
+
+
 def announce_when_open(vote: Vote) -> None:
-    """The rooms hear of a vote made open at once; of one made before its opening (a sealed
-    vote, whose key is made first; an election prepared before its window, issue 16) when
-    the worker finds it open (`pending`), so that no room hears "voting is open" early."""
-    if vote.opens_at is None or vote.created_at >= vote.opens_at:
+    """The rooms hear of a vote made open at once; of one made earlier at its opening, so
+    that no room hears "voting is open" early."""
+    if not _made_before_opening(vote):
         transaction.on_commit(lambda: announce_in_chat(vote))
 
 
@@ -136,7 +141,7 @@ def pending(now: datetime, batch: int = 20) -> int:
     for vote in opened:
         if Vote.objects.filter(pk=vote.pk, announced_at__isnull=True).update(announced_at=now):
             sent += vote_opened(vote)
-            if vote.opens_at and vote.created_at < vote.opens_at:  # not announced when made
+            if _made_before_opening(vote):  # not announced when made
                 announce_in_chat(vote)
     results = VoteResult.objects.filter(notified_at__isnull=True).select_related("vote")[:batch]
     for row in results:

@@ -14,7 +14,7 @@ SECRETARY = "secretary"  # ASM-4: every assembly has one
 
 
 def elected_here(key: str, rule: Office, *, secretary_elected: bool) -> bool:
-    if not rule.elected or rule.voting_method == "appointed":
+    if not rule.voted:
         return False
     return secretary_elected if key == SECRETARY else True
 

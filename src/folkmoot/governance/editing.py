@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .protocol import Office, Protocol, parse_protocol
+from .protocol import Protocol, parse_protocol
 from .render import render_markdown
 
 FORUM_ACTIONS = ("read", "open_thread", "reply")
@@ -53,7 +53,7 @@ def values_of(protocol: Protocol) -> dict[str, Any]:
     for key, office in protocol.offices.items():
         values[f"office.{key}.seats"] = office.seats
         values[f"office.{key}.term_days"] = office.term_days
-        if sealable(office):
+        if office.on_calendar:  # issue 16: its elections may be sealed
             values[f"office.{key}.sealed"] = office.sealed.guardians if office.sealed else ""
     for key, kind in protocol.decision_kinds.items():
         values[f"kind.{key}.secret"] = kind.secret
@@ -99,11 +99,6 @@ def apply_changes(document: Mapping[str, Any], changes: Mapping[str, Any]) -> di
             else:
                 target[rest[0]] = value
     return data
-
-
-def sealable(office: Office) -> bool:
-    """Whether an office's elections may be sealed: elected on a calendar (issue 16)."""
-    return office.elected and office.voting_method != "appointed" and office.election is not None
 
 
 def _seal(target: dict[str, Any], guardians: str) -> None:

@@ -249,18 +249,24 @@ class Office(Strict):
     # then (candidacies close at that moment) and the electorate eligible then.
     sealed: Sealing | None = None
 
+    @property
+    def voted(self) -> bool:
+        """Filled by a vote, not by appointment (where the assembly does not say otherwise:
+        `appointment.elected_here`)."""
+        return self.elected and self.voting_method != "appointed"
+
+    @property
+    def on_calendar(self) -> bool:
+        """Filled by elections on its calendar: what terms follow and what may be sealed."""
+        return self.voted and self.election is not None
+
     @model_validator(mode="after")
     def elected_offices_have_a_calendar(self) -> Office:
-        if (
-            self.elected
-            and self.voting_method != "appointed"
-            and self.election is None
-            and self.term_days
-        ):
+        if self.voted and self.election is None and self.term_days:
             raise PydanticCustomError("election_missing", "elected office without a calendar", {})
         if self.sealed is None:
             return self
-        if self.election is None or not self.elected or self.voting_method == "appointed":
+        if not self.on_calendar or self.election is None:
             raise PydanticCustomError(
                 "sealed_not_elected",
                 "only an office elected on a calendar has sealed elections",

@@ -210,7 +210,7 @@ def current_term(office: Office, tz: str, now: datetime) -> Window | None:
     `now`: from the close of the previous election to the close of the next one (the one
     open now, if an election is under way: the outgoing holders serve until it closes).
     None for offices that are appointed or have no calendar."""
-    if not office.elected or office.voting_method == "appointed" or office.election is None:
+    if not office.on_calendar or office.election is None:
         return None
     previous = previous_election_window(office.election, tz, now)
     coming = election_window(office.election, tz, now)
