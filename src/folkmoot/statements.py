@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import datetime
 import time
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +57,10 @@ def _stand_in(kind: type | Ids, index: int) -> Any:
     return _INT_SLOT_BASE - index if kind is int else _STR_SLOT.format(index)
 
 
-@dataclass(frozen=True)
+# Identity for eq and hash: the converters kept per connection are keyed by the compiled
+# statement itself (weakly), never by id(), which a later statement may reuse once this one
+# is gone (statements made and dropped, as in tests, found another's converters).
+@dataclass(frozen=True, eq=False)
 class _Compiled:
     queryset: models.QuerySet[Any]  # built with stand-ins: its model, iterable and fields
     compiler: SQLCompiler  # set up once: its columns, related models and annotations
@@ -154,10 +158,12 @@ class Statement[M: models.Model]:
         # The columns' converters, worked out once per connection (asking each column's
         # field and expression on every run cost as much as the rest), kept on the
         # connection so that they go with it (a thread's connection, under ASGI a request's).
-        kept = connection.__dict__.setdefault("_folkmoot_statement_converters", {})
-        converters = kept.get(id(compiled))  # a compiled statement lives as long as the process
+        kept = connection.__dict__.setdefault(
+            "_folkmoot_statement_converters", weakref.WeakKeyDictionary()
+        )
+        converters = kept.get(compiled)
         if converters is None:
-            converters = kept[id(compiled)] = _converters(compiler)
+            converters = kept[compiled] = _converters(compiler)
         # results_iter asks for the converters of the select list: always the same columns.
         compiler.get_converters = lambda _expressions: converters  # type: ignore[method-assign,assignment]
         queryset = compiled.queryset.all()
